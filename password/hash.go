@@ -1,0 +1,192 @@
+// Package password holds everything the portal does with passwords and
+// other secrets, apart from HTTP and SQL:
+//
+//   - hashing: argon2id with the OWASP parameters, kept in the standard PHC
+//     string so the parameters can be raised later (Hash, Verify, VerifyDummy);
+//   - the password policy of the JPA cyber-security policy and OWASP ASVS V2
+//     (Policy.Check), whose every rejection names its rule (Rule);
+//   - random secrets: session/API/set-password tokens stored only as a hash
+//     (NewToken, HashToken) and temporary passwords read out to a user
+//     (TemporaryPassword).
+package password
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Params are argon2id cost parameters. They are written into every hash, so
+// raising them later only makes Verify report needsRehash for old hashes.
+type Params struct {
+	Memory  uint32 // memory in KiB
+	Time    uint32 // number of passes
+	Threads uint8  // degree of parallelism
+	SaltLen uint32 // salt length in bytes
+	KeyLen  uint32 // derived key length in bytes
+}
+
+// DefaultParams are the OWASP Password Storage Cheat Sheet settings for
+// argon2id (19 MiB, 2 passes, 1 thread) with a 16-byte salt and a 32-byte
+// key. Hash uses them and Verify asks for a rehash of anything else. Change
+// them, if at all, once at start-up before any use.
+var DefaultParams = Params{Memory: 19456, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// Bounds on parameters, for new hashes and for hashes read back. The upper
+// bounds matter on the way in: a tampered hash row must not make a login
+// allocate gigabytes or spin for minutes. The lower bounds are the argon2
+// minimums (RFC 9106), and a key of at least 16 bytes also stops an empty key
+// from comparing equal to an empty derived key, which would accept any
+// password.
+const (
+	maxMemory  = 1 << 20 // KiB = 1 GiB
+	maxTime    = 64
+	minSaltLen = 8
+	maxSaltLen = 64
+	minKeyLen  = 16
+	maxKeyLen  = 64
+)
+
+const (
+	phcAlgorithm = "argon2id"
+	phcPrefix    = "$" + phcAlgorithm + "$"
+)
+
+// ErrInvalidHash is wrapped by every error Verify returns: the stored string
+// is not an argon2id PHC hash this package can check. It is an internal
+// error (a corrupt or foreign row), never the user's fault.
+var ErrInvalidHash = errors.New("password: invalid argon2id hash")
+
+// b64 is the PHC encoding: standard alphabet, no padding. Strict rejects
+// non-zero trailing bits, so each hash has exactly one valid spelling.
+var b64 = base64.RawStdEncoding.Strict()
+
+// validate reports why p cannot be used, or nil.
+func (p Params) validate() error {
+	switch {
+	case p.Time < 1 || p.Time > maxTime:
+		return fmt.Errorf("t=%d outside 1..%d", p.Time, maxTime)
+	case p.Threads < 1:
+		return errors.New("p must be at least 1")
+	case p.Memory < 8*uint32(p.Threads) || p.Memory > maxMemory:
+		return fmt.Errorf("m=%d outside %d..%d KiB", p.Memory, 8*uint32(p.Threads), maxMemory)
+	case p.SaltLen < minSaltLen || p.SaltLen > maxSaltLen:
+		return fmt.Errorf("salt of %d bytes outside %d..%d", p.SaltLen, minSaltLen, maxSaltLen)
+	case p.KeyLen < minKeyLen || p.KeyLen > maxKeyLen:
+		return fmt.Errorf("key of %d bytes outside %d..%d", p.KeyLen, minKeyLen, maxKeyLen)
+	}
+	return nil
+}
+
+// Hash hashes pw with DefaultParams and a fresh random salt and returns the
+// PHC string $argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>.
+func Hash(pw string) (string, error) { return HashWith(DefaultParams, pw) }
+
+// HashWith is Hash with explicit parameters; it fails only if p is out of
+// bounds.
+func HashWith(p Params, pw string) (string, error) {
+	if err := p.validate(); err != nil {
+		return "", fmt.Errorf("password: invalid params: %w", err)
+	}
+	salt := make([]byte, p.SaltLen)
+	rand.Read(salt) // never fails: crypto/rand aborts the program instead
+	return encode(p, salt, derive(p, pw, salt)), nil
+}
+
+// Verify reports whether pw matches the PHC hash encoded, comparing in
+// constant time. needsRehash is true when pw matched but the hash was made
+// with parameters other than DefaultParams: the caller should then store
+// Hash(pw) while it still has the plain password. A malformed or foreign
+// hash gives an error wrapping ErrInvalidHash, never a panic.
+func Verify(pw, encoded string) (ok, needsRehash bool, err error) {
+	p, salt, key, err := decode(encoded)
+	if err != nil {
+		return false, false, err
+	}
+	if subtle.ConstantTimeCompare(derive(p, pw, salt), key) != 1 {
+		return false, false, nil
+	}
+	return true, p != DefaultParams, nil
+}
+
+// VerifyDummy spends the time of a real Verify against a hash with
+// DefaultParams and returns false. Call it when the login is unknown (or the
+// account has no password), so that response time does not reveal which
+// logins exist. The dummy hash is built from DefaultParams on each call, so it
+// keeps costing what a real hash costs after the parameters are raised.
+func VerifyDummy(pw string) bool {
+	p := DefaultParams
+	// An all-zero key is never argon2's output in practice; the result is
+	// discarded anyway.
+	Verify(pw, encode(p, make([]byte, p.SaltLen), make([]byte, p.KeyLen)))
+	return false
+}
+
+func derive(p Params, pw string, salt []byte) []byte {
+	return argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+}
+
+func encode(p Params, salt, key []byte) string {
+	return fmt.Sprintf("%sv=%d$m=%d,t=%d,p=%d$%s$%s", phcPrefix, argon2.Version,
+		p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+// decode parses a PHC argon2id string strictly: exactly the fields encode
+// writes, in that order, within the bounds of validate.
+func decode(encoded string) (p Params, salt, key []byte, err error) {
+	fail := func(format string, args ...any) (Params, []byte, []byte, error) {
+		return Params{}, nil, nil, fmt.Errorf("%w: "+format, append([]any{ErrInvalidHash}, args...)...)
+	}
+	// "$argon2id$v=19$m=..,t=..,p=..$salt$key" splits into 6, the first empty.
+	f := strings.Split(encoded, "$")
+	if len(f) != 6 || f[0] != "" {
+		return fail("want 5 $-separated fields")
+	}
+	if f[1] != phcAlgorithm {
+		return fail("algorithm %q, want %s", f[1], phcAlgorithm)
+	}
+	if f[2] != "v="+strconv.Itoa(argon2.Version) {
+		return fail("version %q, want v=%d", f[2], argon2.Version)
+	}
+	kv := strings.Split(f[3], ",")
+	if len(kv) != 3 {
+		return fail("parameters %q, want m=,t=,p=", f[3])
+	}
+	var nums [3]uint64
+	for i, name := range []string{"m", "t", "p"} {
+		v, ok := strings.CutPrefix(kv[i], name+"=")
+		if !ok {
+			return fail("parameter %q, want %s=", kv[i], name)
+		}
+		bits := 32
+		if name == "p" {
+			bits = 8
+		}
+		if nums[i], err = strconv.ParseUint(v, 10, bits); err != nil {
+			return fail("parameter %s: %v", name, err)
+		}
+	}
+	if salt, err = b64.DecodeString(f[4]); err != nil {
+		return fail("salt: %v", err)
+	}
+	if key, err = b64.DecodeString(f[5]); err != nil {
+		return fail("key: %v", err)
+	}
+	p = Params{
+		Memory:  uint32(nums[0]),
+		Time:    uint32(nums[1]),
+		Threads: uint8(nums[2]),
+		SaltLen: uint32(len(salt)),
+		KeyLen:  uint32(len(key)),
+	}
+	if err := p.validate(); err != nil {
+		return fail("%v", err)
+	}
+	return p, salt, key, nil
+}
