@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/password"
+	"github.com/perbendaharaan/ispeks/store"
+)
+
+func runPTJAdd(e *env, fs *flag.FlagSet, args []string) error {
+	code := fs.String("code", "", "PTJ code (8 digits)")
+	name := fs.String("name", "", "PTJ name")
+	dept := fs.String("department", "", "department (jabatan)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *code == "" || *name == "" {
+		return usageError{errors.New("--code and --name are required")}
+	}
+	db, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.AddPTJ(e.ctx, store.CLI, store.PTJ{Code: *code, Name: *name, Department: *dept}); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "PTJ %s added\n", strings.TrimSpace(*code))
+	return nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func runUserCreate(e *env, fs *flag.FlagSet, args []string) error {
+	login := fs.String("login", "", "MyKad number (12 digits, dashes allowed) or a service login of 3–32 letters/digits")
+	name := fs.String("name", "", "full name as on the MyKad")
+	email := fs.String("email", "", "email address")
+	ptj := fs.String("ptj", "", "PTJ code; PTJ-scoped roles act for this PTJ")
+	roles := fs.String("role", "", "roles, comma-separated: "+joinRoles())
+	modules := fs.String("module", "", "modules, comma-separated: epayslip,eec,emaklum")
+	stdinPassword := fs.Bool("password-stdin", false, "read the first password from standard input (it must be changed at first login)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *login == "" || *name == "" || *email == "" || *ptj == "" || *roles == "" {
+		return usageError{errors.New("--login, --name, --email, --ptj and --role are required")}
+	}
+	if !*stdinPassword {
+		return usageError{errors.New("--password-stdin is required: the password is read from standard input, never from the command line")}
+	}
+	nu := store.NewUser{Login: *login, Name: *name, Email: *email, PTJCode: *ptj, MustChange: true}
+	for _, r := range splitList(*roles) {
+		nu.Roles = append(nu.Roles, forms.RoleGrant{Role: forms.Role(r)})
+	}
+	for _, m := range splitList(*modules) {
+		nu.Modules = append(nu.Modules, forms.Module(m))
+	}
+	pw, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && pw == "" {
+		return errors.New("no password on standard input")
+	}
+	pw = strings.TrimRight(pw, "\r\n")
+	normLogin, isMyKad, err := forms.ParseLogin(*login)
+	if err != nil {
+		return apperr.Fields(forms.Field("login", err))
+	}
+	pc := password.Context{Login: normLogin, Name: *name}
+	if isMyKad {
+		pc.ICNumber = normLogin
+	}
+	policy := password.DefaultPolicy()
+	policy.RequireComposition = e.cfg.Composition
+	if err := policy.Check(pw, pc); err != nil {
+		return err
+	}
+	db, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	hash, err := password.Hash(pw)
+	if err != nil {
+		return err
+	}
+	nu.PasswordHash = hash
+	u, err := db.CreateUser(e.ctx, store.CLI, nu)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "user %s created (id %d); the password must be changed at first login\n", forms.MaskLogin(u.Login), u.ID)
+	return nil
+}
+
+func joinRoles() string {
+	var s []string
+	for _, r := range forms.Roles {
+		s = append(s, string(r))
+	}
+	return strings.Join(s, ",")
+}
+
+func runAuditVerify(e *env, fs *flag.FlagSet, args []string) error {
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	db, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, brk, err := db.VerifyAudit(e.ctx)
+	if err != nil {
+		return err
+	}
+	if brk != nil {
+		return fmt.Errorf("audit log BROKEN at record %d: %s (%d records before it are whole)", brk.Seq, brk.Reason, n)
+	}
+	fmt.Fprintf(e.stdout, "audit log whole: %d records verified\n", n)
+	return nil
+}

@@ -1,0 +1,183 @@
+// Command ispeks is the iSPEKS portal in one binary: the web server and the
+// operator's commands. It holds wiring only; the work is in the packages.
+//
+//	ispeks serve                      run the portal (applies migrations first)
+//	ispeks migrate                    apply database migrations
+//	ispeks ptj add --code … --name …  add a PTJ
+//	ispeks user create …              bootstrap a user (password on stdin)
+//	ispeks audit verify               check the audit log's hash chain
+//	ispeks demo                       fill an empty database with demo data
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/config"
+	"github.com/perbendaharaan/ispeks/store"
+)
+
+// command is one subcommand: its name (with its group, as "ptj add"), what it
+// does, and its run function, which registers its own flags on fs.
+type command struct {
+	name  string
+	usage string
+	run   func(env *env, fs *flag.FlagSet, args []string) error
+}
+
+// env is what a command runs with: its streams, the environment and the
+// settings (filled by parse).
+type env struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	cfg    config.Config
+}
+
+var commands = []command{
+	{"serve", "run the portal web server", runServe},
+	{"migrate", "apply database migrations", runMigrate},
+	{"ptj add", "add a PTJ: --code CODE --name NAME [--department NAME]", runPTJAdd},
+	{"user create", "create a user: --login --name --email --ptj --role ROLE[,ROLE] [--module MOD[,MOD]] --password-stdin", runUserCreate},
+	{"audit verify", "check the audit log's hash chain", runAuditVerify},
+	{"demo", "fill an empty database with a small demo and print its logins", runDemo},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// run executes the command line args and returns the exit code: 0 on
+// success, 2 for a command line that is not understood, 1 for anything else.
+// Every failure is one line on stderr.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	cmd, rest := findCommand(args)
+	if cmd == nil {
+		if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+			usage(stdout)
+			return 0
+		}
+		fmt.Fprintf(stderr, "ispeks: unknown command %q (run 'ispeks help' for the list)\n", strings.Join(args[:min(2, len(args))], " "))
+		return 2
+	}
+	fs := flag.NewFlagSet("ispeks "+cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	err := cmd.run(e, fs, rest)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(stdout)
+		fmt.Fprintf(stdout, "usage: ispeks %s\n  %s\n\n", cmd.name, cmd.usage)
+		fs.PrintDefaults()
+		return 0
+	case errors.As(err, new(usageError)):
+		fmt.Fprintf(stderr, "ispeks %s: %v\n", cmd.name, err)
+		return 2
+	}
+	fmt.Fprintf(stderr, "ispeks %s: %s\n", cmd.name, describe(err))
+	return 1
+}
+
+// usageError is a command line that is not understood.
+type usageError struct{ error }
+
+// parse registers the settings on fs, parses args and checks the settings.
+// Positional arguments are refused: every command takes flags only.
+func (e *env) parse(fs *flag.FlagSet, args []string) error {
+	check := e.cfg.FlagSet(fs, e.getenv)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	return check()
+}
+
+// open connects to the configured database and applies migrations.
+func (e *env) open() (*store.DB, error) {
+	db, err := store.Open(e.ctx, e.cfg.Database, e.cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(e.ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// logger returns the structured logger at the configured level.
+func (e *env) logger() *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(e.cfg.LogLevel))
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// describe renders err for the operator in one line: an application error
+// as its English message with the fields named.
+func describe(err error) string {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return strings.ReplaceAll(err.Error(), "\n", " ")
+	}
+	msg := ae.Message("en")
+	if ae.Code == apperr.Internal {
+		msg = strings.ReplaceAll(err.Error(), "\n", " ")
+	}
+	if len(ae.Fields) > 0 {
+		var parts []string
+		for _, f := range ae.Fields {
+			parts = append(parts, "--"+strings.ReplaceAll(f.Field, "_", "-")+": "+f.Message("en"))
+		}
+		msg = strings.Join(parts, "; ")
+	}
+	return msg
+}
+
+func findCommand(args []string) (*command, []string) {
+	for i := range commands {
+		words := strings.Fields(commands[i].name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == commands[i].name {
+			return &commands[i], args[len(words):]
+		}
+	}
+	return nil, nil
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "ispeks — the iSPEKS portal (ePayslip, eEC, eMaklum and user administration)")
+	fmt.Fprintln(w, "\nusage: ispeks COMMAND [flags]   (ispeks COMMAND -h for its flags)")
+	names := make([]string, 0, len(commands))
+	byName := map[string]string{}
+	for _, c := range commands {
+		names = append(names, c.name)
+		byName[c.name] = c.usage
+	}
+	sort.Strings(names)
+	fmt.Fprintln(w, "\ncommands:")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-14s %s\n", n, byName[n])
+	}
+	fmt.Fprintln(w, "\nEvery setting is a flag and an environment variable ISPEKS_<NAME>; see README.md.")
+}

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/store/storetest"
+)
+
+// binary is the real ispeks binary, built once for the end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ispeks-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "ispeks")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// cli runs the binary with the database dsn and data folder dir.
+type cli struct {
+	t        *testing.T
+	dsn, dir string
+}
+
+func (c cli) run(stdin string, args ...string) (stdout, stderr string, code int) {
+	c.t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "ISPEKS_DATABASE="+c.dsn, "ISPEKS_DATA_DIR="+c.dir)
+	cmd.Stdin = strings.NewReader(stdin)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if exit, ok := err.(*exec.ExitError); ok {
+		code = exit.ExitCode()
+	} else if err != nil {
+		c.t.Fatal(err)
+	}
+	return o.String(), e.String(), code
+}
+
+func (c cli) ok(stdin string, args ...string) string {
+	c.t.Helper()
+	out, errOut, code := c.run(stdin, args...)
+	if code != 0 {
+		c.t.Fatalf("ispeks %v: exit %d: %s", args, code, errOut)
+	}
+	return out
+}
+
+const goodPassword = "Tukar-Segera-2026!"
+
+func TestEndToEnd(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			c := cli{t: t, dsn: storetest.DSN(t, d), dir: t.TempDir()}
+			if out := c.ok("", "migrate"); !strings.Contains(out, "applied") {
+				t.Fatalf("migrate: %q", out)
+			}
+			c.ok("", "ptj", "add", "--code", "12010101", "--name", "Jabatan Akauntan Negara Cawangan Melaka", "--department", "JANM")
+			out := c.ok(goodPassword+"\n", "user", "create", "--login", "800202-04-5123", "--name", "Aminah Binti Yusof",
+				"--email", "aminah@melaka.gov.my", "--ptj", "12010101", "--role", "sysadmin,auditor", "--module", "epayslip", "--password-stdin")
+			if strings.Contains(out, "800202045123") || strings.Contains(out, "800202-04-5123") {
+				t.Fatalf("full MyKad printed: %q", out)
+			}
+			if out := c.ok("", "audit", "verify"); !strings.Contains(out, "whole: 2 records") {
+				t.Fatalf("audit verify: %q", out)
+			}
+
+			base := serve(t, c)
+			for path, want := range map[string]string{"/readyz": "ready", "/healthz": "ok", "/": "Perbendaharaan Negeri"} {
+				resp, err := http.Get(base + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+					t.Fatalf("GET %s: %d %q", path, resp.StatusCode, body)
+				}
+				if resp.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+					t.Fatalf("GET %s: security headers missing: %v", path, resp.Header)
+				}
+			}
+		})
+	}
+}
+
+// serve starts `ispeks serve` on a free port and returns its base URL; the
+// server is stopped with SIGTERM when the test ends, and must exit cleanly.
+func serve(t *testing.T, c cli) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(binary, "serve", "--addr", addr)
+	cmd.Env = append(os.Environ(), "ISPEKS_DATABASE="+c.dsn, "ISPEKS_DATA_DIR="+c.dir)
+	var logs bytes.Buffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-exited:
+			if err != nil {
+				t.Errorf("serve did not exit cleanly: %v\n%s", err, logs.String())
+			}
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Errorf("serve did not stop on SIGTERM")
+		}
+		if strings.Contains(logs.String(), "800202045123") {
+			t.Errorf("a full MyKad number reached the log")
+		}
+	})
+	base := "http://" + addr
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for ctx.Err() == nil {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return base
+			}
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("serve exited: %v\n%s", err, logs.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve never became ready:\n%s", logs.String())
+	return ""
+}
+
+// TestBadInput: each bad command line exits non-zero with one clear line on
+// stderr and writes nothing.
+func TestBadInput(t *testing.T) {
+	c := cli{t: t, dsn: storetest.DSN(t, store.SQLite), dir: t.TempDir()}
+	c.ok("", "ptj", "add", "--code", "12010101", "--name", "PTJ Satu")
+	user := func(login, email, ptj string) []string {
+		return []string{"user", "create", "--login", login, "--name", "Ali Bin Abu", "--email", email, "--ptj", ptj, "--role", "ptj_rep", "--password-stdin"}
+	}
+	tests := []struct {
+		name string
+		env  []string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown command", nil, []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{"unknown flag", nil, []string{"ptj", "add", "--colour", "red"}, 2, "flag provided but not defined: -colour"},
+		{"malformed database URL", []string{"ISPEKS_DATABASE=mysql://x"}, []string{"migrate"}, 1, "ISPEKS_DATABASE: want postgres://"},
+		{"unreachable database", []string{"ISPEKS_DATABASE=postgres://u:secret@127.0.0.1:1/db?sslmode=disable"}, []string{"migrate"}, 1, "does not answer"},
+		{"bad duration", []string{"ISPEKS_SESSION_IDLE=soon"}, []string{"migrate"}, 1, `ISPEKS_SESSION_IDLE: "soon" is not a duration`},
+		{"duplicate PTJ", nil, []string{"ptj", "add", "--code", "12010101", "--name", "Lagi"}, 1, "PTJ code 12010101 already exists"},
+		{"user of unknown PTJ", nil, user("900101045679", "ali@melaka.gov.my", "99999999"), 1, "--ptj-code:"},
+		{"MyKad wrong length", nil, user("90010104567", "ali@melaka.gov.my", "12010101"), 1, "--login:"},
+		{"MyKad impossible date", nil, user("900230045679", "ali@melaka.gov.my", "12010101"), 1, "--login:"},
+		{"email without domain", nil, user("900101045679", "ali@", "12010101"), 1, "--email:"},
+		{"weak password", nil, user("900101045679", "ali@melaka.gov.my", "12010101"), 1, "password"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(binary, tc.args...)
+			cmd.Env = append(append(os.Environ(), "ISPEKS_DATABASE="+c.dsn, "ISPEKS_DATA_DIR="+c.dir), tc.env...)
+			stdin := goodPassword + "\n"
+			if tc.name == "weak password" {
+				stdin = "password\n"
+			}
+			cmd.Stdin = strings.NewReader(stdin)
+			var o, e bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &o, &e
+			err := cmd.Run()
+			code := 0
+			if exit, ok := err.(*exec.ExitError); ok {
+				code = exit.ExitCode()
+			}
+			lines := strings.Split(strings.TrimSpace(e.String()), "\n")
+			if code != tc.code || len(lines) != 1 || !strings.Contains(lines[0], tc.want) {
+				t.Fatalf("exit %d (want %d), stderr:\n%s\nwant one line containing %q", code, tc.code, e.String(), tc.want)
+			}
+			if strings.Contains(e.String(), "secret") {
+				t.Fatal("a database password was printed")
+			}
+		})
+	}
+	// Nothing the failures tried was written: one PTJ, no users, one audit record.
+	if out := c.ok("", "audit", "verify"); !strings.Contains(out, "whole: 1 records") {
+		t.Fatalf("after failures: %q", out)
+	}
+}

@@ -1,0 +1,237 @@
+// Package config holds the portal's settings. Each setting is a command-line
+// flag and an environment variable ISPEKS_<NAME> (upper case, dashes as
+// underscores); a flag given on the command line wins over the variable.
+// Every setting has a safe default for the embedded mode, and a bad value
+// stops the program with one line naming the setting and what is wrong.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the portal.
+type Config struct {
+	Addr     string // where serve listens
+	Database string // postgres://… or sqlite:<path>; empty: sqlite in DataDir
+	DataDir  string // the embedded database, mail files, generated documents
+	BaseURL  string // the portal's public address, for links in mail
+	SMTPURL  string // smtp://, smtps:// or smtp+insecure://; empty: mail to files
+	MailFrom string // the sender of every mail
+	LogLevel string // debug, info, warn, error
+
+	TreasuryName string // shown on every page and document
+
+	SessionIdle    time.Duration // a session ends after this long unused
+	SessionMax     time.Duration // and after this long whatever happens
+	LockAfter      int           // consecutive failed logins that lock an account
+	LockFor        time.Duration // 0: locked until a reset or a sysadmin unlocks
+	Composition    bool          // passwords must mix upper, lower, digit, symbol (JPA)
+	LinkTTL        time.Duration // one-time set-password links and temporary passwords
+	ReminderDays   int           // working days a request may wait before reminders
+	TrustedProxies string        // comma-separated addresses whose X-Forwarded-For is believed
+}
+
+type setting struct {
+	name  string
+	help  string
+	value flag.Value
+}
+
+// FlagSet registers every setting on fs and returns a function to call after
+// fs.Parse: it applies the environment (for settings not given as flags) and
+// checks the result.
+func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() error {
+	settings := []setting{
+		{"addr", "address to listen on", (*stringValue)(&c.Addr)},
+		{"database", "database URL: postgres://user:pass@host:5432/db or sqlite:<path> (default: sqlite in the data folder)", (*stringValue)(&c.Database)},
+		{"data-dir", "folder for the embedded database, mail files and documents", (*stringValue)(&c.DataDir)},
+		{"base-url", "public address of the portal, used in links sent by mail", (*stringValue)(&c.BaseURL)},
+		{"smtp-url", "mail server: smtp://user:pass@host:587 (STARTTLS), smtps://… (TLS), smtp+insecure://… (local relay); empty writes mail to <data-dir>/mail", (*stringValue)(&c.SMTPURL)},
+		{"mail-from", "sender address of the portal's mail", (*stringValue)(&c.MailFrom)},
+		{"log-level", "debug, info, warn or error", (*stringValue)(&c.LogLevel)},
+		{"treasury-name", "the treasury's name on every page", (*stringValue)(&c.TreasuryName)},
+		{"session-idle", "a session ends after this long without use", (*durationValue)(&c.SessionIdle)},
+		{"session-max", "a session ends this long after login, used or not", (*durationValue)(&c.SessionMax)},
+		{"lock-after", "consecutive failed logins that lock an account", (*intValue)(&c.LockAfter)},
+		{"lock-for", "how long a lock lasts; 0 keeps it until a reset or an unlock by a sysadmin", (*durationValue)(&c.LockFor)},
+		{"password-composition", "passwords must mix upper and lower case, digits and symbols", (*boolValue)(&c.Composition)},
+		{"link-ttl", "lifetime of one-time set-password links and temporary passwords", (*durationValue)(&c.LinkTTL)},
+		{"reminder-days", "working days a request may wait at one stage before its approvers are reminded", (*intValue)(&c.ReminderDays)},
+		{"trusted-proxies", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed", (*stringValue)(&c.TrustedProxies)},
+	}
+	*c = Default()
+	for _, s := range settings {
+		fs.Var(s.value, s.name, s.help+" (env "+EnvName(s.name)+")")
+	}
+	return func() error {
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		for _, s := range settings {
+			if given[s.name] {
+				continue
+			}
+			if v := getenv(EnvName(s.name)); v != "" {
+				if err := s.value.Set(v); err != nil {
+					return fmt.Errorf("%s: %v", EnvName(s.name), err)
+				}
+			}
+		}
+		return c.Check()
+	}
+}
+
+// EnvName is the environment variable of the setting name.
+func EnvName(name string) string {
+	return "ISPEKS_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// Default returns the settings of the embedded mode.
+func Default() Config {
+	return Config{
+		Addr:         ":8080",
+		DataDir:      "./data",
+		MailFrom:     "iSPEKS <noreply@ispeks.localhost>",
+		LogLevel:     "info",
+		TreasuryName: "Perbendaharaan Negeri Melaka",
+		SessionIdle:  30 * time.Minute,
+		SessionMax:   12 * time.Hour,
+		LockAfter:    3,
+		Composition:  true,
+		LinkTTL:      72 * time.Hour,
+		ReminderDays: 3,
+	}
+}
+
+// Check fills derived defaults and reports the first bad setting, naming it.
+func (c *Config) Check() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("%s: %q is not host:port (for example :8080)", EnvName("addr"), c.Addr)
+	}
+	if c.DataDir == "" {
+		return fmt.Errorf("%s: may not be empty", EnvName("data-dir"))
+	}
+	if c.Database == "" {
+		c.Database = "sqlite:" + filepath.Join(c.DataDir, "ispeks.db")
+	}
+	if !strings.HasPrefix(c.Database, "sqlite:") && !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") {
+		return fmt.Errorf("%s: want postgres://user:password@host:5432/dbname or sqlite:<path>", EnvName("database"))
+	}
+	if c.BaseURL == "" {
+		host, port, _ := net.SplitHostPort(c.Addr)
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		c.BaseURL = "http://" + net.JoinHostPort(host, port)
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s: %q is not an http(s) address such as https://ispeks.example.gov.my", EnvName("base-url"), c.BaseURL)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.SMTPURL != "" {
+		su, err := url.Parse(c.SMTPURL)
+		if err != nil || su.Host == "" {
+			return fmt.Errorf("%s: not a URL such as smtp://user:password@mail.example.gov.my:587", EnvName("smtp-url"))
+		}
+		switch su.Scheme {
+		case "smtp", "smtps", "smtp+insecure":
+		default:
+			return fmt.Errorf("%s: unknown scheme %q (want smtp, smtps or smtp+insecure)", EnvName("smtp-url"), su.Scheme)
+		}
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		return fmt.Errorf("%s: %q is not a mail address", EnvName("mail-from"), c.MailFrom)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("%s: %q (want debug, info, warn or error)", EnvName("log-level"), c.LogLevel)
+	}
+	switch {
+	case c.SessionIdle < time.Minute:
+		return fmt.Errorf("%s: at least 1m", EnvName("session-idle"))
+	case c.SessionMax < c.SessionIdle:
+		return fmt.Errorf("%s: may not be shorter than %s", EnvName("session-max"), EnvName("session-idle"))
+	case c.LockAfter < 1 || c.LockAfter > 20:
+		return fmt.Errorf("%s: between 1 and 20", EnvName("lock-after"))
+	case c.LockFor < 0:
+		return fmt.Errorf("%s: may not be negative", EnvName("lock-for"))
+	case c.LinkTTL < 10*time.Minute || c.LinkTTL > 30*24*time.Hour:
+		return fmt.Errorf("%s: between 10m and 720h", EnvName("link-ttl"))
+	case c.ReminderDays < 1:
+		return fmt.Errorf("%s: at least 1", EnvName("reminder-days"))
+	}
+	for _, p := range c.Proxies() {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return fmt.Errorf("%s: %q is not an address or network", EnvName("trusted-proxies"), p)
+			}
+		}
+	}
+	return nil
+}
+
+// Proxies returns the trusted proxy addresses.
+func (c *Config) Proxies() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Secure reports whether the portal is served over https (cookies are then
+// marked Secure).
+func (c *Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+type stringValue string
+
+func (v *stringValue) String() string     { return string(*v) }
+func (v *stringValue) Set(s string) error { *v = stringValue(s); return nil }
+
+type durationValue time.Duration
+
+func (v *durationValue) String() string { return time.Duration(*v).String() }
+func (v *durationValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as 30m or 12h", s)
+	}
+	*v = durationValue(d)
+	return nil
+}
+
+type intValue int
+
+func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
+func (v *intValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", s)
+	}
+	*v = intValue(n)
+	return nil
+}
+
+type boolValue bool
+
+func (v *boolValue) String() string   { return strconv.FormatBool(bool(*v)) }
+func (v *boolValue) IsBoolFlag() bool { return true }
+func (v *boolValue) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("%q is not true or false", s)
+	}
+	*v = boolValue(b)
+	return nil
+}

@@ -1,0 +1,214 @@
+// Package store keeps the portal's data: bun models, migrations, queries and
+// transactions, on PostgreSQL (production) and SQLite (the embedded default).
+//
+// The same migrations and queries serve both dialects. Where the SQL must
+// differ (identity columns, timestamp types) the migrations use template
+// placeholders filled per dialect; queries stay portable SQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/pgdriver"
+	"github.com/uptrace/bun/migrate"
+	_ "modernc.org/sqlite" // pure-Go SQLite: no cgo, one static binary
+)
+
+// Dialect names the database engine behind a DB.
+type Dialect string
+
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// DB is the portal's database handle.
+type DB struct {
+	*bun.DB
+	Dialect Dialect
+	// Now is the clock every query uses for "now"; tests replace it.
+	Now func() time.Time
+}
+
+// Open connects to the database named by dsn and checks that it answers.
+//
+// dsn is either a PostgreSQL URL (postgres://user:pass@host:5432/db?sslmode=…)
+// or "sqlite:<path>"; "sqlite:" alone means <dataDir>/ispeks.db. SQLite runs in
+// WAL mode with foreign keys on, a busy timeout, and transactions that take
+// the write lock at BEGIN (so that two writers queue instead of failing).
+func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
+	var (
+		sqldb   *sql.DB
+		dialect Dialect
+		bdb     *bun.DB
+	)
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		u, err := url.Parse(dsn)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("malformed PostgreSQL URL (want postgres://user:password@host:5432/dbname)")
+		}
+		if len(u.Path) <= 1 {
+			return nil, fmt.Errorf("PostgreSQL URL names no database (want postgres://user:password@host:5432/dbname)")
+		}
+		connector := pgdriver.NewConnector(pgdriver.WithDSN(dsn), pgdriver.WithDialTimeout(5*time.Second))
+		sqldb = sql.OpenDB(connector)
+		sqldb.SetMaxOpenConns(20)
+		sqldb.SetMaxIdleConns(10)
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		dialect = Postgres
+		bdb = bun.NewDB(sqldb, pgdialect.New())
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			path = filepath.Join(dataDir, "ispeks.db")
+		}
+		if path != ":memory:" {
+			if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+				return nil, fmt.Errorf("cannot create the folder for %s: %v", path, err)
+			}
+		}
+		q := url.Values{}
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Set("_txlock", "immediate")
+		var err error
+		sqldb, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err != nil {
+			return nil, err
+		}
+		// One writer at a time is SQLite's rule; a small pool keeps readers
+		// concurrent while WAL lets them read beside the writer.
+		sqldb.SetMaxOpenConns(4)
+		dialect = SQLite
+		bdb = bun.NewDB(sqldb, sqlitedialect.New())
+	default:
+		return nil, fmt.Errorf("unknown database %q (want postgres://… or sqlite:<path>)", redactDSN(dsn))
+	}
+	db := &DB{DB: bdb, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("database %s does not answer: %v", redactDSN(dsn), err)
+	}
+	return db, nil
+}
+
+// redactDSN hides the password of a database URL, for messages and logs.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// sqlTypes fills the placeholders of the migration templates per dialect.
+type sqlTypes struct {
+	Postgres bool
+	ID       string // an auto-increment primary key column type
+	Time     string // a timestamp column type (values are always UTC)
+}
+
+func (db *DB) migrator() (*migrate.Migrator, error) {
+	ms := migrate.NewMigrations()
+	dir, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	if err := ms.Discover(dir); err != nil {
+		return nil, err
+	}
+	types := sqlTypes{Postgres: true, ID: "BIGSERIAL PRIMARY KEY", Time: "TIMESTAMPTZ"}
+	if db.Dialect == SQLite {
+		types = sqlTypes{ID: "INTEGER PRIMARY KEY AUTOINCREMENT", Time: "TIMESTAMP"}
+	}
+	return migrate.NewMigrator(db.DB, ms, migrate.WithTemplateData(types), migrate.WithMarkAppliedOnSuccess(true)), nil
+}
+
+// Migrate applies every migration not applied yet and returns their names.
+// Each migration runs in its own transaction; several instances starting at
+// once take the migration lock in turn.
+func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	m, err := db.migrator()
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Init(ctx); err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	if err := m.Lock(ctx); err != nil {
+		return nil, fmt.Errorf("migrations: another instance holds the lock: %w", err)
+	}
+	defer m.Unlock(ctx) //nolint:errcheck
+	group, err := m.Migrate(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	var names []string
+	for _, mg := range group.Migrations {
+		names = append(names, mg.Name)
+	}
+	return names, nil
+}
+
+// Ready reports whether the database answers a query now.
+func (db *DB) Ready(ctx context.Context) error {
+	var one int
+	return db.NewRaw("SELECT 1").Scan(ctx, &one)
+}
+
+// Tx runs fn in one transaction: committed if fn returns nil, rolled back
+// otherwise. Every change a user's action makes goes through here, so that it
+// lands whole or not at all.
+func (db *DB) Tx(ctx context.Context, fn func(tx bun.Tx) error) error {
+	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(tx) })
+}
+
+// isUniqueViolation reports whether err is a unique-constraint violation on
+// either database.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr pgdriver.Error
+	if errors.As(err, &pgErr) {
+		return pgErr.Field('C') == "23505"
+	}
+	return strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// isForeignKeyViolation reports whether err is a foreign-key violation.
+func isForeignKeyViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr pgdriver.Error
+	if errors.As(err, &pgErr) {
+		return pgErr.Field('C') == "23503"
+	}
+	return strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
+}

@@ -1,0 +1,119 @@
+// Package storetest opens fresh, migrated databases for tests: a SQLite file
+// in the test's temporary folder always, and a new PostgreSQL database when
+// ISPEKS_TEST_POSTGRES_URL names a server the tests may create databases on.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/perbendaharaan/ispeks/store"
+)
+
+// PostgresURLEnv names the server for PostgreSQL tests, e.g.
+// postgres://postgres@127.0.0.1:5433/postgres?sslmode=disable. Each test gets
+// its own database there, dropped when the test ends.
+const PostgresURLEnv = "ISPEKS_TEST_POSTGRES_URL"
+
+// RequirePostgresEnv, when set to 1 (as .ci/run does), turns a missing
+// PostgreSQL into a failure instead of a skip.
+const RequirePostgresEnv = "ISPEKS_TEST_REQUIRE_POSTGRES"
+
+// Dialects lists the databases every store test runs on.
+var Dialects = []store.Dialect{store.SQLite, store.Postgres}
+
+// Each runs fn as a subtest on every dialect, each with a fresh database.
+func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	for _, d := range Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			fn(t, Open(t, d))
+		})
+	}
+}
+
+// Open returns a fresh, migrated database of dialect d, closed (and for
+// PostgreSQL dropped) when the test ends.
+func Open(t testing.TB, d store.Dialect) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	dsn := DSN(t, d)
+	db, err := store.Open(ctx, dsn, t.TempDir())
+	if err != nil {
+		t.Fatalf("open %s: %v", d, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate %s: %v", d, err)
+	}
+	return db
+}
+
+// DSN returns the URL of a new, empty database of dialect d, for tests that
+// open it themselves (such as the end-to-end test of the binary).
+func DSN(t testing.TB, d store.Dialect) string {
+	t.Helper()
+	if d == store.SQLite {
+		return "sqlite:" + filepath.Join(t.TempDir(), "ispeks.db")
+	}
+	server := os.Getenv(PostgresURLEnv)
+	if server == "" {
+		if os.Getenv(RequirePostgresEnv) == "1" {
+			t.Fatalf("%s is not set but %s=1: PostgreSQL tests may not be skipped", PostgresURLEnv, RequirePostgresEnv)
+		}
+		t.Skipf("PostgreSQL tests skipped: set %s", PostgresURLEnv)
+	}
+	ctx := context.Background()
+	admin, err := store.Open(ctx, server, "")
+	if err != nil {
+		t.Fatalf("PostgreSQL test server: %v", err)
+	}
+	defer admin.Close()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "ispeks_test_" + hex.EncodeToString(b[:])
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := store.Open(ctx, server, "")
+		if err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// TamperAudit runs stmt on the audit log with its append-only guard lifted,
+// as an operator editing the database by hand would.
+func TamperAudit(t testing.TB, db *store.DB, stmt string) {
+	t.Helper()
+	ctx := context.Background()
+	var pre, post []string
+	if db.Dialect == store.Postgres {
+		pre = []string{"ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update"}
+		post = []string{"ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update"}
+	} else {
+		pre = []string{"DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"}
+	}
+	for _, s := range append(append(pre, stmt), post...) {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}

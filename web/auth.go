@@ -1,0 +1,246 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/store"
+)
+
+var errCrossSite = apperr.New(apperr.Forbidden,
+	"Permintaan ini datang dari laman lain dan telah ditolak.",
+	"This request came from another site and was refused.")
+
+func isUnauthorized(err error) bool { return apperr.Is(err, apperr.Unauthorized) }
+
+// loginForm is the login page's data.
+type loginForm struct {
+	Login   string
+	Next    string
+	Error   string
+	Message string
+}
+
+func (s *Server) loginPage(c *gin.Context) {
+	if currentUser(c) != nil {
+		c.Redirect(http.StatusSeeOther, "/")
+		return
+	}
+	f := loginForm{Next: localPath(c.Query("next"))}
+	switch {
+	case c.Query("bye") != "":
+		f.Message = tr(c, "login.bye")
+	case c.Query("set") != "":
+		f.Message = tr(c, "login.password_set")
+	}
+	s.render(c, http.StatusOK, "login", f)
+}
+
+func (s *Server) login(c *gin.Context) {
+	f := loginForm{Login: c.PostForm("login"), Next: localPath(c.PostForm("next"))}
+	token, u, err := s.db.Login(c.Request.Context(), s.auth, f.Login, c.PostForm("password"), c.ClientIP(), store.SessionWeb)
+	if err != nil {
+		if !isUnauthorized(err) {
+			s.fail(c, err)
+			return
+		}
+		s.log.Info("login failed", "login", forms.MaskLogin(f.Login), "ip", c.ClientIP())
+		f.Error = apperr.As(err).Message(lang(c))
+		s.render(c, http.StatusUnauthorized, "login", f)
+		return
+	}
+	s.setSessionCookie(c, token)
+	if u.MustChange {
+		c.Redirect(http.StatusSeeOther, "/password")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, f.Next)
+}
+
+func (s *Server) logout(c *gin.Context) {
+	if t, ok := c.Get(ctxToken); ok {
+		if err := s.db.EndSession(c.Request.Context(), t.(string)); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	s.clearSessionCookie(c)
+	c.Redirect(http.StatusSeeOther, "/login?bye=1")
+}
+
+// passwordForm is the data of the change-password and set-password pages.
+type passwordForm struct {
+	Token  string // the one-time link's token (set-password page only)
+	Forced bool   // the user may do nothing else until it is changed
+	Errors map[string]string
+}
+
+func (s *Server) passwordPage(c *gin.Context) {
+	s.render(c, http.StatusOK, "password", passwordForm{Forced: currentUser(c).MustChange})
+}
+
+func (s *Server) changePassword(c *gin.Context) {
+	u := currentUser(c)
+	next := c.PostForm("new_password")
+	if next != c.PostForm("confirm_password") {
+		s.render(c, http.StatusUnprocessableEntity, "password", passwordForm{Forced: u.MustChange, Errors: map[string]string{"confirm_password": tr(c, "password.mismatch")}})
+		return
+	}
+	if err := s.db.ChangePassword(c.Request.Context(), s.auth, u.ID, c.PostForm("current_password"), next); err != nil {
+		if apperr.Is(err, apperr.Invalid) {
+			s.render(c, http.StatusUnprocessableEntity, "password", passwordForm{Forced: u.MustChange, Errors: fieldMessages(c, err)})
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	// Every session ended with the change; this browser gets a new one.
+	token, err := s.db.NewSession(c.Request.Context(), s.auth, u.ID, store.SessionWeb, c.ClientIP())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.setSessionCookie(c, token)
+	c.Redirect(http.StatusSeeOther, "/?changed=1")
+}
+
+func (s *Server) setPasswordPage(c *gin.Context) {
+	s.render(c, http.StatusOK, "password_set", passwordForm{Token: c.Query("token")})
+}
+
+func (s *Server) setPassword(c *gin.Context) {
+	f := passwordForm{Token: c.PostForm("token")}
+	next := c.PostForm("new_password")
+	if next != c.PostForm("confirm_password") {
+		f.Errors = map[string]string{"confirm_password": tr(c, "password.mismatch")}
+		s.render(c, http.StatusUnprocessableEntity, "password_set", f)
+		return
+	}
+	if _, err := s.db.UsePasswordToken(c.Request.Context(), s.auth, f.Token, next); err != nil {
+		if apperr.Is(err, apperr.Invalid) {
+			f.Errors = fieldMessages(c, err)
+			s.render(c, http.StatusUnprocessableEntity, "password_set", f)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	s.clearSessionCookie(c)
+	c.Redirect(http.StatusSeeOther, "/login?set=1")
+}
+
+// fieldMessages returns an Invalid error's messages by field, in the user's
+// language; a message with no field goes under "".
+func fieldMessages(c *gin.Context, err error) map[string]string {
+	e := apperr.As(err)
+	out := map[string]string{}
+	for _, f := range e.Fields {
+		if _, dup := out[f.Field]; !dup {
+			out[f.Field] = f.Message(lang(c))
+		}
+	}
+	if len(e.Fields) == 0 {
+		out[""] = e.Message(lang(c))
+	}
+	return out
+}
+
+// API
+
+type tokenRequest struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+}
+
+func (s *Server) apiTokenCreate(c *gin.Context) {
+	var req tokenRequest
+	if err := c.ShouldBindJSON(&req); err != nil {
+		s.fail(c, errBadJSON)
+		return
+	}
+	token, u, err := s.db.Login(c.Request.Context(), s.auth, req.Login, req.Password, c.ClientIP(), store.SessionAPI)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{
+		"token":                token,
+		"expires_at":           s.now().Add(s.auth.SessionMax).UTC().Format(time.RFC3339),
+		"must_change_password": u.MustChange,
+	})
+}
+
+func (s *Server) apiTokenDelete(c *gin.Context) {
+	if err := s.db.EndSession(c.Request.Context(), c.GetString(ctxToken)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type passwordChangeRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// apiPasswordChange changes the caller's password; like every change, it
+// ends all of the user's sessions and tokens, this one included.
+func (s *Server) apiPasswordChange(c *gin.Context) {
+	var req passwordChangeRequest
+	if err := c.ShouldBindJSON(&req); err != nil {
+		s.fail(c, errBadJSON)
+		return
+	}
+	if err := s.db.ChangePassword(c.Request.Context(), s.auth, currentUser(c).ID, req.CurrentPassword, req.NewPassword); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type passwordSetRequest struct {
+	Token       string `json:"token"`
+	NewPassword string `json:"new_password"`
+}
+
+func (s *Server) apiPasswordSet(c *gin.Context) {
+	var req passwordSetRequest
+	if err := c.ShouldBindJSON(&req); err != nil {
+		s.fail(c, errBadJSON)
+		return
+	}
+	if _, err := s.db.UsePasswordToken(c.Request.Context(), s.auth, req.Token, req.NewPassword); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type meRole struct {
+	Role             forms.Role `json:"role"`
+	PTJCode          *string    `json:"ptj_code"`
+	ApprovalLimitSen int64      `json:"approval_limit_sen"`
+}
+
+func (s *Server) apiMe(c *gin.Context) {
+	u := currentUser(c)
+	roles := []meRole{}
+	for _, r := range u.Roles {
+		roles = append(roles, meRole{Role: r.Role, PTJCode: r.PTJCode, ApprovalLimitSen: r.ApprovalLimitSen})
+	}
+	modules := []forms.Module{}
+	for _, m := range u.Modules {
+		modules = append(modules, m.Module)
+	}
+	c.JSON(http.StatusOK, gin.H{
+		"login": u.Login, "name": u.Name, "email": u.Email, "ptj_code": u.PTJCode,
+		"status": u.Status, "roles": roles, "modules": modules,
+		"must_change_password": u.MustChange,
+	})
+}
+
+var errBadJSON = apperr.New(apperr.Invalid, "Kandungan permintaan bukan JSON yang sah.", "The request body is not valid JSON.")

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perbendaharaan/ispeks/forms"
+)
+
+// homeData is what the home page shows a logged-in user: only the modules
+// granted and the work their roles allow.
+type homeData struct {
+	Modules []forms.Module
+	Work    []NavItem
+	Changed bool
+}
+
+// home is the landing page: what the portal is and the way to log in, or,
+// for a logged-in user, the modules and work they may use.
+func (s *Server) home(c *gin.Context) {
+	u := currentUser(c)
+	if u == nil {
+		s.render(c, http.StatusOK, "home", nil)
+		return
+	}
+	if u.MustChange {
+		c.Redirect(http.StatusSeeOther, "/password")
+		return
+	}
+	d := homeData{Changed: c.Query("changed") != ""}
+	for _, m := range forms.Modules {
+		if u.HasModule(m) {
+			d.Modules = append(d.Modules, m)
+		}
+	}
+	d.Work = s.workFor(c)
+	s.render(c, http.StatusOK, "home", d)
+}
+
+// workFor lists the work pages the current user's roles open, in the order of
+// the navigation bar.
+func (s *Server) workFor(c *gin.Context) []NavItem {
+	u := currentUser(c)
+	var items []NavItem
+	for _, w := range workPages {
+		if w.rule.check(u) == nil {
+			items = append(items, NavItem{Key: w.key, Href: w.href, Current: c.Request.URL.Path == w.href})
+		}
+	}
+	return items
+}
+
+// workPages are the pages the navigation bar and the home page offer, each
+// with the rule of its route.
+var workPages = []struct {
+	key, href string
+	rule      Rule
+}{
+	{"nav.password", "/password", Anyone},
+}
+
+// decorate adds what depends on who is logged in to every page's frame.
+func (s *Server) decorate(c *gin.Context, v *View) {
+	u := currentUser(c)
+	if u == nil {
+		return
+	}
+	v.User = u
+	if !u.MustChange {
+		v.Nav = s.workFor(c)
+	}
+}

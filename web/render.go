@@ -1,0 +1,223 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/password"
+	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/templates"
+)
+
+// View is what every page template receives.
+type View struct {
+	Lang          string
+	Treasury      string
+	Year          int
+	User          *store.User
+	Nav           []NavItem
+	LangSwitchURL string
+	Flash         *Flash
+	Data          any
+}
+
+// NavItem is one link of the navigation bar.
+type NavItem struct {
+	Key     string // text key
+	Href    string
+	Current bool
+}
+
+// Flash is a one-line message shown above a page's content.
+type Flash struct {
+	Kind string // "ok" or "error"
+	Text string
+}
+
+// klTime is Malaysia's time zone: times are stored in UTC and shown here.
+var klTime = func() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Kuala_Lumpur"); err == nil {
+		return loc
+	}
+	return time.FixedZone("MYT", 8*3600)
+}()
+
+// parsePages parses the layout with each page, once, at start.
+func parsePages() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		// t is replaced per request by one bound to the request's language.
+		"t":  func(key string) string { return key },
+		"tf": func(key string, args ...any) string { return key },
+		"kl": func(t time.Time) string { return t.In(klTime).Format("02/01/2006 15:04") },
+		"klDate": func(t time.Time) string {
+			return t.In(klTime).Format("02/01/2006")
+		},
+		"add": func(a, b int) int { return a + b },
+		"deref": func(p *string) string {
+			if p == nil {
+				return ""
+			}
+			return *p
+		},
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templates.Pages, "layout.html")
+	if err != nil {
+		return nil, err
+	}
+	files, err := fs.Glob(templates.Pages, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, f := range files {
+		t, err := template.Must(layout.Clone()).ParseFS(templates.Pages, f)
+		if err != nil {
+			return nil, fmt.Errorf("page %s: %w", f, err)
+		}
+		pages[strings.TrimSuffix(path.Base(f), ".html")] = t
+	}
+	return pages, nil
+}
+
+// lang is the language of the request: the lang cookie, BM by default.
+func lang(c *gin.Context) string {
+	if l, err := c.Cookie("lang"); err == nil && l == "en" {
+		return "en"
+	}
+	return "ms"
+}
+
+// setLang sets the language cookie and goes back to the page the user was on.
+func (s *Server) setLang(c *gin.Context) {
+	l := c.Param("lang")
+	if l != "en" {
+		l = "ms"
+	}
+	c.SetSameSite(http.SameSiteLaxMode)
+	c.SetCookie("lang", l, 365*24*3600, "/", "", s.cfg.Secure(), true)
+	c.Redirect(http.StatusSeeOther, localPath(c.Query("next")))
+}
+
+// localPath returns p if it is a path on this site, "/" otherwise, so that a
+// crafted link cannot send users elsewhere.
+func localPath(p string) string {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return "/"
+	}
+	return p
+}
+
+// view returns the frame of a page for the request.
+func (s *Server) view(c *gin.Context, data any) *View {
+	v := &View{
+		Lang:     lang(c),
+		Treasury: s.cfg.TreasuryName,
+		Year:     s.now().In(klTime).Year(),
+		Data:     data,
+	}
+	other := "en"
+	if v.Lang == "en" {
+		other = "ms"
+	}
+	v.LangSwitchURL = "/lang/" + other + "?next=" + url.QueryEscape(c.Request.URL.RequestURI())
+	s.decorate(c, v)
+	return v
+}
+
+// render writes page name with data, or an internal error if it fails.
+func (s *Server) render(c *gin.Context, status int, name string, data any) {
+	s.renderView(c, status, name, s.view(c, data))
+}
+
+func (s *Server) renderView(c *gin.Context, status int, name string, v *View) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.log.Error("no such page", "page", name)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	t, err := t.Clone()
+	if err == nil {
+		t.Funcs(template.FuncMap{
+			"t":  func(key string) string { return templates.T(v.Lang, key) },
+			"tf": func(key string, args ...any) string { return fmt.Sprintf(templates.T(v.Lang, key), args...) },
+		})
+		var buf bytes.Buffer
+		if err = t.ExecuteTemplate(&buf, "layout.html", v); err == nil {
+			c.Header("Cache-Control", "no-store")
+			c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+			return
+		}
+	}
+	s.log.Error("render", "page", name, "error", err)
+	c.String(http.StatusInternalServerError, "internal error")
+}
+
+// statusOf maps an application error code to its HTTP status.
+func statusOf(code apperr.Code) int {
+	switch code {
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.Unauthorized:
+		return http.StatusUnauthorized
+	case apperr.Forbidden, apperr.PasswordChangeRequired:
+		return http.StatusForbidden
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	}
+	return http.StatusInternalServerError
+}
+
+// fail answers err: as JSON under /api/, as the error page otherwise. The
+// user sees the error's message in their language; an internal error's cause
+// is logged and never shown.
+func (s *Server) fail(c *gin.Context, err error) {
+	e := apperr.As(err)
+	status := statusOf(e.Code)
+	if e.Code == apperr.Internal {
+		s.log.Error("internal error", "path", MaskMyKads(c.Request.URL.Path), "error", err)
+		_ = c.Error(err)
+	}
+	l := lang(c)
+	if isAPI(c) {
+		body := gin.H{"code": e.Code, "message": e.Message(l)}
+		if len(e.Fields) > 0 {
+			fields := map[string]string{}
+			for _, f := range e.Fields {
+				if _, dup := fields[f.Field]; !dup {
+					fields[f.Field] = f.Message(l)
+				}
+			}
+			body["fields"] = fields
+		}
+		if rule := password.Rule(err); rule != "" {
+			body["rule"] = rule // which password rule failed
+		}
+		c.AbortWithStatusJSON(status, gin.H{"error": body})
+		return
+	}
+	s.render(c, status, "error", gin.H{"Message": e.Message(l)})
+	c.Abort()
+}
+
+// tr returns the words of key in the request's language.
+func tr(c *gin.Context, key string) string { return templates.T(lang(c), key) }
+
+func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+
+// notFound answers a path no route serves.
+func (s *Server) notFound(c *gin.Context) {
+	s.fail(c, apperr.New(apperr.NotFound, templates.T("ms", "error.not_found"), templates.T("en", "error.not_found")))
+}
