@@ -31,7 +31,7 @@ const testPassword = "Kuat-Sangat-2026!"
 
 // env is a running portal on a fresh database, with a clock the test moves.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	db  *store.DB
 	srv *web.Server
 	ts  *httptest.Server
@@ -41,7 +41,7 @@ type env struct {
 	now time.Time
 }
 
-func newEnv(t *testing.T, d store.Dialect, edit ...func(*config.Config)) *env {
+func newEnv(t testing.TB, d store.Dialect, edit ...func(*config.Config)) *env {
 	t.Helper()
 	db := storetest.Open(t, d)
 	e := &env{t: t, db: db, now: time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)}
