@@ -1,0 +1,357 @@
+package workflow
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/forms"
+)
+
+// Stage (peringkat) is who acts next at a state. Segregation of duties is
+// counted in stages: one person may act many times at one stage of a request
+// but never at two stages.
+type Stage string
+
+const (
+	StageSubmitter Stage = "submitter" // Wakil PTJ (draft, returned)
+	StageOfficer   Stage = "officer"   // Pegawai Pengawal or their pemangku (submitted)
+	StageTreasury  Stage = "treasury"  // Perbendaharaan Negeri (officer_approved)
+	StageSysadmin  Stage = "sysadmin"  // Pentadbir Sistem (treasury_approved)
+)
+
+// StageOf is the stage that acts at s; "" for final states, where nobody does.
+func StageOf(s State) Stage {
+	switch s {
+	case Draft, Returned:
+		return StageSubmitter
+	case Submitted:
+		return StageOfficer
+	case OfficerApproved:
+		return StageTreasury
+	case TreasuryApproved:
+		return StageSysadmin
+	}
+	return ""
+}
+
+// stageOfEvent is the stage an event fired at from belongs to. It is
+// StageOf(from) except for withdraw, which only the submitter's side fires,
+// even from submitted (where the officer is otherwise the one to act).
+func stageOfEvent(e Event, from State) Stage {
+	if e == Withdraw {
+		return StageSubmitter
+	}
+	return StageOf(from)
+}
+
+// Person identifies a user in history. UserID is the identity; Login (the
+// MyKad number) is compared too, so a history row carrying only one of them
+// still counts. Zero values match nobody.
+type Person struct {
+	UserID int64
+	Login  string
+	Name   string
+}
+
+func (p Person) same(q Person) bool {
+	return p.UserID != 0 && p.UserID == q.UserID || p.Login != "" && p.Login == q.Login
+}
+
+// Act is an event someone already fired on the request (from its history).
+// The stage it belongs to is StageOf(From), except withdraw, which is
+// always the submitter's.
+type Act struct {
+	By         Person
+	OnBehalfOf *Person // the controlling officer a delegate (pemangku) acted for, if any
+	Event      Event
+	From       State // the state it was fired at
+}
+
+// Request is the snapshot of a stored request the workflow decides on.
+type Request struct {
+	Kind      forms.Kind
+	State     State
+	Version   int64 // bumped by every transition; an action must carry it
+	PTJCode   string
+	SubjectIC string // the subject's MyKad (12 digits, no dashes) = their login
+	Submitter Person // counts as having acted at StageSubmitter even with no History
+	History   []Act
+}
+
+// Grant is one role the actor holds. PTJCode "" means every PTJ, and only
+// for roles that are not PTJ-scoped (treasury approver, sysadmin, auditor).
+type Grant struct {
+	Role    forms.Role
+	PTJCode string
+}
+
+// Delegation (pemangku): the actor acts for Principal, a controlling officer
+// of PTJCode, on the KL calendar dates FromDate..ToDate inclusive.
+type Delegation struct {
+	Principal Person // the controlling officer being covered
+	PTJCode   string
+	FromDate  time.Time // a date (00:00 KL); only its KL calendar date counts
+	ToDate    time.Time
+}
+
+// Covers reports whether the delegation lets its delegate act for ptj at now.
+// Dates compare in Asia/Kuala_Lumpur, so the last day ends at midnight KL.
+func (d Delegation) Covers(ptj string, now time.Time) bool {
+	day := klDay(now)
+	return ptj != "" && d.PTJCode == ptj && klDay(d.FromDate) <= day && day <= klDay(d.ToDate)
+}
+
+// Actor is the user firing an event.
+type Actor struct {
+	Person
+	Active      bool // an inactive profile fires nothing
+	Roles       []Grant
+	Delegations []Delegation // delegations naming this actor as the delegate
+}
+
+// holds reports whether a has role for ptj: a PTJ-scoped role only for its
+// own PTJ, any other role for every PTJ when its grant has no PTJ.
+func (a Actor) holds(role forms.Role, ptj string) bool {
+	for _, g := range a.Roles {
+		if g.Role == role && (ptj != "" && g.PTJCode == ptj || !role.PTJScoped() && g.PTJCode == "") {
+			return true
+		}
+	}
+	return false
+}
+
+// Action is what the actor asks for: the event, the version they saw and
+// their remarks (catatan).
+type Action struct {
+	Event   Event
+	Version int64
+	Remarks string
+}
+
+// Audience names who must hear about a transition; the store resolves it to
+// addresses (and to the outbox).
+type Audience string
+
+const (
+	ToOfficers  Audience = "officers"  // the PTJ's controlling officers and their active delegates
+	ToTreasury  Audience = "treasury"  // treasury approvers
+	ToSysadmins Audience = "sysadmins" // treasury system administrators
+	ToSubmitter Audience = "submitter" // the PTJ representative who submitted
+	ToSubject   Audience = "subject"   // the officer the request is about
+)
+
+// Effect is the provisioning effect of a transition; only provision has one.
+type Effect string
+
+const (
+	NoEffect          Effect = ""
+	CreateProfile     Effect = "create_profile"     // Pendaftaran Baharu
+	SetAccess         Effect = "set_access"         // Kemaskini Capaian
+	DeactivateProfile Effect = "deactivate_profile" // Nyah Aktif Profil
+	ResetPassword     Effect = "reset_password"     // Penetapan Semula Kata Laluan
+)
+
+// EffectOf is what provisioning a request of kind k does to the profile.
+func EffectOf(k forms.Kind) Effect {
+	switch k {
+	case forms.KindRegistration:
+		return CreateProfile
+	case forms.KindAccessUpdate:
+		return SetAccess
+	case forms.KindDeactivation:
+		return DeactivateProfile
+	case forms.KindPasswordReset:
+		return ResetPassword
+	}
+	return NoEffect
+}
+
+// Transition is the decided outcome, for the store to apply.
+type Transition struct {
+	Event      Event
+	From, To   State
+	By         Person
+	OnBehalfOf *Person // the principal when a delegate acted
+	Remarks    string  // trimmed
+	Effect     Effect
+	Notify     []Audience
+}
+
+// MaxRemarks is the longest remarks text, in characters (runes).
+const MaxRemarks = 1000
+
+// Decide checks an action against the request and returns the transition, or
+// an *apperr.Error, in this order: Conflict for a stale version (so someone
+// who saw an old page learns that first), Invalid for an unknown event,
+// Conflict for an event the state does not allow, Forbidden when the actor may
+// not fire it, Invalid on "remarks" when they are missing (reject, return) or
+// too long.
+func Decide(r Request, a Actor, act Action, now time.Time) (Transition, error) {
+	if act.Version != r.Version {
+		return Transition{}, apperr.New(apperr.Conflict,
+			"Permohonan ini telah berubah sejak anda membukanya. Sila muat semula dan semak semula.",
+			"This request has changed since you opened it. Please reload and check it again.")
+	}
+	e, err := ParseEvent(string(act.Event))
+	if err != nil {
+		return Transition{}, err
+	}
+	to, err := target(r.State, e)
+	if err != nil {
+		return Transition{}, err
+	}
+	principal, err := authorise(r, a, stageOfEvent(e, r.State), now)
+	if err != nil {
+		return Transition{}, err
+	}
+	remarks := strings.TrimSpace(act.Remarks)
+	if remarks == "" && (e == Reject || e == Return) {
+		return Transition{}, apperr.Fields(apperr.FieldError{Field: "remarks",
+			MS: "Catatan wajib diisi apabila menolak atau mengembalikan permohonan.",
+			EN: "Remarks are required when rejecting or returning a request."})
+	}
+	if utf8.RuneCountInString(remarks) > MaxRemarks {
+		return Transition{}, apperr.Fields(apperr.FieldError{Field: "remarks",
+			MS: "Catatan tidak boleh melebihi 1000 aksara.",
+			EN: "Remarks may not be longer than 1000 characters."})
+	}
+	t := Transition{Event: e, From: r.State, To: to, By: a.Person, OnBehalfOf: principal,
+		Remarks: remarks, Notify: notify(r.State, to)}
+	if e == Provision {
+		t.Effect = EffectOf(r.Kind)
+	}
+	return t, nil
+}
+
+// Available lists the events a may fire on r now, in Events() order, for
+// showing buttons: exactly those Decide accepts at r.Version with remarks.
+func Available(r Request, a Actor, now time.Time) []Event {
+	var out []Event
+	for _, e := range events {
+		if _, err := Decide(r, a, Action{Event: e, Version: r.Version, Remarks: "-"}, now); err == nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// notify says who must hear: whoever acts next at the new state, the
+// submitter when it comes back to them or ends, the subject when their
+// profile is done. A withdrawal from submitted tells the officers, who were
+// told it awaited them; a draft or returned request was never theirs.
+func notify(from, to State) []Audience {
+	switch to {
+	case Submitted, OfficerApproved, TreasuryApproved:
+		return []Audience{Awaiting(to)}
+	case Returned, Rejected:
+		return []Audience{ToSubmitter}
+	case Provisioned:
+		return []Audience{ToSubject, ToSubmitter}
+	case Withdrawn:
+		if from == Submitted {
+			return []Audience{ToOfficers}
+		}
+	}
+	return nil
+}
+
+func forbidden(ms, en string) error { return apperr.New(apperr.Forbidden, ms, en) }
+
+// roleRefusals say who may act at each stage, for an actor who may not.
+var roleRefusals = map[Stage]words{
+	StageSubmitter: {"Hanya Wakil PTJ bagi PTJ permohonan ini boleh mengambil tindakan ini.",
+		"Only a PTJ representative of this request's PTJ may do this."},
+	StageOfficer: {"Hanya Pegawai Pengawal bagi PTJ permohonan ini, atau pemangkunya, boleh mengambil tindakan ini.",
+		"Only a controlling officer of this request's PTJ, or their delegate, may do this."},
+	StageTreasury: {"Hanya pegawai pelulus Perbendaharaan Negeri boleh mengambil tindakan ini.",
+		"Only a State Treasury approver may do this."},
+	StageSysadmin: {"Hanya Pentadbir Sistem boleh mengambil tindakan ini.",
+		"Only a system administrator may do this."},
+}
+
+// authorise applies the guards for an event at stage and returns the
+// principal the actor acts for (nil when acting in their own right). An
+// officer acts in their own right when they can; otherwise the first of their
+// delegations that covers the PTJ today and passes every other guard wins.
+func authorise(r Request, a Actor, stage Stage, now time.Time) (*Person, error) {
+	if !a.Active {
+		return nil, forbidden("Profil anda tidak aktif.", "Your profile is not active.")
+	}
+	var candidates []*Person // nil = in the actor's own right
+	switch stage {
+	case StageSubmitter:
+		if a.holds(forms.RolePTJRep, r.PTJCode) {
+			candidates = append(candidates, nil)
+		}
+	case StageOfficer:
+		if a.holds(forms.RoleControllingOfficer, r.PTJCode) {
+			candidates = append(candidates, nil)
+		}
+		for _, d := range a.Delegations {
+			if d.Covers(r.PTJCode, now) {
+				p := d.Principal
+				candidates = append(candidates, &p)
+			}
+		}
+	case StageTreasury:
+		if a.holds(forms.RoleTreasuryApprover, r.PTJCode) {
+			candidates = append(candidates, nil)
+		}
+	case StageSysadmin:
+		if a.holds(forms.RoleSysadmin, r.PTJCode) {
+			candidates = append(candidates, nil)
+		}
+	}
+	if len(candidates) == 0 {
+		w := roleRefusals[stage]
+		return nil, forbidden(w.ms, w.en)
+	}
+	if r.SubjectIC != "" && a.Login == r.SubjectIC {
+		return nil, forbidden("Anda tidak boleh bertindak ke atas permohonan mengenai diri anda sendiri.",
+			"You may not act on a request about yourself.")
+	}
+	if actedElsewhere(r, a.Person, stage) {
+		return nil, forbidden("Anda telah bertindak pada peringkat lain permohonan ini (pengasingan tugas).",
+			"You already acted at another stage of this request (segregation of duties).")
+	}
+	var first error
+	for _, p := range candidates {
+		var err error
+		switch {
+		case p == nil:
+			return nil, nil
+		case r.SubjectIC != "" && p.Login == r.SubjectIC:
+			err = forbidden("Pegawai yang anda pangku ialah subjek permohonan ini.",
+				"The officer you are acting for is the subject of this request.")
+		case actedElsewhere(r, *p, stage):
+			err = forbidden("Pegawai yang anda pangku telah bertindak pada peringkat lain permohonan ini (pengasingan tugas).",
+				"The officer you are acting for already acted at another stage of this request (segregation of duties).")
+		default:
+			return p, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, first
+}
+
+// actedElsewhere reports whether p acted on r, in person or through a
+// delegate, at a stage other than stage. The submitter has always acted at
+// StageSubmitter.
+func actedElsewhere(r Request, p Person, stage Stage) bool {
+	if stage != StageSubmitter && p.same(r.Submitter) {
+		return true
+	}
+	for _, h := range r.History {
+		if stageOfEvent(h.Event, h.From) == stage {
+			continue
+		}
+		if p.same(h.By) || h.OnBehalfOf != nil && p.same(*h.OnBehalfOf) {
+			return true
+		}
+	}
+	return false
+}

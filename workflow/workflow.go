@@ -1,0 +1,170 @@
+// Package workflow decides what may happen to a Borang Pentadbiran Pengguna
+// request: its states and events (one graph, in looplab/fsm), who may fire
+// each event (the guards, including segregation of duties), whom a transition
+// must be told about, and which provisioning effect it has. It also holds the
+// working-day calendar behind the reminders and the reference number format.
+//
+// The package is pure: it decides on a snapshot (Request, Actor, Action,
+// now) and returns a Transition; the store applies it in one database
+// transaction. No HTTP and no SQL live here.
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/looplab/fsm"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+)
+
+// words is one label in Bahasa Malaysia (the default) and English.
+type words struct{ ms, en string }
+
+func (w words) in(lang string) string {
+	if lang == "en" {
+		return w.en
+	}
+	return w.ms
+}
+
+// State is the status (status permohonan) of a request. A request starts as
+// a Draft and ends in one of the Final states, after which nothing fires.
+type State string
+
+const (
+	Draft            State = "draft"             // Draf
+	Submitted        State = "submitted"         // Dikemukakan: awaits the controlling officer
+	Returned         State = "returned"          // Dikembalikan untuk pindaan: back with the submitter
+	OfficerApproved  State = "officer_approved"  // Diluluskan Pegawai Pengawal: awaits the State Treasury
+	TreasuryApproved State = "treasury_approved" // Diluluskan Perbendaharaan: awaits the sysadmin
+	Provisioned      State = "provisioned"       // Diproses (final)
+	Rejected         State = "rejected"          // Ditolak (final)
+	Withdrawn        State = "withdrawn"         // Ditarik balik (final)
+)
+
+var states = []State{Draft, Submitted, Returned, OfficerApproved, TreasuryApproved, Provisioned, Rejected, Withdrawn}
+
+var stateLabels = map[State]words{
+	Draft:            {"Draf", "Draft"},
+	Submitted:        {"Dikemukakan", "Submitted"},
+	Returned:         {"Dikembalikan untuk pindaan", "Returned for amendment"},
+	OfficerApproved:  {"Diluluskan Pegawai Pengawal", "Approved by controlling officer"},
+	TreasuryApproved: {"Diluluskan Perbendaharaan", "Approved by State Treasury"},
+	Provisioned:      {"Diproses", "Provisioned"},
+	Rejected:         {"Ditolak", "Rejected"},
+	Withdrawn:        {"Ditarik balik", "Withdrawn"},
+}
+
+// States lists every state in diagram order.
+func States() []State { return append([]State(nil), states...) }
+
+// Final reports whether no event may fire at s any more.
+func (s State) Final() bool { return s == Provisioned || s == Rejected || s == Withdrawn }
+
+// Label is the state's name for people, in lang ("en", or BM otherwise).
+// An unknown state shows as itself, so a bad row is visible, not hidden.
+func (s State) Label(lang string) string {
+	if w, ok := stateLabels[s]; ok {
+		return w.in(lang)
+	}
+	return string(s)
+}
+
+// Event is an action (tindakan) someone fires on a request.
+type Event string
+
+const (
+	Submit    Event = "submit"    // Hantar
+	Approve   Event = "approve"   // Lulus
+	Reject    Event = "reject"    // Tolak
+	Return    Event = "return"    // Kembalikan (untuk pindaan)
+	Resubmit  Event = "resubmit"  // Hantar semula
+	Withdraw  Event = "withdraw"  // Tarik balik
+	Provision Event = "provision" // Proses (the sysadmin carries it out in iSPEKS)
+)
+
+var events = []Event{Submit, Approve, Reject, Return, Resubmit, Withdraw, Provision}
+
+var eventLabels = map[Event]words{
+	Submit:    {"Hantar", "Submit"},
+	Approve:   {"Lulus", "Approve"},
+	Reject:    {"Tolak", "Reject"},
+	Return:    {"Kembalikan", "Return for amendment"},
+	Resubmit:  {"Hantar semula", "Resubmit"},
+	Withdraw:  {"Tarik balik", "Withdraw"},
+	Provision: {"Proses", "Provision"},
+}
+
+// Events lists every event, in the order buttons are shown.
+func Events() []Event { return append([]Event(nil), events...) }
+
+// ParseEvent reads an event name as a form or the API sends it. An unknown
+// name is an Invalid error on the field "action".
+func ParseEvent(s string) (Event, error) {
+	if _, ok := eventLabels[Event(s)]; ok {
+		return Event(s), nil
+	}
+	return "", apperr.Fields(apperr.FieldError{Field: "action",
+		MS: "Tindakan tidak dikenali.", EN: "Unknown action."})
+}
+
+// Label is the event's button text, in lang ("en", or BM otherwise).
+func (e Event) Label(lang string) string {
+	if w, ok := eventLabels[e]; ok {
+		return w.in(lang)
+	}
+	return string(e)
+}
+
+// graph is THE definition of the workflow: Decide, Available and Mermaid all
+// read it, so the rules, the buttons and the drawn diagram cannot disagree.
+// approve appears twice because its destination depends on its source.
+var graph = fsm.Events{
+	{Name: string(Submit), Src: []string{string(Draft)}, Dst: string(Submitted)},
+	{Name: string(Approve), Src: []string{string(Submitted)}, Dst: string(OfficerApproved)},
+	{Name: string(Approve), Src: []string{string(OfficerApproved)}, Dst: string(TreasuryApproved)},
+	{Name: string(Reject), Src: []string{string(Submitted), string(OfficerApproved), string(TreasuryApproved)}, Dst: string(Rejected)},
+	{Name: string(Return), Src: []string{string(Submitted), string(OfficerApproved)}, Dst: string(Returned)},
+	{Name: string(Resubmit), Src: []string{string(Returned)}, Dst: string(Submitted)},
+	{Name: string(Withdraw), Src: []string{string(Draft), string(Submitted), string(Returned)}, Dst: string(Withdrawn)},
+	{Name: string(Provision), Src: []string{string(TreasuryApproved)}, Dst: string(Provisioned)},
+}
+
+// target fires e on a machine rebuilt from the stored state and returns
+// where it lands. The machine is thrown away: the store owns the state.
+// An event the graph does not allow at from is a Conflict, because the
+// request has (usually) moved on since the actor saw it.
+func target(from State, e Event) (State, error) {
+	f := fsm.NewFSM(string(from), graph, nil)
+	if err := f.Event(context.Background(), string(e)); err != nil {
+		return "", apperr.Wrap(apperr.Conflict, err,
+			fmt.Sprintf("Tindakan “%s” tidak dibenarkan bagi permohonan berstatus “%s”.", e.Label("ms"), from.Label("ms")),
+			fmt.Sprintf("The action “%s” is not allowed on a request that is “%s”.", e.Label("en"), from.Label("en")))
+	}
+	return State(f.Current()), nil
+}
+
+// Mermaid draws the graph as a Mermaid stateDiagram-v2 for the README, in
+// the order the graph is written so that the output is stable.
+func Mermaid() string {
+	var b strings.Builder
+	b.WriteString("stateDiagram-v2\n")
+	fmt.Fprintf(&b, "    [*] --> %s\n", Draft)
+	for _, d := range graph {
+		for _, src := range d.Src {
+			fmt.Fprintf(&b, "    %s --> %s: %s\n", src, d.Dst, d.Name)
+		}
+	}
+	for _, s := range states {
+		if s.Final() {
+			fmt.Fprintf(&b, "    %s --> [*]\n", s)
+		}
+	}
+	return b.String()
+}
+
+// Reference formats the yearly sequence number of a request (nombor rujukan):
+// Reference(2026, 123) == "BPP/2026/000123". BPP = Borang Pentadbiran Pengguna.
+func Reference(year int, seq int64) string { return fmt.Sprintf("BPP/%04d/%06d", year, seq) }
