@@ -41,6 +41,8 @@ type DB struct {
 	Dialect Dialect
 	// Now is the clock every query uses for "now"; tests replace it.
 	Now func() time.Time
+	// BaseURL is the portal's address as users reach it, for links in mail.
+	BaseURL string
 }
 
 // Open connects to the database named by dsn and checks that it answers.

@@ -1,0 +1,655 @@
+package store_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/store/storetest"
+	"github.com/perbendaharaan/ispeks/workflow"
+)
+
+const (
+	ptjA = "12010101"
+	ptjB = "12020202"
+)
+
+// cast is the people of one PTJ's workflow.
+type cast struct {
+	db                        *store.DB
+	rep, officer, officer2    *store.User
+	treasury, sysadmin, other *store.User
+	subject                   *store.User // an existing profile in ptjA
+	clock                     *time.Time
+	as                        store.AuthSettings
+}
+
+func mkUser(t *testing.T, db *store.DB, login, name, ptj string, roles ...forms.Role) *store.User {
+	t.Helper()
+	var grants []forms.RoleGrant
+	for _, r := range roles {
+		grants = append(grants, forms.RoleGrant{Role: r})
+	}
+	u, err := db.CreateUser(ctx, store.CLI, store.NewUser{Login: login, Name: name, Email: strings.ToLower(strings.Fields(name)[0]) + "@kewangan.gov.my",
+		PTJCode: ptj, Roles: grants, Modules: []forms.Module{forms.ModulePayslip}})
+	if err != nil {
+		t.Fatalf("create %s: %v", login, err)
+	}
+	u, err = db.UserByID(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func newCast(t *testing.T, db *store.DB) *cast {
+	t.Helper()
+	now := time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC) // a Wednesday
+	c := &cast{db: db, clock: &now, as: store.DefaultAuthSettings()}
+	db.Now = func() time.Time { return *c.clock }
+	db.BaseURL = "https://ispeks.example.gov.my"
+	addPTJ(t, db, ptjA)
+	addPTJ(t, db, ptjB)
+	c.rep = mkUser(t, db, "800101141111", "Aminah Rep", ptjA, forms.RolePTJRep)
+	c.officer = mkUser(t, db, "750202102222", "Badrul Officer", ptjA, forms.RoleControllingOfficer)
+	c.officer2 = mkUser(t, db, "760303103333", "Chandran Officer", ptjA, forms.RoleControllingOfficer)
+	c.treasury = mkUser(t, db, "700404144444", "Dayang Treasury", ptjA, forms.RoleTreasuryApprover)
+	c.sysadmin = mkUser(t, db, "sysadmin01", "Ehsan Sysadmin", ptjA, forms.RoleSysadmin)
+	c.other = mkUser(t, db, "810606145555", "Fauziah OtherRep", ptjB, forms.RolePTJRep)
+	c.subject = mkUser(t, db, "950505086666", "Ghani Subject", ptjA)
+	return c
+}
+
+func form(kind forms.Kind, ic, name string) forms.Request {
+	f := forms.Request{Kind: kind, PTJCode: ptjA,
+		Subject:       forms.Subject{ICNumber: ic, Name: name, Email: "pegawai@kewangan.gov.my", Position: "Pegawai Kewangan", Grade: "W41", SalaryNo: "A1234567"},
+		Justification: "Perlu capaian untuk tugas harian.", Declaration: true}
+	if kind == forms.KindRegistration || kind == forms.KindAccessUpdate {
+		f.Modules = []forms.Module{forms.ModulePayslip, forms.ModuleEC}
+		f.Roles = []forms.RoleGrant{{Role: forms.RolePTJRep, ApprovalLimitSen: 100000}}
+	}
+	return f
+}
+
+func (c *cast) act(t *testing.T, by *store.User, r *store.Request, ev workflow.Event, remarks string) *store.Request {
+	t.Helper()
+	res, err := c.db.Act(ctx, c.as, by, r.ID, workflow.Action{Event: ev, Version: r.Version, Remarks: remarks}, store.ActOptions{})
+	if err != nil {
+		t.Fatalf("%s by %s: %v", ev, by.Name, err)
+	}
+	return res.Request
+}
+
+// through takes a request from submission to provisioning.
+func (c *cast) through(t *testing.T, f forms.Request) *store.Request {
+	t.Helper()
+	r, err := c.db.CreateRequest(ctx, c.rep, f, false)
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	r = c.act(t, c.officer, r, workflow.Approve, "")
+	r = c.act(t, c.treasury, r, workflow.Approve, "")
+	return c.act(t, c.sysadmin, r, workflow.Provision, "")
+}
+
+type mail struct {
+	Kind, To string
+}
+
+func outbox(t *testing.T, db *store.DB) []mail {
+	t.Helper()
+	var rows []store.Notification
+	if err := db.NewSelect().Model(&rows).OrderExpr("id").Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var out []mail
+	for _, r := range rows {
+		out = append(out, mail{string(r.Kind), r.ToEmail})
+	}
+	return out
+}
+
+func TestRequestLifecycle(t *testing.T) {
+	tests := []struct {
+		kind  forms.Kind
+		ic    string
+		check func(t *testing.T, c *cast, u *store.User)
+	}{
+		{forms.KindRegistration, "990909146789", func(t *testing.T, c *cast, u *store.User) {
+			if !u.Active() || !u.MustChange || !u.HasModule(forms.ModuleEC) || !u.HasRoleFor(forms.RolePTJRep, ptjA) {
+				t.Fatalf("new profile = %+v", u)
+			}
+		}},
+		{forms.KindAccessUpdate, "950505086666", func(t *testing.T, c *cast, u *store.User) {
+			if !u.HasModule(forms.ModuleEC) || !u.HasRole(forms.RolePTJRep) || u.Roles[0].ApprovalLimitSen != 100000 {
+				t.Fatalf("access = roles %+v modules %+v", u.Roles, u.Modules)
+			}
+		}},
+		{forms.KindDeactivation, "950505086666", func(t *testing.T, c *cast, u *store.User) {
+			if u.Active() {
+				t.Fatal("profile still active")
+			}
+		}},
+		{forms.KindPasswordReset, "950505086666", func(t *testing.T, c *cast, u *store.User) {
+			if u.PasswordHash != "" || !u.MustChange {
+				t.Fatalf("password not cleared: must_change=%v", u.MustChange)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				c := newCast(t, db)
+				session, err := db.NewSession(ctx, c.as, c.subject.ID, store.SessionWeb, "10.0.0.1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := c.through(t, form(tt.kind, tt.ic, "Hafiz Bin Ismail"))
+				if r.State != workflow.Provisioned || len(r.Events) != 4 || !strings.HasPrefix(r.Reference, "BPP/2026/") {
+					t.Fatalf("request = %s v%d, %d events, %s", r.State, r.Version, len(r.Events), r.Reference)
+				}
+				u, err := db.UserByLogin(ctx, tt.ic)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tt.check(t, c, u)
+				_, _, err = db.SessionUser(ctx, c.as, session)
+				endsSessions := tt.kind == forms.KindDeactivation || tt.kind == forms.KindPasswordReset
+				if endsSessions != (err != nil) {
+					t.Fatalf("subject's session after %s: err = %v", tt.kind, err)
+				}
+				mails := outbox(t, db)
+				kinds := map[string]int{}
+				for _, m := range mails {
+					kinds[m.Kind]++
+				}
+				// Two officers, one treasury approver, one sysadmin, the
+				// subject and the submitter.
+				if kinds["request_submitted"] != 2 || kinds["request_awaiting_treasury"] != 1 ||
+					kinds["request_awaiting_provision"] != 1 || kinds["request_provisioned"] != 1 || len(mails) != 6 {
+					t.Fatalf("mails = %v", mails)
+				}
+				if n, brk, err := db.VerifyAudit(ctx); err != nil || brk != nil {
+					t.Fatalf("audit after %d records: %v %v", n, brk, err)
+				}
+			})
+		})
+	}
+}
+
+func TestSubjectMailCarriesOneTimeLink(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		c.through(t, form(forms.KindRegistration, "990909146789", "Hafiz Bin Ismail"))
+		var n store.Notification
+		if err := db.NewSelect().Model(&n).Where("kind = ?", "welcome_set_password").Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n.ToEmail != "pegawai@kewangan.gov.my" || !strings.Contains(n.Data, "https://ispeks.example.gov.my/password/set?token=") {
+			t.Fatalf("welcome mail to %s: %s", n.ToEmail, n.Data)
+		}
+		if strings.Contains(n.Data, "990909146789") {
+			t.Fatal("mail data holds the MyKad number")
+		}
+	})
+}
+
+func TestTemporaryPasswordInsteadOfLink(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		r, err := db.CreateRequest(ctx, c.rep, form(forms.KindPasswordReset, c.subject.Login, c.subject.Name), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = c.act(t, c.officer, r, workflow.Approve, "")
+		r = c.act(t, c.treasury, r, workflow.Approve, "")
+		res, err := db.Act(ctx, c.as, c.sysadmin, r.ID, workflow.Action{Event: workflow.Provision, Version: r.Version}, store.ActOptions{TemporaryPassword: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.TemporaryPassword) < 12 {
+			t.Fatalf("temporary password %q", res.TemporaryPassword)
+		}
+		_, u, err := db.Login(ctx, c.as, c.subject.Login, res.TemporaryPassword, "10.0.0.9", store.SessionWeb)
+		if err != nil || !u.MustChange {
+			t.Fatalf("login with temporary password: %v", err)
+		}
+		for _, m := range outbox(t, db) {
+			if m.Kind == "password_reset_link" {
+				t.Fatal("a link went out beside the temporary password")
+			}
+		}
+		// It expires like a link.
+		*c.clock = c.clock.Add(c.as.LinkTTL + time.Minute)
+		if _, _, err := db.Login(ctx, c.as, c.subject.Login, res.TemporaryPassword, "10.0.0.9", store.SessionWeb); err == nil {
+			t.Fatal("expired temporary password still logs in")
+		}
+	})
+}
+
+func TestStaleOrIllegalActionChangesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		r, err := db.CreateRequest(ctx, c.rep, form(forms.KindAccessUpdate, c.subject.Login, c.subject.Name), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := r.Version
+		c.act(t, c.officer, r, workflow.Approve, "")
+		before := countRows(t, db, "request_events")
+		audits := countRows(t, db, "audit_log")
+		mails := countRows(t, db, "outbox")
+		for _, tc := range []struct {
+			name string
+			by   *store.User
+			act  workflow.Action
+			code apperr.Code
+		}{
+			{"second click of the same approval", c.officer2, workflow.Action{Event: workflow.Approve, Version: seen}, apperr.Conflict},
+			{"provision before treasury approval", c.sysadmin, workflow.Action{Event: workflow.Provision, Version: seen + 1}, apperr.Conflict},
+			{"return without remarks", c.treasury, workflow.Action{Event: workflow.Return, Version: seen + 1}, apperr.Invalid},
+			{"officer at the treasury's stage", c.officer2, workflow.Action{Event: workflow.Approve, Version: seen + 1}, apperr.Forbidden},
+		} {
+			_, err := db.Act(ctx, c.as, tc.by, r.ID, tc.act, store.ActOptions{})
+			if !apperr.Is(err, tc.code) {
+				t.Errorf("%s: got %v, want %s", tc.name, err, tc.code)
+			}
+		}
+		if countRows(t, db, "request_events") != before || countRows(t, db, "audit_log") != audits || countRows(t, db, "outbox") != mails {
+			t.Fatal("a refused action wrote something")
+		}
+		// Another PTJ's representative does not even see it.
+		if _, err := db.Act(ctx, c.as, c.other, r.ID, workflow.Action{Event: workflow.Withdraw, Version: seen + 1}, store.ActOptions{}); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("other PTJ: %v", err)
+		}
+	})
+}
+
+func TestParallelApprovalsExactlyOneWins(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		r, err := db.CreateRequest(ctx, c.rep, form(forms.KindAccessUpdate, c.subject.Login, c.subject.Name), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		officers := []*store.User{c.officer, c.officer2}
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = db.Act(ctx, c.as, officers[i%2], r.ID, workflow.Action{Event: workflow.Approve, Version: r.Version}, store.ActOptions{})
+			}()
+		}
+		wg.Wait()
+		wins := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				wins++
+			case !apperr.Is(err, apperr.Conflict):
+				t.Fatalf("loser got %v, want conflict", err)
+			}
+		}
+		if wins != 1 {
+			t.Fatalf("%d approvals won, want exactly 1", wins)
+		}
+		got, _ := db.RequestFor(ctx, c.treasury, r.ID)
+		if got.State != workflow.OfficerApproved || len(got.Events) != 2 || got.Version != r.Version+1 {
+			t.Fatalf("after the race: %s v%d with %d events", got.State, got.Version, len(got.Events))
+		}
+	})
+}
+
+func TestOneOpenRequestPerSubject(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		first, err := db.CreateRequest(ctx, c.rep, form(forms.KindPasswordReset, c.subject.Login, c.subject.Name), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.CreateRequest(ctx, c.rep, form(forms.KindDeactivation, c.subject.Login, c.subject.Name), false)
+		if !apperr.Is(err, apperr.Conflict) || !strings.Contains(err.Error(), first.Reference) {
+			t.Fatalf("second open request: %v (want conflict naming %s)", err, first.Reference)
+		}
+		if n := countRows(t, db, "requests"); n != 1 {
+			t.Fatalf("%d requests stored", n)
+		}
+	})
+}
+
+func TestCreateRequestRefusals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		for _, tc := range []struct {
+			name  string
+			by    *store.User
+			f     forms.Request
+			code  apperr.Code
+			field string
+		}{
+			{"registration of an existing profile", c.rep, form(forms.KindRegistration, c.subject.Login, "X"), apperr.Invalid, forms.FieldICNumber},
+			{"reset for nobody", c.rep, form(forms.KindPasswordReset, "990909146789", "X"), apperr.Invalid, forms.FieldICNumber},
+			{"a bad MyKad", c.rep, form(forms.KindRegistration, "991399146789", "X"), apperr.Invalid, forms.FieldICNumber},
+			{"another PTJ's representative", c.other, form(forms.KindRegistration, "990909146789", "X"), apperr.Forbidden, ""},
+			{"an officer, not a representative", c.officer, form(forms.KindRegistration, "990909146789", "X"), apperr.Forbidden, ""},
+		} {
+			_, err := db.CreateRequest(ctx, tc.by, tc.f, false)
+			if !apperr.Is(err, tc.code) {
+				t.Errorf("%s: got %v, want %s", tc.name, err, tc.code)
+				continue
+			}
+			if tc.field != "" && !hasField(err, tc.field) {
+				t.Errorf("%s: no message on %s in %v", tc.name, tc.field, err)
+			}
+		}
+		if n := countRows(t, db, "requests") + countRows(t, db, "outbox"); n != 0 {
+			t.Fatalf("refusals wrote %d rows", n)
+		}
+	})
+}
+
+func hasField(err error, field string) bool {
+	if e := apperr.As(err); e != nil {
+		for _, f := range e.Fields {
+			if f.Field == field {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestRolledBackProvisioningQueuesNoMail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		r, err := db.CreateRequest(ctx, c.rep, form(forms.KindRegistration, "990909146789", "Hafiz"), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = c.act(t, c.officer, r, workflow.Approve, "")
+		r = c.act(t, c.treasury, r, workflow.Approve, "")
+		// Meanwhile the subject got a profile another way: creating it again must fail.
+		mkUser(t, db, "990909146789", "Hafiz Elsewhere", ptjA)
+		mails, events := countRows(t, db, "outbox"), countRows(t, db, "request_events")
+		_, err = db.Act(ctx, c.as, c.sysadmin, r.ID, workflow.Action{Event: workflow.Provision, Version: r.Version}, store.ActOptions{})
+		if !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("provision: %v", err)
+		}
+		if countRows(t, db, "outbox") != mails || countRows(t, db, "request_events") != events {
+			t.Fatal("the rolled-back action left mail or history behind")
+		}
+		got, _ := db.RequestFor(ctx, c.sysadmin, r.ID)
+		if got.State != workflow.TreasuryApproved || got.Version != r.Version {
+			t.Fatalf("request moved to %s v%d", got.State, got.Version)
+		}
+	})
+}
+
+func TestReturnAmendResubmit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		r, err := db.CreateRequest(ctx, c.rep, form(forms.KindAccessUpdate, c.subject.Login, c.subject.Name), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = c.act(t, c.officer, r, workflow.Return, "Sila nyatakan had kelulusan yang betul.")
+		f := r.Form()
+		f.Roles[0].ApprovalLimitSen = 50000
+		r, err = db.AmendRequest(ctx, c.rep, r.ID, r.Version, f, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.State != workflow.Submitted || r.Roles()[0].ApprovalLimitSen != 50000 {
+			t.Fatalf("after amend: %s %+v", r.State, r.Roles())
+		}
+		// The officer who returned it may approve the amended form.
+		c.act(t, c.officer, r, workflow.Approve, "")
+		var returned int
+		for _, m := range outbox(t, db) {
+			if m.Kind == "request_returned" && m.To == c.rep.Email {
+				returned++
+			}
+		}
+		if returned != 1 {
+			t.Fatalf("submitter got %d return mails", returned)
+		}
+	})
+}
+
+func TestDelegateActsOnBehalf(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		clerk := mkUser(t, db, "880808148888", "Haslina Clerk", ptjA)
+		if _, err := db.AddDelegation(ctx, c.officer, clerk.Login, "2026-11-25", "2026-11-27"); err != nil {
+			t.Fatal(err)
+		}
+		r, err := db.CreateRequest(ctx, c.rep, form(forms.KindAccessUpdate, c.subject.Login, c.subject.Name), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The delegate is told about it like the officers.
+		var toClerk int
+		for _, m := range outbox(t, db) {
+			if m.To == clerk.Email && m.Kind == "request_submitted" {
+				toClerk++
+			}
+		}
+		if toClerk != 1 {
+			t.Fatalf("delegate got %d submitted mails", toClerk)
+		}
+		r = c.act(t, clerk, r, workflow.Approve, "")
+		last := r.Events[len(r.Events)-1]
+		if last.OnBehalfID == nil || *last.OnBehalfID != c.officer.ID || last.ActorID != clerk.ID {
+			t.Fatalf("history: %+v", last)
+		}
+		// After the range the delegation no longer counts.
+		*c.clock = time.Date(2026, 11, 28, 2, 0, 0, 0, time.UTC)
+		r2, err := db.CreateRequest(ctx, c.rep, form(forms.KindRegistration, "990909146789", "X"), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Act(ctx, c.as, clerk, r2.ID, workflow.Action{Event: workflow.Approve, Version: r2.Version}, store.ActOptions{}); !apperr.Is(err, apperr.NotFound) && !apperr.Is(err, apperr.Forbidden) {
+			t.Fatalf("expired delegation: %v", err)
+		}
+	})
+}
+
+func TestDelegationRefusals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		for _, tc := range []struct {
+			name, login, from, to, field string
+		}{
+			{"themselves", c.officer.Login, "2026-11-25", "2026-11-26", "delegate_login"},
+			{"another PTJ", c.other.Login, "2026-11-25", "2026-11-26", "delegate_login"},
+			{"end before start", c.subject.Login, "2026-11-26", "2026-11-25", "to"},
+			{"in the past", c.subject.Login, "2026-11-01", "2026-11-02", "to"},
+			{"not a date", c.subject.Login, "25/11/2026", "2026-11-26", "from"},
+		} {
+			_, err := db.AddDelegation(ctx, c.officer, tc.login, tc.from, tc.to)
+			if !hasField(err, tc.field) {
+				t.Errorf("%s: %v, want a message on %s", tc.name, err, tc.field)
+			}
+		}
+		if _, err := db.AddDelegation(ctx, c.rep, c.subject.Login, "2026-11-25", "2026-11-26"); !apperr.Is(err, apperr.Forbidden) {
+			t.Errorf("a representative naming a delegate: %v", err)
+		}
+		if n := countRows(t, db, "delegations"); n != 0 {
+			t.Fatalf("%d delegations stored", n)
+		}
+	})
+}
+
+func TestRemindersOncePerDayAfterWorkingDays(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		if err := db.AddHoliday(ctx, store.CLI, "2026-11-30", "Cuti contoh"); err != nil {
+			t.Fatal(err)
+		}
+		// Submitted on Wednesday 25 November.
+		if _, err := db.CreateRequest(ctx, c.rep, form(forms.KindAccessUpdate, c.subject.Login, c.subject.Name), false); err != nil {
+			t.Fatal(err)
+		}
+		steps := []struct {
+			at   time.Time
+			want int
+		}{
+			{time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC), 0}, // Thu, Fri: 2 working days
+			{time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC), 0}, // weekend, then Monday a holiday
+			{time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC), 2},  // Tuesday: 3 working days → both officers
+			{time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), 0},  // same day again: nothing
+			{time.Date(2026, 12, 2, 2, 0, 0, 0, time.UTC), 2},  // next day: once more
+		}
+		for _, s := range steps {
+			*c.clock = s.at
+			n, err := db.SendReminders(ctx, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != s.want {
+				t.Fatalf("%s: %d reminders, want %d", s.at, n, s.want)
+			}
+		}
+	})
+}
+
+func TestListRequestsShowsOnlyWhatTheViewerMaySee(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		if _, err := db.CreateRequest(ctx, c.rep, form(forms.KindAccessUpdate, c.subject.Login, c.subject.Name), false); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name   string
+			viewer *store.User
+			f      store.RequestFilter
+			want   int64
+		}{
+			{"representative, own PTJ", c.rep, store.RequestFilter{}, 1},
+			{"representative, other PTJ", c.other, store.RequestFilter{}, 0},
+			{"officer's inbox", c.officer, store.RequestFilter{AwaitingMe: true}, 1},
+			{"treasury's inbox", c.treasury, store.RequestFilter{AwaitingMe: true}, 0},
+			{"treasury sees all", c.treasury, store.RequestFilter{}, 1},
+			{"search by name", c.sysadmin, store.RequestFilter{Q: "ghani"}, 1},
+			{"search by MyKad with dashes", c.sysadmin, store.RequestFilter{Q: "950505-08"}, 1},
+			{"filter by state", c.sysadmin, store.RequestFilter{State: workflow.Provisioned}, 0},
+			{"the subject is no one's approver", c.subject, store.RequestFilter{AwaitingMe: true}, 0},
+		} {
+			_, total, err := db.ListRequests(ctx, tc.viewer, tc.f, store.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != tc.want {
+				t.Errorf("%s: %d, want %d", tc.name, total, tc.want)
+			}
+		}
+		counts, total, err := db.InboxCounts(ctx, c.officer)
+		if err != nil || total != 1 || counts[workflow.Submitted] != 1 {
+			t.Fatalf("inbox counts = %v %d %v", counts, total, err)
+		}
+	})
+}
+
+func TestOutboxClaimLeaseAndOutcome(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		c.through(t, form(forms.KindRegistration, "990909146789", "Hafiz"))
+		o := db.Outbox()
+		got, err := o.Claim(ctx, 100, time.Minute)
+		if err != nil || len(got) != 6 {
+			t.Fatalf("claim: %d, %v", len(got), err)
+		}
+		again, _ := o.Claim(ctx, 100, time.Minute)
+		if len(again) != 0 {
+			t.Fatalf("leased rows claimed again: %d", len(again))
+		}
+		var welcome int64
+		for _, p := range got {
+			if p.Kind == "welcome_set_password" {
+				welcome = p.ID
+			}
+		}
+		if err := o.Sent(ctx, welcome); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Retry(ctx, got[0].ID, "421 try later", c.clock.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Fail(ctx, got[1].ID, "550 no such user"); err != nil {
+			t.Fatal(err)
+		}
+		// After the lease, the rows nobody recorded are due again; the retried one after its time.
+		*c.clock = c.clock.Add(2 * time.Minute)
+		again, _ = o.Claim(ctx, 100, time.Minute)
+		if len(again) != 4 || again[0].Attempts != 1 {
+			t.Fatalf("after lease: %d rows, attempts %d", len(again), again[0].Attempts)
+		}
+		counts, _ := db.OutboxCounts(ctx)
+		if counts[store.OutboxSent] != 1 || counts[store.OutboxFailed] != 1 || counts[store.OutboxQueued] != 4 {
+			t.Fatalf("counts = %v", counts)
+		}
+		var n store.Notification
+		if err := db.NewSelect().Model(&n).Where("id = ?", welcome).Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(n.Data, "token=") {
+			t.Fatal("the one-time link stays in the outbox after sending")
+		}
+		if err := db.RetryFailed(ctx, store.CLI, got[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RetryFailed(ctx, store.CLI, got[1].ID); !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("second retry click: %v", err)
+		}
+	})
+}
+
+func TestParallelClaimsNeverShareARow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		for i := 0; i < 5; i++ {
+			c.through(t, form(forms.KindRegistration, "99090914678"+string(rune('0'+i)), "Hafiz"))
+		}
+		total := countRows(t, db, "outbox")
+		o := db.Outbox()
+		var mu sync.Mutex
+		seen := map[int64]int{}
+		var wg sync.WaitGroup
+		for w := 0; w < 4; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					got, err := o.Claim(ctx, 3, time.Hour)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(got) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, p := range got {
+						seen[p.ID]++
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if int64(len(seen)) != total {
+			t.Fatalf("claimed %d of %d", len(seen), total)
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Fatalf("row %d claimed %d times", id, n)
+			}
+		}
+	})
+}
