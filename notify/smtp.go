@@ -7,10 +7,12 @@ import (
 	"regexp"
 
 	"github.com/wneessen/go-mail"
+	gomailsmtp "github.com/wneessen/go-mail/smtp"
 )
 
 // SMTPSender sends each Message over its own SMTP connection with go-mail.
-// It is safe for concurrent use.
+// It is safe for concurrent use. The Worker instead sends a backlog over a
+// few long-lived connections (see smtpSession).
 type SMTPSender struct {
 	cfg    smtpConfig
 	from   Address
@@ -65,13 +67,113 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	if err := s.client.DialAndSendWithContext(ctx, msg); err != nil {
-		return &maskedError{
-			msg: fmt.Sprintf("notify: send %q via %s: %s", m.ID, s.cfg, maskAddresses(err.Error())),
-			err: err,
-		}
+	return s.sendError(m, s.client.DialAndSendWithContext(ctx, msg))
+}
+
+// sendError wraps a go-mail error about m for the caller, or returns nil.
+func (s *SMTPSender) sendError(m Message, err error) error {
+	if err == nil {
+		return nil
 	}
-	return nil
+	return &maskedError{
+		msg: fmt.Sprintf("notify: send %q via %s: %s", m.ID, s.cfg, maskAddresses(err.Error())),
+		err: err,
+	}
+}
+
+// sessionSender is a Sender that can keep one connection open for many
+// messages. The Worker opens a session per sending goroutine, so that a
+// backlog costs one connection set-up (TCP, EHLO, STARTTLS, AUTH) per
+// goroutine instead of one per message.
+type sessionSender interface {
+	Sender
+	session() senderSession
+}
+
+// senderSession sends messages one after another over a connection it opens
+// at the first Send and keeps until Close. It is not safe for concurrent use.
+type senderSession interface {
+	Sender
+	Close() error
+}
+
+func (s *SMTPSender) session() senderSession { return &smtpSession{s: s} }
+
+// smtpSession reuses one SMTP connection. The go-mail Client of the
+// SMTPSender holds only configuration here; each session dials its own
+// connection (*smtp.Client), so sessions never share protocol state.
+//
+// After any error the connection is dropped and the next message dials a
+// new one: an error may leave the SMTP dialogue in an unknown state (half a
+// DATA, a failed RSET), and a fresh connection is cheap next to sending a
+// message twice or into a confused session.
+type smtpSession struct {
+	s    *SMTPSender
+	conn *gomailsmtp.Client
+}
+
+// Send delivers m like SMTPSender.Send, with the same errors, but over the
+// session's connection. As with SMTPSender.Send, ctx bounds dialling only;
+// every SMTP command is bounded by the sender's timeout.
+func (ss *smtpSession) Send(ctx context.Context, m Message) error {
+	msg, err := buildMsg(ss.s.from, m)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return ss.s.sendError(m, ss.send(ctx, msg))
+}
+
+func (ss *smtpSession) send(ctx context.Context, msg *mail.Msg) error {
+	reused := ss.conn != nil
+	if !reused {
+		conn, err := ss.s.client.DialToSMTPClientWithContext(ctx)
+		if err != nil {
+			return fmt.Errorf("dial failed: %w", err)
+		}
+		ss.conn = conn
+	}
+	err := ss.s.client.SendWithSMTPClient(ss.conn, msg)
+	if err == nil {
+		return nil
+	}
+	ss.drop()
+	if msg.IsDelivered() {
+		// The server accepted the message (250 after DATA) and only the RSET
+		// that go-mail sends afterwards failed: reporting an error would make
+		// the queue send the message again.
+		return nil
+	}
+	var se *mail.SendError
+	if reused && errors.As(err, &se) && se.Reason == mail.ErrConnCheck {
+		// go-mail checks the connection (NOOP) before MAIL FROM, so nothing
+		// of this message reached the server: the server has closed the
+		// connection while it was idle, and a new one may send it at once.
+		return ss.send(ctx, msg)
+	}
+	return fmt.Errorf("send failed: %w", err)
+}
+
+// drop closes the connection without a QUIT: after an error the server may
+// not answer one, and waiting for its timeout would only delay the next message.
+func (ss *smtpSession) drop() {
+	if ss.conn != nil {
+		ss.conn.Close()
+		ss.conn = nil
+	}
+}
+
+// Close ends the session with a QUIT, so that the server sees a clean end;
+// it is a no-op when no connection is open.
+func (ss *smtpSession) Close() error {
+	if ss.conn == nil {
+		return nil
+	}
+	err := ss.s.client.CloseWithSMTPClient(ss.conn)
+	ss.drop() // Quit leaves the connection open when the server did not answer
+	return err
 }
 
 // maskedError shows a message with recipients' addresses masked (go-mail
