@@ -218,6 +218,22 @@ func (db *DB) SendReminders(ctx context.Context, days int) (int, error) {
 			if !cal.ReminderDue(r.StateSince, r.LastRemindedAt, now, days) {
 				continue
 			}
+			// Claim the reminder first: of two sweeps at once (two
+			// processes), only the one whose update lands reminds.
+			claim := tx.NewUpdate().Model((*Request)(nil)).Set("last_reminded_at = ?", now).
+				Where("id = ? AND state = ? AND version = ?", r.ID, r.State, r.Version)
+			if r.LastRemindedAt == nil {
+				claim = claim.Where("last_reminded_at IS NULL")
+			} else {
+				claim = claim.Where("last_reminded_at = ?", *r.LastRemindedAt)
+			}
+			res, err := claim.Exec(ctx)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				continue
+			}
 			users, err := db.audienceOf(ctx, tx, workflow.Awaiting(r.State), r)
 			if err != nil {
 				return err
@@ -232,9 +248,6 @@ func (db *DB) SendReminders(ctx context.Context, days int) (int, error) {
 				}
 				p.count++
 				p.days = max(p.days, waited)
-			}
-			if _, err := tx.NewUpdate().Model((*Request)(nil)).Set("last_reminded_at = ?", now).Where("id = ?", r.ID).Exec(ctx); err != nil {
-				return err
 			}
 		}
 		for _, id := range order {
