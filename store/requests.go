@@ -193,6 +193,10 @@ func (db *DB) CreateRequest(ctx context.Context, by *User, f forms.Request, draf
 		now := db.Now()
 		r := &Request{State: workflow.Draft, Version: 1, SubmitterID: by.ID, CreatedAt: now, UpdatedAt: now, StateSince: now, Submitter: by}
 		r.setForm(f)
+		var err error
+		if r.PTJ, err = db.PTJ(ctx, tx, f.PTJCode); err != nil {
+			return err
+		}
 		// The submitter must be one who may submit it: the workflow's rule.
 		if _, err := workflow.Decide(r.snapshot(), db.actor(ctx, tx, by), workflow.Action{Event: workflow.Submit, Version: 1}, now); err != nil {
 			return err
@@ -449,6 +453,13 @@ func (db *DB) Act(ctx context.Context, as AuthSettings, by *User, id int64, act 
 		}
 		if !db.canSee(by, r) {
 			return errRequestNotFound
+		}
+		if act.Event == workflow.Submit || act.Event == workflow.Resubmit {
+			// A draft goes out only as a whole, valid Borang.
+			f := r.Form()
+			if err := db.checkForm(ctx, tx, &f, false, r.ID); err != nil {
+				return err
+			}
 		}
 		res, err = db.applyWith(ctx, tx, as, r, by, act, opt)
 		return err

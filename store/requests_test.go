@@ -653,3 +653,23 @@ func TestParallelClaimsNeverShareARow(t *testing.T) {
 		}
 	})
 }
+
+func TestSubmittingADraftChecksTheWholeBorang(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		f := form(forms.KindRegistration, "990909146789", "Hafiz")
+		f.Declaration = false
+		r, err := db.CreateRequest(ctx, c.rep, f, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.Act(ctx, c.as, c.rep, r.ID, workflow.Action{Event: workflow.Submit, Version: r.Version}, store.ActOptions{})
+		if !hasField(err, forms.FieldDeclaration) {
+			t.Fatalf("submitting a draft without the declaration: %v", err)
+		}
+		got, _ := db.RequestFor(ctx, c.rep, r.ID)
+		if got.State != workflow.Draft || countRows(t, db, "outbox") != 0 {
+			t.Fatalf("draft moved to %s", got.State)
+		}
+	})
+}
