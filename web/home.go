@@ -57,6 +57,13 @@ var workPages = []struct {
 	key, href string
 	rule      Rule
 }{
+	// The inbox and the list are open to every logged-in user (a delegate
+	// may hold no role), but the bar offers them to the workflow's roles.
+	{"nav.inbox", "/inbox", RoleIn(forms.RolePTJRep, forms.RoleControllingOfficer, forms.RoleTreasuryApprover, forms.RoleSysadmin)},
+	{"nav.requests", "/requests", RoleIn(forms.RolePTJRep, forms.RoleControllingOfficer, forms.RoleTreasuryApprover, forms.RoleSysadmin, forms.RoleAuditor)},
+	{"nav.request_new", "/requests/new", RoleIn(forms.RolePTJRep)},
+	{"nav.delegations", "/delegations", RoleIn(forms.RoleControllingOfficer)},
+	{"nav.mail_ops", "/ops/mail", RoleIn(forms.RoleSysadmin)},
 	{"nav.password", "/password", Anyone},
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/templates"
 )
 
@@ -32,10 +33,37 @@ func (s *Server) routes() {
 	s.handle(pages, "GET", "/password/set", Public, s.setPasswordPage)
 	s.handle(pages, "POST", "/password/set", Public, s.setPassword)
 
+	// The Borang workflow. Who may see which request, and who may fire which
+	// event on it, is the store's and the workflow's rule (a delegate may hold
+	// no role of their own), so the routes every participant uses are
+	// LoggedIn; the others name their roles here.
+	s.handle(pages, "GET", "/requests", LoggedIn, s.requestList)
+	s.handle(pages, "GET", "/requests/export.csv", RoleIn(forms.RoleTreasuryApprover, forms.RoleSysadmin, forms.RoleAuditor), s.requestExport)
+	s.handle(pages, "GET", "/requests/new", RoleIn(forms.RolePTJRep), s.requestNewPage)
+	s.handle(pages, "POST", "/requests/new", RoleIn(forms.RolePTJRep), s.requestCreate)
+	s.handle(pages, "GET", "/requests/:id", LoggedIn, s.requestPage)
+	s.handle(pages, "GET", "/requests/:id/print", LoggedIn, s.requestPrint)
+	s.handle(pages, "GET", "/requests/:id/edit", RoleIn(forms.RolePTJRep), s.requestEditPage)
+	s.handle(pages, "POST", "/requests/:id/edit", RoleIn(forms.RolePTJRep), s.requestEdit)
+	s.handle(pages, "POST", "/requests/:id/action", LoggedIn, s.requestAct)
+	s.handle(pages, "GET", "/inbox", LoggedIn, s.inboxPage)
+	s.handle(pages, "POST", "/inbox/approve", LoggedIn, s.inboxApprove)
+	s.handle(pages, "GET", "/delegations", RoleIn(forms.RoleControllingOfficer), s.delegationsPage)
+	s.handle(pages, "POST", "/delegations", RoleIn(forms.RoleControllingOfficer), s.delegationCreate)
+	s.handle(pages, "POST", "/delegations/:id/revoke", RoleIn(forms.RoleControllingOfficer), s.delegationRevoke)
+	s.handle(pages, "GET", "/ops/mail", RoleIn(forms.RoleSysadmin), s.mailOpsPage)
+	s.handle(pages, "POST", "/ops/mail/:id/retry", RoleIn(forms.RoleSysadmin), s.mailRetry)
+
 	api := r.Group("/api/v1")
 	s.handle(api, "POST", "/auth/token", Public, s.apiTokenCreate)
 	s.handle(api, "DELETE", "/auth/token", Anyone, s.apiTokenDelete)
 	s.handle(api, "POST", "/auth/password", Anyone, s.apiPasswordChange)
 	s.handle(api, "POST", "/auth/password/set", Public, s.apiPasswordSet)
 	s.handle(api, "GET", "/me", Anyone, s.apiMe)
+	s.handle(api, "POST", "/requests", RoleIn(forms.RolePTJRep), s.apiRequestCreate)
+	s.handle(api, "GET", "/requests", LoggedIn, s.apiRequestList)
+	s.handle(api, "GET", "/requests/:id", LoggedIn, s.apiRequestGet)
+	s.handle(api, "PUT", "/requests/:id", RoleIn(forms.RolePTJRep), s.apiRequestAmend)
+	s.handle(api, "POST", "/requests/:id/actions", LoggedIn, s.apiRequestAct)
+	s.handle(api, "POST", "/delegations", RoleIn(forms.RoleControllingOfficer), s.apiDelegationCreate)
 }

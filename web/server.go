@@ -30,7 +30,16 @@ type Server struct {
 	auth        store.AuthSettings
 	crossOrigin *http.CrossOriginProtection
 	table       []route // every route and its rule, in the order registered
+	wakeMail    func()  // nudges the mail workers after an action queued mail
 }
+
+// Option configures a Server beyond its required dependencies.
+type Option func(*Server)
+
+// WithMailWaker makes the server call wake after every action that queued
+// mail, so that the workers in this process send it at once instead of at
+// their next poll.
+func WithMailWaker(wake func()) Option { return func(s *Server) { s.wakeMail = wake } }
 
 // AuthSettings turns the settings into the login rules the store applies.
 func AuthSettings(cfg *config.Config) store.AuthSettings {
@@ -45,9 +54,13 @@ func AuthSettings(cfg *config.Config) store.AuthSettings {
 }
 
 // NewServer returns the portal's handler, wired to its dependencies.
-func NewServer(cfg *config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
+func NewServer(cfg *config.Config, db *store.DB, log *slog.Logger, opts ...Option) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, db: db, log: log, now: db.Now, auth: AuthSettings(cfg), crossOrigin: http.NewCrossOriginProtection()}
+	s := &Server{cfg: cfg, db: db, log: log, now: db.Now, auth: AuthSettings(cfg), crossOrigin: http.NewCrossOriginProtection(),
+		wakeMail: func() {}}
+	for _, o := range opts {
+		o(s)
+	}
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/templates"
+)
+
+// The mail operations page: what the outbox holds, and a retry for mail
+// the workers gave up on.
+
+var outboxStates = []string{store.OutboxQueued, store.OutboxSent, store.OutboxFailed}
+
+type mailRow struct {
+	ID                int64
+	Kind, To          string
+	State, StateLabel string
+	Attempts          int
+	Next, Created     time.Time
+	Sent              *time.Time
+	LastError         string
+	Failed            bool
+}
+
+type mailOpsData struct {
+	Cards []inboxCard
+	State string
+	Rows  []mailRow
+	Pager pager
+}
+
+// maskEmail hides an address's local part but its first letter:
+// a***@kewangan.gov.my.
+func maskEmail(e string) string {
+	local, domain, ok := strings.Cut(e, "@")
+	if !ok || local == "" {
+		return strings.Repeat("*", len(e))
+	}
+	return local[:1] + "***@" + domain
+}
+
+// labelOr is the words of key in lang, or fallback when the catalogue has none.
+func labelOr(lang, key, fallback string) string {
+	if _, ok := templates.Text[key]; ok {
+		return templates.T(lang, key)
+	}
+	return fallback
+}
+
+// outboxState reads a state filter, "" for all.
+func outboxState(s string) string {
+	if slices.Contains(outboxStates, s) {
+		return s
+	}
+	return ""
+}
+
+func (s *Server) mailOps(c *gin.Context, status int, state string, flash *Flash) {
+	ctx, l := c.Request.Context(), lang(c)
+	counts, err := s.db.OutboxCounts(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := pageOf(c)
+	list, total, err := s.db.ListOutbox(ctx, state, p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	q := url.Values{}
+	if state != "" {
+		q.Set("state", state)
+	}
+	d := mailOpsData{State: state, Pager: newPager("/ops/mail", q, p, total)}
+	for _, st := range outboxStates {
+		d.Cards = append(d.Cards, inboxCard{State: st, Label: tr(c, "mailops.state."+st), Count: counts[st],
+			Href: "/ops/mail?state=" + st, Current: st == state})
+	}
+	for _, n := range list {
+		d.Rows = append(d.Rows, mailRow{ID: n.ID, Kind: labelOr(l, "mailops.kind."+string(n.Kind), string(n.Kind)),
+			To: maskEmail(n.ToEmail), State: n.State, StateLabel: labelOr(l, "mailops.state."+n.State, n.State),
+			Attempts: n.Attempts, Next: n.NextAttemptAt, Created: n.CreatedAt, Sent: n.SentAt,
+			LastError: n.LastError, Failed: n.State == store.OutboxFailed})
+	}
+	s.page(c, status, "mail_ops", d, flash)
+}
+
+func (s *Server) mailOpsPage(c *gin.Context) {
+	s.mailOps(c, http.StatusOK, outboxState(c.Query("state")), doneFlash(c, "mailops.done."))
+}
+
+var errNoSuchMail = apperr.New(apperr.NotFound, "Mel tidak dijumpai.", "Mail not found.")
+
+// mailRetry queues a failed mail again and goes back to the list the
+// sysadmin was on.
+func (s *Server) mailRetry(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(c, errNoSuchMail)
+		return
+	}
+	state := outboxState(c.PostForm("state"))
+	u := currentUser(c)
+	if err := s.db.RetryFailed(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, id); err != nil {
+		ae := apperr.As(err)
+		if ae.Code != apperr.Conflict && ae.Code != apperr.NotFound {
+			s.fail(c, err)
+			return
+		}
+		s.mailOps(c, statusOf(ae.Code), state, errFlash(ae.Message(lang(c))))
+		return
+	}
+	s.wakeMail()
+	q := url.Values{"done": {"retried"}}
+	if state != "" {
+		q.Set("state", state)
+	}
+	c.Redirect(http.StatusSeeOther, "/ops/mail?"+q.Encode())
+}

@@ -1,0 +1,51 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/workflow"
+)
+
+// What the request pages and the request API share.
+
+var errNoSuchRequest = apperr.New(apperr.NotFound, "Permohonan tidak dijumpai.", "Request not found.")
+
+// requestID is the :id of the path, or a NotFound error.
+func requestID(c *gin.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNoSuchRequest
+	}
+	return id, nil
+}
+
+// act fires one workflow action for the current user and wakes the mail
+// workers when it queued mail.
+func (s *Server) act(c *gin.Context, id int64, a workflow.Action, opt store.ActOptions) (*store.ActResult, error) {
+	res, err := s.db.Act(c.Request.Context(), s.auth, currentUser(c), id, a, opt)
+	if err != nil {
+		return nil, err
+	}
+	if res.Mailed {
+		s.wakeMail()
+	}
+	return res, nil
+}
+
+// created wakes the mail workers after a request was created or amended
+// (a submission queues mail to the officers).
+func (s *Server) created(r *store.Request) {
+	if r != nil && r.State != workflow.Draft {
+		s.wakeMail()
+	}
+}
+
+// pageOf reads ?page= (from 1) for lists.
+func pageOf(c *gin.Context) store.Page {
+	n, _ := strconv.Atoi(c.Query("page"))
+	return store.Page{Number: n}
+}
