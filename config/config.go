@@ -36,6 +36,7 @@ type Config struct {
 	Composition    bool          // passwords must mix upper, lower, digit, symbol (JPA)
 	LinkTTL        time.Duration // one-time set-password links and temporary passwords
 	ReminderDays   int           // working days a request may wait before reminders
+	MailWorkers    int           // mail senders inside serve; 0 leaves mail to `ispeks worker`
 	TrustedProxies string        // comma-separated addresses whose X-Forwarded-For is believed
 }
 
@@ -65,6 +66,7 @@ func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() er
 		{"password-composition", "passwords must mix upper and lower case, digits and symbols", (*boolValue)(&c.Composition)},
 		{"link-ttl", "lifetime of one-time set-password links and temporary passwords", (*durationValue)(&c.LinkTTL)},
 		{"reminder-days", "working days a request may wait at one stage before its approvers are reminded", (*intValue)(&c.ReminderDays)},
+		{"mail-workers", "parallel mail senders inside serve; 0 leaves delivery to separate `ispeks worker` processes", (*intValue)(&c.MailWorkers)},
 		{"trusted-proxies", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed", (*stringValue)(&c.TrustedProxies)},
 	}
 	*c = Default()
@@ -107,6 +109,7 @@ func Default() Config {
 		Composition:  true,
 		LinkTTL:      72 * time.Hour,
 		ReminderDays: 3,
+		MailWorkers:  2,
 	}
 }
 
@@ -114,6 +117,12 @@ func Default() Config {
 func (c *Config) Check() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("%s: %q is not host:port (for example :8080)", EnvName("addr"), c.Addr)
+	}
+	if c.MailWorkers < 0 || c.MailWorkers > 64 {
+		return fmt.Errorf("%s: %d is not between 0 and 64", EnvName("mail-workers"), c.MailWorkers)
+	}
+	if c.ReminderDays < 1 {
+		return fmt.Errorf("%s: must be at least 1", EnvName("reminder-days"))
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("%s: may not be empty", EnvName("data-dir"))

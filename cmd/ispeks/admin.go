@@ -133,3 +133,49 @@ func runAuditVerify(e *env, fs *flag.FlagSet, args []string) error {
 	fmt.Fprintf(e.stdout, "audit log whole: %d records verified\n", n)
 	return nil
 }
+
+func runHolidayAdd(e *env, fs *flag.FlagSet, args []string) error {
+	day := fs.String("day", "", "the date, YYYY-MM-DD")
+	name := fs.String("name", "", "the holiday's name, e.g. Hari Kebangsaan")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *day == "" || *name == "" {
+		return usageError{errors.New("--day and --name are required")}
+	}
+	db, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.AddHoliday(e.ctx, store.CLI, *day, *name); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "holiday %s added: reminders do not count it as a working day\n", strings.TrimSpace(*day))
+	return nil
+}
+
+func runCeilingSet(e *env, fs *flag.FlagSet, args []string) error {
+	role := fs.String("role", "", "role: "+joinRoles())
+	amount := fs.String("rm", "", "the ceiling in ringgit, e.g. 1000000.00")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *role == "" || *amount == "" {
+		return usageError{errors.New("--role and --rm are required")}
+	}
+	sen, err := forms.ParseSen(*amount)
+	if err != nil {
+		return apperr.Fields(forms.Field("rm", err))
+	}
+	db, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.SetCeiling(e.ctx, store.CLI, forms.Role(*role), sen); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "ceiling of %s set to %s\n", *role, forms.FormatRM(sen))
+	return nil
+}

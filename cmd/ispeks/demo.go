@@ -3,12 +3,15 @@ package main
 import (
 	"flag"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/password"
 	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/web"
+	"github.com/perbendaharaan/ispeks/workflow"
 )
 
 // demoPassword is every demo user's password. The demo is for trying the
@@ -87,5 +90,71 @@ func runDemo(e *env, fs *flag.FlagSet, args []string) error {
 	return w.Flush()
 }
 
-// demoRequests adds requests in several states once the workflow exists.
-func demoRequests(e *env, db *store.DB) error { return nil }
+// demoRequests adds a request waiting at each stage of the workflow, one
+// provisioned, one returned for amendment and one draft, so that every page
+// has something to show. Each goes through the real workflow, with its
+// history, audit records and mail.
+func demoRequests(e *env, db *store.DB) error {
+	user := func(login string) (*store.User, error) { return db.UserByLogin(e.ctx, login) }
+	rep, err := user("800101045011")
+	if err != nil {
+		return err
+	}
+	officer, err := user("750202045023")
+	if err != nil {
+		return err
+	}
+	treasury, err := user("700404045047")
+	if err != nil {
+		return err
+	}
+	admin, err := user("850505045059")
+	if err != nil {
+		return err
+	}
+	newcomer := func(kind forms.Kind, ic, name string) forms.Request {
+		f := forms.Request{Kind: kind, PTJCode: "12020202",
+			Subject: forms.Subject{ICNumber: ic, Name: name, Email: strings.ToLower(strings.Fields(name)[0]) + "@ispeks.localhost",
+				Position: "Penolong Akauntan", Grade: "W29", SalaryNo: "J" + ic[6:12]},
+			Justification: "Pegawai baharu di Unit Kewangan; perlu menyemak slip gaji dan status pembayaran.", Declaration: true}
+		if kind == forms.KindRegistration || kind == forms.KindAccessUpdate {
+			f.Modules = []forms.Module{forms.ModulePayslip, forms.ModuleEC, forms.ModuleMaklum}
+			f.Roles = []forms.RoleGrant{{Role: forms.RolePTJRep, ApprovalLimitSen: 1_000_000}}
+		}
+		return f
+	}
+	type step struct {
+		by      *store.User
+		event   workflow.Event
+		remarks string
+	}
+	approve := []step{{officer, workflow.Approve, ""}, {treasury, workflow.Approve, ""}, {admin, workflow.Provision, ""}}
+	demo := []struct {
+		form  forms.Request
+		draft bool
+		steps []step
+	}{
+		{newcomer(forms.KindRegistration, "910808045085", "MUHAMMAD HAZIQ BIN ROSLI"), false, nil},
+		{newcomer(forms.KindAccessUpdate, "820303045035", "LIM MEI LING"), false, approve[:1]},
+		{newcomer(forms.KindRegistration, "920909045097", "NUR AINA BINTI ZAKARIA"), false, approve[:2]},
+		{newcomer(forms.KindRegistration, "930101045103", "KAVITHA A/P MURUGAN"), false, approve},
+		{newcomer(forms.KindRegistration, "940202045115", "WONG KAH WAI"), false,
+			[]step{{officer, workflow.Return, "Sila lampirkan surat lantikan dan semak gred jawatan."}}},
+		{newcomer(forms.KindRegistration, "950303045127", "SITI KHADIJAH BINTI AWANG"), true, nil},
+	}
+	as := web.AuthSettings(&e.cfg)
+	for _, d := range demo {
+		r, err := db.CreateRequest(e.ctx, rep, d.form, d.draft)
+		if err != nil {
+			return err
+		}
+		for _, s := range d.steps {
+			res, err := db.Act(e.ctx, as, s.by, r.ID, workflow.Action{Event: s.event, Version: r.Version, Remarks: s.remarks}, store.ActOptions{})
+			if err != nil {
+				return err
+			}
+			r = res.Request
+		}
+	}
+	return nil
+}

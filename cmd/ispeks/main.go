@@ -3,6 +3,7 @@
 //
 //	ispeks serve                      run the portal (applies migrations first)
 //	ispeks migrate                    apply database migrations
+//	ispeks worker                     deliver mail and reminders (no pages)
 //	ispeks ptj add --code … --name …  add a PTJ
 //	ispeks user create …              bootstrap a user (password on stdin)
 //	ispeks audit verify               check the audit log's hash chain
@@ -49,8 +50,11 @@ type env struct {
 var commands = []command{
 	{"serve", "run the portal web server", runServe},
 	{"migrate", "apply database migrations", runMigrate},
+	{"worker", "deliver queued mail and reminders without serving pages: [--concurrency N]", runWorker},
 	{"ptj add", "add a PTJ: --code CODE --name NAME [--department NAME]", runPTJAdd},
 	{"user create", "create a user: --login --name --email --ptj --role ROLE[,ROLE] [--module MOD[,MOD]] --password-stdin", runUserCreate},
+	{"holiday add", "add a public holiday (reminders skip it): --day YYYY-MM-DD --name NAME", runHolidayAdd},
+	{"ceiling set", "set the ceiling of approval limits for a role: --role ROLE --rm AMOUNT", runCeilingSet},
 	{"audit verify", "check the audit log's hash chain", runAuditVerify},
 	{"demo", "fill an empty database with a small demo and print its logins", runDemo},
 }
@@ -124,6 +128,7 @@ func (e *env) open() (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	db.BaseURL = e.cfg.BaseURL
 	return db, nil
 }
 

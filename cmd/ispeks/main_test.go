@@ -187,6 +187,10 @@ func TestBadInput(t *testing.T) {
 		{"MyKad impossible date", nil, user("900230045679", "ali@melaka.gov.my", "12010101"), 1, "--login:"},
 		{"email without domain", nil, user("900101045679", "ali@", "12010101"), 1, "--email:"},
 		{"weak password", nil, user("900101045679", "ali@melaka.gov.my", "12010101"), 1, "password"},
+		{"holiday on no date", nil, []string{"holiday", "add", "--day", "2026-13-01", "--name", "X"}, 1, "--day:"},
+		{"ceiling of an unknown role", nil, []string{"ceiling", "set", "--role", "boss", "--rm", "10"}, 1, "--role:"},
+		{"ceiling not an amount", nil, []string{"ceiling", "set", "--role", "ptj_rep", "--rm", "ten"}, 1, "--rm:"},
+		{"bad mail workers", []string{"ISPEKS_MAIL_WORKERS=-1"}, []string{"migrate"}, 1, "ISPEKS_MAIL_WORKERS"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -216,5 +220,54 @@ func TestBadInput(t *testing.T) {
 	// Nothing the failures tried was written: one PTJ, no users, one audit record.
 	if out := c.ok("", "audit", "verify"); !strings.Contains(out, "whole: 1 records") {
 		t.Fatalf("after failures: %q", out)
+	}
+}
+
+// TestDemoMailAndAuditAfterFullRun runs the demo (every stage of the
+// workflow, through the real store), lets `serve` deliver its mail into
+// files, checks the audit chain, then alters one record by hand and checks
+// that `audit verify` names it.
+func TestDemoMailAndAuditAfterFullRun(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			c := cli{t: t, dsn: storetest.DSN(t, d), dir: t.TempDir()}
+			c.ok("", "demo")
+			if out := c.ok("", "audit", "verify"); !strings.Contains(out, "whole") {
+				t.Fatalf("audit verify after the demo: %q", out)
+			}
+			db, err := store.Open(context.Background(), c.dsn, c.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			queued, err := db.NewSelect().TableExpr("outbox").Count(context.Background())
+			if err != nil || queued == 0 {
+				t.Fatalf("outbox after the demo: %d %v", queued, err)
+			}
+			serve(t, c)
+			// Wait (not a timing assertion: a deadline for the workers) until
+			// every queued mail is an .eml file.
+			var files []string
+			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+				files, _ = filepath.Glob(filepath.Join(c.dir, "mail", "*.eml"))
+				if int64(len(files)) == queued {
+					break
+				}
+			}
+			if int64(len(files)) != queued {
+				t.Fatalf("%d mail files for %d queued mails", len(files), queued)
+			}
+			for _, f := range files {
+				b, _ := os.ReadFile(f)
+				if bytes.Contains(b, []byte("930101045103")) {
+					t.Fatalf("%s carries a full MyKad number", f)
+				}
+			}
+			storetest.TamperAudit(t, db, "UPDATE audit_log SET actor_login = 'someone' WHERE seq = 5")
+			out, errOut, code := c.run("", "audit", "verify")
+			if code == 0 || !strings.Contains(out+errOut, "5") {
+				t.Fatalf("audit verify after tampering: exit %d %q %q", code, out, errOut)
+			}
+		})
 	}
 }

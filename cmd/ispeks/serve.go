@@ -19,7 +19,16 @@ func runServe(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	defer db.Close()
-	srv, err := web.NewServer(&e.cfg, db, log)
+	var opts []web.Option
+	if e.cfg.MailWorkers > 0 {
+		m, err := startMail(e.ctx, e, db, log, e.cfg.MailWorkers)
+		if err != nil {
+			return err
+		}
+		defer m.stop()
+		opts = append(opts, web.WithMailWaker(m.worker.Wake))
+	}
+	srv, err := web.NewServer(&e.cfg, db, log, opts...)
 	if err != nil {
 		return err
 	}
