@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -176,22 +177,25 @@ func (s *Server) apiRequestGet(c *gin.Context) {
 }
 
 // requestFilter reads the list filters shared by the API, the list page and
-// the CSV export, refusing unknown states and kinds.
+// the CSV export. Unknown states and kinds are left out of the filter and
+// reported in the error (the API refuses them; the pages drop them).
 func requestFilter(c *gin.Context) (store.RequestFilter, error) {
 	f := store.RequestFilter{
 		State: workflow.State(c.Query("state")), Kind: forms.Kind(c.Query("kind")),
-		PTJCode: c.Query("ptj_code"), Q: c.Query("q"),
+		PTJCode: strings.TrimSpace(c.Query("ptj_code")), Q: strings.TrimSpace(c.Query("q")),
 		AwaitingMe: c.Query("awaiting") == "me", Mine: c.Query("mine") == "1" || c.Query("mine") == "true",
 	}
 	if f.PTJCode == "" {
-		f.PTJCode = c.Query("ptj")
+		f.PTJCode = strings.TrimSpace(c.Query("ptj"))
 	}
 	var fields []apperr.FieldError
 	if f.State != "" && !slices.Contains(workflow.States(), f.State) {
 		fields = append(fields, apperr.FieldError{Field: "state", MS: "Status tidak dikenali.", EN: "Unknown state."})
+		f.State = ""
 	}
 	if f.Kind != "" && !f.Kind.Valid() {
 		fields = append(fields, apperr.FieldError{Field: "kind", MS: "Jenis permohonan tidak dikenali.", EN: "Unknown request kind."})
+		f.Kind = ""
 	}
 	if len(fields) > 0 {
 		return f, apperr.Fields(fields...)

@@ -143,16 +143,12 @@ type listData struct {
 	CanCreate bool
 }
 
-// bindFilter reads the list's filters from the query; unknown states and
-// kinds are dropped. It returns them also as the query to keep in links.
+// bindFilter reads the list's filters from the query (requestFilter;
+// unknown states and kinds are dropped). It returns them also as the query
+// to keep in links.
 func bindFilter(c *gin.Context) (store.RequestFilter, url.Values) {
-	f := store.RequestFilter{Q: strings.TrimSpace(c.Query("q")), PTJCode: strings.TrimSpace(c.Query("ptj")), Mine: c.Query("mine") == "1"}
-	if st := workflow.State(c.Query("state")); slices.Contains(workflow.States(), st) {
-		f.State = st
-	}
-	if k := forms.Kind(c.Query("kind")); k.Valid() {
-		f.Kind = k
-	}
+	f, _ := requestFilter(c)
+	f.AwaitingMe = false // the inbox has its own page
 	q := url.Values{}
 	set := func(k, v string) {
 		if v != "" {

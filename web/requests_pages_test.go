@@ -12,6 +12,7 @@ import (
 
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/store/storetest"
 	"github.com/perbendaharaan/ispeks/workflow"
 )
 
@@ -37,9 +38,13 @@ const (
 	pgStaleWords = "telah berubah sejak anda membukanya"
 )
 
-func newPagesCast(t *testing.T) *pagesCast {
+func newPagesCast(t *testing.T, dialect ...store.Dialect) *pagesCast {
 	t.Helper()
-	e := newEnv(t, store.SQLite)
+	d := store.SQLite
+	if len(dialect) > 0 {
+		d = dialect[0]
+	}
+	e := newEnv(t, d)
 	e.user(pgRep, "Aminah Rep", pgPTJ, []forms.Role{forms.RolePTJRep}, nil, false)
 	e.user(pgOfficer, "Badrul Officer", pgPTJ, []forms.Role{forms.RoleControllingOfficer}, nil, false)
 	e.user(pgTreasury, "Dayang Treasury", pgPTJ, []forms.Role{forms.RoleTreasuryApprover}, nil, false)
@@ -463,4 +468,35 @@ func TestPagesListPagesKeepTheFilters(t *testing.T) {
 	}
 	expect(t, "inbox", c.rep.get("/inbox?state=draft"), 200, "Halaman 1 daripada 2 (26 rekod)", `href="/inbox?page=2&amp;state=draft"`)
 	expect(t, "no match", c.rep.get("/requests?q=tiada-sesiapa"), 200, "Tiada permohonan yang sepadan.")
+}
+
+// TestPagesFourProceduresOnBothDatabases takes each kind of Borang from the
+// form to provisioning through the pages only, on SQLite and PostgreSQL.
+func TestPagesFourProceduresOnBothDatabases(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		for _, kind := range forms.Kinds {
+			t.Run(string(d)+"/"+string(kind), func(t *testing.T) {
+				c := newPagesCast(t, d)
+				ic, name := pgSubject, "Ghani Subject"
+				if kind == forms.KindRegistration {
+					ic, name = pgNewIC, "Nur Aisyah binti Kamal"
+				}
+				id := c.create(t, borangValues(kind, ic, name))
+				c.approve(t, c.officer, id)
+				c.approve(t, c.treasury, id)
+				r := c.act(c.admin, id, c.stored(t, id).Version, "provision", "confirm", "1")
+				if r.Status != http.StatusSeeOther {
+					t.Fatalf("provision: %d\n%s", r.Status, r.Body)
+				}
+				expect(t, "provisioned", c.rep.get(fmt.Sprintf("/requests/%d", id)), 200, "Diproses", "Ehsan Sysadmin")
+				u, err := c.e.db.UserByLogin(ctx, ic)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := u.Active(); got == (kind == forms.KindDeactivation) {
+					t.Fatalf("after %s the profile is active=%v", kind, got)
+				}
+			})
+		}
+	}
 }
