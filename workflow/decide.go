@@ -21,6 +21,15 @@ const (
 	StageSysadmin  Stage = "sysadmin"  // Pentadbir Sistem (treasury_approved)
 )
 
+// stageRoles is the role that acts at each stage in its own right (the
+// officer's stage also admits delegates).
+var stageRoles = map[Stage]forms.Role{
+	StageSubmitter: forms.RolePTJRep,
+	StageOfficer:   forms.RoleControllingOfficer,
+	StageTreasury:  forms.RoleTreasuryApprover,
+	StageSysadmin:  forms.RoleSysadmin,
+}
+
 // StageOf is the stage that acts at s; "" for final states, where nobody does.
 func StageOf(s State) Stage {
 	switch s {
@@ -280,28 +289,15 @@ func authorise(r Request, a Actor, stage Stage, now time.Time) (*Person, error) 
 		return nil, forbidden("Profil anda tidak aktif.", "Your profile is not active.")
 	}
 	var candidates []*Person // nil = in the actor's own right
-	switch stage {
-	case StageSubmitter:
-		if a.holds(forms.RolePTJRep, r.PTJCode) {
-			candidates = append(candidates, nil)
-		}
-	case StageOfficer:
-		if a.holds(forms.RoleControllingOfficer, r.PTJCode) {
-			candidates = append(candidates, nil)
-		}
+	if role, ok := stageRoles[stage]; ok && a.holds(role, r.PTJCode) {
+		candidates = append(candidates, nil)
+	}
+	if stage == StageOfficer {
 		for _, d := range a.Delegations {
 			if d.Covers(r.PTJCode, now) {
 				p := d.Principal
 				candidates = append(candidates, &p)
 			}
-		}
-	case StageTreasury:
-		if a.holds(forms.RoleTreasuryApprover, r.PTJCode) {
-			candidates = append(candidates, nil)
-		}
-	case StageSysadmin:
-		if a.holds(forms.RoleSysadmin, r.PTJCode) {
-			candidates = append(candidates, nil)
 		}
 	}
 	if len(candidates) == 0 {
