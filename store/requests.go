@@ -239,6 +239,9 @@ func (db *DB) AmendRequest(ctx context.Context, by *User, id, version int64, f f
 		if err != nil {
 			return err
 		}
+		if !db.canSee(by, r) {
+			return errRequestNotFound
+		}
 		event := workflow.Submit
 		if r.State == workflow.Returned {
 			event = workflow.Resubmit

@@ -673,3 +673,32 @@ func TestSubmittingADraftChecksTheWholeBorang(t *testing.T) {
 		}
 	})
 }
+
+func TestAmendRefusals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		r, err := db.CreateRequest(ctx, c.rep, form(forms.KindAccessUpdate, c.subject.Login, c.subject.Name), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := r.Form()
+		for _, tc := range []struct {
+			name    string
+			by      *store.User
+			version int64
+			code    apperr.Code
+		}{
+			{"another PTJ's representative", c.other, r.Version, apperr.NotFound},
+			{"an officer", c.officer, r.Version, apperr.Forbidden},
+			{"a stale version", c.rep, r.Version - 1, apperr.Conflict},
+		} {
+			if _, err := db.AmendRequest(ctx, tc.by, r.ID, tc.version, f, true); !apperr.Is(err, tc.code) {
+				t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
+			}
+		}
+		got, _ := db.RequestFor(ctx, c.rep, r.ID)
+		if got.State != workflow.Draft || got.Version != r.Version {
+			t.Fatalf("refused amendments changed the draft: %s v%d", got.State, got.Version)
+		}
+	})
+}
