@@ -136,6 +136,20 @@ func (db *DB) ListDelegations(ctx context.Context, userID int64) ([]Delegation, 
 	return list, err
 }
 
+// IsDelegate reports whether userID covers a controlling officer today.
+func (db *DB) IsDelegate(ctx context.Context, userID int64) bool {
+	ds, err := db.delegationsTo(ctx, db.DB, userID)
+	if err != nil {
+		return false
+	}
+	for _, d := range ds {
+		if d.Covers(d.PTJCode, db.Now()) {
+			return true
+		}
+	}
+	return false
+}
+
 // delegationsTo returns the unrevoked, unexpired delegations naming userID as
 // delegate, whose principal is still an active controlling officer of the
 // PTJ, as the workflow sees them (the workflow checks the dates).

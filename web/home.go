@@ -43,8 +43,19 @@ func (s *Server) home(c *gin.Context) {
 func (s *Server) workFor(c *gin.Context) []NavItem {
 	u := currentUser(c)
 	var items []NavItem
+	delegate := -1 // unknown until a page needs it
 	for _, w := range workPages {
-		if w.rule.check(u) == nil {
+		ok := w.rule.check(u) == nil
+		if !ok && w.delegates && u != nil && !u.MustChange {
+			if delegate < 0 {
+				delegate = 0
+				if s.db.IsDelegate(c.Request.Context(), u.ID) {
+					delegate = 1
+				}
+			}
+			ok = delegate == 1
+		}
+		if ok {
 			items = append(items, NavItem{Key: w.key, Href: w.href, Current: c.Request.URL.Path == w.href})
 		}
 	}
@@ -56,15 +67,18 @@ func (s *Server) workFor(c *gin.Context) []NavItem {
 var workPages = []struct {
 	key, href string
 	rule      Rule
+	delegates bool // offered also to a delegate (pemangku) of today, who may hold no role
 }{
 	// The inbox and the list are open to every logged-in user (a delegate
 	// may hold no role), but the bar offers them to the workflow's roles.
-	{"nav.inbox", "/inbox", RoleIn(forms.RolePTJRep, forms.RoleControllingOfficer, forms.RoleTreasuryApprover, forms.RoleSysadmin)},
-	{"nav.requests", "/requests", RoleIn(forms.RolePTJRep, forms.RoleControllingOfficer, forms.RoleTreasuryApprover, forms.RoleSysadmin, forms.RoleAuditor)},
-	{"nav.request_new", "/requests/new", RoleIn(forms.RolePTJRep)},
-	{"nav.delegations", "/delegations", RoleIn(forms.RoleControllingOfficer)},
-	{"nav.mail_ops", "/ops/mail", RoleIn(forms.RoleSysadmin)},
-	{"nav.password", "/password", Anyone},
+	{"nav.inbox", "/inbox", RoleIn(forms.RolePTJRep, forms.RoleControllingOfficer, forms.RoleTreasuryApprover, forms.RoleSysadmin), true},
+	{"nav.requests", "/requests", RoleIn(forms.RolePTJRep, forms.RoleControllingOfficer, forms.RoleTreasuryApprover, forms.RoleSysadmin, forms.RoleAuditor), true},
+	{"nav.request_new", "/requests/new", RoleIn(forms.RolePTJRep), false},
+	{"nav.delegations", "/delegations", RoleIn(forms.RoleControllingOfficer), false},
+	{"nav.users", "/users", RoleIn(forms.RoleSysadmin, forms.RoleAuditor), false},
+	{"nav.audit", "/audit", RoleIn(forms.RoleAuditor, forms.RoleSysadmin), false},
+	{"nav.mail_ops", "/ops/mail", RoleIn(forms.RoleSysadmin), false},
+	{"nav.password", "/password", Anyone, false},
 }
 
 // decorate adds what depends on who is logged in to every page's frame.

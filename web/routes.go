@@ -51,6 +51,9 @@ func (s *Server) routes() {
 	s.handle(pages, "GET", "/delegations", RoleIn(forms.RoleControllingOfficer), s.delegationsPage)
 	s.handle(pages, "POST", "/delegations", RoleIn(forms.RoleControllingOfficer), s.delegationCreate)
 	s.handle(pages, "POST", "/delegations/:id/revoke", RoleIn(forms.RoleControllingOfficer), s.delegationRevoke)
+	s.handle(pages, "GET", "/users", RoleIn(forms.RoleSysadmin, forms.RoleAuditor), s.usersPage)
+	s.handle(pages, "POST", "/users/:id/unlock", RoleIn(forms.RoleSysadmin), s.userUnlock)
+	s.handle(pages, "GET", "/audit", RoleIn(forms.RoleAuditor, forms.RoleSysadmin), s.auditPage)
 	s.handle(pages, "GET", "/ops/mail", RoleIn(forms.RoleSysadmin), s.mailOpsPage)
 	s.handle(pages, "POST", "/ops/mail/:id/retry", RoleIn(forms.RoleSysadmin), s.mailRetry)
 

@@ -179,3 +179,31 @@ func runCeilingSet(e *env, fs *flag.FlagSet, args []string) error {
 	fmt.Fprintf(e.stdout, "ceiling of %s set to %s\n", *role, forms.FormatRM(sen))
 	return nil
 }
+
+func runUserUnlock(e *env, fs *flag.FlagSet, args []string) error {
+	login := fs.String("login", "", "the locked profile's MyKad number or service login")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *login == "" {
+		return usageError{errors.New("--login is required")}
+	}
+	norm, _, err := forms.ParseLogin(*login)
+	if err != nil {
+		return apperr.Fields(forms.Field("login", err))
+	}
+	db, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := db.UserByLogin(e.ctx, norm)
+	if err != nil {
+		return err
+	}
+	if err := db.Unlock(e.ctx, store.CLI, u.ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "user %s unlocked\n", forms.MaskLogin(u.Login))
+	return nil
+}

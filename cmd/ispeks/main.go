@@ -53,6 +53,7 @@ var commands = []command{
 	{"worker", "deliver queued mail and reminders without serving pages: [--concurrency N]", runWorker},
 	{"ptj add", "add a PTJ: --code CODE --name NAME [--department NAME]", runPTJAdd},
 	{"user create", "create a user: --login --name --email --ptj --role ROLE[,ROLE] [--module MOD[,MOD]] --password-stdin", runUserCreate},
+	{"user unlock", "unlock a profile locked by failed logins: --login LOGIN", runUserUnlock},
 	{"holiday add", "add a public holiday (reminders skip it): --day YYYY-MM-DD --name NAME", runHolidayAdd},
 	{"ceiling set", "set the ceiling of approval limits for a role: --role ROLE --rm AMOUNT", runCeilingSet},
 	{"audit verify", "check the audit log's hash chain", runAuditVerify},

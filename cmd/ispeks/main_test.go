@@ -271,3 +271,16 @@ func TestDemoMailAndAuditAfterFullRun(t *testing.T) {
 		})
 	}
 }
+
+func TestUserUnlockCommand(t *testing.T) {
+	c := cli{t: t, dsn: storetest.DSN(t, store.SQLite), dir: t.TempDir()}
+	c.ok("", "ptj", "add", "--code", "12010101", "--name", "PTJ Satu")
+	c.ok(goodPassword+"\n", "user", "create", "--login", "800202-04-5123", "--name", "Aminah Binti Yusof",
+		"--email", "aminah@melaka.gov.my", "--ptj", "12010101", "--role", "sysadmin", "--password-stdin")
+	if out := c.ok("", "user", "unlock", "--login", "800202-04-5123"); !strings.Contains(out, "800202-**-***3") {
+		t.Fatalf("unlock: %q", out)
+	}
+	if _, errOut, code := c.run("", "user", "unlock", "--login", "900101045679"); code != 1 || !strings.Contains(errOut, "not found") {
+		t.Fatalf("unlock of nobody: %d %q", code, errOut)
+	}
+}

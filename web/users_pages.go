@@ -1,0 +1,155 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/store"
+)
+
+// The profiles list for sysadmins (and auditors, read only), with the
+// sysadmin's unlock of a locked profile; and the audit log for auditors.
+// Profiles change only through the Borang workflow: this page only reads,
+// except for the unlock, which the login rules leave to a sysadmin.
+
+type userRow struct {
+	ID                  int64
+	Login, Name, Email  string
+	PTJCode, Status     string
+	Active, Locked      bool
+	Roles, Modules      []string
+	MustChange          bool
+	FailedAttempts      int
+	PasswordChangedText string
+}
+
+type usersData struct {
+	Q, PTJ, Status string
+	Rows           []userRow
+	Pager          pager
+	CanUnlock      bool
+}
+
+func (s *Server) users(c *gin.Context, status int, flash *Flash) {
+	l := lang(c)
+	f := store.UserFilter{Q: strings.TrimSpace(c.Query("q")), PTJCode: strings.TrimSpace(c.Query("ptj"))}
+	if st := c.Query("status"); st == store.StatusActive || st == store.StatusInactive {
+		f.Status = st
+	}
+	// A MyKad typed with dashes finds its profile.
+	if login, isMyKad, err := forms.ParseLogin(f.Q); err == nil && isMyKad {
+		f.Q = login
+	}
+	p := pageOf(c)
+	list, total, err := s.db.ListUsers(c.Request.Context(), f, p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	q := url.Values{}
+	for k, v := range map[string]string{"q": c.Query("q"), "ptj": f.PTJCode, "status": f.Status} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	d := usersData{Q: c.Query("q"), PTJ: f.PTJCode, Status: f.Status, Pager: newPager("/users", q, p, total),
+		CanUnlock: s.may(c, "POST", "/users/:id/unlock")}
+	now := s.now()
+	for i := range list {
+		u := &list[i]
+		row := userRow{ID: u.ID, Login: forms.MaskLogin(u.Login), Name: u.Name, Email: maskEmail(u.Email), PTJCode: u.PTJCode,
+			Status: u.Status, Active: u.Active(), Locked: u.Locked(s.auth, now), MustChange: u.MustChange, FailedAttempts: u.FailedAttempts}
+		for _, r := range u.Roles {
+			row.Roles = append(row.Roles, forms.RoleLabel(r.Role, l))
+		}
+		for _, m := range u.Modules {
+			row.Modules = append(row.Modules, forms.ModuleLabel(m.Module, l))
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	s.page(c, status, "users", d, flash)
+}
+
+func (s *Server) usersPage(c *gin.Context) { s.users(c, http.StatusOK, doneFlash(c, "users.done.")) }
+
+var errNoSuchUser = apperr.New(apperr.NotFound, "Pengguna tidak dijumpai.", "User not found.")
+
+// userUnlock clears a profile's lock after the sysadmin confirmed it.
+func (s *Server) userUnlock(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(c, errNoSuchUser)
+		return
+	}
+	if c.PostForm("confirm") == "" {
+		s.users(c, http.StatusUnprocessableEntity, errFlash(tr(c, "users.confirm_needed")))
+		return
+	}
+	u := currentUser(c)
+	if err := s.db.Unlock(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/users?done=unlocked")
+}
+
+type auditRow struct {
+	Seq                   int64
+	At                    time.Time
+	Actor, Action, Object string
+	ObjectType, Detail    string
+}
+
+type auditData struct {
+	Q       string
+	Rows    []auditRow
+	Pager   pager
+	Checked bool   // the chain was verified on this request
+	Whole   bool   // and found whole
+	Records int64  // records verified
+	Break   string // where it broke
+}
+
+// auditPage lists the audit log, newest first, searchable by action, object
+// or actor; ?verify=1 walks the whole chain as `ispeks audit verify` does.
+func (s *Server) auditPage(c *gin.Context) {
+	ctx := c.Request.Context()
+	q := strings.TrimSpace(c.Query("q"))
+	if login, isMyKad, err := forms.ParseLogin(q); err == nil && isMyKad {
+		q = login
+	}
+	p := pageOf(c)
+	recs, total, err := s.db.AuditList(ctx, q, p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	keep := url.Values{}
+	if v := c.Query("q"); v != "" {
+		keep.Set("q", v)
+	}
+	d := auditData{Q: c.Query("q"), Pager: newPager("/audit", keep, p, total)}
+	for _, r := range recs {
+		d.Rows = append(d.Rows, auditRow{Seq: r.Seq, At: r.At, Actor: MaskMyKads(r.ActorLogin), Action: r.Action,
+			ObjectType: r.ObjectType, Object: MaskMyKads(r.ObjectID), Detail: MaskMyKads(r.Detail)})
+	}
+	if c.Query("verify") != "" {
+		n, brk, err := s.db.VerifyAudit(ctx)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		d.Checked, d.Whole, d.Records = true, brk == nil, n
+		if brk != nil {
+			d.Break = brk.Error()
+		}
+	}
+	s.render(c, http.StatusOK, "audit", d)
+}
