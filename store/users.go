@@ -209,3 +209,25 @@ func (db *DB) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, i
 	total, err := sel.Limit(page.Limit()).Offset(page.Offset()).ScanAndCount(ctx)
 	return list, total, err
 }
+
+// ProfileInPTJ returns the profile with MyKad or login ic if it belongs to
+// PTJ ptj; a profile of another PTJ answers NotFound like a missing one, so
+// that a representative learns nothing about other PTJs' staff.
+func (db *DB) ProfileInPTJ(ctx context.Context, ic, ptj string) (*User, error) {
+	login, _, err := forms.ParseLogin(ic)
+	if err != nil {
+		return nil, apperr.Fields(forms.Field(forms.FieldICNumber, err))
+	}
+	u, err := db.UserByLogin(ctx, login)
+	if err == nil && u.PTJCode != ptj {
+		err = errNoProfileInPTJ
+	}
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, errNoProfileInPTJ
+	}
+	return u, err
+}
+
+var errNoProfileInPTJ = apperr.New(apperr.NotFound,
+	"Tiada profil dengan No. MyKad ini dalam PTJ anda.",
+	"No profile with this MyKad number in your PTJ.")

@@ -294,6 +294,8 @@ type borangView struct {
 	Message       string // a conflict or refusal about the whole form
 	SubmitKey     string // the submit button's words
 	ReturnRemarks string // why it came back, on a returned request
+	Lookup        bool   // offer to fill the form from an existing profile
+	LookupIC      string // the MyKad typed there
 }
 
 // fieldID is the HTML id of the input of a field path.
@@ -468,8 +470,40 @@ func (s *Server) requestNewPage(c *gin.Context) {
 		s.render(c, http.StatusOK, "request_kinds", ks)
 		return
 	}
-	v := borangForm(l, kind, borangEntry{Form: forms.Request{Kind: kind, PTJCode: repPTJ(currentUser(c))}})
-	s.render(c, http.StatusOK, "request_form", v)
+	f := forms.Request{Kind: kind, PTJCode: repPTJ(currentUser(c))}
+	var flash *Flash
+	// For a profile that exists, the representative may fill the form from
+	// it (a GET form, no script): the subject's details and, for an access
+	// update, the access it has now as the starting point.
+	if ic := strings.TrimSpace(c.Query("ic")); ic != "" && kind != forms.KindRegistration {
+		u, err := s.db.ProfileInPTJ(c.Request.Context(), ic, f.PTJCode)
+		switch {
+		case err == nil:
+			f.Subject = forms.Subject{ICNumber: u.Login, Name: u.Name, Email: u.Email, Position: u.Position, Grade: u.Grade, SalaryNo: u.SalaryNo}
+			if kind == forms.KindAccessUpdate {
+				for _, m := range u.Modules {
+					f.Modules = append(f.Modules, m.Module)
+				}
+				for _, r := range u.Roles {
+					f.Roles = append(f.Roles, forms.RoleGrant{Role: r.Role, ApprovalLimitSen: r.ApprovalLimitSen})
+				}
+			}
+		case apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Invalid):
+			e := apperr.As(err)
+			msg := e.Message(l)
+			if len(e.Fields) > 0 {
+				msg = e.Fields[0].Message(l)
+			}
+			flash = errFlash(msg)
+		default:
+			s.fail(c, err)
+			return
+		}
+	}
+	v := borangForm(l, kind, entryOf(f))
+	v.Lookup = kind != forms.KindRegistration
+	v.LookupIC = c.Query("ic")
+	s.page(c, http.StatusOK, "request_form", v, flash)
 }
 
 func (s *Server) requestCreate(c *gin.Context) {
@@ -657,6 +691,14 @@ type requestDetail struct {
 	Actions       []actionView
 	CanEdit       bool
 	PrintedAt     time.Time
+	// Current is the subject's access now, beside what an open access
+	// update asks for, so that approvers see the change.
+	Current *currentAccess
+}
+
+type currentAccess struct {
+	Modules []string
+	Roles   []grantView
 }
 
 func strOf(p *string) string {
@@ -717,6 +759,22 @@ type refusal struct {
 func (s *Server) showRequest(c *gin.Context, status int, r *store.Request, why refusal, postedRemarks string) {
 	l := lang(c)
 	d := s.detail(l, r)
+	if r.Kind == forms.KindAccessUpdate && !r.State.Final() {
+		u, err := s.db.SubjectFor(c.Request.Context(), r)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		if u != nil {
+			d.Current = &currentAccess{}
+			for _, m := range u.Modules {
+				d.Current.Modules = append(d.Current.Modules, forms.ModuleLabel(m.Module, l))
+			}
+			for _, g := range u.Roles {
+				d.Current.Roles = append(d.Current.Roles, grantView{Label: forms.RoleLabel(g.Role, l), Limit: forms.FormatRM(g.ApprovalLimitSen)})
+			}
+		}
+	}
 	for _, e := range s.db.Available(c.Request.Context(), currentUser(c), r) {
 		if e == workflow.Submit || e == workflow.Resubmit {
 			d.CanEdit = true // sent on through the form, which checks the Borang

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/store/storetest"
@@ -499,4 +501,26 @@ func TestPagesFourProceduresOnBothDatabases(t *testing.T) {
 			})
 		}
 	}
+}
+
+func TestPagesFormFillsFromAProfileOfTheOwnPTJ(t *testing.T) {
+	c := newPagesCast(t)
+	if err := c.e.db.Tx(ctx, func(tx bun.Tx) error {
+		_, err := tx.NewRaw("UPDATE users SET position = 'Akauntan', grade = 'WA41' WHERE login = ?", pgSubject).Exec(ctx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	page := c.rep.get("/requests/new?kind=access_update&ic=950505-08-6666")
+	expect(t, "filled", page, 200, `value="Ghani Subject"`, `value="Akauntan"`, `value="WA41"`, `name="modules" value="epayslip" checked`)
+	expect(t, "other PTJ's profile", c.other.get("/requests/new?kind=access_update&ic=950505-08-6666"), 200, "Tiada profil dengan No. MyKad ini dalam PTJ anda.")
+	if strings.Contains(c.other.get("/requests/new?kind=access_update&ic=950505-08-6666").Body, "Ghani") {
+		t.Fatal("another PTJ's representative sees the profile")
+	}
+	expect(t, "bad MyKad", c.rep.get("/requests/new?kind=deactivation&ic=123"), 200, "MyKad")
+
+	// The officer sees the access asked for beside the access held now.
+	id := c.create(t, borangValues(forms.KindAccessUpdate, pgSubject, "Ghani Subject"))
+	expect(t, "current access", c.officer.get(fmt.Sprintf("/requests/%d", id)), 200,
+		"Capaian semasa pegawai (sebelum perubahan ini)", "ePayslip")
 }
