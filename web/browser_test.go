@@ -1,0 +1,119 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/workflow"
+)
+
+// RequireBrowserEnv makes a missing Chromium fail the browser test instead
+// of skipping it (CI sets it; scripts/test installs Chromium when root).
+const RequireBrowserEnv = "ISPEKS_TEST_REQUIRE_BROWSER"
+
+// chromium finds Debian's Chromium, or skips (fails under RequireBrowserEnv).
+func chromium(t *testing.T) string {
+	for _, p := range []string{os.Getenv("ISPEKS_TEST_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv(RequireBrowserEnv) != "" {
+		t.Fatal("Chromium is required (" + RequireBrowserEnv + ") but not installed")
+	}
+	t.Skip("no Chromium: the browser test is skipped")
+	return ""
+}
+
+// TestBrowserWithoutJavaScript drives a real Chromium with JavaScript turned
+// off through a Borang's life: the representative logs in and submits the
+// form, the controlling officer approves it from the detail page with the
+// confirmation box. Pages must work for users whose browsers run no script.
+func TestBrowserWithoutJavaScript(t *testing.T) {
+	exe := chromium(t)
+	c := newPagesCast(t)
+	base := c.e.ts.URL
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	run := func(steps ...chromedp.Action) string {
+		t.Helper()
+		bctx, cancel := chromedp.NewContext(actx)
+		defer cancel()
+		bctx, cancel = context.WithTimeout(bctx, 90*time.Second)
+		defer cancel()
+		var html string
+		all := append([]chromedp.Action{emulation.SetScriptExecutionDisabled(true)}, steps...)
+		all = append(all, chromedp.OuterHTML("html", &html, chromedp.ByQuery))
+		// The first Run starts the browser with bctx's life; steps then run
+		// with their own deadlines.
+		if err := chromedp.Run(bctx); err != nil {
+			t.Fatalf("start Chromium: %v", err)
+		}
+		for i, a := range all {
+			sctx, cancel := context.WithTimeout(bctx, 10*time.Second)
+			err := chromedp.Run(sctx, a)
+			cancel()
+			if err != nil {
+				var loc, page string
+				_ = chromedp.Run(bctx, chromedp.Location(&loc), chromedp.OuterHTML("main", &page, chromedp.ByQuery))
+				t.Fatalf("browser step %d: %v at %s\n%s", i, err, loc, page)
+			}
+		}
+		return html
+	}
+	login := func(id string) []chromedp.Action {
+		return []chromedp.Action{
+			chromedp.Navigate(base + "/login"),
+			chromedp.SendKeys("#login", id, chromedp.ByQuery),
+			chromedp.SendKeys("#password", testPassword, chromedp.ByQuery),
+			chromedp.Click(`main form button[type="submit"]`, chromedp.ByQuery),
+			chromedp.WaitReady(`form[action="/logout"]`, chromedp.ByQuery), // logged in
+		}
+	}
+
+	html := run(append(login(pgRep),
+		chromedp.Navigate(base+"/requests/new?kind=registration"),
+		chromedp.SendKeys(`[name="subject.ic_number"]`, "920202-10-5432", chromedp.ByQuery),
+		chromedp.SendKeys(`[name="subject.name"]`, "Nur Aisyah binti Kamal", chromedp.ByQuery),
+		chromedp.SendKeys(`[name="subject.email"]`, "aisyah@melaka.gov.my", chromedp.ByQuery),
+		chromedp.Click(`input[name="modules"][value="epayslip"]`, chromedp.ByQuery),
+		chromedp.SendKeys(`[name="justification"]`, "Pegawai baharu.", chromedp.ByQuery),
+		chromedp.Click(`input[name="declaration"]`, chromedp.ByQuery),
+		chromedp.Click(`form.borang button[name="send"]`, chromedp.ByQuery),
+		chromedp.WaitReady("#action-withdraw", chromedp.ByQuery), // the detail page of the new request
+	)...)
+	if !strings.Contains(html, "BPP/2026/000001") || !strings.Contains(html, "NUR AISYAH BINTI KAMAL") {
+		t.Fatalf("after submitting the form:\n%s", html)
+	}
+
+	html = run(append(login(pgOfficer),
+		chromedp.Navigate(base+"/requests/1"),
+		chromedp.Click(`#action-approve input[name="confirm"]`, chromedp.ByQuery),
+		chromedp.Click(`#action-approve button[type="submit"]`, chromedp.ByQuery),
+		chromedp.WaitReady(".flash.ok", chromedp.ByQuery), // "… telah diluluskan."
+	)...)
+	var r store.Request
+	if err := c.e.db.NewSelect().Model(&r).Where("id = 1").Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r.State != workflow.OfficerApproved {
+		t.Fatalf("after the officer's click the request is %s:\n%s", r.State, html)
+	}
+}
