@@ -231,3 +231,13 @@ func (db *DB) ProfileInPTJ(ctx context.Context, ic, ptj string) (*User, error) {
 var errNoProfileInPTJ = apperr.New(apperr.NotFound,
 	"Tiada profil dengan No. MyKad ini dalam PTJ anda.",
 	"No profile with this MyKad number in your PTJ.")
+
+// SetLang records the language ("ms" or "en") a user reads the portal in;
+// their mail follows it.
+func (db *DB) SetLang(ctx context.Context, userID int64, lang string) error {
+	if lang != "en" {
+		lang = "ms"
+	}
+	_, err := db.NewUpdate().Model((*User)(nil)).Set("lang = ?", lang).Where("id = ?", userID).Exec(ctx)
+	return err
+}

@@ -105,6 +105,12 @@ func (s *Server) setLang(c *gin.Context) {
 	}
 	c.SetSameSite(http.SameSiteLaxMode)
 	c.SetCookie("lang", l, 365*24*3600, "/", "", s.cfg.Secure(), true)
+	// A logged-in user's choice also becomes the language of their mail.
+	if u := currentUser(c); u != nil && u.Lang != l {
+		if err := s.db.SetLang(c.Request.Context(), u.ID, l); err != nil {
+			s.log.Warn("saving the language choice", "error", err)
+		}
+	}
 	c.Redirect(http.StatusSeeOther, localPath(c.Query("next")))
 }
 

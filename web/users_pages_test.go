@@ -62,3 +62,17 @@ func TestDelegateIsOfferedTheInbox(t *testing.T) {
 	}
 	expect(t, "delegate's home", b.get("/"), 200, `href="/inbox"`)
 }
+
+func TestLanguageChoiceBecomesTheMailLanguage(t *testing.T) {
+	c := newPagesCast(t)
+	c.officer.get("/lang/en?next=/")
+	id := c.create(t, borangValues(forms.KindAccessUpdate, pgSubject, "Ghani Subject"))
+	var langs []string
+	officer, _ := c.e.db.UserByLogin(ctx, pgOfficer)
+	if err := c.e.db.NewSelect().Table("outbox").Column("lang").Where("to_user_id = ? AND request_id = ?", officer.ID, id).Scan(ctx, &langs); err != nil {
+		t.Fatal(err)
+	}
+	if len(langs) != 1 || langs[0] != "en" {
+		t.Fatalf("the officer's mail languages: %v", langs)
+	}
+}
