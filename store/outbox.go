@@ -59,10 +59,10 @@ func (db *DB) enqueue(ctx context.Context, tx bun.IDB, kind notify.Kind, u *User
 }
 
 // usersWithRole returns the active profiles holding role (for ptj when it is
-// not empty), with their roles.
+// not empty): the addressees of a mail.
 func (db *DB) usersWithRole(ctx context.Context, idb bun.IDB, role forms.Role, ptj string) ([]User, error) {
 	var list []User
-	q := idb.NewSelect().Model(&list).Relation("Roles").Where("?TableAlias.status = ?", StatusActive).OrderExpr("?TableAlias.id")
+	q := idb.NewSelect().Model(&list).Where("?TableAlias.status = ?", StatusActive).OrderExpr("?TableAlias.id")
 	if ptj == "" {
 		q = q.Where("EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = ?TableAlias.id AND ur.role = ?)", role)
 	} else {

@@ -470,8 +470,7 @@ func (db *DB) Act(ctx context.Context, as AuthSettings, by *User, id int64, act 
 	if err != nil {
 		return nil, err
 	}
-	res.Request, err = db.requestByID(ctx, db.DB, id)
-	return res, err
+	return res, nil // res.Request is the request as the action left it
 }
 
 // apply fires a submitter's event (submit, resubmit), which provisions
