@@ -26,6 +26,7 @@ const (
 	KindRequestReturned          Kind = "request_returned"           // to the submitter, with remarks
 	KindRequestRejected          Kind = "request_rejected"           // to the submitter, with remarks
 	KindRequestProvisioned       Kind = "request_provisioned"        // to the submitter: done
+	KindRequestWithdrawn         Kind = "request_withdrawn"          // to the officers who were told it awaited them
 	KindWelcomeSetPassword       Kind = "welcome_set_password"       // to the new user: one-time set-password link
 	KindAccessChanged            Kind = "access_changed"             // to the user whose access changed
 	KindProfileDeactivated       Kind = "profile_deactivated"        // to the deactivated user
@@ -36,7 +37,7 @@ const (
 // Kinds lists every notification kind.
 var Kinds = []Kind{
 	KindRequestSubmitted, KindRequestAwaitingTreasury, KindRequestAwaitingProvision,
-	KindRequestReturned, KindRequestRejected, KindRequestProvisioned,
+	KindRequestReturned, KindRequestRejected, KindRequestProvisioned, KindRequestWithdrawn,
 	KindWelcomeSetPassword, KindAccessChanged, KindProfileDeactivated,
 	KindPasswordResetLink, KindReminder,
 }

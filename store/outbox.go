@@ -165,9 +165,7 @@ func (db *DB) notifyTransition(ctx context.Context, tx bun.IDB, r *Request, t wo
 		}
 		kind, ok := approverKinds[a]
 		if t.Event == workflow.Withdraw {
-			// Officers told of a request that is now withdrawn see it gone
-			// from their inbox; there is no mail for it yet.
-			ok = false
+			kind = notify.KindRequestWithdrawn // no longer waiting for them
 		}
 		if a == workflow.ToSubmitter {
 			kind, ok = submitterKinds[t.Event]

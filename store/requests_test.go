@@ -702,3 +702,33 @@ func TestAmendRefusals(t *testing.T) {
 		}
 	})
 }
+
+func TestWithdrawTellsTheOfficersWhoWereWaiting(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		r, err := db.CreateRequest(ctx, c.rep, form(forms.KindAccessUpdate, c.subject.Login, c.subject.Name), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.act(t, c.rep, r, workflow.Withdraw, "")
+		var withdrawn []string
+		for _, m := range outbox(t, db) {
+			if m.Kind == "request_withdrawn" {
+				withdrawn = append(withdrawn, m.To)
+			}
+		}
+		if len(withdrawn) != 2 {
+			t.Fatalf("withdrawal mails to %v, want both officers", withdrawn)
+		}
+		// A draft withdrawn told nobody, so it mails nobody.
+		d, err := db.CreateRequest(ctx, c.rep, form(forms.KindPasswordReset, c.subject.Login, c.subject.Name), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := countRows(t, db, "outbox")
+		c.act(t, c.rep, d, workflow.Withdraw, "")
+		if countRows(t, db, "outbox") != before {
+			t.Fatal("withdrawing a draft queued mail")
+		}
+	})
+}

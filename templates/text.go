@@ -252,6 +252,7 @@ var Text = map[string][2]string{
 	"mailops.kind.access_changed":             {"Capaian dikemas kini", "Access changed"},
 	"mailops.kind.profile_deactivated":        {"Profil dinyahaktifkan", "Profile deactivated"},
 	"mailops.kind.password_reset_link":        {"Pautan penetapan semula kata laluan", "Password reset link"},
+	"mailops.kind.request_withdrawn":          {"Permohonan ditarik balik", "Request withdrawn"},
 	"mailops.kind.reminder":                   {"Peringatan tindakan", "Action reminder"},
 
 	// Profiles and the audit log.
