@@ -283,12 +283,12 @@ func checkText(l label, s string, need bool, max int, multiline bool) error {
 		return unicode.IsControl(c) && !(multiline && (c == '\n' || c == '\t'))
 	})
 	if bad {
-		return invalid(l.ms+" mengandungi aksara yang tidak dibenarkan.",
-			"The "+l.en+" contains characters that are not allowed.")
+		return invalid(l.MS+" mengandungi aksara yang tidak dibenarkan.",
+			"The "+l.EN+" contains characters that are not allowed.")
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return invalid(fmt.Sprintf("%s melebihi %d aksara (kini %d).", l.ms, max, n),
-			fmt.Sprintf("The %s is longer than %d characters (now %d).", l.en, max, n))
+		return invalid(fmt.Sprintf("%s melebihi %d aksara (kini %d).", l.MS, max, n),
+			fmt.Sprintf("The %s is longer than %d characters (now %d).", l.EN, max, n))
 	}
 	return nil
 }

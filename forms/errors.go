@@ -42,7 +42,7 @@ func invalid(ms, en string) error { return apperr.New(apperr.Invalid, ms, en) }
 
 // required returns the "must be filled in" error for a field labelled l.
 func required(l label) error {
-	return invalid(l.ms+" wajib diisi.", "The "+l.en+" is required.")
+	return invalid(l.MS+" wajib diisi.", "The "+l.EN+" is required.")
 }
 
 // Field names the field that err is about, for apperr.Fields. err should come

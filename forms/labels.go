@@ -1,22 +1,27 @@
 package forms
 
-// label is a name shown to users, in Bahasa Malaysia and English.
-type label struct{ ms, en string }
+// Words is a name or message shown to users, in Bahasa Malaysia and
+// English. The workflow's labels use it too, so that one rule picks the
+// language everywhere.
+type Words struct{ MS, EN string }
 
-// in returns the label in lang: "en" for English, Bahasa Malaysia otherwise
+// In returns the words in lang: "en" for English, Bahasa Malaysia otherwise
 // (the same rule as apperr).
-func (l label) in(lang string) string {
+func (w Words) In(lang string) string {
 	if lang == "en" {
-		return l.en
+		return w.EN
 	}
-	return l.ms
+	return w.MS
 }
 
-// labelOf returns the label of v in lang, or v itself when it has none, so
+// label is the package's short name for Words.
+type label = Words
+
+// LabelOf returns the label of v in lang, or v itself when it has none, so
 // that an unknown value stored long ago still shows as something.
-func labelOf[T ~string](labels map[T]label, v T, lang string) string {
+func LabelOf[T ~string](labels map[T]Words, v T, lang string) string {
 	if l, ok := labels[v]; ok {
-		return l.in(lang)
+		return l.In(lang)
 	}
 	return string(v)
 }
@@ -44,14 +49,14 @@ var moduleLabels = map[Module]label{
 
 // KindLabel returns the name of a request kind in lang ("en" for English,
 // Bahasa Malaysia otherwise), e.g. "Pendaftaran Baharu" / "New registration".
-func KindLabel(k Kind, lang string) string { return labelOf(kindLabels, k, lang) }
+func KindLabel(k Kind, lang string) string { return LabelOf(kindLabels, k, lang) }
 
 // RoleLabel returns the name of a role (peranan) in lang, e.g. "Wakil PTJ" /
 // "PTJ representative".
-func RoleLabel(r Role, lang string) string { return labelOf(roleLabels, r, lang) }
+func RoleLabel(r Role, lang string) string { return LabelOf(roleLabels, r, lang) }
 
 // ModuleLabel returns the name of a module in lang, e.g. "ePayslip (Slip Gaji)".
-func ModuleLabel(m Module, lang string) string { return labelOf(moduleLabels, m, lang) }
+func ModuleLabel(m Module, lang string) string { return LabelOf(moduleLabels, m, lang) }
 
 // Field labels, used inside messages. The English ones are written to sit
 // in the middle of a sentence ("The e-mail address is required.").

@@ -269,15 +269,15 @@ func notify(from, to State) []Audience {
 func forbidden(ms, en string) error { return apperr.New(apperr.Forbidden, ms, en) }
 
 // roleRefusals say who may act at each stage, for an actor who may not.
-var roleRefusals = map[Stage]words{
-	StageSubmitter: {"Hanya Wakil PTJ bagi PTJ permohonan ini boleh mengambil tindakan ini.",
-		"Only a PTJ representative of this request's PTJ may do this."},
-	StageOfficer: {"Hanya Pegawai Pengawal bagi PTJ permohonan ini, atau pemangkunya, boleh mengambil tindakan ini.",
-		"Only a controlling officer of this request's PTJ, or their delegate, may do this."},
-	StageTreasury: {"Hanya pegawai pelulus Perbendaharaan Negeri boleh mengambil tindakan ini.",
-		"Only a State Treasury approver may do this."},
-	StageSysadmin: {"Hanya Pentadbir Sistem boleh mengambil tindakan ini.",
-		"Only a system administrator may do this."},
+var roleRefusals = map[Stage]forms.Words{
+	StageSubmitter: {MS: "Hanya Wakil PTJ bagi PTJ permohonan ini boleh mengambil tindakan ini.",
+		EN: "Only a PTJ representative of this request's PTJ may do this."},
+	StageOfficer: {MS: "Hanya Pegawai Pengawal bagi PTJ permohonan ini, atau pemangkunya, boleh mengambil tindakan ini.",
+		EN: "Only a controlling officer of this request's PTJ, or their delegate, may do this."},
+	StageTreasury: {MS: "Hanya pegawai pelulus Perbendaharaan Negeri boleh mengambil tindakan ini.",
+		EN: "Only a State Treasury approver may do this."},
+	StageSysadmin: {MS: "Hanya Pentadbir Sistem boleh mengambil tindakan ini.",
+		EN: "Only a system administrator may do this."},
 }
 
 // authorise applies the guards for an event at stage and returns the
@@ -302,7 +302,7 @@ func authorise(r Request, a Actor, stage Stage, now time.Time) (*Person, error) 
 	}
 	if len(candidates) == 0 {
 		w := roleRefusals[stage]
-		return nil, forbidden(w.ms, w.en)
+		return nil, forbidden(w.MS, w.EN)
 	}
 	if r.SubjectIC != "" && a.Login == r.SubjectIC {
 		return nil, forbidden("Anda tidak boleh bertindak ke atas permohonan mengenai diri anda sendiri.",

@@ -17,17 +17,8 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/forms"
 )
-
-// words is one label in Bahasa Malaysia (the default) and English.
-type words struct{ ms, en string }
-
-func (w words) in(lang string) string {
-	if lang == "en" {
-		return w.en
-	}
-	return w.ms
-}
 
 // State is the status (status permohonan) of a request. A request starts as
 // a Draft and ends in one of the Final states, after which nothing fires.
@@ -46,15 +37,15 @@ const (
 
 var states = []State{Draft, Submitted, Returned, OfficerApproved, TreasuryApproved, Provisioned, Rejected, Withdrawn}
 
-var stateLabels = map[State]words{
-	Draft:            {"Draf", "Draft"},
-	Submitted:        {"Dikemukakan", "Submitted"},
-	Returned:         {"Dikembalikan untuk pindaan", "Returned for amendment"},
-	OfficerApproved:  {"Diluluskan Pegawai Pengawal", "Approved by controlling officer"},
-	TreasuryApproved: {"Diluluskan Perbendaharaan", "Approved by State Treasury"},
-	Provisioned:      {"Diproses", "Provisioned"},
-	Rejected:         {"Ditolak", "Rejected"},
-	Withdrawn:        {"Ditarik balik", "Withdrawn"},
+var stateLabels = map[State]forms.Words{
+	Draft:            {MS: "Draf", EN: "Draft"},
+	Submitted:        {MS: "Dikemukakan", EN: "Submitted"},
+	Returned:         {MS: "Dikembalikan untuk pindaan", EN: "Returned for amendment"},
+	OfficerApproved:  {MS: "Diluluskan Pegawai Pengawal", EN: "Approved by controlling officer"},
+	TreasuryApproved: {MS: "Diluluskan Perbendaharaan", EN: "Approved by State Treasury"},
+	Provisioned:      {MS: "Diproses", EN: "Provisioned"},
+	Rejected:         {MS: "Ditolak", EN: "Rejected"},
+	Withdrawn:        {MS: "Ditarik balik", EN: "Withdrawn"},
 }
 
 // States lists every state in diagram order.
@@ -66,10 +57,7 @@ func (s State) Final() bool { return s == Provisioned || s == Rejected || s == W
 // Label is the state's name for people, in lang ("en", or BM otherwise).
 // An unknown state shows as itself, so a bad row is visible, not hidden.
 func (s State) Label(lang string) string {
-	if w, ok := stateLabels[s]; ok {
-		return w.in(lang)
-	}
-	return string(s)
+	return forms.LabelOf(stateLabels, s, lang)
 }
 
 // Event is an action (tindakan) someone fires on a request.
@@ -87,14 +75,14 @@ const (
 
 var events = []Event{Submit, Approve, Reject, Return, Resubmit, Withdraw, Provision}
 
-var eventLabels = map[Event]words{
-	Submit:    {"Hantar", "Submit"},
-	Approve:   {"Lulus", "Approve"},
-	Reject:    {"Tolak", "Reject"},
-	Return:    {"Kembalikan", "Return for amendment"},
-	Resubmit:  {"Hantar semula", "Resubmit"},
-	Withdraw:  {"Tarik balik", "Withdraw"},
-	Provision: {"Proses", "Provision"},
+var eventLabels = map[Event]forms.Words{
+	Submit:    {MS: "Hantar", EN: "Submit"},
+	Approve:   {MS: "Lulus", EN: "Approve"},
+	Reject:    {MS: "Tolak", EN: "Reject"},
+	Return:    {MS: "Kembalikan", EN: "Return for amendment"},
+	Resubmit:  {MS: "Hantar semula", EN: "Resubmit"},
+	Withdraw:  {MS: "Tarik balik", EN: "Withdraw"},
+	Provision: {MS: "Proses", EN: "Provision"},
 }
 
 // Events lists every event, in the order buttons are shown.
@@ -112,10 +100,7 @@ func ParseEvent(s string) (Event, error) {
 
 // Label is the event's button text, in lang ("en", or BM otherwise).
 func (e Event) Label(lang string) string {
-	if w, ok := eventLabels[e]; ok {
-		return w.in(lang)
-	}
-	return string(e)
+	return forms.LabelOf(eventLabels, e, lang)
 }
 
 // graph is THE definition of the workflow: Decide, Available and Mermaid all
