@@ -137,17 +137,14 @@ func (db *DB) ListDelegations(ctx context.Context, userID int64) ([]Delegation, 
 }
 
 // IsDelegate reports whether userID covers a controlling officer today.
-func (db *DB) IsDelegate(ctx context.Context, userID int64) bool {
+func (db *DB) IsDelegate(ctx context.Context, userID int64) (bool, error) {
 	ds, err := db.delegationsTo(ctx, db.DB, userID)
-	if err != nil {
-		return false
-	}
 	for _, d := range ds {
 		if d.Covers(d.PTJCode, db.Now()) {
-			return true
+			return true, err
 		}
 	}
-	return false
+	return false, err
 }
 
 // delegationsTo returns the unrevoked, unexpired delegations naming userID as

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -198,7 +200,7 @@ func (db *DB) CreateRequest(ctx context.Context, by *User, f forms.Request, draf
 			return err
 		}
 		// The submitter must be one who may submit it: the workflow's rule.
-		if _, err := workflow.Decide(r.snapshot(), db.actor(ctx, tx, by), workflow.Action{Event: workflow.Submit, Version: 1}, now); err != nil {
+		if _, err := db.decide(ctx, tx, r, by, workflow.Action{Event: workflow.Submit, Version: 1}); err != nil {
 			return err
 		}
 		ref, err := db.nextReference(ctx, tx, now)
@@ -235,12 +237,9 @@ func (db *DB) CreateRequest(ctx context.Context, by *User, f forms.Request, draf
 // resubmit after a return.
 func (db *DB) AmendRequest(ctx context.Context, by *User, id, version int64, f forms.Request, submit bool) (*Request, error) {
 	err := db.Tx(ctx, func(tx bun.Tx) error {
-		r, err := db.lockRequest(ctx, tx, id)
+		r, err := db.lockRequestFor(ctx, tx, by, id)
 		if err != nil {
 			return err
-		}
-		if !db.canSee(by, r) {
-			return errRequestNotFound
 		}
 		event := workflow.Submit
 		if r.State == workflow.Returned {
@@ -248,7 +247,7 @@ func (db *DB) AmendRequest(ctx context.Context, by *User, id, version int64, f f
 		}
 		now := db.Now()
 		// Whoever may send it on may amend it, and only while it is theirs.
-		if _, err := workflow.Decide(r.snapshot(), db.actor(ctx, tx, by), workflow.Action{Event: event, Version: version}, now); err != nil {
+		if _, err := db.decide(ctx, tx, r, by, workflow.Action{Event: event, Version: version}); err != nil {
 			return err
 		}
 		// The kind and the subject's PTJ stay as first filed.
@@ -404,6 +403,19 @@ func (db *DB) lockRequest(ctx context.Context, tx bun.Tx, id int64) (*Request, e
 	return db.requestByID(ctx, tx, id)
 }
 
+// lockRequestFor is lockRequest for a request by may see; any other answers
+// NotFound, which does not tell whether it exists.
+func (db *DB) lockRequestFor(ctx context.Context, tx bun.Tx, by *User, id int64) (*Request, error) {
+	r, err := db.lockRequest(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := db.canSee(ctx, by, r); err != nil || !ok {
+		return nil, cmp.Or[error](err, errRequestNotFound)
+	}
+	return r, nil
+}
+
 func (db *DB) requestByID(ctx context.Context, idb bun.IDB, id int64) (*Request, error) {
 	r := new(Request)
 	err := idb.NewSelect().Model(r).Relation("PTJ").Relation("Submitter").
@@ -415,14 +427,24 @@ func (db *DB) requestByID(ctx context.Context, idb bun.IDB, id int64) (*Request,
 	return r, err
 }
 
-// actor is by as the workflow sees them: roles and today's delegations.
-func (db *DB) actor(ctx context.Context, idb bun.IDB, by *User) workflow.Actor {
+// actor is by as the workflow sees them: roles and delegations.
+func (db *DB) actor(ctx context.Context, idb bun.IDB, by *User) (workflow.Actor, error) {
 	a := workflow.Actor{Person: person(by), Active: by.Active()}
 	for _, r := range by.Roles {
 		a.Roles = append(a.Roles, workflow.Grant{Role: r.Role, PTJCode: deref(r.PTJCode)})
 	}
-	a.Delegations, _ = db.delegationsTo(ctx, idb, by.ID)
-	return a
+	var err error
+	a.Delegations, err = db.delegationsTo(ctx, idb, by.ID)
+	return a, err
+}
+
+// decide asks the workflow whether by may fire act on r now.
+func (db *DB) decide(ctx context.Context, idb bun.IDB, r *Request, by *User, act workflow.Action) (workflow.Transition, error) {
+	a, err := db.actor(ctx, idb, by)
+	if err != nil {
+		return workflow.Transition{}, err
+	}
+	return workflow.Decide(r.snapshot(), a, act, db.Now())
 }
 
 // ActOptions are choices an action may carry beyond the event.
@@ -450,12 +472,9 @@ type ActResult struct {
 func (db *DB) Act(ctx context.Context, as AuthSettings, by *User, id int64, act workflow.Action, opt ActOptions) (*ActResult, error) {
 	var res *ActResult
 	err := db.Tx(ctx, func(tx bun.Tx) error {
-		r, err := db.lockRequest(ctx, tx, id)
+		r, err := db.lockRequestFor(ctx, tx, by, id)
 		if err != nil {
 			return err
-		}
-		if !db.canSee(by, r) {
-			return errRequestNotFound
 		}
 		if act.Event == workflow.Submit || act.Event == workflow.Resubmit {
 			// A draft goes out only as a whole, valid Borang.
@@ -482,7 +501,7 @@ func (db *DB) apply(ctx context.Context, tx bun.Tx, r *Request, by *User, act wo
 // applyWith is the one place a request changes state.
 func (db *DB) applyWith(ctx context.Context, tx bun.Tx, as AuthSettings, r *Request, by *User, act workflow.Action, opt ActOptions) (*ActResult, error) {
 	now := db.Now()
-	t, err := workflow.Decide(r.snapshot(), db.actor(ctx, tx, by), act, now)
+	t, err := db.decide(ctx, tx, r, by, act)
 	if err != nil {
 		return nil, err
 	}
@@ -645,23 +664,48 @@ type RequestFilter struct {
 	Mine bool
 }
 
-// canSee reports whether viewer may see r: treasury staff and auditors see
-// every request; PTJ representatives and controlling officers (and their
-// delegates) those of their PTJ.
-func (db *DB) canSee(viewer *User, r *Request) bool {
-	if viewer.HasRole(forms.RoleTreasuryApprover) || viewer.HasRole(forms.RoleSysadmin) || viewer.HasRole(forms.RoleAuditor) {
-		return true
-	}
-	if viewer.HasRoleFor(forms.RolePTJRep, r.PTJCode) || viewer.HasRoleFor(forms.RoleControllingOfficer, r.PTJCode) {
-		return true
-	}
-	ds, _ := db.delegationsTo(context.Background(), db.DB, viewer.ID)
-	for _, d := range ds {
-		if d.Covers(r.PTJCode, db.Now()) {
-			return true
+// scope is which requests a viewer may see and at which they act: treasury
+// staff and auditors see every request; PTJ representatives and controlling
+// officers (and their delegates of today) those of their PTJ.
+type scope struct {
+	viewer      *User
+	all         bool
+	ptjs        []string        // PTJs whose requests a PTJ role or a delegation shows
+	officerPTJs map[string]bool // PTJs whose submitted requests wait for the viewer
+}
+
+func (db *DB) scopeOf(ctx context.Context, viewer *User) (scope, error) {
+	sc := scope{viewer: viewer, officerPTJs: map[string]bool{},
+		all: viewer.HasRole(forms.RoleTreasuryApprover) || viewer.HasRole(forms.RoleSysadmin) || viewer.HasRole(forms.RoleAuditor)}
+	for _, r := range viewer.Roles {
+		if r.PTJCode != nil && r.Role.PTJScoped() {
+			sc.ptjs = append(sc.ptjs, *r.PTJCode)
+			if r.Role == forms.RoleControllingOfficer {
+				sc.officerPTJs[*r.PTJCode] = true
+			}
 		}
 	}
-	return false
+	ds, err := db.delegationsTo(ctx, db.DB, viewer.ID)
+	if err != nil {
+		return sc, err
+	}
+	now := db.Now()
+	for _, d := range ds {
+		if d.Covers(d.PTJCode, now) {
+			sc.ptjs = append(sc.ptjs, d.PTJCode)
+			sc.officerPTJs[d.PTJCode] = true
+		}
+	}
+	return sc, nil
+}
+
+// covers reports whether the scope shows requests of ptj.
+func (sc scope) covers(ptj string) bool { return sc.all || slices.Contains(sc.ptjs, ptj) }
+
+// canSee reports whether viewer may see r.
+func (db *DB) canSee(ctx context.Context, viewer *User, r *Request) (bool, error) {
+	sc, err := db.scopeOf(ctx, viewer)
+	return sc.covers(r.PTJCode), err
 }
 
 // RequestFor returns request id if viewer may see it (otherwise NotFound,
@@ -671,43 +715,38 @@ func (db *DB) RequestFor(ctx context.Context, viewer *User, id int64) (*Request,
 	if err != nil {
 		return nil, err
 	}
-	if !db.canSee(viewer, r) {
-		return nil, errRequestNotFound
+	if ok, err := db.canSee(ctx, viewer, r); err != nil || !ok {
+		return nil, cmp.Or[error](err, errRequestNotFound)
 	}
 	return r, nil
 }
 
 // Available lists the events viewer may fire on r now.
-func (db *DB) Available(ctx context.Context, viewer *User, r *Request) []workflow.Event {
-	return workflow.Available(r.snapshot(), db.actor(ctx, db.DB, viewer), db.Now())
+func (db *DB) Available(ctx context.Context, viewer *User, r *Request) ([]workflow.Event, error) {
+	actions, err := db.Actions(ctx, viewer)
+	if err != nil {
+		return nil, err
+	}
+	return actions(r), nil
 }
 
-// visible narrows q to the requests viewer may see and f selects.
-func (db *DB) visible(ctx context.Context, q *bun.SelectQuery, viewer *User, f RequestFilter) *bun.SelectQuery {
-	all := viewer.HasRole(forms.RoleTreasuryApprover) || viewer.HasRole(forms.RoleSysadmin) || viewer.HasRole(forms.RoleAuditor)
-	var ptjs []string // PTJs whose requests a PTJ role (or a delegation) shows
-	officerPTJs := map[string]bool{}
-	for _, r := range viewer.Roles {
-		if r.PTJCode != nil && r.Role.PTJScoped() {
-			ptjs = append(ptjs, *r.PTJCode)
-			if r.Role == forms.RoleControllingOfficer {
-				officerPTJs[*r.PTJCode] = true
-			}
-		}
-	}
-	ds, _ := db.delegationsTo(ctx, db.DB, viewer.ID)
+// Actions returns what lists the events viewer may fire on a request now.
+// The viewer's roles and delegations are read once, so that a page of
+// requests costs one query for them, not one per row.
+func (db *DB) Actions(ctx context.Context, viewer *User) (func(*Request) []workflow.Event, error) {
+	a, err := db.actor(ctx, db.DB, viewer)
 	now := db.Now()
-	for _, d := range ds {
-		if d.Covers(d.PTJCode, now) {
-			ptjs = append(ptjs, d.PTJCode)
-			officerPTJs[d.PTJCode] = true
-		}
-	}
-	if !all {
-		if len(ptjs) == 0 {
+	return func(r *Request) []workflow.Event { return workflow.Available(r.snapshot(), a, now) }, err
+}
+
+// where narrows q, a query on requests, to what the scope shows and f selects.
+func (sc scope) where(q *bun.SelectQuery, f RequestFilter) *bun.SelectQuery {
+	viewer := sc.viewer
+	if !sc.all {
+		if len(sc.ptjs) == 0 {
 			return q.Where("1 = 0")
 		}
-		q = q.Where("?TableAlias.ptj_code IN (?)", bun.In(ptjs))
+		q = q.Where("?TableAlias.ptj_code IN (?)", bun.In(sc.ptjs))
 	}
 	if f.State != "" {
 		q = q.Where("?TableAlias.state = ?", f.State)
@@ -730,7 +769,7 @@ func (db *DB) visible(ctx context.Context, q *bun.SelectQuery, viewer *User, f R
 	if f.AwaitingMe {
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			q = q.Where("1 = 0")
-			for code := range officerPTJs {
+			for code := range sc.officerPTJs {
 				q = q.WhereOr("(?TableAlias.state = ? AND ?TableAlias.ptj_code = ?)", workflow.Submitted, code)
 			}
 			if viewer.HasRole(forms.RoleTreasuryApprover) {
@@ -754,22 +793,29 @@ func (db *DB) visible(ctx context.Context, q *bun.SelectQuery, viewer *User, f R
 // ListRequests returns the requests viewer may see that f selects, newest
 // first, one page at a time, and how many there are in all.
 func (db *DB) ListRequests(ctx context.Context, viewer *User, f RequestFilter, page Page) ([]Request, int64, error) {
+	sc, err := db.scopeOf(ctx, viewer)
+	if err != nil {
+		return nil, 0, err
+	}
 	var list []Request
 	q := db.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter").OrderExpr("?TableAlias.id DESC")
-	q = db.visible(ctx, q, viewer, f)
-	total, err := q.Limit(page.Limit()).Offset(page.Offset()).ScanAndCount(ctx)
+	total, err := sc.where(q, f).Limit(page.Limit()).Offset(page.Offset()).ScanAndCount(ctx)
 	return list, total, err
 }
 
 // EachRequest calls fn for every request viewer may see that f selects, oldest
 // first, reading in batches (for CSV export without holding a whole table).
 func (db *DB) EachRequest(ctx context.Context, viewer *User, f RequestFilter, fn func(*Request) error) error {
+	sc, err := db.scopeOf(ctx, viewer)
+	if err != nil {
+		return err
+	}
 	var after int64
 	for {
 		var list []Request
 		q := db.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter").OrderExpr("?TableAlias.id").
 			Where("?TableAlias.id > ?", after).Limit(500)
-		if err := db.visible(ctx, q, viewer, f).Scan(ctx); err != nil {
+		if err := sc.where(q, f).Scan(ctx); err != nil {
 			return err
 		}
 		for i := range list {
@@ -786,13 +832,16 @@ func (db *DB) EachRequest(ctx context.Context, viewer *User, f RequestFilter, fn
 
 // InboxCounts returns, per state, how many requests wait for viewer's action.
 func (db *DB) InboxCounts(ctx context.Context, viewer *User) (map[workflow.State]int64, int64, error) {
+	sc, err := db.scopeOf(ctx, viewer)
+	if err != nil {
+		return nil, 0, err
+	}
 	var rows []struct {
 		State workflow.State `bun:"state"`
 		N     int64          `bun:"n"`
 	}
-	q := db.NewSelect().TableExpr("requests AS r").ColumnExpr("r.state AS state, COUNT(*) AS n").GroupExpr("r.state")
-	q = db.visibleAlias(ctx, q, viewer)
-	if err := q.Scan(ctx, &rows); err != nil {
+	q := db.NewSelect().Model((*Request)(nil)).ColumnExpr("?TableAlias.state AS state, COUNT(*) AS n").GroupExpr("?TableAlias.state")
+	if err := sc.where(q, RequestFilter{AwaitingMe: true}).Scan(ctx, &rows); err != nil {
 		return nil, 0, err
 	}
 	m := map[workflow.State]int64{}
@@ -802,14 +851,6 @@ func (db *DB) InboxCounts(ctx context.Context, viewer *User) (map[workflow.State
 		total += r.N
 	}
 	return m, total, nil
-}
-
-// visibleAlias applies the "awaiting me" selection to a query on "requests AS r".
-func (db *DB) visibleAlias(ctx context.Context, q *bun.SelectQuery, viewer *User) *bun.SelectQuery {
-	// ?TableAlias is unset on a TableExpr query, so the alias is spelled out.
-	sub := db.NewSelect().Model((*Request)(nil)).Column("id")
-	sub = db.visible(ctx, sub, viewer, RequestFilter{AwaitingMe: true})
-	return q.Where("r.id IN (?)", sub)
 }
 
 // SubjectFor returns the profile a request is about, when one exists.

@@ -49,7 +49,12 @@ func (s *Server) workFor(c *gin.Context) []NavItem {
 		if !ok && w.delegates && u != nil && !u.MustChange {
 			if delegate < 0 {
 				delegate = 0
-				if s.db.IsDelegate(c.Request.Context(), u.ID) {
+				is, err := s.db.IsDelegate(c.Request.Context(), u.ID)
+				if err != nil {
+					// The bar then lacks the inbox; the page itself still works.
+					s.log.Warn("reading delegations for the navigation bar", "error", err)
+				}
+				if is {
 					delegate = 1
 				}
 			}

@@ -56,16 +56,16 @@ type apiRequest struct {
 	TemporaryPassword string `json:"temporary_password,omitempty"`
 }
 
-// requestJSON is r as the API shows it to the caller, with its history when
-// withHistory.
-func (s *Server) requestJSON(c *gin.Context, r *store.Request, withHistory bool) apiRequest {
+// requestJSON is r as the API shows it to the caller, with the actions the
+// caller may fire (from actions) and its history when withHistory.
+func requestJSON(r *store.Request, actions []workflow.Event, withHistory bool) apiRequest {
 	f := r.Form()
 	out := apiRequest{
 		ID: r.ID, Reference: r.Reference, Kind: r.Kind, State: r.State, Version: r.Version,
 		PTJCode: r.PTJCode, Subject: f.Subject, Modules: f.Modules, Roles: f.Roles,
 		Justification: r.Justification, Declaration: r.Declaration,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		Actions: s.db.Available(c.Request.Context(), currentUser(c), r),
+		Actions: actions,
 	}
 	if out.Actions == nil {
 		out.Actions = []workflow.Event{}
@@ -162,7 +162,12 @@ func (s *Server) sendRequest(c *gin.Context, status int, id int64, tempPassword 
 		s.fail(c, err)
 		return
 	}
-	out := s.requestJSON(c, r, true)
+	actions, err := s.db.Available(c.Request.Context(), currentUser(c), r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := requestJSON(r, actions, true)
 	out.TemporaryPassword = tempPassword
 	c.JSON(status, out)
 }
@@ -217,8 +222,13 @@ func (s *Server) apiRequestList(c *gin.Context) {
 		return
 	}
 	items := make([]apiRequest, 0, len(list))
+	actions, err := s.db.Actions(c.Request.Context(), currentUser(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	for i := range list {
-		items = append(items, s.requestJSON(c, &list[i], false))
+		items = append(items, requestJSON(&list[i], actions(&list[i]), false))
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": max(page.Number, 1), "page_size": page.Limit()})
 }

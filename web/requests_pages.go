@@ -594,7 +594,11 @@ func (s *Server) editable(c *gin.Context) (*store.Request, bool) {
 	if !ok {
 		return nil, false
 	}
-	av := s.db.Available(c.Request.Context(), currentUser(c), r)
+	av, err := s.db.Available(c.Request.Context(), currentUser(c), r)
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
 	if !slices.Contains(av, workflow.Submit) && !slices.Contains(av, workflow.Resubmit) {
 		s.fail(c, errNotEditable)
 		return nil, false
@@ -775,7 +779,12 @@ func (s *Server) showRequest(c *gin.Context, status int, r *store.Request, why r
 			}
 		}
 	}
-	for _, e := range s.db.Available(c.Request.Context(), currentUser(c), r) {
+	available, err := s.db.Available(c.Request.Context(), currentUser(c), r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, e := range available {
 		if e == workflow.Submit || e == workflow.Resubmit {
 			d.CanEdit = true // sent on through the form, which checks the Borang
 			continue
@@ -957,9 +966,14 @@ func (s *Server) inbox(c *gin.Context, status int, results []bulkResult, flash *
 				Href: "/inbox?state=" + string(st), Current: st == f.State})
 		}
 	}
+	actions, err := s.db.Actions(ctx, u)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	for i := range list {
 		row := rowOf(&list[i], l)
-		row.Approvable = slices.Contains(s.db.Available(ctx, u, &list[i]), workflow.Approve)
+		row.Approvable = slices.Contains(actions(&list[i]), workflow.Approve)
 		d.Bulk = d.Bulk || row.Approvable
 		d.Rows = append(d.Rows, row)
 	}
