@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -78,6 +79,9 @@ func runWorker(e *env, fs *flag.FlagSet, args []string) error {
 	n := fs.Int("concurrency", 4, "parallel mail sends")
 	if err := e.parse(fs, args); err != nil {
 		return err
+	}
+	if *n < 1 || *n > 64 {
+		return usageError{fmt.Errorf("--concurrency: %d is not between 1 and 64", *n)}
 	}
 	log := e.logger()
 	db, err := e.open()

@@ -190,6 +190,7 @@ func TestBadInput(t *testing.T) {
 		{"holiday on no date", nil, []string{"holiday", "add", "--day", "2026-13-01", "--name", "X"}, 1, "--day:"},
 		{"ceiling of an unknown role", nil, []string{"ceiling", "set", "--role", "boss", "--rm", "10"}, 1, "--role:"},
 		{"ceiling not an amount", nil, []string{"ceiling", "set", "--role", "ptj_rep", "--rm", "ten"}, 1, "--rm:"},
+		{"worker without senders", nil, []string{"worker", "--concurrency", "0"}, 2, "--concurrency: 0 is not between 1 and 64"},
 		{"bad mail workers", []string{"ISPEKS_MAIL_WORKERS=-1"}, []string{"migrate"}, 1, "ISPEKS_MAIL_WORKERS"},
 	}
 	for _, tc := range tests {
