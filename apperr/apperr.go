@@ -2,14 +2,16 @@
 //
 // Every layer returns *Error for what a user may be told (invalid input, not
 // found, forbidden, conflict…); anything else is an internal error that the
-// web layer logs and hides. Each Error carries its message in Bahasa Malaysia
-// (MS, the default) and English (EN), and optional field-level messages, so
-// that pages and the JSON API show the same words.
+// web layer logs and hides. An Error's message is a key of the language
+// catalogue (package i18n) with its arguments, so that pages, the JSON API
+// and the command line show the same words in the reader's language.
 package apperr
 
 import (
 	"errors"
 	"fmt"
+
+	"github.com/perbendaharaan/ispeks/i18n"
 )
 
 // Code is the kind of an application error. The web layer maps each to an
@@ -23,33 +25,35 @@ const (
 	NotFound               Code = "not_found"                // 404
 	Conflict               Code = "conflict"                 // 409: stale version, duplicate, wrong state
 	PasswordChangeRequired Code = "password_change_required" // 403 until the user changes the password
+	TooLarge               Code = "too_large"                // 413: the body is over its limit
+	Unavailable            Code = "unavailable"              // 503: try again shortly (database down, server busy)
 	Internal               Code = "internal"                 // 500: logged, never shown
 )
 
 // FieldError is a message about one input field.
 type FieldError struct {
 	Field string `json:"field"`
-	MS    string `json:"-"`
-	EN    string `json:"-"`
+	Text  i18n.Text
 }
 
-// Message returns the field message in lang ("en" or anything else for BM).
-func (f FieldError) Message(lang string) string { return pick(lang, f.MS, f.EN) }
+// Message returns the field message in lang.
+func (f FieldError) Message(lang string) string { return f.Text.In(lang) }
+
+// Field returns the message key with args about field.
+func Field(field, key string, args ...any) FieldError {
+	return FieldError{Field: field, Text: i18n.Of(key, args...)}
+}
 
 // Error is an error a user may see.
 type Error struct {
 	Code   Code
-	MS     string // message in Bahasa Malaysia
-	EN     string // message in English
+	Text   i18n.Text // the message, chosen in the reader's language
 	Fields []FieldError
 	Err    error // the underlying cause, for logs only
 }
 
 func (e *Error) Error() string {
-	msg := e.EN
-	if msg == "" {
-		msg = e.MS
-	}
+	msg := e.Message(i18n.EN)
 	if e.Err != nil {
 		return fmt.Sprintf("%s: %s: %v", e.Code, msg, e.Err)
 	}
@@ -59,34 +63,22 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Message returns the message in lang ("en" for English, BM otherwise).
-func (e *Error) Message(lang string) string { return pick(lang, e.MS, e.EN) }
+func (e *Error) Message(lang string) string { return e.Text.In(lang) }
 
-func pick(lang, ms, en string) string {
-	if lang == "en" && en != "" {
-		return en
-	}
-	if ms == "" {
-		return en
-	}
-	return ms
+// New returns an error of code with the message key and its args.
+func New(code Code, key string, args ...any) *Error {
+	return &Error{Code: code, Text: i18n.Of(key, args...)}
 }
 
-// New returns an error of code with a message in both languages.
-func New(code Code, ms, en string) *Error { return &Error{Code: code, MS: ms, EN: en} }
-
-// Wrap returns an error of code with both messages, keeping cause for logs.
-func Wrap(code Code, cause error, ms, en string) *Error {
-	return &Error{Code: code, MS: ms, EN: en, Err: cause}
+// Wrap returns an error of code with the message key and args, keeping
+// cause for logs.
+func Wrap(code Code, cause error, key string, args ...any) *Error {
+	return &Error{Code: code, Text: i18n.Of(key, args...), Err: cause}
 }
 
 // Fields returns an Invalid error listing field messages.
 func Fields(fields ...FieldError) *Error {
-	return &Error{
-		Code:   Invalid,
-		MS:     "Sila betulkan ruangan yang ditandakan.",
-		EN:     "Please correct the marked fields.",
-		Fields: fields,
-	}
+	return &Error{Code: Invalid, Text: i18n.Of("error.fix_fields"), Fields: fields}
 }
 
 // CodeOf returns the code of err: the code of the first *Error in its chain,
@@ -108,12 +100,7 @@ func As(err error) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
-	return &Error{
-		Code: Internal,
-		MS:   "Ralat dalaman. Sila cuba sebentar lagi.",
-		EN:   "Internal error. Please try again shortly.",
-		Err:  err,
-	}
+	return &Error{Code: Internal, Text: i18n.Of("error.internal"), Err: err}
 }
 
 // Is reports whether err is an application error of code.

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/i18n"
+	"github.com/perbendaharaan/ispeks/malaysia"
 )
 
 // Request is the Borang Pentadbiran Pengguna iSPEKS as a PTJ representative
@@ -65,7 +67,7 @@ func (r *Request) Normalize() {
 	r.Kind = Kind(lowerTrim(string(r.Kind)))
 	r.PTJCode = strings.TrimSpace(r.PTJCode)
 	s := &r.Subject
-	s.ICNumber = stripSeparators(s.ICNumber)
+	s.ICNumber = malaysia.StripSeparators(s.ICNumber)
 	s.Name = strings.ToUpper(collapseSpaces(s.Name))
 	if e, err := ParseEmail(s.Email); err == nil {
 		s.Email = e
@@ -151,16 +153,15 @@ func (r Request) Validate(opt ValidateOptions) error {
 
 	switch {
 	case r.Kind == "":
-		p.add(FieldKind, required(labelKind))
+		p.add(FieldKind, malaysia.Required(labelKind))
 	case !r.Kind.Valid():
-		p.add(FieldKind, invalid("Jenis permohonan tidak dikenali: "+string(r.Kind)+".",
-			"Unknown request kind: "+string(r.Kind)+"."))
+		p.add(FieldKind, invalid("request.error.kind_unknown", "Kind", string(r.Kind)))
 	}
 	_, err := ParsePTJCode(r.PTJCode)
 	p.add(FieldPTJCode, err)
 
 	s := r.Subject
-	_, err = ParseMyKadAt(s.ICNumber, now)
+	_, err = malaysia.ParseMyKadAt(s.ICNumber, now)
 	p.add(FieldICNumber, err)
 	p.add(FieldName, checkText(labelName, s.Name, true, MaxNameLen, false))
 	if r.Kind == KindRegistration || strings.TrimSpace(s.Email) != "" {
@@ -177,7 +178,7 @@ func (r Request) Validate(opt ValidateOptions) error {
 	p.add(FieldModules, r.checkModules())
 	if r.takesNoAccess() {
 		if len(r.Roles) > 0 {
-			p.add(FieldRoles, r.noAccessError("peranan", "roles"))
+			p.add(FieldRoles, r.noAccessError("request.error.no_roles"))
 		}
 	} else {
 		r.checkRoles(&p, opt.Ceilings)
@@ -185,8 +186,7 @@ func (r Request) Validate(opt ValidateOptions) error {
 
 	p.add(FieldJustification, checkText(labelJustification, r.Justification, true, MaxJustificationLen, true))
 	if !opt.Draft && !r.Declaration {
-		p.add(FieldDeclaration, invalid("Sila tandakan akuan sebelum menghantar permohonan.",
-			"Please tick the declaration before submitting the request."))
+		p.add(FieldDeclaration, invalid("request.error.declaration"))
 	}
 
 	if len(p) == 0 {
@@ -200,12 +200,9 @@ func (r Request) takesNoAccess() bool {
 	return r.Kind == KindDeactivation || r.Kind == KindPasswordReset
 }
 
-// noAccessError says that r's kind takes no modules or roles; what is the
-// word for them in BM and EN.
-func (r Request) noAccessError(whatMS, whatEN string) error {
-	return invalid(
-		fmt.Sprintf("Permohonan %s tidak melibatkan %s; kosongkan ruangan ini.", KindLabel(r.Kind, "ms"), whatMS),
-		fmt.Sprintf("A %s request takes no %s; leave this empty.", strings.ToLower(KindLabel(r.Kind, "en")), whatEN))
+// noAccessError says, with key, that r's kind takes no modules or roles.
+func (r Request) noAccessError(key string) error {
+	return invalid(key, "Kind", i18n.Of("kind."+string(r.Kind)))
 }
 
 // checkModules applies the module rules of Validate.
@@ -218,18 +215,13 @@ func (r Request) checkModules() error {
 	}
 	switch {
 	case len(unknown) > 0:
-		list, en := strings.Join(unknown, ", "), "Unknown module: "
-		if len(unknown) > 1 {
-			en = "Unknown modules: "
-		}
-		return invalid("Modul tidak dikenali: "+list+".", en+list+".")
+		return invalid("request.error.modules_unknown", "List", strings.Join(unknown, ", "))
 	case r.Kind == KindRegistration && len(r.Modules) == 0:
-		return invalid("Pilih sekurang-kurangnya satu modul.", "Choose at least one module.")
+		return invalid("request.error.module_needed")
 	case r.Kind == KindAccessUpdate && len(r.Modules) == 0 && len(r.Roles) == 0:
-		return invalid("Pilih sekurang-kurangnya satu modul atau peranan: Kemaskini Capaian menetapkan keseluruhan capaian baharu pegawai.",
-			"Choose at least one module or role: an access update sets the officer's complete new access.")
+		return invalid("request.error.access_needed")
 	case r.takesNoAccess() && len(r.Modules) > 0:
-		return r.noAccessError("modul", "modules")
+		return r.noAccessError("request.error.no_modules")
 	}
 	return nil
 }
@@ -239,22 +231,19 @@ func (r Request) checkRoles(p *problems, ceilings map[Role]int64) {
 	for i, g := range r.Roles {
 		switch {
 		case g.Role == "":
-			p.add(RoleField(i), invalid("Pilih peranan.", "Choose a role."))
+			p.add(RoleField(i), invalid("request.error.role_empty"))
 		case !g.Role.Valid():
-			p.add(RoleField(i), invalid(fmt.Sprintf("Peranan tidak dikenali: %q.", string(g.Role)),
-				fmt.Sprintf("Unknown role: %q.", string(g.Role))))
+			p.add(RoleField(i), invalid("request.error.role_unknown", "Role", string(g.Role)))
 		case slices.ContainsFunc(r.Roles[:i], func(h RoleGrant) bool { return h.Role == g.Role }):
-			p.add(RoleField(i), invalid("Peranan ini telah disenaraikan di atas; setiap peranan hanya sekali.",
-				"This role is already listed above; list each role once."))
+			p.add(RoleField(i), invalid("request.error.role_twice"))
 		}
 		ceiling := ceilings[g.Role]
 		switch {
 		case g.ApprovalLimitSen < 0:
-			p.add(LimitField(i), invalid("Had kelulusan tidak boleh negatif.", "The approval limit may not be negative."))
+			p.add(LimitField(i), invalid("request.error.limit_negative"))
 		case g.Role.Valid() && g.ApprovalLimitSen > ceiling:
-			p.add(LimitField(i), invalid(
-				fmt.Sprintf("Had kelulusan melebihi siling %s bagi peranan %s.", FormatRM(ceiling), RoleLabel(g.Role, "ms")),
-				fmt.Sprintf("The approval limit is above the ceiling of %s for the role %s.", FormatRM(ceiling), RoleLabel(g.Role, "en"))))
+			p.add(LimitField(i), invalid("request.error.limit_above_ceiling",
+				"Ceiling", malaysia.FormatRM(ceiling), "Role", i18n.Of("role."+string(g.Role))))
 		}
 	}
 }
@@ -272,10 +261,10 @@ func (p *problems) add(field string, err error) {
 // checkText checks a free-text field labelled l: present if required, no
 // control characters (line breaks and tabs allowed if multiline), valid
 // UTF-8, at most max characters.
-func checkText(l label, s string, need bool, max int, multiline bool) error {
+func checkText(l i18n.Text, s string, need bool, max int, multiline bool) error {
 	if strings.TrimSpace(s) == "" {
 		if need {
-			return required(l)
+			return malaysia.Required(l)
 		}
 		return nil
 	}
@@ -283,12 +272,10 @@ func checkText(l label, s string, need bool, max int, multiline bool) error {
 		return unicode.IsControl(c) && !(multiline && (c == '\n' || c == '\t'))
 	})
 	if bad {
-		return invalid(l.MS+" mengandungi aksara yang tidak dibenarkan.",
-			"The "+l.EN+" contains characters that are not allowed.")
+		return invalid("field.bad_characters", "Label", l)
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return invalid(fmt.Sprintf("%s melebihi %d aksara (kini %d).", l.MS, max, n),
-			fmt.Sprintf("The %s is longer than %d characters (now %d).", l.EN, max, n))
+		return invalid("field.too_long", "Label", l, "Max", max, "Now", n)
 	}
 	return nil
 }

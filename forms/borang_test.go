@@ -49,7 +49,7 @@ func fieldsOf(t *testing.T, err error) []string {
 	}
 	var names []string
 	for _, f := range e.Fields {
-		if f.MS == "" || f.EN == "" {
+		if f.Message("ms") == "" || f.Message("en") == "" {
 			t.Errorf("field %s lacks a message: %+v", f.Field, f)
 		}
 		names = append(names, f.Field)
@@ -178,12 +178,12 @@ func TestValidateCeilingMessage(t *testing.T) {
 	r := borang(KindAccessUpdate)
 	r.Roles[0].ApprovalLimitSen = 9_000_000
 	e := apperr.As(validate(r, false))
-	if len(e.Fields) != 1 || !strings.Contains(e.Fields[0].MS, "RM50,000.00") || !strings.Contains(e.Fields[0].EN, "RM50,000.00") {
+	if len(e.Fields) != 1 || !strings.Contains(e.Fields[0].Message("ms"), "RM50,000.00") || !strings.Contains(e.Fields[0].Message("en"), "RM50,000.00") {
 		t.Errorf("ceiling message %+v does not show RM50,000.00", e.Fields)
 	}
 	// With no ceilings at all, every limit but 0 is refused.
 	r.Roles[0].ApprovalLimitSen = 1
-	if err := r.Validate(ValidateOptions{Now: today}); !strings.Contains(apperr.As(err).Fields[0].EN, "RM0.00") {
+	if err := r.Validate(ValidateOptions{Now: today}); !strings.Contains(apperr.As(err).Fields[0].Message("en"), "RM0.00") {
 		t.Errorf("no ceilings: %v", err)
 	}
 }
@@ -279,15 +279,15 @@ func TestDatabaseRuleMessages(t *testing.T) {
 		{ErrSubjectHasNoProfile(), "subject.ic_number"},
 		{ErrSubjectInOtherPTJ(), "subject.ic_number"},
 	} {
-		if tc.f.Field != tc.field || tc.f.MS == "" || tc.f.EN == "" {
+		if tc.f.Field != tc.field || tc.f.Message("ms") == "" || tc.f.Message("en") == "" {
 			t.Errorf("%+v, want field %s with both messages", tc.f, tc.field)
 		}
 	}
-	if !strings.Contains(ErrPTJUnknown("12010101").MS, "12010101") {
+	if !strings.Contains(ErrPTJUnknown("12010101").Message("ms"), "12010101") {
 		t.Error("ErrPTJUnknown does not name the code")
 	}
 	err := ErrOpenRequestExists("BPP/2026/000123")
-	if err.Code != apperr.Conflict || !strings.Contains(err.MS, "BPP/2026/000123") || !strings.Contains(err.EN, "BPP/2026/000123") {
+	if err.Code != apperr.Conflict || !strings.Contains(err.Message("ms"), "BPP/2026/000123") || !strings.Contains(err.Message("en"), "BPP/2026/000123") {
 		t.Errorf("ErrOpenRequestExists = %+v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/i18n"
 )
 
 // Field is the form and JSON field that policy errors are attached to.
@@ -24,6 +25,9 @@ const (
 	RuleCommon        = "common"
 	RuleReuse         = "reuse"
 )
+
+// Rules lists every rule id.
+var Rules = []string{RuleTooShort, RuleTooLong, RuleComposition, RuleContainsLogin, RuleContainsIC, RuleContainsName, RuleCommon, RuleReuse}
 
 // Policy is the password policy (JPA cyber-security policy; OWASP ASVS
 // V2.1). Use DefaultPolicy; a zero Policy checks no length.
@@ -73,8 +77,10 @@ func Rule(err error) string {
 	return ""
 }
 
-func reject(rule, ms, en string) error {
-	return &RuleError{Rule: rule, Err: apperr.Fields(apperr.FieldError{Field: Field, MS: ms, EN: en})}
+// reject is the error of rule; its message is the catalogue's
+// password.rule.<rule>, with args.
+func reject(rule string, args ...any) error {
+	return &RuleError{Rule: rule, Err: apperr.Fields(apperr.Field(Field, "password.rule."+rule, args...))}
 }
 
 // Check returns nil if pw may be set as the password of the user c
@@ -105,42 +111,28 @@ func reject(rule, ms, en string) error {
 func (p Policy) Check(pw string, c Context) error {
 	n := utf8.RuneCountInString(pw)
 	if n < p.MinLength {
-		return reject(RuleTooShort,
-			fmt.Sprintf("Kata laluan mesti sekurang-kurangnya %d aksara.", p.MinLength),
-			fmt.Sprintf("The password must be at least %d characters long.", p.MinLength))
+		return reject(RuleTooShort, "Min", p.MinLength)
 	}
 	if p.MaxLength > 0 && n > p.MaxLength {
-		return reject(RuleTooLong,
-			fmt.Sprintf("Kata laluan tidak boleh melebihi %d aksara.", p.MaxLength),
-			fmt.Sprintf("The password must not be longer than %d characters.", p.MaxLength))
+		return reject(RuleTooLong, "Max", p.MaxLength)
 	}
 	if p.RequireComposition {
-		if ms, en := missingClasses(pw); len(ms) > 0 {
-			return reject(RuleComposition,
-				"Kata laluan mesti mengandungi huruf besar, huruf kecil, nombor dan simbol; tiada "+strings.Join(ms, ", ")+".",
-				"The password must contain upper-case and lower-case letters, digits and symbols; missing: "+strings.Join(en, ", ")+".")
+		if missing := missingClasses(pw); len(missing) > 0 {
+			return reject(RuleComposition, "Missing", missing)
 		}
 	}
 	lower := strings.ToLower(pw)
 	if containsLogin(lower, c.Login) {
-		return reject(RuleContainsLogin,
-			"Kata laluan tidak boleh mengandungi ID pengguna anda.",
-			"The password must not contain your login ID.")
+		return reject(RuleContainsLogin)
 	}
 	if containsIC(pw, c.ICNumber) || containsIC(pw, icFromLogin(c.Login)) {
-		return reject(RuleContainsIC,
-			"Kata laluan tidak boleh mengandungi nombor MyKad anda atau sebahagiannya, seperti tarikh lahir.",
-			"The password must not contain your MyKad number or part of it, such as your birth date.")
+		return reject(RuleContainsIC)
 	}
 	if containsName(lower, c.Name) {
-		return reject(RuleContainsName,
-			"Kata laluan tidak boleh mengandungi nama anda.",
-			"The password must not contain your name.")
+		return reject(RuleContainsName)
 	}
 	if isCommon(lower) {
-		return reject(RuleCommon,
-			"Kata laluan ini terlalu biasa atau pernah bocor dalam kejadian kebocoran data; sila pilih yang lain.",
-			"This password is too common or has appeared in a data breach; please choose another.")
+		return reject(RuleCommon)
 	}
 	if c.CurrentHash != "" {
 		same, _, err := Verify(pw, c.CurrentHash)
@@ -148,35 +140,35 @@ func (p Policy) Check(pw string, c Context) error {
 			return fmt.Errorf("password: checking reuse: %w", err)
 		}
 		if same {
-			return reject(RuleReuse,
-				"Kata laluan baharu mesti berbeza daripada kata laluan semasa.",
-				"The new password must differ from the current password.")
+			return reject(RuleReuse)
 		}
 	}
 	return nil
 }
 
-// charClasses are the composition classes, in the order messages list them.
+// charClasses are the composition classes, in the order messages list them,
+// each with its name in the catalogue.
 var charClasses = []struct {
-	has    func(rune) bool
-	ms, en string
+	has  func(rune) bool
+	name string
 }{
-	{unicode.IsUpper, "huruf besar", "an upper-case letter"},
-	{unicode.IsLower, "huruf kecil", "a lower-case letter"},
-	{unicode.IsDigit, "nombor", "a digit"},
-	{isSymbol, "simbol", "a symbol"},
+	{unicode.IsUpper, "password.class.upper"},
+	{unicode.IsLower, "password.class.lower"},
+	{unicode.IsDigit, "password.class.digit"},
+	{isSymbol, "password.class.symbol"},
 }
 
 func isSymbol(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
 
-// missingClasses returns the names (BM, English) of the classes pw lacks.
-func missingClasses(pw string) (ms, en []string) {
+// missingClasses returns the names of the classes pw lacks.
+func missingClasses(pw string) i18n.List {
+	var out i18n.List
 	for _, c := range charClasses {
 		if !strings.ContainsFunc(pw, c.has) {
-			ms, en = append(ms, c.ms), append(en, c.en)
+			out = append(out, i18n.Of(c.name))
 		}
 	}
-	return ms, en
+	return out
 }
 
 // minLoginLen: shorter logins ("ali") occur inside too many good passwords.

@@ -123,13 +123,13 @@ func TestRuleMessages(t *testing.T) {
 	for rule, pw := range samples {
 		err := DefaultPolicy().Check(pw, ctx)
 		f := assertRejection(t, err, rule)
-		if other, dup := seenMS[f.MS]; dup {
-			t.Errorf("rules %s and %s share the BM message %q", rule, other, f.MS)
+		if other, dup := seenMS[f.Message("ms")]; dup {
+			t.Errorf("rules %s and %s share the BM message %q", rule, other, f.Message("ms"))
 		}
-		if other, dup := seenEN[f.EN]; dup {
-			t.Errorf("rules %s and %s share the English message %q", rule, other, f.EN)
+		if other, dup := seenEN[f.Message("en")]; dup {
+			t.Errorf("rules %s and %s share the English message %q", rule, other, f.Message("en"))
 		}
-		seenMS[f.MS], seenEN[f.EN] = rule, rule
+		seenMS[f.Message("ms")], seenEN[f.Message("en")] = rule, rule
 	}
 }
 
@@ -137,17 +137,17 @@ func TestCompositionNamesMissingClasses(t *testing.T) {
 	err := DefaultPolicy().Check("zebra-kopi-tarik", Context{})
 	f := assertRejection(t, err, RuleComposition)
 	for _, want := range []string{"huruf besar", "nombor"} {
-		if !strings.Contains(f.MS, want) {
-			t.Errorf("BM message %q does not name %q", f.MS, want)
+		if !strings.Contains(f.Message("ms"), want) {
+			t.Errorf("BM message %q does not name %q", f.Message("ms"), want)
 		}
 	}
 	for _, want := range []string{"upper-case", "digit"} {
-		if !strings.Contains(f.EN, want) {
-			t.Errorf("English message %q does not name %q", f.EN, want)
+		if !strings.Contains(f.Message("en"), want) {
+			t.Errorf("English message %q does not name %q", f.Message("en"), want)
 		}
 	}
-	if strings.Contains(f.EN, "lower-case letter,") || strings.Contains(f.EN, "symbol.") {
-		t.Errorf("English message %q names a class that is present", f.EN)
+	if strings.Contains(f.Message("en"), "lower-case letter,") || strings.Contains(f.Message("en"), "symbol.") {
+		t.Errorf("English message %q names a class that is present", f.Message("en"))
 	}
 }
 
@@ -187,8 +187,8 @@ func assertRejection(t *testing.T, err error, rule string) apperr.FieldError {
 		t.Fatalf("fields %+v, want one on %q", ae.Fields, Field)
 	}
 	f := ae.Fields[0]
-	if f.MS == "" || f.EN == "" || f.MS == f.EN {
-		t.Fatalf("field messages MS=%q EN=%q, want one in each language", f.MS, f.EN)
+	if f.Message("ms") == "" || f.Message("en") == "" || f.Message("ms") == f.Message("en") {
+		t.Fatalf("field messages MS=%q EN=%q, want one in each language", f.Message("ms"), f.Message("en"))
 	}
 	return f
 }

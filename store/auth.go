@@ -68,15 +68,11 @@ type PasswordToken struct {
 // ErrLoginFailed is the one answer to every failed login — unknown login,
 // wrong password, locked or inactive profile, expired temporary password —
 // so that the answer does not tell which logins exist.
-var ErrLoginFailed = apperr.New(apperr.Unauthorized,
-	"ID log masuk atau kata laluan tidak sah, atau akaun tidak boleh digunakan. Hubungi Pentadbir Sistem jika masalah berterusan.",
-	"Invalid login or password, or the account cannot be used. Contact the system administrator if this persists.")
+var ErrLoginFailed = apperr.New(apperr.Unauthorized, "login.error.failed")
 
 // ErrThrottled answers an address that failed too often: it says nothing of
 // any account, and asks the user to wait.
-var ErrThrottled = apperr.New(apperr.Unauthorized,
-	"Terlalu banyak cubaan log masuk yang gagal dari alamat ini. Sila cuba lagi selepas 15 minit.",
-	"Too many failed logins from this address. Please try again in 15 minutes.")
+var ErrThrottled = apperr.New(apperr.Unauthorized, "login.error.throttled")
 
 // Login checks login and pw and, when they are right, starts a session of
 // kind for the user, returning the session's token (to hand to the client,
@@ -186,9 +182,7 @@ func (db *DB) NewSession(ctx context.Context, as AuthSettings, userID int64, kin
 	return db.newSession(ctx, db.DB, as, userID, kind, ip)
 }
 
-var errNoSession = apperr.New(apperr.Unauthorized,
-	"Sesi anda telah tamat. Sila log masuk semula.",
-	"Your session has ended. Please log in again.")
+var errNoSession = apperr.New(apperr.Unauthorized, "login.error.session_ended")
 
 // SessionUser returns the session of token and its user, if the session has
 // neither idled out nor passed its absolute end and the profile is active.
@@ -247,8 +241,7 @@ func (db *DB) ChangePassword(ctx context.Context, as AuthSettings, userID int64,
 	}
 	ok, _, err := password.Verify(current, u.PasswordHash)
 	if err != nil || !ok {
-		return apperr.Fields(apperr.FieldError{Field: "current_password",
-			MS: "Kata laluan semasa tidak betul.", EN: "The current password is wrong."})
+		return apperr.Fields(apperr.Field("current_password", "password.error.current_wrong"))
 	}
 	return db.setPassword(ctx, as, u, next, "user.password_change")
 }
@@ -298,9 +291,7 @@ func (db *DB) IssuePasswordToken(ctx context.Context, tx bun.IDB, as AuthSetting
 	return token, pt.ExpiresAt, err
 }
 
-var errBadLink = apperr.New(apperr.Invalid,
-	"Pautan ini tidak sah, telah digunakan atau telah tamat tempoh. Minta Wakil PTJ anda menghantar permohonan penetapan semula kata laluan.",
-	"This link is not valid, was already used or has expired. Ask your PTJ representative to request a password reset.")
+var errBadLink = apperr.New(apperr.Invalid, "password.error.bad_link")
 
 // UsePasswordToken sets the password of the link's user, once: the token is
 // marked used in the same transaction, so that a second use (or a second

@@ -9,6 +9,7 @@ import (
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/password"
 	"github.com/perbendaharaan/ispeks/workflow"
 )
@@ -35,10 +36,10 @@ type Delegation struct {
 const dateLayout = "2006-01-02"
 
 func dateField(field, s string) (time.Time, *apperr.FieldError) {
-	t, err := time.ParseInLocation(dateLayout, strings.TrimSpace(s), workflow.KL)
+	t, err := time.ParseInLocation(dateLayout, strings.TrimSpace(s), malaysia.KL)
 	if err != nil {
-		return time.Time{}, &apperr.FieldError{Field: field,
-			MS: "Tarikh tidak sah (format TTTT-BB-HH).", EN: "Invalid date (format YYYY-MM-DD)."}
+		fe := apperr.Field(field, "date.invalid")
+		return time.Time{}, &fe
 	}
 	return t, nil
 }
@@ -54,9 +55,7 @@ func (db *DB) AddDelegation(ctx context.Context, by *User, delegateLogin, from, 
 		}
 	}
 	if ptj == "" {
-		return nil, apperr.New(apperr.Forbidden,
-			"Hanya Pegawai Pengawal boleh menamakan pemangku.",
-			"Only a controlling officer may name a delegate.")
+		return nil, apperr.New(apperr.Forbidden, "delegation.error.officer_only")
 	}
 	var fields []apperr.FieldError
 	fromT, fe := dateField("from", from)
@@ -67,14 +66,12 @@ func (db *DB) AddDelegation(ctx context.Context, by *User, delegateLogin, from, 
 	if fe2 != nil {
 		fields = append(fields, *fe2)
 	}
-	today := db.Now().In(workflow.KL).Format(dateLayout)
+	today := db.Now().In(malaysia.KL).Format(dateLayout)
 	if fe == nil && fe2 == nil {
 		if toT.Before(fromT) {
-			fields = append(fields, apperr.FieldError{Field: "to",
-				MS: "Tarikh akhir mesti selepas tarikh mula.", EN: "The end date must not be before the start date."})
+			fields = append(fields, apperr.Field("to", "delegation.error.end_before_start"))
 		} else if toT.Format(dateLayout) < today {
-			fields = append(fields, apperr.FieldError{Field: "to",
-				MS: "Tarikh akhir telah berlalu.", EN: "The end date has passed."})
+			fields = append(fields, apperr.Field("to", "delegation.error.end_passed"))
 		}
 	}
 	login, _, err := forms.ParseLogin(delegateLogin)
@@ -85,14 +82,11 @@ func (db *DB) AddDelegation(ctx context.Context, by *User, delegateLogin, from, 
 		if !apperr.Is(err, apperr.NotFound) {
 			return nil, err
 		}
-		fields = append(fields, apperr.FieldError{Field: "delegate_login",
-			MS: "Tiada profil dengan ID ini.", EN: "No profile with this id."})
+		fields = append(fields, apperr.Field("delegate_login", "delegation.error.no_profile"))
 	} else if d.ID == by.ID {
-		fields = append(fields, apperr.FieldError{Field: "delegate_login",
-			MS: "Anda tidak boleh menamakan diri sendiri.", EN: "You cannot name yourself."})
+		fields = append(fields, apperr.Field("delegate_login", "delegation.error.self"))
 	} else if d.PTJCode != ptj || !d.Active() {
-		fields = append(fields, apperr.FieldError{Field: "delegate_login",
-			MS: "Pemangku mesti profil aktif PTJ yang sama.", EN: "The delegate must be an active profile of the same PTJ."})
+		fields = append(fields, apperr.Field("delegate_login", "delegation.error.other_ptj"))
 	}
 	if len(fields) > 0 {
 		return nil, apperr.Fields(fields...)
@@ -118,7 +112,7 @@ func (db *DB) RevokeDelegation(ctx context.Context, by *User, id int64) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return apperr.New(apperr.NotFound, "Pemangkuan tidak dijumpai.", "Delegation not found.")
+			return apperr.New(apperr.NotFound, "delegation.error.not_found")
 		}
 		return db.appendAudit(ctx, tx, Actor{UserID: by.ID, Login: by.Login}, "delegation.revoke", "delegation", itoa(id), nil)
 	})
@@ -128,7 +122,7 @@ func (db *DB) RevokeDelegation(ctx context.Context, by *User, id int64) error {
 // not ended, soonest first.
 func (db *DB) ListDelegations(ctx context.Context, userID int64) ([]Delegation, error) {
 	var list []Delegation
-	today := db.Now().In(workflow.KL).Format(dateLayout)
+	today := db.Now().In(malaysia.KL).Format(dateLayout)
 	err := db.NewSelect().Model(&list).Relation("Principal").Relation("Delegate").
 		Where("(?TableAlias.principal_id = ? OR ?TableAlias.delegate_id = ?)", userID, userID).
 		Where("?TableAlias.revoked_at IS NULL AND ?TableAlias.to_date >= ?", today).
@@ -152,7 +146,7 @@ func (db *DB) IsDelegate(ctx context.Context, userID int64) (bool, error) {
 // PTJ, as the workflow sees them (the workflow checks the dates).
 func (db *DB) delegationsTo(ctx context.Context, idb bun.IDB, userID int64) ([]workflow.Delegation, error) {
 	var list []Delegation
-	today := db.Now().In(workflow.KL).Format(dateLayout)
+	today := db.Now().In(malaysia.KL).Format(dateLayout)
 	err := idb.NewSelect().Model(&list).Relation("Principal").
 		Where("?TableAlias.delegate_id = ? AND ?TableAlias.revoked_at IS NULL AND ?TableAlias.to_date >= ?", userID, today).
 		Where("EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = ?TableAlias.principal_id AND ur.role = ? AND ur.ptj_code = ?TableAlias.ptj_code)",
@@ -166,8 +160,8 @@ func (db *DB) delegationsTo(ctx context.Context, idb bun.IDB, userID int64) ([]w
 		if d.Principal == nil || !d.Principal.Active() {
 			continue
 		}
-		from, _ := time.ParseInLocation(dateLayout, d.FromDate, workflow.KL)
-		to, _ := time.ParseInLocation(dateLayout, d.ToDate, workflow.KL)
+		from, _ := time.ParseInLocation(dateLayout, d.FromDate, malaysia.KL)
+		to, _ := time.ParseInLocation(dateLayout, d.ToDate, malaysia.KL)
 		out = append(out, workflow.Delegation{Principal: person(d.Principal), PTJCode: d.PTJCode, FromDate: from, ToDate: to})
 	}
 	return out, nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/notify"
 	"github.com/perbendaharaan/ispeks/workflow"
 )
@@ -78,7 +79,7 @@ func (db *DB) officersOf(ctx context.Context, idb bun.IDB, ptj string) ([]User, 
 	if err != nil {
 		return nil, err
 	}
-	today := db.Now().In(workflow.KL).Format(dateLayout)
+	today := db.Now().In(malaysia.KL).Format(dateLayout)
 	var delegates []User
 	err = idb.NewSelect().Model(&delegates).
 		Where("?TableAlias.status = ?", StatusActive).
@@ -351,9 +352,7 @@ func (db *DB) RetryFailed(ctx context.Context, actor Actor, id int64) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return apperr.New(apperr.Conflict,
-				"Mel ini tidak lagi dalam keadaan gagal (mungkin telah dicuba semula).",
-				"This mail is no longer failed (it may have been retried already).")
+			return apperr.New(apperr.Conflict, "mailops.error.not_failed")
 		}
 		return db.appendAudit(ctx, tx, actor, "outbox.retry", "outbox", itoa(id), nil)
 	})

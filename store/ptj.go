@@ -22,15 +22,13 @@ func (db *DB) AddPTJ(ctx context.Context, actor Actor, p PTJ) error {
 	p.Name = strings.TrimSpace(p.Name)
 	p.Department = strings.TrimSpace(p.Department)
 	if p.Name == "" {
-		return apperr.Fields(apperr.FieldError{Field: "name", MS: "Nama PTJ wajib diisi.", EN: "The PTJ name is required."})
+		return apperr.Fields(apperr.Field("name", "ptj.error.name_required"))
 	}
 	p.CreatedAt = db.Now()
 	return db.Tx(ctx, func(tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&p).Exec(ctx); err != nil {
 			if isUniqueViolation(err) {
-				return apperr.New(apperr.Conflict,
-					"Kod PTJ "+p.Code+" telah wujud.",
-					"PTJ code "+p.Code+" already exists.")
+				return apperr.New(apperr.Conflict, "ptj.error.exists", "Code", p.Code)
 			}
 			return err
 		}
@@ -43,7 +41,7 @@ func (db *DB) PTJ(ctx context.Context, idb bun.IDB, code string) (*PTJ, error) {
 	var p PTJ
 	err := idb.NewSelect().Model(&p).Where("code = ?", code).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.New(apperr.NotFound, "PTJ "+code+" tidak wujud.", "PTJ "+code+" does not exist.")
+		return nil, apperr.New(apperr.NotFound, "ptj.error.not_found", "Code", code)
 	}
 	return &p, err
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/notify"
 	"github.com/perbendaharaan/ispeks/workflow"
 )
@@ -166,10 +167,10 @@ func (db *DB) Ceilings(ctx context.Context, idb bun.IDB) (map[forms.Role]int64, 
 // SetCeiling sets the ceiling of approval limit for role, in sen, and audits it.
 func (db *DB) SetCeiling(ctx context.Context, actor Actor, role forms.Role, sen int64) error {
 	if !role.Valid() {
-		return apperr.Fields(apperr.FieldError{Field: "role", MS: "Peranan tidak dikenali.", EN: "Unknown role."})
+		return apperr.Fields(apperr.Field("role", "role.error.unknown"))
 	}
 	if sen < 0 {
-		return apperr.Fields(apperr.FieldError{Field: "ceiling", MS: "Siling tidak boleh negatif.", EN: "The ceiling cannot be negative."})
+		return apperr.Fields(apperr.Field("ceiling", "ceiling.error.negative"))
 	}
 	return db.Tx(ctx, func(tx bun.Tx) error {
 		if _, err := tx.NewRaw(`INSERT INTO role_ceilings (role, ceiling_sen) VALUES (?, ?)
@@ -180,7 +181,7 @@ func (db *DB) SetCeiling(ctx context.Context, actor Actor, role forms.Role, sen 
 	})
 }
 
-var errRequestNotFound = apperr.New(apperr.NotFound, "Permohonan tidak dijumpai.", "Request not found.")
+var errRequestNotFound = apperr.New(apperr.NotFound, "request.error.not_found")
 
 // CreateRequest records a new Borang from by, as a draft or submitted at once
 // (draft false), in one transaction with its reference, history, audit record
@@ -329,8 +330,7 @@ func (db *DB) checkForm(ctx context.Context, tx bun.Tx, f *forms.Request, draft 
 		case f.Kind != forms.KindRegistration && u.PTJCode != f.PTJCode:
 			fields = append(fields, forms.ErrSubjectInOtherPTJ())
 		case f.Kind != forms.KindRegistration && !u.Active():
-			fields = append(fields, apperr.FieldError{Field: forms.FieldICNumber,
-				MS: "Profil ini tidak aktif.", EN: "This profile is inactive."})
+			fields = append(fields, apperr.Field(forms.FieldICNumber, "request.error.subject_inactive"))
 		}
 	}
 	if len(fields) > 0 {
@@ -371,7 +371,7 @@ func finalStates() []string {
 // counter row's lock makes the numbers unique and without gaps between
 // committed requests.
 func (db *DB) nextReference(ctx context.Context, tx bun.Tx, now time.Time) (string, error) {
-	year := now.In(workflow.KL).Year()
+	year := now.In(malaysia.KL).Year()
 	var seq int64
 	err := tx.NewRaw(`INSERT INTO request_counters (year, last) VALUES (?, 1)
 		ON CONFLICT (year) DO UPDATE SET last = request_counters.last + 1
@@ -382,9 +382,7 @@ func (db *DB) nextReference(ctx context.Context, tx bun.Tx, now time.Time) (stri
 	return workflow.Reference(year, seq), nil
 }
 
-var errStale = apperr.New(apperr.Conflict,
-	"Permohonan ini telah berubah sejak anda membukanya. Sila muat semula dan semak semula.",
-	"This request has changed since you opened it. Please reload and check it again.")
+var errStale = apperr.New(apperr.Conflict, "request.error.stale")
 
 // lockRequest reads request id with its submitter and history inside tx,
 // holding its row lock on PostgreSQL until tx ends (SQLite's write
@@ -506,9 +504,7 @@ func (db *DB) applyWith(ctx context.Context, tx bun.Tx, as AuthSettings, r *Requ
 		return nil, err
 	}
 	if opt.TemporaryPassword && !(t.Effect == workflow.CreateProfile || t.Effect == workflow.ResetPassword) {
-		return nil, apperr.Fields(apperr.FieldError{Field: "temporary_password",
-			MS: "Kata laluan sementara hanya untuk pendaftaran dan penetapan semula kata laluan yang diproses.",
-			EN: "A temporary password is only for a registration or password reset being provisioned."})
+		return nil, apperr.Fields(apperr.Field("temporary_password", "request.error.temp_password_kind"))
 	}
 	upd, err := tx.NewUpdate().Model((*Request)(nil)).
 		Set("state = ?", t.To).Set("version = version + 1").Set("updated_at = ?", now).
@@ -589,9 +585,7 @@ func (db *DB) provision(ctx context.Context, tx bun.Tx, as AuthSettings, actor A
 		}
 		// The profile may have changed since the form was filed.
 		if u.PTJCode != r.PTJCode || !u.Active() {
-			return nil, apperr.New(apperr.Conflict,
-				"Profil subjek telah berubah (PTJ atau status) sejak permohonan dibuat; tolak permohonan ini.",
-				"The subject's profile changed (PTJ or status) since the request was made; reject this request.")
+			return nil, apperr.New(apperr.Conflict, "request.error.subject_changed")
 		}
 	}
 	mail := &subjectMail{user: u}

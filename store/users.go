@@ -49,27 +49,21 @@ func (u *NewUser) validate() error {
 	}
 	u.Name = strings.Join(strings.Fields(u.Name), " ")
 	if u.Name == "" {
-		fields = append(fields, apperr.FieldError{Field: "name", MS: "Nama wajib diisi.", EN: "The name is required."})
+		fields = append(fields, apperr.Field("name", "users.error.name_required"))
 	}
 	seen := map[forms.Role]bool{}
 	for _, g := range u.Roles {
 		if !g.Role.Valid() {
-			fields = append(fields, apperr.FieldError{Field: "roles",
-				MS: "Peranan tidak dikenali: " + string(g.Role) + ".",
-				EN: "Unknown role: " + string(g.Role) + "."})
+			fields = append(fields, apperr.Field("roles", "request.error.role_unknown", "Role", string(g.Role)))
 		}
 		if seen[g.Role] {
-			fields = append(fields, apperr.FieldError{Field: "roles",
-				MS: "Peranan disenaraikan dua kali: " + string(g.Role) + ".",
-				EN: "Role listed twice: " + string(g.Role) + "."})
+			fields = append(fields, apperr.Field("roles", "users.error.role_twice", "Role", string(g.Role)))
 		}
 		seen[g.Role] = true
 	}
 	for _, m := range u.Modules {
 		if !m.Valid() {
-			fields = append(fields, apperr.FieldError{Field: "modules",
-				MS: "Modul tidak dikenali: " + string(m) + ".",
-				EN: "Unknown module: " + string(m) + "."})
+			fields = append(fields, apperr.Field("modules", "request.error.modules_unknown", "List", string(m)))
 		}
 	}
 	if len(fields) > 0 {
@@ -113,9 +107,7 @@ func (db *DB) createUser(ctx context.Context, tx bun.Tx, actor Actor, nu NewUser
 	}
 	if _, err := tx.NewInsert().Model(u).Returning("id").Exec(ctx); err != nil {
 		if isUniqueViolation(err) {
-			return nil, apperr.New(apperr.Conflict,
-				"Pengguna dengan ID log masuk ini telah wujud.",
-				"A user with this login already exists.")
+			return nil, apperr.New(apperr.Conflict, "users.error.login_taken")
 		}
 		return nil, err
 	}
@@ -160,7 +152,7 @@ func (db *DB) setAccess(ctx context.Context, tx bun.Tx, u *User, grants []forms.
 	return nil
 }
 
-var errUserNotFound = apperr.New(apperr.NotFound, "Pengguna tidak dijumpai.", "User not found.")
+var errUserNotFound = apperr.New(apperr.NotFound, "users.error.not_found")
 
 // UserByLogin returns the profile with login (normalised as on the login
 // page), with its roles and modules.
@@ -228,9 +220,7 @@ func (db *DB) ProfileInPTJ(ctx context.Context, ic, ptj string) (*User, error) {
 	return u, err
 }
 
-var errNoProfileInPTJ = apperr.New(apperr.NotFound,
-	"Tiada profil dengan No. MyKad ini dalam PTJ anda.",
-	"No profile with this MyKad number in your PTJ.")
+var errNoProfileInPTJ = apperr.New(apperr.NotFound, "request.lookup.not_found")
 
 // SetLang records the language ("ms" or "en") a user reads the portal in;
 // their mail follows it.

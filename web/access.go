@@ -33,13 +33,9 @@ var (
 )
 
 var (
-	errLoginNeeded = apperr.New(apperr.Unauthorized, "Sila log masuk.", "Please log in.")
-	errForbidden   = apperr.New(apperr.Forbidden,
-		"Anda tidak mempunyai capaian kepada halaman ini.",
-		"You do not have access to this page.")
-	errChangeFirst = apperr.New(apperr.PasswordChangeRequired,
-		"Anda mesti menukar kata laluan sebelum meneruskan.",
-		"You must change your password before going on.")
+	errLoginNeeded = apperr.New(apperr.Unauthorized, "error.login_needed")
+	errForbidden   = apperr.New(apperr.Forbidden, "error.forbidden_page")
+	errChangeFirst = apperr.New(apperr.PasswordChangeRequired, "error.change_password_first")
 )
 
 // check returns why u may not use a route of rule, or nil when u may.

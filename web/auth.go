@@ -11,9 +11,7 @@ import (
 	"github.com/perbendaharaan/ispeks/store"
 )
 
-var errCrossSite = apperr.New(apperr.Forbidden,
-	"Permintaan ini datang dari laman lain dan telah ditolak.",
-	"This request came from another site and was refused.")
+var errCrossSite = apperr.New(apperr.Forbidden, "error.cross_site")
 
 func isUnauthorized(err error) bool { return apperr.Is(err, apperr.Unauthorized) }
 
@@ -243,4 +241,4 @@ func (s *Server) apiMe(c *gin.Context) {
 	})
 }
 
-var errBadJSON = apperr.New(apperr.Invalid, "Kandungan permintaan bukan JSON yang sah.", "The request body is not valid JSON.")
+var errBadJSON = apperr.New(apperr.Invalid, "error.bad_json")

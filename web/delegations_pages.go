@@ -101,7 +101,7 @@ func (s *Server) delegationRefused(c *gin.Context, form delegationsData, err err
 	s.delegations(c, statusOf(ae.Code), form, errFlash(ae.Message(l)))
 }
 
-var errNoSuchDelegation = apperr.New(apperr.NotFound, "Pemangkuan tidak dijumpai.", "Delegation not found.")
+var errNoSuchDelegation = apperr.New(apperr.NotFound, "delegation.error.not_found")
 
 func (s *Server) delegationRevoke(c *gin.Context) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)

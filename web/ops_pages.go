@@ -11,8 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/i18n"
 	"github.com/perbendaharaan/ispeks/store"
-	"github.com/perbendaharaan/ispeks/templates"
 )
 
 // The mail operations page: what the outbox holds, and a retry for mail
@@ -50,8 +50,8 @@ func maskEmail(e string) string {
 
 // labelOr is the words of key in lang, or fallback when the catalogue has none.
 func labelOr(lang, key, fallback string) string {
-	if _, ok := templates.Text[key]; ok {
-		return templates.T(lang, key)
+	if i18n.Has(key) {
+		return i18n.T(lang, key)
 	}
 	return fallback
 }
@@ -99,7 +99,7 @@ func (s *Server) mailOpsPage(c *gin.Context) {
 	s.mailOps(c, http.StatusOK, outboxState(c.Query("state")), doneFlash(c, "mailops.done."))
 }
 
-var errNoSuchMail = apperr.New(apperr.NotFound, "Mel tidak dijumpai.", "Mail not found.")
+var errNoSuchMail = apperr.New(apperr.NotFound, "mailops.error.not_found")
 
 // mailRetry queues a failed mail again and goes back to the list the
 // sysadmin was on.

@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/i18n"
 	"github.com/perbendaharaan/ispeks/password"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/templates"
@@ -52,12 +53,28 @@ var klTime = func() *time.Location {
 	return time.FixedZone("MYT", 8*3600)
 }()
 
-// parsePages parses the layout with each page, once, at start.
-func parsePages() (map[string]*template.Template, error) {
+// pageSet is every page, parsed once per language at start: each copy's t
+// is bound to its language, so rendering needs no clone per request.
+type pageSet map[string]map[string]*template.Template // lang → page → template
+
+// parsePages parses the layout with each page, once per language.
+func parsePages() (pageSet, error) {
+	set := pageSet{}
+	for _, l := range i18n.Langs {
+		pages, err := parsePagesIn(l)
+		if err != nil {
+			return nil, err
+		}
+		set[l] = pages
+	}
+	return set, nil
+}
+
+func parsePagesIn(lang string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		// t is replaced per request by one bound to the request's language.
-		"t":  func(key string) string { return key },
-		"tf": func(key string, args ...any) string { return key },
+		// t is the words of a key in the page's language; arguments are
+		// name, value pairs: {{t "pager.of" "Page" 1 "Pages" 3 "Total" 60}}.
+		"t":  func(key string, args ...any) string { return i18n.T(lang, key, args...) },
 		"kl": func(t time.Time) string { return t.In(klTime).Format("02/01/2006 15:04") },
 		"klDate": func(t time.Time) string {
 			return t.In(klTime).Format("02/01/2006")
@@ -146,24 +163,18 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 }
 
 func (s *Server) renderView(c *gin.Context, status int, name string, v *View) {
-	t, ok := s.pages[name]
+	t, ok := s.pages[i18n.Norm(v.Lang)][name]
 	if !ok {
 		s.log.Error("no such page", "page", name)
 		c.String(http.StatusInternalServerError, "internal error")
 		return
 	}
-	t, err := t.Clone()
+	var buf bytes.Buffer
+	err := t.ExecuteTemplate(&buf, "layout.html", v)
 	if err == nil {
-		t.Funcs(template.FuncMap{
-			"t":  func(key string) string { return templates.T(v.Lang, key) },
-			"tf": func(key string, args ...any) string { return fmt.Sprintf(templates.T(v.Lang, key), args...) },
-		})
-		var buf bytes.Buffer
-		if err = t.ExecuteTemplate(&buf, "layout.html", v); err == nil {
-			c.Header("Cache-Control", "no-store")
-			c.Data(status, "text/html; charset=utf-8", buf.Bytes())
-			return
-		}
+		c.Header("Cache-Control", "no-store")
+		c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+		return
 	}
 	s.log.Error("render", "page", name, "error", err)
 	c.String(http.StatusInternalServerError, "internal error")
@@ -218,12 +229,13 @@ func (s *Server) fail(c *gin.Context, err error) {
 	c.Abort()
 }
 
-// tr returns the words of key in the request's language.
-func tr(c *gin.Context, key string) string { return templates.T(lang(c), key) }
+// tr returns the words of key in the request's language, with args as
+// name, value pairs.
+func tr(c *gin.Context, key string, args ...any) string { return i18n.T(lang(c), key, args...) }
 
 func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
 
 // notFound answers a path no route serves.
 func (s *Server) notFound(c *gin.Context) {
-	s.fail(c, apperr.New(apperr.NotFound, templates.T("ms", "error.not_found"), templates.T("en", "error.not_found")))
+	s.fail(c, apperr.New(apperr.NotFound, "error.not_found"))
 }

@@ -12,7 +12,7 @@ import (
 
 // What the request pages and the request API share.
 
-var errNoSuchRequest = apperr.New(apperr.NotFound, "Permohonan tidak dijumpai.", "Request not found.")
+var errNoSuchRequest = apperr.New(apperr.NotFound, "request.error.not_found")
 
 // requestID is the :id of the path, or a NotFound error.
 func requestID(c *gin.Context) (int64, error) {

@@ -195,11 +195,11 @@ func requestFilter(c *gin.Context) (store.RequestFilter, error) {
 	}
 	var fields []apperr.FieldError
 	if f.State != "" && !slices.Contains(workflow.States(), f.State) {
-		fields = append(fields, apperr.FieldError{Field: "state", MS: "Status tidak dikenali.", EN: "Unknown state."})
+		fields = append(fields, apperr.Field("state", "request.error.unknown_state"))
 		f.State = ""
 	}
 	if f.Kind != "" && !f.Kind.Valid() {
-		fields = append(fields, apperr.FieldError{Field: "kind", MS: "Jenis permohonan tidak dikenali.", EN: "Unknown request kind."})
+		fields = append(fields, apperr.Field("kind", "request.error.unknown_kind"))
 		f.Kind = ""
 	}
 	if len(fields) > 0 {

@@ -14,8 +14,9 @@ import (
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/i18n"
+	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/store"
-	"github.com/perbendaharaan/ispeks/templates"
 	"github.com/perbendaharaan/ispeks/workflow"
 )
 
@@ -46,10 +47,10 @@ func doneFlash(c *gin.Context, prefix string, args ...any) *Flash {
 		return nil
 	}
 	key := prefix + done
-	if _, ok := templates.Text[key]; !ok {
+	if !i18n.Has(key) {
 		return nil
 	}
-	return okFlash(fmt.Sprintf(tr(c, key), args...))
+	return okFlash(tr(c, key, args...))
 }
 
 // may reports whether the current user passes the rule of route method path,
@@ -371,7 +372,7 @@ func bindBorang(c *gin.Context) borangEntry {
 		}
 		g := forms.RoleGrant{Role: r}
 		if strings.TrimSpace(e.Limits[r]) != "" {
-			sen, err := forms.ParseSen(e.Limits[r])
+			sen, err := malaysia.ParseSen(e.Limits[r])
 			if err != nil {
 				e.Errs = append(e.Errs, forms.Field(forms.LimitField(len(f.Roles)), err))
 			}
@@ -389,7 +390,7 @@ func entryOf(f forms.Request) borangEntry {
 	e := borangEntry{Form: f, Limits: map[forms.Role]string{}}
 	for _, g := range f.Roles {
 		if g.ApprovalLimitSen != 0 {
-			e.Limits[g.Role] = forms.FormatSen(g.ApprovalLimitSen)
+			e.Limits[g.Role] = malaysia.FormatSen(g.ApprovalLimitSen)
 		}
 	}
 	return e
@@ -584,9 +585,7 @@ func editForm(lang string, r *store.Request, e borangEntry) *borangView {
 	return v
 }
 
-var errNotEditable = apperr.New(apperr.Conflict,
-	"Permohonan ini tidak boleh dipinda oleh anda sekarang: hanya draf atau permohonan yang dikembalikan boleh dipinda oleh Wakil PTJ.",
-	"You cannot amend this request now: only a draft or a returned request can be amended, by a PTJ representative.")
+var errNotEditable = apperr.New(apperr.Conflict, "request.error.not_editable")
 
 // editable loads request :id for an amendment by the current user.
 func (s *Server) editable(c *gin.Context) (*store.Request, bool) {
@@ -729,7 +728,7 @@ func stageKey(e workflow.Event, from workflow.State) string {
 }
 
 func (s *Server) detail(lang string, r *store.Request) *requestDetail {
-	d := &requestDetail{Req: rowOf(r, lang), Created: r.CreatedAt, IC: forms.MyKad(r.SubjectIC).Formatted(),
+	d := &requestDetail{Req: rowOf(r, lang), Created: r.CreatedAt, IC: malaysia.MyKad(r.SubjectIC).Formatted(),
 		Subject: r.Form().Subject, Access: takesAccess(r.Kind), Justification: r.Justification,
 		Declaration: r.Declaration, PrintedAt: s.now()}
 	if r.Submitter != nil {
@@ -739,13 +738,13 @@ func (s *Server) detail(lang string, r *store.Request) *requestDetail {
 		d.Modules = append(d.Modules, forms.ModuleLabel(m, lang))
 	}
 	for _, g := range r.Roles() {
-		d.Roles = append(d.Roles, grantView{Label: forms.RoleLabel(g.Role, lang), Limit: forms.FormatRM(g.ApprovalLimitSen)})
+		d.Roles = append(d.Roles, grantView{Label: forms.RoleLabel(g.Role, lang), Limit: malaysia.FormatRM(g.ApprovalLimitSen)})
 	}
 	for _, e := range r.Events {
 		ev := eventView{Event: e.Event.Label(lang), From: e.From.Label(lang), To: e.To.Label(lang),
 			Actor: e.ActorName, OnBehalf: strOf(e.OnBehalfName), Remarks: e.Remarks, At: e.At}
 		if k := stageKey(e.Event, e.From); k != "" {
-			ev.Stage = templates.T(lang, k)
+			ev.Stage = i18n.T(lang, k)
 		}
 		d.Events = append(d.Events, ev)
 	}
@@ -775,7 +774,7 @@ func (s *Server) showRequest(c *gin.Context, status int, r *store.Request, why r
 				d.Current.Modules = append(d.Current.Modules, forms.ModuleLabel(m.Module, l))
 			}
 			for _, g := range u.Roles {
-				d.Current.Roles = append(d.Current.Roles, grantView{Label: forms.RoleLabel(g.Role, l), Limit: forms.FormatRM(g.ApprovalLimitSen)})
+				d.Current.Roles = append(d.Current.Roles, grantView{Label: forms.RoleLabel(g.Role, l), Limit: malaysia.FormatRM(g.ApprovalLimitSen)})
 			}
 		}
 	}
@@ -801,9 +800,9 @@ func (s *Server) showRequest(c *gin.Context, status int, r *store.Request, why r
 	}
 	flash := why.Flash
 	if flash == nil {
-		flash = doneFlash(c, "request.done.", r.Reference)
+		flash = doneFlash(c, "request.done.", "Ref", r.Reference)
 		if c.Query("done") == "created" && r.State == workflow.Draft {
-			flash = okFlash(fmt.Sprintf(tr(c, "request.done.draft"), r.Reference))
+			flash = okFlash(tr(c, "request.done.draft", "Ref", r.Reference))
 		}
 	}
 	s.page(c, status, "request_detail", d, flash)
@@ -815,9 +814,7 @@ func (s *Server) requestPage(c *gin.Context) {
 	}
 }
 
-var errSubmitThroughForm = apperr.New(apperr.Invalid,
-	"Permohonan dihantar melalui borangnya (Pinda), yang menyemak setiap ruangan.",
-	"A request is sent on through its form (Amend), which checks every field.")
+var errSubmitThroughForm = apperr.New(apperr.Invalid, "request.error.submit_through_form")
 
 // requestAct fires one action from the detail page's forms. A refused action
 // changes nothing and shows the current request with the reason: a stale
@@ -892,7 +889,7 @@ func (s *Server) showTemporaryPassword(c *gin.Context, res *store.ActResult) {
 	r := res.Request
 	s.page(c, http.StatusOK, "request_temp_password", tempPasswordView{ID: r.ID, Reference: r.Reference,
 		Subject: r.SubjectName, MaskedIC: forms.MaskLogin(r.SubjectIC), Password: res.TemporaryPassword,
-		Expires: s.now().Add(ttl)}, okFlash(fmt.Sprintf(tr(c, "request.done.provision"), r.Reference)))
+		Expires: s.now().Add(ttl)}, okFlash(tr(c, "request.done.provision", "Ref", r.Reference)))
 }
 
 // requestPrint is the Borang as an A4 paper form, always in Bahasa Malaysia
@@ -1025,7 +1022,7 @@ func (s *Server) inboxApprove(c *gin.Context) {
 		}
 		results = append(results, out)
 	}
-	flash := okFlash(fmt.Sprintf(tr(c, "inbox.bulk_done"), approved, len(ids)))
+	flash := okFlash(tr(c, "inbox.bulk_done", "Done", approved, "Of", len(ids)))
 	if approved < len(ids) {
 		flash.Kind = "error"
 	}

@@ -6,7 +6,6 @@ package web
 import (
 	"context"
 	"errors"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -24,7 +23,7 @@ type Server struct {
 	db     *store.DB
 	log    *slog.Logger
 	router *gin.Engine
-	pages  map[string]*template.Template
+	pages  pageSet
 	now    func() time.Time
 
 	auth        store.AuthSettings

@@ -79,7 +79,7 @@ func (s *Server) users(c *gin.Context, status int, flash *Flash) {
 
 func (s *Server) usersPage(c *gin.Context) { s.users(c, http.StatusOK, doneFlash(c, "users.done.")) }
 
-var errNoSuchUser = apperr.New(apperr.NotFound, "Pengguna tidak dijumpai.", "User not found.")
+var errNoSuchUser = apperr.New(apperr.NotFound, "users.error.not_found")
 
 // userUnlock clears a profile's lock after the sysadmin confirmed it.
 func (s *Server) userUnlock(c *gin.Context) {

@@ -21,6 +21,9 @@ const (
 	StageSysadmin  Stage = "sysadmin"  // Pentadbir Sistem (treasury_approved)
 )
 
+// Stages lists every stage in the order a request passes them.
+func Stages() []Stage { return []Stage{StageSubmitter, StageOfficer, StageTreasury, StageSysadmin} }
+
 // stageRoles is the role that acts at each stage in its own right (the
 // officer's stage also admits delegates).
 var stageRoles = map[Stage]forms.Role{
@@ -188,6 +191,11 @@ type Transition struct {
 	Notify     []Audience
 }
 
+// ErrStale answers an action on a version of the request that is no longer
+// current: someone acted in between, or the same click came twice. It is
+// the one stale-version error of the workflow, whoever notices it.
+var ErrStale = apperr.New(apperr.Conflict, "request.error.stale")
+
 // MaxRemarks is the longest remarks text, in characters (runes).
 const MaxRemarks = 1000
 
@@ -199,9 +207,7 @@ const MaxRemarks = 1000
 // too long.
 func Decide(r Request, a Actor, act Action, now time.Time) (Transition, error) {
 	if act.Version != r.Version {
-		return Transition{}, apperr.New(apperr.Conflict,
-			"Permohonan ini telah berubah sejak anda membukanya. Sila muat semula dan semak semula.",
-			"This request has changed since you opened it. Please reload and check it again.")
+		return Transition{}, ErrStale
 	}
 	e, err := ParseEvent(string(act.Event))
 	if err != nil {
@@ -217,14 +223,10 @@ func Decide(r Request, a Actor, act Action, now time.Time) (Transition, error) {
 	}
 	remarks := strings.TrimSpace(act.Remarks)
 	if remarks == "" && (e == Reject || e == Return) {
-		return Transition{}, apperr.Fields(apperr.FieldError{Field: "remarks",
-			MS: "Catatan wajib diisi apabila menolak atau mengembalikan permohonan.",
-			EN: "Remarks are required when rejecting or returning a request."})
+		return Transition{}, apperr.Fields(apperr.Field("remarks", "request.error.remarks_required"))
 	}
 	if utf8.RuneCountInString(remarks) > MaxRemarks {
-		return Transition{}, apperr.Fields(apperr.FieldError{Field: "remarks",
-			MS: "Catatan tidak boleh melebihi 1000 aksara.",
-			EN: "Remarks may not be longer than 1000 characters."})
+		return Transition{}, apperr.Fields(apperr.Field("remarks", "request.error.remarks_too_long"))
 	}
 	t := Transition{Event: e, From: r.State, To: to, By: a.Person, OnBehalfOf: principal,
 		Remarks: remarks, Notify: notify(r.State, to)}
@@ -266,19 +268,7 @@ func notify(from, to State) []Audience {
 	return nil
 }
 
-func forbidden(ms, en string) error { return apperr.New(apperr.Forbidden, ms, en) }
-
-// roleRefusals say who may act at each stage, for an actor who may not.
-var roleRefusals = map[Stage]forms.Words{
-	StageSubmitter: {MS: "Hanya Wakil PTJ bagi PTJ permohonan ini boleh mengambil tindakan ini.",
-		EN: "Only a PTJ representative of this request's PTJ may do this."},
-	StageOfficer: {MS: "Hanya Pegawai Pengawal bagi PTJ permohonan ini, atau pemangkunya, boleh mengambil tindakan ini.",
-		EN: "Only a controlling officer of this request's PTJ, or their delegate, may do this."},
-	StageTreasury: {MS: "Hanya pegawai pelulus Perbendaharaan Negeri boleh mengambil tindakan ini.",
-		EN: "Only a State Treasury approver may do this."},
-	StageSysadmin: {MS: "Hanya Pentadbir Sistem boleh mengambil tindakan ini.",
-		EN: "Only a system administrator may do this."},
-}
+func forbidden(key string) error { return apperr.New(apperr.Forbidden, key) }
 
 // authorise applies the guards for an event at stage and returns the
 // principal the actor acts for (nil when acting in their own right). An
@@ -286,7 +276,7 @@ var roleRefusals = map[Stage]forms.Words{
 // delegations that covers the PTJ today and passes every other guard wins.
 func authorise(r Request, a Actor, stage Stage, now time.Time) (*Person, error) {
 	if !a.Active {
-		return nil, forbidden("Profil anda tidak aktif.", "Your profile is not active.")
+		return nil, forbidden("request.error.actor_inactive")
 	}
 	var candidates []*Person // nil = in the actor's own right
 	if role, ok := stageRoles[stage]; ok && a.holds(role, r.PTJCode) {
@@ -301,16 +291,13 @@ func authorise(r Request, a Actor, stage Stage, now time.Time) (*Person, error) 
 		}
 	}
 	if len(candidates) == 0 {
-		w := roleRefusals[stage]
-		return nil, forbidden(w.MS, w.EN)
+		return nil, forbidden("request.error.only." + string(stage))
 	}
 	if r.SubjectIC != "" && a.Login == r.SubjectIC {
-		return nil, forbidden("Anda tidak boleh bertindak ke atas permohonan mengenai diri anda sendiri.",
-			"You may not act on a request about yourself.")
+		return nil, forbidden("request.error.about_yourself")
 	}
 	if actedElsewhere(r, a.Person, stage) {
-		return nil, forbidden("Anda telah bertindak pada peringkat lain permohonan ini (pengasingan tugas).",
-			"You already acted at another stage of this request (segregation of duties).")
+		return nil, forbidden("request.error.acted_elsewhere")
 	}
 	var first error
 	for _, p := range candidates {
@@ -319,11 +306,9 @@ func authorise(r Request, a Actor, stage Stage, now time.Time) (*Person, error) 
 		case p == nil:
 			return nil, nil
 		case r.SubjectIC != "" && p.Login == r.SubjectIC:
-			err = forbidden("Pegawai yang anda pangku ialah subjek permohonan ini.",
-				"The officer you are acting for is the subject of this request.")
+			err = forbidden("request.error.principal_is_subject")
 		case actedElsewhere(r, *p, stage):
-			err = forbidden("Pegawai yang anda pangku telah bertindak pada peringkat lain permohonan ini (pengasingan tugas).",
-				"The officer you are acting for already acted at another stage of this request (segregation of duties).")
+			err = forbidden("request.error.principal_acted_elsewhere")
 		default:
 			return p, nil
 		}

@@ -63,7 +63,7 @@ func wantCode(t *testing.T, err error, code apperr.Code) *apperr.Error {
 		t.Fatalf("error = %v, want code %s", err, code)
 	}
 	e := apperr.As(err)
-	if e.MS == "" || e.EN == "" {
+	if e.Message("ms") == "" || e.Message("en") == "" {
 		t.Errorf("error %v lacks a BM or EN message", err)
 	}
 	return e
@@ -122,8 +122,8 @@ func TestDecideRefusesEveryOtherEventInEveryStateAsConflict(t *testing.T) {
 			}
 			_, err := Decide(request(s), super, fire(e), now)
 			got := wantCode(t, err, apperr.Conflict)
-			if !strings.Contains(got.MS, s.Label("ms")) || !strings.Contains(got.EN, s.Label("en")) {
-				t.Errorf("%s at %s: message %q / %q does not name the state", e, s, got.MS, got.EN)
+			if !strings.Contains(got.Message("ms"), s.Label("ms")) || !strings.Contains(got.Message("en"), s.Label("en")) {
+				t.Errorf("%s at %s: message %q / %q does not name the state", e, s, got.Message("ms"), got.Message("en"))
 			}
 		}
 	}
@@ -134,8 +134,8 @@ func TestDecideRefusesStaleVersionFirst(t *testing.T) {
 	inactive.Active = false
 	// Illegal event, inactive actor, no remarks: the stale version still wins.
 	_, err := Decide(request(Provisioned), inactive, Action{Event: Reject, Version: 6}, now)
-	if e := wantCode(t, err, apperr.Conflict); !strings.Contains(e.EN, "changed since you opened it") {
-		t.Errorf("message = %q, want the stale-version one", e.EN)
+	if e := wantCode(t, err, apperr.Conflict); !strings.Contains(e.Message("en"), "changed since you opened it") {
+		t.Errorf("message = %q, want the stale-version one", e.Message("en"))
 	}
 }
 
@@ -203,8 +203,8 @@ func TestDecideGuardsRefuse(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Decide(c.r, c.a, fire(c.e), c.at)
-			if e := wantCode(t, err, apperr.Forbidden); !strings.Contains(e.EN, c.why) {
-				t.Errorf("message = %q, want it to say %q", e.EN, c.why)
+			if e := wantCode(t, err, apperr.Forbidden); !strings.Contains(e.Message("en"), c.why) {
+				t.Errorf("message = %q, want it to say %q", e.Message("en"), c.why)
 			}
 		})
 	}

@@ -12,12 +12,13 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/looplab/fsm"
 
 	"github.com/perbendaharaan/ispeks/apperr"
-	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/i18n"
 )
 
 // State is the status (status permohonan) of a request. A request starts as
@@ -37,17 +38,6 @@ const (
 
 var states = []State{Draft, Submitted, Returned, OfficerApproved, TreasuryApproved, Provisioned, Rejected, Withdrawn}
 
-var stateLabels = map[State]forms.Words{
-	Draft:            {MS: "Draf", EN: "Draft"},
-	Submitted:        {MS: "Dikemukakan", EN: "Submitted"},
-	Returned:         {MS: "Dikembalikan untuk pindaan", EN: "Returned for amendment"},
-	OfficerApproved:  {MS: "Diluluskan Pegawai Pengawal", EN: "Approved by controlling officer"},
-	TreasuryApproved: {MS: "Diluluskan Perbendaharaan", EN: "Approved by State Treasury"},
-	Provisioned:      {MS: "Diproses", EN: "Provisioned"},
-	Rejected:         {MS: "Ditolak", EN: "Rejected"},
-	Withdrawn:        {MS: "Ditarik balik", EN: "Withdrawn"},
-}
-
 // States lists every state in diagram order.
 func States() []State { return append([]State(nil), states...) }
 
@@ -56,8 +46,17 @@ func (s State) Final() bool { return s == Provisioned || s == Rejected || s == W
 
 // Label is the state's name for people, in lang ("en", or BM otherwise).
 // An unknown state shows as itself, so a bad row is visible, not hidden.
-func (s State) Label(lang string) string {
-	return forms.LabelOf(stateLabels, s, lang)
+func (s State) Label(lang string) string { return labelOf(s.Text(), string(s), lang) }
+
+// Text is the state's name as a catalogue key: state.<id>.
+func (s State) Text() i18n.Text { return i18n.Of("state." + string(s)) }
+
+// labelOf is t in lang, or v itself when the catalogue has no such key.
+func labelOf(t i18n.Text, v, lang string) string {
+	if !i18n.Has(t.Key) {
+		return v
+	}
+	return t.In(lang)
 }
 
 // Event is an action (tindakan) someone fires on a request.
@@ -75,33 +74,23 @@ const (
 
 var events = []Event{Submit, Approve, Reject, Return, Resubmit, Withdraw, Provision}
 
-var eventLabels = map[Event]forms.Words{
-	Submit:    {MS: "Hantar", EN: "Submit"},
-	Approve:   {MS: "Lulus", EN: "Approve"},
-	Reject:    {MS: "Tolak", EN: "Reject"},
-	Return:    {MS: "Kembalikan", EN: "Return for amendment"},
-	Resubmit:  {MS: "Hantar semula", EN: "Resubmit"},
-	Withdraw:  {MS: "Tarik balik", EN: "Withdraw"},
-	Provision: {MS: "Proses", EN: "Provision"},
-}
-
 // Events lists every event, in the order buttons are shown.
 func Events() []Event { return append([]Event(nil), events...) }
 
 // ParseEvent reads an event name as a form or the API sends it. An unknown
 // name is an Invalid error on the field "action".
 func ParseEvent(s string) (Event, error) {
-	if _, ok := eventLabels[Event(s)]; ok {
+	if slices.Contains(events, Event(s)) {
 		return Event(s), nil
 	}
-	return "", apperr.Fields(apperr.FieldError{Field: "action",
-		MS: "Tindakan tidak dikenali.", EN: "Unknown action."})
+	return "", apperr.Fields(apperr.Field("action", "request.error.unknown_action"))
 }
 
 // Label is the event's button text, in lang ("en", or BM otherwise).
-func (e Event) Label(lang string) string {
-	return forms.LabelOf(eventLabels, e, lang)
-}
+func (e Event) Label(lang string) string { return labelOf(e.Text(), string(e), lang) }
+
+// Text is the event's name as a catalogue key: event.<id>.
+func (e Event) Text() i18n.Text { return i18n.Of("event." + string(e)) }
 
 // graph is THE definition of the workflow: Decide, Available and Mermaid all
 // read it, so the rules, the buttons and the drawn diagram cannot disagree.
@@ -124,9 +113,7 @@ var graph = fsm.Events{
 func target(from State, e Event) (State, error) {
 	f := fsm.NewFSM(string(from), graph, nil)
 	if err := f.Event(context.Background(), string(e)); err != nil {
-		return "", apperr.Wrap(apperr.Conflict, err,
-			fmt.Sprintf("Tindakan “%s” tidak dibenarkan bagi permohonan berstatus “%s”.", e.Label("ms"), from.Label("ms")),
-			fmt.Sprintf("The action “%s” is not allowed on a request that is “%s”.", e.Label("en"), from.Label("en")))
+		return "", apperr.Wrap(apperr.Conflict, err, "request.error.not_allowed", "Event", e.Text(), "State", from.Text())
 	}
 	return State(f.Current()), nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/password"
 	"github.com/perbendaharaan/ispeks/store"
 )
@@ -164,7 +165,7 @@ func runCeilingSet(e *env, fs *flag.FlagSet, args []string) error {
 	if *role == "" || *amount == "" {
 		return usageError{errors.New("--role and --rm are required")}
 	}
-	sen, err := forms.ParseSen(*amount)
+	sen, err := malaysia.ParseSen(*amount)
 	if err != nil {
 		return apperr.Fields(forms.Field("rm", err))
 	}
@@ -176,7 +177,7 @@ func runCeilingSet(e *env, fs *flag.FlagSet, args []string) error {
 	if err := db.SetCeiling(e.ctx, store.CLI, forms.Role(*role), sen); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "ceiling of %s set to %s\n", *role, forms.FormatRM(sen))
+	fmt.Fprintf(e.stdout, "ceiling of %s set to %s\n", *role, malaysia.FormatRM(sen))
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/password"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/web"
@@ -54,7 +55,7 @@ func runDemo(e *env, fs *flag.FlagSet, args []string) error {
 	if _, total, err := db.ListUsers(e.ctx, store.UserFilter{}, store.Page{Size: 1}); err != nil {
 		return err
 	} else if total > 0 {
-		return apperr.New(apperr.Conflict, "", "the database already has users: the demo fills only an empty database")
+		return apperr.New(apperr.Conflict, "cli.demo.not_empty")
 	}
 	for _, p := range demoPTJs {
 		if err := db.AddPTJ(e.ctx, store.CLI, p); err != nil {
@@ -85,7 +86,7 @@ func runDemo(e *env, fs *flag.FlagSet, args []string) error {
 		if len(u.roles) > 0 {
 			roles = string(u.roles[0])
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", forms.MyKad(u.login).Formatted(), u.name, u.ptj, roles)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", malaysia.MyKad(u.login).Formatted(), u.name, u.ptj, roles)
 	}
 	return w.Flush()
 }

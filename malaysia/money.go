@@ -1,9 +1,15 @@
-package forms
+package malaysia
 
 import (
 	"strconv"
 	"strings"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/i18n"
 )
+
+// LabelAmount names an amount field in messages ("Amaun" / "amount").
+var LabelAmount = i18n.Of("label.amount")
 
 // Amounts are integer sen (int64) everywhere; these functions turn what
 // people write in ringgit into sen and back, digit by digit, never through
@@ -23,7 +29,7 @@ func ParseSignedSen(s string) (int64, error) { return parseSen(s, true) }
 func parseSen(s string, signed bool) (int64, error) {
 	t := strings.TrimSpace(s)
 	if t == "" {
-		return 0, required(labelAmount)
+		return 0, Required(LabelAmount)
 	}
 	neg := false
 	if t[0] == '-' || t[0] == '+' {
@@ -31,16 +37,14 @@ func parseSen(s string, signed bool) (int64, error) {
 		t = t[1:]
 	}
 	if neg && !signed {
-		return 0, invalid("Amaun tidak boleh negatif.", "The amount may not be negative.")
+		return 0, apperr.New(apperr.Invalid, "amount.negative")
 	}
 	whole, frac, point := strings.Cut(t, ".")
-	if !grouped(whole) || point && (frac == "" || !allDigits(frac)) {
-		return 0, invalid("Amaun tidak sah. Tulis dalam ringgit, contohnya 3,120.55.",
-			"Invalid amount. Write it in ringgit, e.g. 3,120.55.")
+	if !grouped(whole) || point && (frac == "" || !AllDigits(frac)) {
+		return 0, apperr.New(apperr.Invalid, "amount.invalid")
 	}
 	if len(frac) > 2 {
-		return 0, invalid("Amaun hanya boleh mempunyai dua tempat perpuluhan (sen).",
-			"An amount may have at most two decimal places (sen).")
+		return 0, apperr.New(apperr.Invalid, "amount.decimals")
 	}
 	// Accumulate the magnitude unsigned so that the most negative int64
 	// (whose magnitude is one more than the largest) still parses.
@@ -52,7 +56,7 @@ func parseSen(s string, signed bool) (int64, error) {
 	for _, c := range []byte(strings.ReplaceAll(whole, ",", "") + frac + "00"[len(frac):]) {
 		d := uint64(c - '0')
 		if u > (limit-d)/10 {
-			return 0, invalid("Amaun terlalu besar.", "The amount is too large.")
+			return 0, apperr.New(apperr.Invalid, "amount.too_large")
 		}
 		u = u*10 + d
 	}
@@ -66,14 +70,14 @@ func parseSen(s string, signed bool) (int64, error) {
 // before every group of three from the right ("1,234,567").
 func grouped(s string) bool {
 	if !strings.Contains(s, ",") {
-		return allDigits(s)
+		return AllDigits(s)
 	}
 	groups := strings.Split(s, ",")
-	if len(groups[0]) > 3 || !allDigits(groups[0]) {
+	if len(groups[0]) > 3 || !AllDigits(groups[0]) {
 		return false
 	}
 	for _, g := range groups[1:] {
-		if len(g) != 3 || !allDigits(g) {
+		if len(g) != 3 || !AllDigits(g) {
 			return false
 		}
 	}
