@@ -38,6 +38,11 @@ type Config struct {
 	ReminderDays   int           // working days a request may wait before reminders
 	MailWorkers    int           // mail senders inside serve; 0 leaves mail to `ispeks worker`
 	TrustedProxies string        // comma-separated addresses whose X-Forwarded-For is believed
+
+	// SecretKey (base64) or, when empty, the file SecretKeyFile holds the
+	// master key the database never holds (see package secret).
+	SecretKey     string
+	SecretKeyFile string
 }
 
 type setting struct {
@@ -68,6 +73,8 @@ func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() er
 		{"reminder-days", "working days a request may wait at one stage before its approvers are reminded", (*intValue)(&c.ReminderDays)},
 		{"mail-workers", "parallel mail senders inside serve; 0 leaves delivery to separate `ispeks worker` processes", (*intValue)(&c.MailWorkers)},
 		{"trusted-proxies", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed", (*stringValue)(&c.TrustedProxies)},
+		{"secret-key", "the master key (base64 of 32 random bytes) that derives one-time links and signs audit checkpoints; kept out of the database", (*stringValue)(&c.SecretKey)},
+		{"secret-key-file", "file holding the master key when --secret-key is empty; created at first start (default <data-dir>/secret.key)", (*stringValue)(&c.SecretKeyFile)},
 	}
 	*c = Default()
 	for _, s := range settings {
@@ -129,6 +136,9 @@ func (c *Config) Check() error {
 	}
 	if c.Database == "" {
 		c.Database = "sqlite:" + filepath.Join(c.DataDir, "ispeks.db")
+	}
+	if c.SecretKeyFile == "" {
+		c.SecretKeyFile = filepath.Join(c.DataDir, "secret.key")
 	}
 	if !strings.HasPrefix(c.Database, "sqlite:") && !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") {
 		return fmt.Errorf("%s: want postgres://user:password@host:5432/dbname or sqlite:<path>", EnvName("database"))

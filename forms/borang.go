@@ -196,9 +196,7 @@ func (r Request) Validate(opt ValidateOptions) error {
 }
 
 // takesNoAccess reports whether the kind changes no modules or roles.
-func (r Request) takesNoAccess() bool {
-	return r.Kind == KindDeactivation || r.Kind == KindPasswordReset
-}
+func (r Request) takesNoAccess() bool { return r.Kind.Valid() && !r.Kind.TakesAccess() }
 
 // noAccessError says, with key, that r's kind takes no modules or roles.
 func (r Request) noAccessError(key string) error {

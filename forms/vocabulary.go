@@ -17,6 +17,11 @@ const (
 // Kinds lists every request kind in the order the pages show them.
 var Kinds = []Kind{KindRegistration, KindAccessUpdate, KindDeactivation, KindPasswordReset}
 
+// TakesAccess reports whether a request of kind k names modules and roles:
+// a registration grants them, an access update sets them anew; a
+// deactivation or a password reset takes none.
+func (k Kind) TakesAccess() bool { return k == KindRegistration || k == KindAccessUpdate }
+
 // Role is a role a profile may hold. Roles with a PTJ scope act for one PTJ.
 type Role string
 

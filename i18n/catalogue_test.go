@@ -18,6 +18,7 @@ import (
 	"github.com/perbendaharaan/ispeks/notify"
 	"github.com/perbendaharaan/ispeks/password"
 	"github.com/perbendaharaan/ispeks/store"
+	_ "github.com/perbendaharaan/ispeks/useradmin" // registers the mail it sends
 	"github.com/perbendaharaan/ispeks/workflow"
 )
 
@@ -234,8 +235,9 @@ func dynamicFamilies() map[string]bool {
 		add("request.stage.", string(st))
 	}
 	add("password.rule.", password.Rules...)
-	for _, k := range notify.Kinds {
+	for _, k := range notify.Kinds() {
 		add("mailops.kind.", string(k))
+		add("mail."+string(k)+".", "subject", "body")
 	}
 	add("mailops.state.", store.OutboxQueued, store.OutboxSent, store.OutboxFailed)
 	return out

@@ -7,8 +7,12 @@
 package malaysia
 
 import (
+	"fmt"
+	"strconv"
 	"time"
 	_ "time/tzdata" // so Asia/Kuala_Lumpur loads on hosts without a zoneinfo database
+
+	"github.com/perbendaharaan/ispeks/i18n"
 )
 
 // KL is Asia/Kuala_Lumpur. Times are stored in UTC and shown here; every
@@ -38,3 +42,25 @@ func DateTime(t time.Time) string { return t.In(KL).Format(DateTimeLayout) }
 
 // Day is t's KL calendar date as 2026-12-31, which sorts as it reads.
 func Day(t time.Time) string { return t.In(KL).Format(ISODate) }
+
+// MonthName is the name of month m (1–12) in lang: "Oktober" / "October".
+func MonthName(m time.Month, lang string) string {
+	return i18n.T(lang, "month."+strconv.Itoa(int(m)))
+}
+
+// LongDateTime shows t in KL with the month's name and a 12-hour clock, as
+// letters and mail write it: "2 Januari 2026, 3:04 PTG" / "2 January 2026,
+// 3:04 PM".
+func LongDateTime(t time.Time, lang string) string {
+	t = t.In(KL)
+	hour := t.Hour() % 12
+	if hour == 0 {
+		hour = 12
+	}
+	half := "time.am"
+	if t.Hour() >= 12 {
+		half = "time.pm"
+	}
+	// The same order in both languages; only the words differ.
+	return fmt.Sprintf("%d %s %d, %d:%02d %s", t.Day(), MonthName(t.Month(), lang), t.Year(), hour, t.Minute(), i18n.T(lang, half))
+}

@@ -1,9 +1,13 @@
-// Package notify turns workflow events into email and delivers it.
+// Package notify renders, queues and delivers the portal's mail. It knows
+// no Borang and no pay slip: the package that sends a kind of mail
+// registers it (Register) with its content type, and the kind's words are
+// in the language catalogue.
 //
-// A notification is rendered once (Renderer, from the templates in
-// templates/mail) into a Message, and a Sender delivers that Message: over
-// SMTP with go-mail, or into .eml files under the data directory when no SMTP
-// server is configured, so that nothing is silently dropped.
+// A notification waits in an Outbox (the database's outbox table) until a
+// Worker claims it, renders it once (Renderer) into a Message, and a Sender
+// delivers that Message: over SMTP with go-mail, or into .eml files under
+// the data directory when no SMTP server is configured, so that nothing is
+// silently dropped.
 //
 // Rules every Sender keeps:
 //   - A Message is identified by its ID; sending the same Message again (a
@@ -23,6 +27,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/perbendaharaan/ispeks/malaysia"
 )
 
 // Address is one mailbox: a display name (may be empty) and an email address.
@@ -90,24 +96,16 @@ func (m Message) validate() error {
 func checkEmail(email string) error {
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || a.Name != "" {
-		return fmt.Errorf("invalid email address %q", maskEmail(email))
+		return fmt.Errorf("invalid email address %q", malaysia.MaskEmail(email))
 	}
 	return nil
-}
-
-// maskEmail hides the mailbox part of an address for logs: "***@domain".
-func maskEmail(email string) string {
-	if i := strings.LastIndexByte(email, '@'); i >= 0 {
-		return "***" + email[i:]
-	}
-	return "***"
 }
 
 // maskEmails masks every recipient's address for logs.
 func maskEmails(to []Address) []string {
 	out := make([]string, len(to))
 	for i, a := range to {
-		out[i] = maskEmail(a.Email)
+		out[i] = malaysia.MaskEmail(a.Email)
 	}
 	return out
 }

@@ -7,14 +7,11 @@ import (
 	"fmt"
 	netmail "net/mail"
 	"strings"
-	"time"
 
 	"github.com/wneessen/go-mail"
-)
 
-// malaysia is the zone of the Date header. Malaysia has kept UTC+8 without
-// daylight saving since 1982, so a fixed zone is exact and needs no tzdata.
-var malaysia = time.FixedZone("MYT", 8*60*60)
+	"github.com/perbendaharaan/ispeks/malaysia"
+)
 
 // Render returns the RFC 5322 message (CRLF line ends) that sending m from
 // from produces: the FileSender writes exactly these bytes and SMTPSender
@@ -50,7 +47,7 @@ func buildMsg(from Address, m Message) (*mail.Msg, error) {
 	}
 	msg.Subject(m.Subject)
 	msg.SetMessageIDWithValue(m.ID + "@" + domainOf(from.Email))
-	msg.SetDateWithValue(m.Created.In(malaysia))
+	msg.SetDateWithValue(m.Created.In(malaysia.KL))
 	// RFC 3834: tells auto-responders (out-of-office, vacation) not to reply;
 	// Exchange, common in government offices, reads the second header.
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/perbendaharaan/ispeks/malaysia"
 )
 
 // Pending is one notification claimed for delivery.
@@ -14,7 +16,8 @@ type Pending struct {
 	ID       int64 // outbox row id; the Message ID is "n-<ID>" so every attempt has the same Message-ID
 	Kind     Kind
 	To       Address
-	Data     Data      // Data.Lang picks the language
+	Lang     string    // the recipient's language
+	Data     []byte    // the kind's Content, as JSON
 	Attempts int       // attempts made before this one
 	Created  time.Time // the Message's Date (set at enqueue, never at send time)
 }
@@ -274,7 +277,7 @@ func (d *drain) sendAll(ctx context.Context, jobs <-chan claimed) {
 func (d *drain) deliver(ctx context.Context, sender Sender, j claimed) {
 	p, s := j.p, d.s
 	attempt := p.Attempts + 1
-	log := s.log.With("id", p.ID, "kind", p.Kind, "to", maskEmail(p.To.Email), "attempt", attempt)
+	log := s.log.With("id", p.ID, "kind", p.Kind, "to", malaysia.MaskEmail(p.To.Email), "attempt", attempt)
 	if ctx.Err() != nil {
 		return // stopping: the row comes back after its lease
 	}
@@ -376,7 +379,7 @@ func (d *drain) storeError() error {
 // message renders p into the Message every attempt sends: same ID, same
 // Date, same text, so the same bytes.
 func (w *Worker) message(p Pending) (Message, error) {
-	subject, text, html, err := w.Renderer.Render(p.Kind, p.Data)
+	subject, text, html, err := w.Renderer.Render(p.Kind, p.Lang, p.To.Name, p.Data)
 	if err != nil {
 		return Message{}, err
 	}

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/perbendaharaan/ispeks/secret"
 )
 
 // fakeClock is the worker's and the fake outbox's clock; it moves only when
@@ -74,13 +76,13 @@ func newFakeOutbox(clock *fakeClock) *fakeOutbox {
 }
 
 // add enqueues a notification, due now, and returns its ID.
-func (o *fakeOutbox) add(kind Kind, to Address, d Data) int64 {
+func (o *fakeOutbox) add(kind Kind, to Address, d testMail) int64 {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	id := int64(len(o.rows) + 1)
 	now := o.now()
 	o.rows = append(o.rows, &fakeRow{
-		p:     Pending{ID: id, Kind: kind, To: to, Data: d, Created: now},
+		p:     Pending{ID: id, Kind: kind, To: to, Lang: d.Lang, Data: d.json(), Created: now},
 		state: "queued", due: now,
 	})
 	o.changed.Broadcast()
@@ -187,7 +189,7 @@ func (b *lockedBuffer) String() string {
 // (JSON lines) in the returned buffer.
 func newTestWorker(t testing.TB, o *fakeOutbox, s Sender) (*Worker, *lockedBuffer) {
 	t.Helper()
-	r, err := NewRenderer()
+	r, err := NewRenderer(secret.Random())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,9 +218,9 @@ var (
 	testLink      = "https://ispeks.example.gov.my/requests/123"
 )
 
-func testData(lang string) Data {
+func testData(lang string) testMail {
 	d := sampleData(lang)
-	d.Link = testLink
+	d.URL = testLink
 	return d
 }
 
@@ -288,7 +290,7 @@ func TestWorkerDelivers(t *testing.T) {
 				t.Errorf("RCPT TO %v", got[0].To)
 			}
 			h, parts := parseMail(t, got[0].Data)
-			wantSubject, _, _, err := w.Renderer.Render(KindRequestSubmitted, testData(lang))
+			wantSubject, _, _, err := render(w.Renderer, KindRequestSubmitted, testData(lang), testRecipient.Name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -322,7 +324,7 @@ func TestWorkerDelivers(t *testing.T) {
 			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 			if len(lines) != 1 || !strings.Contains(lines[0], `"outcome":"sent"`) ||
 				!strings.Contains(lines[0], `"id":1`) || !strings.Contains(lines[0], `"kind":"request_submitted"`) ||
-				!strings.Contains(lines[0], `"to":"***@jabatan.example.gov.my"`) {
+				!strings.Contains(lines[0], `"to":"s***@jabatan.example.gov.my"`) {
 				t.Errorf("log = %s", logs)
 			}
 			if strings.Contains(logs.String(), "siti@") || strings.Contains(logs.String(), testLink) {

@@ -58,10 +58,12 @@ func (r *AuditRecord) computeHash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// appendAudit adds one record to the chain inside tx. Updating the head row
-// first takes its lock, so concurrent transactions append one after another
-// and the chain never forks.
-func (db *DB) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, action, objectType, objectID string, detail any) error {
+// Audit adds one record to the chain, in c's transaction: it exists exactly
+// when the action it records committed. Updating the head row first takes
+// its lock, so concurrent transactions append one after another and the
+// chain never forks.
+func (c Conn) Audit(ctx context.Context, actor Actor, action, objectType, objectID string, detail any) error {
+	tx := c.idb
 	var head struct {
 		Seq  int64  `bun:"seq"`
 		Hash string `bun:"hash"`
@@ -80,7 +82,7 @@ func (db *DB) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, action, 
 	rec := AuditRecord{
 		Seq: head.Seq,
 		// Microseconds: what PostgreSQL keeps, so the hash survives a round trip.
-		At:         db.Now().UTC().Truncate(time.Microsecond),
+		At:         c.now().UTC().Truncate(time.Microsecond),
 		ActorLogin: actor.Login,
 		Action:     action,
 		ObjectType: objectType,
@@ -96,15 +98,10 @@ func (db *DB) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, action, 
 	if _, err := tx.NewInsert().Model(&rec).Exec(ctx); err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
-	_, err := tx.NewRaw("UPDATE audit_head SET hash = ? WHERE id = 1", rec.Hash).Exec(ctx)
-	return err
-}
-
-// Audit records one action in its own transaction.
-func (db *DB) Audit(ctx context.Context, actor Actor, action, objectType, objectID string, detail any) error {
-	return db.Tx(ctx, func(tx bun.Tx) error {
-		return db.appendAudit(ctx, tx, actor, action, objectType, objectID, detail)
-	})
+	if _, err := tx.NewRaw("UPDATE audit_head SET hash = ? WHERE id = 1", rec.Hash).Exec(ctx); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	return nil
 }
 
 // AuditBreak describes the first record where the chain does not hold.
@@ -120,13 +117,13 @@ func (b *AuditBreak) Error() string { return fmt.Sprintf("audit record %d: %s", 
 // whose content no longer matches its hash, a record that does not point at
 // the one before it, a gap in the sequence, or a head that does not match the
 // last record (rows deleted from the end).
-func (db *DB) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
+func (c Conn) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 	prev := "0000000000000000000000000000000000000000000000000000000000000000"
 	var n, last int64
 	const batch = 1000
 	for {
 		var recs []AuditRecord
-		if err := db.NewSelect().Model(&recs).Where("seq > ?", last).OrderExpr("seq").Limit(batch).Scan(ctx); err != nil {
+		if err := c.idb.NewSelect().Model(&recs).Where("seq > ?", last).OrderExpr("seq").Limit(batch).Scan(ctx); err != nil {
 			return n, nil, err
 		}
 		for i := range recs {
@@ -150,7 +147,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 		Seq  int64  `bun:"seq"`
 		Hash string `bun:"hash"`
 	}
-	if err := db.NewRaw("SELECT seq, hash FROM audit_head WHERE id = 1").Scan(ctx, &head); err != nil {
+	if err := c.idb.NewRaw("SELECT seq, hash FROM audit_head WHERE id = 1").Scan(ctx, &head); err != nil {
 		return n, nil, err
 	}
 	if head.Seq != last || head.Hash != prev {
@@ -160,9 +157,9 @@ func (db *DB) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 }
 
 // AuditList returns audit records, newest first, one page at a time.
-func (db *DB) AuditList(ctx context.Context, q string, page Page) ([]AuditRecord, int64, error) {
+func (c Conn) AuditList(ctx context.Context, q string, page Page) ([]AuditRecord, int64, error) {
 	var recs []AuditRecord
-	sel := db.NewSelect().Model(&recs).OrderExpr("seq DESC")
+	sel := c.idb.NewSelect().Model(&recs).OrderExpr("seq DESC")
 	if q != "" {
 		like := "%" + q + "%"
 		sel = sel.Where("(action LIKE ? OR object_id LIKE ? OR actor_login LIKE ?)", like, like, like)

@@ -4,35 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
-
-	"github.com/perbendaharaan/ispeks/apperr"
-	"github.com/perbendaharaan/ispeks/forms"
-	"github.com/perbendaharaan/ispeks/password"
 )
-
-// AuthSettings are the treasury's rules for logging in.
-type AuthSettings struct {
-	LockAfter      int           // consecutive failures that lock an account (JPA: 3)
-	LockFor        time.Duration // 0: until a reset or a sysadmin unlocks
-	SessionIdle    time.Duration // a session ends after this long unused
-	SessionMax     time.Duration // and this long after login, whatever happens
-	LinkTTL        time.Duration // one-time links and temporary passwords
-	ThrottleMax    int           // failed logins from one address …
-	ThrottleWindow time.Duration // … within this window before it must wait
-	Policy         password.Policy
-}
-
-// DefaultAuthSettings are the settings of config.Default.
-func DefaultAuthSettings() AuthSettings {
-	return AuthSettings{
-		LockAfter: 3, SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour,
-		LinkTTL: 72 * time.Hour, ThrottleMax: 20, ThrottleWindow: 15 * time.Minute,
-		Policy: password.DefaultPolicy(),
-	}
-}
 
 // Session is a logged-in user's session: a browser's cookie or an API token.
 // Only the token's hash is stored.
@@ -65,293 +41,205 @@ type PasswordToken struct {
 	UsedAt    *time.Time `bun:"used_at"`
 }
 
-// ErrLoginFailed is the one answer to every failed login — unknown login,
-// wrong password, locked or inactive profile, expired temporary password —
-// so that the answer does not tell which logins exist.
-var ErrLoginFailed = apperr.New(apperr.Unauthorized, "login.error.failed")
-
-// ErrThrottled answers an address that failed too often: it says nothing of
-// any account, and asks the user to wait.
-var ErrThrottled = apperr.New(apperr.Unauthorized, "login.error.throttled")
-
-// Login checks login and pw and, when they are right, starts a session of
-// kind for the user, returning the session's token (to hand to the client,
-// never stored) and the user.
-//
-// Every failure answers ErrLoginFailed after the same amount of hashing work.
-// The attempt is counted before the password is checked, in one conditional
-// UPDATE, so that parallel guesses cannot get past LockAfter between them;
-// the guess that uses the last try and fails locks the account.
-func (db *DB) Login(ctx context.Context, as AuthSettings, login, pw, ip, kind string) (string, *User, error) {
-	now := db.Now()
-	failures, err := db.NewSelect().Table("login_failures").Where("ip = ? AND at > ?", ip, now.Add(-as.ThrottleWindow)).Count(ctx)
-	if err != nil {
-		return "", nil, err
+// InsertSession stores s.
+func (c Conn) InsertSession(ctx context.Context, s *Session) error {
+	if _, err := c.idb.NewInsert().Model(s).Exec(ctx); err != nil {
+		return fmt.Errorf("insert session: %w", err)
 	}
-	if failures >= int64(as.ThrottleMax) {
-		return "", nil, ErrThrottled
-	}
-	u, err := db.reserveAttempt(ctx, as, login, now)
-	if err != nil {
-		return "", nil, err
-	}
-	if u == nil {
-		password.VerifyDummy(pw)
-		return "", nil, db.loginFailed(ctx, ip, now)
-	}
-	ok, _, verr := password.Verify(pw, u.PasswordHash)
-	if verr != nil || !ok {
-		if err := db.Tx(ctx, func(tx bun.Tx) error {
-			if u.FailedAttempts >= as.LockAfter {
-				if _, err := tx.NewUpdate().Model((*User)(nil)).Set("locked_at = ?", now).Where("id = ?", u.ID).Exec(ctx); err != nil {
-					return err
-				}
-				return db.appendAudit(ctx, tx, Actor{Login: "system"}, "user.lock", "user", u.Login, map[string]any{"failed_attempts": u.FailedAttempts})
-			}
-			return nil
-		}); err != nil {
-			return "", nil, err
-		}
-		return "", nil, db.loginFailed(ctx, ip, now)
-	}
-	// Right password: the account must still be usable.
-	if !u.Active() || (u.PasswordExpiresAt != nil && !now.Before(*u.PasswordExpiresAt)) {
-		return "", nil, db.loginFailed(ctx, ip, now)
-	}
-	var token string
-	err = db.Tx(ctx, func(tx bun.Tx) error {
-		if _, err := tx.NewUpdate().Model((*User)(nil)).Set("failed_attempts = 0").Where("id = ?", u.ID).Exec(ctx); err != nil {
-			return err
-		}
-		token, err = db.newSession(ctx, tx, as, u.ID, kind, ip)
-		return err
-	})
-	if err != nil {
-		return "", nil, err
-	}
-	full, err := db.UserByID(ctx, u.ID)
-	return token, full, err
+	return nil
 }
 
-// reserveAttempt counts one login attempt for login and returns the user with
-// the count after it, or nil when the login is unknown, malformed or locked
-// (no attempt may be made).
-func (db *DB) reserveAttempt(ctx context.Context, as AuthSettings, login string, now time.Time) (*User, error) {
-	norm, _, err := forms.ParseLogin(login)
-	if err != nil {
-		return nil, nil
-	}
-	if as.LockFor > 0 {
-		// A timed lock that has run out ends before this attempt.
-		if _, err := db.NewUpdate().Model((*User)(nil)).
-			Set("failed_attempts = 0").Set("locked_at = NULL").
-			Where("login = ? AND locked_at IS NOT NULL AND locked_at <= ?", norm, now.Add(-as.LockFor)).
-			Exec(ctx); err != nil {
-			return nil, err
-		}
-	}
-	u := new(User)
-	err = db.NewRaw(`UPDATE users SET failed_attempts = failed_attempts + 1
-		WHERE login = ? AND locked_at IS NULL AND failed_attempts < ?
-		RETURNING id, login, password_hash, status, failed_attempts, password_expires_at`, norm, as.LockAfter).Scan(ctx, u)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return u, err
-}
-
-func (db *DB) loginFailed(ctx context.Context, ip string, now time.Time) error {
-	if _, err := db.NewRaw("INSERT INTO login_failures (ip, at) VALUES (?, ?)", ip, now).Exec(ctx); err != nil {
-		return err
-	}
-	return ErrLoginFailed
-}
-
-// newSession stores a new session for user and returns its token.
-func (db *DB) newSession(ctx context.Context, tx bun.IDB, as AuthSettings, userID int64, kind, ip string) (string, error) {
-	token, hash := password.NewToken()
-	now := db.Now()
-	s := &Session{ID: hash, UserID: userID, Kind: kind, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(as.SessionMax), IP: ip}
-	_, err := tx.NewInsert().Model(s).Exec(ctx)
-	return token, err
-}
-
-// NewSession starts a session for a user already proven (after a password
-// change or a one-time link), returning its token.
-func (db *DB) NewSession(ctx context.Context, as AuthSettings, userID int64, kind, ip string) (string, error) {
-	return db.newSession(ctx, db.DB, as, userID, kind, ip)
-}
-
-var errNoSession = apperr.New(apperr.Unauthorized, "login.error.session_ended")
-
-// SessionUser returns the session of token and its user, if the session has
-// neither idled out nor passed its absolute end and the profile is active.
-// It notes the use at most once a minute, to spare the database a write per
-// request.
-func (db *DB) SessionUser(ctx context.Context, as AuthSettings, token string) (*Session, *User, error) {
-	now := db.Now()
+// LiveSession returns the session with hash that has not passed its
+// absolute end and was used after idleSince; nil when there is none.
+func (c Conn) LiveSession(ctx context.Context, hash string, idleSince time.Time) (*Session, error) {
 	s := new(Session)
-	err := db.NewSelect().Model(s).
-		Where("id = ? AND expires_at > ? AND last_seen_at > ?", password.HashToken(token), now, now.Add(-as.SessionIdle)).
-		Scan(ctx)
+	err := c.idb.NewSelect().Model(s).
+		Where("id = ? AND expires_at > ? AND last_seen_at > ?", hash, c.now(), idleSince).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, errNoSession
+		return nil, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, fmt.Errorf("read session: %w", err)
 	}
-	u, err := db.UserByID(ctx, s.UserID)
-	if err != nil {
-		if apperr.Is(err, apperr.NotFound) {
-			return nil, nil, errNoSession
-		}
-		return nil, nil, err
-	}
-	if !u.Active() {
-		return nil, nil, errNoSession
-	}
-	if now.Sub(s.LastSeenAt) > time.Minute {
-		s.LastSeenAt = now
-		if _, err := db.NewUpdate().Model(s).Column("last_seen_at").WherePK().Exec(ctx); err != nil {
-			return nil, nil, err
-		}
-	}
-	return s, u, nil
+	return s, nil
 }
 
-// EndSession ends the session of token (logout); an unknown token is fine.
-func (db *DB) EndSession(ctx context.Context, token string) error {
-	_, err := db.NewDelete().Model((*Session)(nil)).Where("id = ?", password.HashToken(token)).Exec(ctx)
-	return err
+// TouchSession notes that s was used at s.LastSeenAt.
+func (c Conn) TouchSession(ctx context.Context, s *Session) error {
+	if _, err := c.idb.NewUpdate().Model(s).Column("last_seen_at").WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("touch session: %w", err)
+	}
+	return nil
 }
 
-// endSessions ends every session of a user, inside tx.
-func endSessions(ctx context.Context, tx bun.IDB, userID int64) error {
-	_, err := tx.NewDelete().Model((*Session)(nil)).Where("user_id = ?", userID).Exec(ctx)
-	return err
+// DeleteSession ends the session with hash; an unknown one is fine.
+func (c Conn) DeleteSession(ctx context.Context, hash string) error {
+	if _, err := c.idb.NewDelete().Model((*Session)(nil)).Where("id = ?", hash).Exec(ctx); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
 }
 
-// ChangePassword replaces u's password after checking the current one and
-// the policy, clears the must-change flag, ends all of u's sessions and
-// audits the change. The caller starts a fresh session if it wants one.
-func (db *DB) ChangePassword(ctx context.Context, as AuthSettings, userID int64, current, next string) error {
-	u, err := db.UserByID(ctx, userID)
-	if err != nil {
-		return err
+// DeleteUserSessions ends every session of a user.
+func (c Conn) DeleteUserSessions(ctx context.Context, userID int64) error {
+	if _, err := c.idb.NewDelete().Model((*Session)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
+		return fmt.Errorf("delete sessions: %w", err)
 	}
-	ok, _, err := password.Verify(current, u.PasswordHash)
-	if err != nil || !ok {
-		return apperr.Fields(apperr.Field("current_password", "password.error.current_wrong"))
-	}
-	return db.setPassword(ctx, as, u, next, "user.password_change")
+	return nil
 }
 
-// setPassword checks next against the policy and makes it u's password, in
-// one transaction with the end of u's sessions and the audit record.
-func (db *DB) setPassword(ctx context.Context, as AuthSettings, u *User, next, action string, extra ...func(tx bun.Tx) error) error {
-	pc := password.Context{Login: u.Login, Name: u.Name, CurrentHash: u.PasswordHash}
-	if _, isMyKad, _ := forms.ParseLogin(u.Login); isMyKad {
-		pc.ICNumber = u.Login
+// InsertPasswordToken stores t.
+func (c Conn) InsertPasswordToken(ctx context.Context, t *PasswordToken) error {
+	if _, err := c.idb.NewInsert().Model(t).Exec(ctx); err != nil {
+		return fmt.Errorf("insert password token: %w", err)
 	}
-	if err := as.Policy.Check(next, pc); err != nil {
-		return err
-	}
-	hash, err := password.Hash(next)
-	if err != nil {
-		return err
-	}
-	now := db.Now()
-	return db.Tx(ctx, func(tx bun.Tx) error {
-		if _, err := tx.NewUpdate().Model((*User)(nil)).
-			Set("password_hash = ?", hash).Set("must_change = ?", false).
-			Set("password_expires_at = NULL").Set("password_changed_at = ?", now).
-			Set("failed_attempts = 0").Set("locked_at = NULL").Set("updated_at = ?", now).
-			Where("id = ?", u.ID).Exec(ctx); err != nil {
-			return err
-		}
-		if err := endSessions(ctx, tx, u.ID); err != nil {
-			return err
-		}
-		for _, fn := range extra {
-			if err := fn(tx); err != nil {
-				return err
-			}
-		}
-		return db.appendAudit(ctx, tx, Actor{UserID: u.ID, Login: u.Login}, action, "user", u.Login, nil)
-	})
+	return nil
 }
 
-// IssuePasswordToken creates a one-time set-password link token for user
-// inside tx and returns the token (for the link) and when it expires.
-func (db *DB) IssuePasswordToken(ctx context.Context, tx bun.IDB, as AuthSettings, userID int64) (string, time.Time, error) {
-	token, hash := password.NewToken()
-	now := db.Now()
-	pt := &PasswordToken{ID: hash, UserID: userID, CreatedAt: now, ExpiresAt: now.Add(as.LinkTTL)}
-	_, err := tx.NewInsert().Model(pt).Exec(ctx)
-	return token, pt.ExpiresAt, err
-}
-
-var errBadLink = apperr.New(apperr.Invalid, "password.error.bad_link")
-
-// UsePasswordToken sets the password of the link's user, once: the token is
-// marked used in the same transaction, so that a second use (or a second
-// click) fails, and every session of the user ends.
-func (db *DB) UsePasswordToken(ctx context.Context, as AuthSettings, token, next string) (*User, error) {
-	now := db.Now()
-	pt := new(PasswordToken)
-	err := db.NewSelect().Model(pt).Where("id = ? AND used_at IS NULL AND expires_at > ?", password.HashToken(token), now).Scan(ctx)
+// UsablePasswordToken returns the unused, unexpired token with hash; nil
+// when there is none.
+func (c Conn) UsablePasswordToken(ctx context.Context, hash string) (*PasswordToken, error) {
+	t := new(PasswordToken)
+	err := c.idb.NewSelect().Model(t).Where("id = ? AND used_at IS NULL AND expires_at > ?", hash, c.now()).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errBadLink
+		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read password token: %w", err)
 	}
-	u, err := db.UserByID(ctx, pt.UserID)
+	return t, nil
+}
+
+// UsePasswordToken marks the token with hash used, if it was not; it
+// reports whether this call did (a parallel use loses).
+func (c Conn) UsePasswordToken(ctx context.Context, hash string) (bool, error) {
+	res, err := c.idb.NewUpdate().Model((*PasswordToken)(nil)).Set("used_at = ?", c.now()).
+		Where("id = ? AND used_at IS NULL", hash).Exec(ctx)
 	if err != nil {
-		return nil, err
+		return false, fmt.Errorf("use password token: %w", err)
 	}
-	if !u.Active() {
-		return nil, errBadLink
-	}
-	err = db.setPassword(ctx, as, u, next, "user.password_set_by_link", func(tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*PasswordToken)(nil)).Set("used_at = ?", now).
-			Where("id = ? AND used_at IS NULL", pt.ID).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return errBadLink // used by a parallel request a moment ago
-		}
-		// The other links of the user die with this one.
-		_, err = tx.NewUpdate().Model((*PasswordToken)(nil)).Set("used_at = ?", now).
-			Where("user_id = ? AND used_at IS NULL", u.ID).Exec(ctx)
-		return err
-	})
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// UseUserPasswordTokens marks every unused token of a user used.
+func (c Conn) UseUserPasswordTokens(ctx context.Context, userID int64) error {
+	_, err := c.idb.NewUpdate().Model((*PasswordToken)(nil)).Set("used_at = ?", c.now()).
+		Where("user_id = ? AND used_at IS NULL", userID).Exec(ctx)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("use password tokens: %w", err)
+	}
+	return nil
+}
+
+// DeleteUnusedPasswordTokens removes a user's unused links.
+func (c Conn) DeleteUnusedPasswordTokens(ctx context.Context, userID int64) error {
+	_, err := c.idb.NewDelete().Model((*PasswordToken)(nil)).Where("user_id = ? AND used_at IS NULL", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("delete password tokens: %w", err)
+	}
+	return nil
+}
+
+// CountLoginFailures returns how many failed logins came from ip after since.
+func (c Conn) CountLoginFailures(ctx context.Context, ip string, since time.Time) (int64, error) {
+	n, err := c.idb.NewSelect().Table("login_failures").Where("ip = ? AND at > ?", ip, since).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count login failures: %w", err)
+	}
+	return n, nil
+}
+
+// InsertLoginFailure records a failed login from ip.
+func (c Conn) InsertLoginFailure(ctx context.Context, ip string) error {
+	if _, err := c.idb.NewRaw("INSERT INTO login_failures (ip, at) VALUES (?, ?)", ip, c.now()).Exec(ctx); err != nil {
+		return fmt.Errorf("record login failure: %w", err)
+	}
+	return nil
+}
+
+// EndExpiredLock clears the lock of login when it was taken before before.
+func (c Conn) EndExpiredLock(ctx context.Context, login string, before time.Time) error {
+	_, err := c.idb.NewUpdate().Model((*User)(nil)).
+		Set("failed_attempts = 0").Set("locked_at = NULL").
+		Where("login = ? AND locked_at IS NOT NULL AND locked_at <= ?", login, before).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("end lock: %w", err)
+	}
+	return nil
+}
+
+// CountAttempt counts one login attempt for login, in one conditional
+// UPDATE so that parallel attempts cannot pass max between them, and
+// returns the user with the count after it (id, login, password hash,
+// status, failed attempts, temporary password's end); nil when the login is
+// unknown or locked, or already has max attempts.
+func (c Conn) CountAttempt(ctx context.Context, login string, max int) (*User, error) {
+	u := new(User)
+	err := c.idb.NewRaw(`UPDATE users SET failed_attempts = failed_attempts + 1
+		WHERE login = ? AND locked_at IS NULL AND failed_attempts < ?
+		RETURNING id, login, name, password_hash, status, failed_attempts, password_expires_at`, login, max).Scan(ctx, u)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("count login attempt: %w", err)
 	}
 	return u, nil
 }
 
-// Unlock clears the lock of a profile (a sysadmin's action) and audits it.
-func (db *DB) Unlock(ctx context.Context, actor Actor, userID int64) error {
-	return db.Tx(ctx, func(tx bun.Tx) error {
-		var login string
-		err := tx.NewRaw("UPDATE users SET failed_attempts = 0, locked_at = NULL, updated_at = ? WHERE id = ? RETURNING login", db.Now(), userID).Scan(ctx, &login)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errUserNotFound
-		}
-		if err != nil {
-			return err
-		}
-		return db.appendAudit(ctx, tx, actor, "user.unlock", "user", login, nil)
-	})
+// ResetAttempts sets a user's failed attempts back to zero.
+func (c Conn) ResetAttempts(ctx context.Context, userID int64) error {
+	if _, err := c.idb.NewUpdate().Model((*User)(nil)).Set("failed_attempts = 0").Where("id = ?", userID).Exec(ctx); err != nil {
+		return fmt.Errorf("reset attempts: %w", err)
+	}
+	return nil
 }
 
-// Locked reports whether u is locked now under as.
-func (u *User) Locked(as AuthSettings, now time.Time) bool {
-	if u.LockedAt == nil {
-		return false
+// LockUser locks a user's profile from now.
+func (c Conn) LockUser(ctx context.Context, userID int64) error {
+	if _, err := c.idb.NewUpdate().Model((*User)(nil)).Set("locked_at = ?", c.now()).Where("id = ?", userID).Exec(ctx); err != nil {
+		return fmt.Errorf("lock user: %w", err)
 	}
-	return as.LockFor == 0 || now.Before(u.LockedAt.Add(as.LockFor))
+	return nil
+}
+
+// UnlockUser clears a profile's lock and returns its login.
+func (c Conn) UnlockUser(ctx context.Context, userID int64) (string, error) {
+	var login string
+	err := c.idb.NewRaw("UPDATE users SET failed_attempts = 0, locked_at = NULL, updated_at = ? WHERE id = ? RETURNING login",
+		c.now(), userID).Scan(ctx, &login)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrUserNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("unlock user: %w", err)
+	}
+	return login, nil
+}
+
+// PasswordChange is what setting a password writes on a profile.
+type PasswordChange struct {
+	Hash       string     // PHC hash; "" clears the password (a reset)
+	MustChange bool       // chosen by someone else: change at next login
+	ExpiresAt  *time.Time // a temporary password's end
+	Changed    bool       // the user chose it: note the time of the change
+}
+
+// SetPassword writes ch on a profile and clears its failed attempts and
+// lock, as every new password does.
+func (c Conn) SetPassword(ctx context.Context, userID int64, ch PasswordChange) error {
+	now := c.now()
+	q := c.idb.NewUpdate().Model((*User)(nil)).
+		Set("password_hash = ?", ch.Hash).Set("must_change = ?", ch.MustChange).
+		Set("password_expires_at = ?", ch.ExpiresAt).
+		Set("failed_attempts = 0").Set("locked_at = NULL").Set("updated_at = ?", now).
+		Where("id = ?", userID)
+	if ch.Changed {
+		q = q.Set("password_changed_at = ?", now)
+	}
+	if _, err := q.Exec(ctx); err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return nil
 }

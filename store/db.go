@@ -1,5 +1,8 @@
-// Package store keeps the portal's data: bun models, migrations, queries and
-// transactions, on PostgreSQL (production) and SQLite (the embedded default).
+// Package store is the portal's persistence: bun models, queries,
+// migrations and the transaction helper, on PostgreSQL (production) and
+// SQLite (the embedded default). It decides nothing: who may do what, what
+// an action changes and whom it mails are the domain's rules (workflow,
+// useradmin, auth and the modules), which run their queries through a Conn.
 //
 // The same migrations and queries serve both dialects. Where the SQL must
 // differ (identity columns, timestamp types) the migrations use template
@@ -35,15 +38,32 @@ const (
 	SQLite   Dialect = "sqlite"
 )
 
-// DB is the portal's database handle.
+// DB is the portal's database handle. Its Conn runs queries outside any
+// transaction; Tx runs a function on a Conn inside one.
 type DB struct {
-	*bun.DB
+	Conn
+	bun     *bun.DB
 	Dialect Dialect
 	// Now is the clock every query uses for "now"; tests replace it.
 	Now func() time.Time
-	// BaseURL is the portal's address as users reach it, for links in mail.
-	BaseURL string
 }
+
+// Conn runs the store's queries on the database or inside a transaction.
+// Domain packages receive one from DB (outside a transaction) or from Tx.
+type Conn struct {
+	db  *DB
+	idb bun.IDB
+}
+
+// IDB is the bun handle of c, for the queries a module package writes for
+// its own tables. The web layer never uses it: it goes through the domain.
+func (c Conn) IDB() bun.IDB { return c.idb }
+
+// DB is the database c belongs to.
+func (c Conn) DB() *DB { return c.db }
+
+// now is the store's clock.
+func (c Conn) now() time.Time { return c.db.Now() }
 
 // Open connects to the database named by dsn and checks that it answers.
 //
@@ -103,10 +123,11 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("unknown database %q (want postgres://… or sqlite:<path>)", redactDSN(dsn))
 	}
-	db := &DB{DB: bdb, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}
+	db := &DB{bun: bdb, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}
+	db.Conn = Conn{db: db, idb: bdb}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
+	if err := bdb.PingContext(pingCtx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("database %s does not answer: %v", redactDSN(dsn), err)
 	}
@@ -128,6 +149,30 @@ func redactDSN(dsn string) string {
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// migrationSources are the migration folders of every package that owns
+// tables: the store's own (profiles, requests, audit, mail) and each
+// module's. Their files share one history, ordered by name (a timestamp),
+// so the names must be unique across packages.
+var migrationSources = map[string]fs.FS{}
+
+// RegisterMigrations adds the migration files of a package that owns
+// tables (from its init, as database/sql drivers register). Every DB
+// migrated afterwards applies them with the rest.
+func RegisterMigrations(owner string, fsys fs.FS) {
+	if _, dup := migrationSources[owner]; dup {
+		panic("store: migrations of " + owner + " registered twice")
+	}
+	migrationSources[owner] = fsys
+}
+
+func init() {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	RegisterMigrations("store", sub)
+}
+
 // sqlTypes fills the placeholders of the migration templates per dialect.
 type sqlTypes struct {
 	Postgres bool
@@ -137,18 +182,28 @@ type sqlTypes struct {
 
 func (db *DB) migrator() (*migrate.Migrator, error) {
 	ms := migrate.NewMigrations()
-	dir, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	if err := ms.Discover(dir); err != nil {
-		return nil, err
+	seen := map[string]string{}
+	for owner, dir := range migrationSources {
+		names, err := fs.Glob(dir, "*.sql")
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			id := strings.SplitN(n, "_", 2)[0]
+			if prev, dup := seen[id]; dup {
+				return nil, fmt.Errorf("migrations: %s of %s has the number of %s", n, owner, prev)
+			}
+			seen[id] = owner + "/" + n
+		}
+		if err := ms.Discover(dir); err != nil {
+			return nil, fmt.Errorf("migrations of %s: %w", owner, err)
+		}
 	}
 	types := sqlTypes{Postgres: true, ID: "BIGSERIAL PRIMARY KEY", Time: "TIMESTAMPTZ"}
 	if db.Dialect == SQLite {
 		types = sqlTypes{ID: "INTEGER PRIMARY KEY AUTOINCREMENT", Time: "TIMESTAMP"}
 	}
-	return migrate.NewMigrator(db.DB, ms, migrate.WithTemplateData(types), migrate.WithMarkAppliedOnSuccess(true)), nil
+	return migrate.NewMigrator(db.bun, ms, migrate.WithTemplateData(types), migrate.WithMarkAppliedOnSuccess(true)), nil
 }
 
 // Migrate applies every migration not applied yet and returns their names.
@@ -180,19 +235,24 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 // Ready reports whether the database answers a query now.
 func (db *DB) Ready(ctx context.Context) error {
 	var one int
-	return db.NewRaw("SELECT 1").Scan(ctx, &one)
+	return db.bun.NewRaw("SELECT 1").Scan(ctx, &one)
 }
 
-// Tx runs fn in one transaction: committed if fn returns nil, rolled back
-// otherwise. Every change a user's action makes goes through here, so that it
-// lands whole or not at all.
-func (db *DB) Tx(ctx context.Context, fn func(tx bun.Tx) error) error {
-	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(tx) })
+// Close closes the database's connections.
+func (db *DB) Close() error { return db.bun.Close() }
+
+// Tx runs fn on a Conn inside one transaction: committed if fn returns nil,
+// rolled back otherwise. Every change a user's action makes goes through
+// here, so that it lands whole or not at all.
+func (db *DB) Tx(ctx context.Context, fn func(tx Conn) error) error {
+	return db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(Conn{db: db, idb: tx})
+	})
 }
 
-// isUniqueViolation reports whether err is a unique-constraint violation on
+// IsUniqueViolation reports whether err is a unique-constraint violation on
 // either database.
-func isUniqueViolation(err error) bool {
+func IsUniqueViolation(err error) bool {
 	if err == nil {
 		return false
 	}
@@ -201,16 +261,4 @@ func isUniqueViolation(err error) bool {
 		return pgErr.Field('C') == "23505"
 	}
 	return strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
-
-// isForeignKeyViolation reports whether err is a foreign-key violation.
-func isForeignKeyViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	var pgErr pgdriver.Error
-	if errors.As(err, &pgErr) {
-		return pgErr.Field('C') == "23503"
-	}
-	return strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
 }

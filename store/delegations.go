@@ -2,16 +2,12 @@ package store
 
 import (
 	"context"
-	"strings"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
 
-	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
-	"github.com/perbendaharaan/ispeks/malaysia"
-	"github.com/perbendaharaan/ispeks/password"
-	"github.com/perbendaharaan/ispeks/workflow"
 )
 
 // Delegation (pemangku) lets Delegate act for Principal, a controlling
@@ -33,159 +29,68 @@ type Delegation struct {
 	Delegate  *User `bun:"rel:belongs-to,join:delegate_id=id"`
 }
 
-const dateLayout = "2006-01-02"
+// InsertDelegation stores d (its ID is set).
+func (c Conn) InsertDelegation(ctx context.Context, d *Delegation) error {
+	if _, err := c.idb.NewInsert().Model(d).Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("insert delegation: %w", err)
+	}
+	return nil
+}
 
-func dateField(field, s string) (time.Time, *apperr.FieldError) {
-	t, err := time.ParseInLocation(dateLayout, strings.TrimSpace(s), malaysia.KL)
+// RevokeDelegation ends delegation id of principal now; it reports whether
+// there was such a delegation still in force.
+func (c Conn) RevokeDelegation(ctx context.Context, id, principalID int64) (bool, error) {
+	res, err := c.idb.NewUpdate().Model((*Delegation)(nil)).Set("revoked_at = ?", c.now()).
+		Where("id = ? AND principal_id = ? AND revoked_at IS NULL", id, principalID).Exec(ctx)
 	if err != nil {
-		fe := apperr.Field(field, "date.invalid")
-		return time.Time{}, &fe
+		return false, fmt.Errorf("revoke delegation: %w", err)
 	}
-	return t, nil
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
-// AddDelegation records that by, a controlling officer, names the user with
-// delegateLogin (an active profile of the same PTJ, not by) as delegate from
-// from to to (dates, inclusive; to not before today).
-func (db *DB) AddDelegation(ctx context.Context, by *User, delegateLogin, from, to string) (*Delegation, error) {
-	var ptj string
-	for _, r := range by.Roles {
-		if r.Role == forms.RoleControllingOfficer && r.PTJCode != nil {
-			ptj = *r.PTJCode
-		}
-	}
-	if ptj == "" {
-		return nil, apperr.New(apperr.Forbidden, "delegation.error.officer_only")
-	}
-	var fields []apperr.FieldError
-	fromT, fe := dateField("from", from)
-	if fe != nil {
-		fields = append(fields, *fe)
-	}
-	toT, fe2 := dateField("to", to)
-	if fe2 != nil {
-		fields = append(fields, *fe2)
-	}
-	today := db.Now().In(malaysia.KL).Format(dateLayout)
-	if fe == nil && fe2 == nil {
-		if toT.Before(fromT) {
-			fields = append(fields, apperr.Field("to", "delegation.error.end_before_start"))
-		} else if toT.Format(dateLayout) < today {
-			fields = append(fields, apperr.Field("to", "delegation.error.end_passed"))
-		}
-	}
-	login, _, err := forms.ParseLogin(delegateLogin)
-	var d *User
-	if err != nil {
-		fields = append(fields, forms.Field("delegate_login", err))
-	} else if d, err = db.UserByLogin(ctx, login); err != nil {
-		if !apperr.Is(err, apperr.NotFound) {
-			return nil, err
-		}
-		fields = append(fields, apperr.Field("delegate_login", "delegation.error.no_profile"))
-	} else if d.ID == by.ID {
-		fields = append(fields, apperr.Field("delegate_login", "delegation.error.self"))
-	} else if d.PTJCode != ptj || !d.Active() {
-		fields = append(fields, apperr.Field("delegate_login", "delegation.error.other_ptj"))
-	}
-	if len(fields) > 0 {
-		return nil, apperr.Fields(fields...)
-	}
-	del := &Delegation{PTJCode: ptj, PrincipalID: by.ID, DelegateID: d.ID,
-		FromDate: fromT.Format(dateLayout), ToDate: toT.Format(dateLayout), CreatedAt: db.Now(), Principal: by, Delegate: d}
-	err = db.Tx(ctx, func(tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(del).Returning("id").Exec(ctx); err != nil {
-			return err
-		}
-		return db.appendAudit(ctx, tx, Actor{UserID: by.ID, Login: by.Login}, "delegation.add", "user", d.Login,
-			map[string]any{"ptj": ptj, "from": del.FromDate, "to": del.ToDate})
-	})
-	return del, err
-}
-
-// RevokeDelegation ends delegation id, named by by, at once.
-func (db *DB) RevokeDelegation(ctx context.Context, by *User, id int64) error {
-	return db.Tx(ctx, func(tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*Delegation)(nil)).Set("revoked_at = ?", db.Now()).
-			Where("id = ? AND principal_id = ? AND revoked_at IS NULL", id, by.ID).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return apperr.New(apperr.NotFound, "delegation.error.not_found")
-		}
-		return db.appendAudit(ctx, tx, Actor{UserID: by.ID, Login: by.Login}, "delegation.revoke", "delegation", itoa(id), nil)
-	})
-}
-
-// ListDelegations returns the delegations user named or received that have
-// not ended, soonest first.
-func (db *DB) ListDelegations(ctx context.Context, userID int64) ([]Delegation, error) {
+// DelegationsOf returns the unrevoked delegations userID named or received
+// that end on or after today, soonest first, with both people.
+func (c Conn) DelegationsOf(ctx context.Context, userID int64, today string) ([]Delegation, error) {
 	var list []Delegation
-	today := db.Now().In(malaysia.KL).Format(dateLayout)
-	err := db.NewSelect().Model(&list).Relation("Principal").Relation("Delegate").
+	err := c.idb.NewSelect().Model(&list).Relation("Principal").Relation("Delegate").
 		Where("(?TableAlias.principal_id = ? OR ?TableAlias.delegate_id = ?)", userID, userID).
 		Where("?TableAlias.revoked_at IS NULL AND ?TableAlias.to_date >= ?", today).
 		OrderExpr("?TableAlias.from_date, ?TableAlias.id").Scan(ctx)
-	return list, err
-}
-
-// IsDelegate reports whether userID covers a controlling officer today.
-func (db *DB) IsDelegate(ctx context.Context, userID int64) (bool, error) {
-	ds, err := db.delegationsTo(ctx, db.DB, userID)
-	for _, d := range ds {
-		if d.Covers(d.PTJCode, db.Now()) {
-			return true, err
-		}
+	if err != nil {
+		return nil, fmt.Errorf("list delegations: %w", err)
 	}
-	return false, err
+	return list, nil
 }
 
-// delegationsTo returns the unrevoked, unexpired delegations naming userID as
-// delegate, whose principal is still an active controlling officer of the
-// PTJ, as the workflow sees them (the workflow checks the dates).
-func (db *DB) delegationsTo(ctx context.Context, idb bun.IDB, userID int64) ([]workflow.Delegation, error) {
+// DelegationsTo returns the unrevoked delegations naming userID as delegate
+// that end on or after today and whose principal still holds the
+// controlling officer's role for the PTJ, with the principal.
+func (c Conn) DelegationsTo(ctx context.Context, userID int64, today string) ([]Delegation, error) {
 	var list []Delegation
-	today := db.Now().In(malaysia.KL).Format(dateLayout)
-	err := idb.NewSelect().Model(&list).Relation("Principal").
+	err := c.idb.NewSelect().Model(&list).Relation("Principal").
 		Where("?TableAlias.delegate_id = ? AND ?TableAlias.revoked_at IS NULL AND ?TableAlias.to_date >= ?", userID, today).
 		Where("EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = ?TableAlias.principal_id AND ur.role = ? AND ur.ptj_code = ?TableAlias.ptj_code)",
 			forms.RoleControllingOfficer).
 		Scan(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("delegations to user: %w", err)
 	}
-	var out []workflow.Delegation
-	for _, d := range list {
-		if d.Principal == nil || !d.Principal.Active() {
-			continue
-		}
-		from, _ := time.ParseInLocation(dateLayout, d.FromDate, malaysia.KL)
-		to, _ := time.ParseInLocation(dateLayout, d.ToDate, malaysia.KL)
-		out = append(out, workflow.Delegation{Principal: person(d.Principal), PTJCode: d.PTJCode, FromDate: from, ToDate: to})
-	}
-	return out, nil
+	return list, nil
 }
 
-// setTemporaryPassword gives u a random password that must be changed at
-// first login and stops working after the link lifetime; it is returned once
-// and only its hash is kept.
-func (db *DB) setTemporaryPassword(ctx context.Context, tx bun.Tx, as AuthSettings, u *User) (string, error) {
-	pw := password.TemporaryPassword()
-	hash, err := password.Hash(pw)
+// ActiveDelegatesOn returns the active profiles a delegation of ptj covers
+// on day (a KL date).
+func (c Conn) ActiveDelegatesOn(ctx context.Context, ptj, day string) ([]User, error) {
+	var list []User
+	err := c.idb.NewSelect().Model(&list).
+		Where("?TableAlias.status = ?", StatusActive).
+		Where("?TableAlias.id IN (SELECT d.delegate_id FROM delegations d WHERE d.ptj_code = ? AND d.revoked_at IS NULL AND d.from_date <= ? AND d.to_date >= ?)",
+			ptj, day, day).Scan(ctx)
 	if err != nil {
-		return "", err
+		return nil, fmt.Errorf("delegates of %s: %w", ptj, err)
 	}
-	ttl := as.LinkTTL
-	if ttl <= 0 {
-		ttl = DefaultAuthSettings().LinkTTL
-	}
-	expires := db.Now().Add(ttl)
-	_, err = tx.NewUpdate().Model((*User)(nil)).
-		Set("password_hash = ?", hash).Set("must_change = ?", true).Set("password_expires_at = ?", expires).
-		Set("failed_attempts = 0").Set("locked_at = NULL").Set("updated_at = ?", db.Now()).
-		Where("id = ?", u.ID).Exec(ctx)
-	return pw, err
+	return list, nil
 }
 
 // Holiday is a public holiday (cuti umum) on which reminders do not count.
@@ -196,30 +101,19 @@ type Holiday struct {
 	Name string `bun:"name"`
 }
 
-// AddHoliday records a public holiday and audits it.
-func (db *DB) AddHoliday(ctx context.Context, actor Actor, day, name string) error {
-	t, fe := dateField("day", day)
-	if fe != nil {
-		return apperr.Fields(*fe)
+// UpsertHoliday records h, replacing the name of a day already recorded.
+func (c Conn) UpsertHoliday(ctx context.Context, h *Holiday) error {
+	if _, err := c.idb.NewInsert().Model(h).On("CONFLICT (day) DO UPDATE").Set("name = EXCLUDED.name").Exec(ctx); err != nil {
+		return fmt.Errorf("add holiday: %w", err)
 	}
-	h := &Holiday{Day: t.Format(dateLayout), Name: strings.TrimSpace(name)}
-	return db.Tx(ctx, func(tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(h).On("CONFLICT (day) DO UPDATE").Set("name = EXCLUDED.name").Exec(ctx); err != nil {
-			return err
-		}
-		return db.appendAudit(ctx, tx, actor, "holiday.add", "holiday", h.Day, map[string]any{"name": h.Name})
-	})
+	return nil
 }
 
-// Calendar returns the working-day calendar with the treasury's holidays.
-func (db *DB) Calendar(ctx context.Context) (workflow.Calendar, error) {
+// Holidays returns every recorded public holiday.
+func (c Conn) Holidays(ctx context.Context) ([]Holiday, error) {
 	var hs []Holiday
-	if err := db.NewSelect().Model(&hs).Scan(ctx); err != nil {
-		return workflow.Calendar{}, err
+	if err := c.idb.NewSelect().Model(&hs).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("read holidays: %w", err)
 	}
-	c := workflow.Calendar{Holidays: map[string]bool{}}
-	for _, h := range hs {
-		c.Holidays[h.Day] = true
-	}
-	return c, nil
+	return hs, nil
 }

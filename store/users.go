@@ -4,175 +4,82 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
-
-	"github.com/uptrace/bun"
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
 )
 
-// NewUser is what it takes to create a profile directly: the CLI bootstrap of
-// the treasury's first administrators and officers, and provisioning of an
-// approved registration.
-type NewUser struct {
-	Login        string
-	Name         string
-	Email        string
-	PTJCode      string
-	Position     string
-	Grade        string
-	SalaryNo     string
-	Roles        []forms.RoleGrant // PTJ-scoped roles take the user's PTJ
-	Modules      []forms.Module
-	PasswordHash string // empty: no password until a set-password link is used
-	MustChange   bool   // the password was chosen by someone else
+// ErrUserNotFound answers a profile that does not exist.
+var ErrUserNotFound = apperr.New(apperr.NotFound, "users.error.not_found")
+
+// errLoginTaken answers a new profile whose login another holds.
+var errLoginTaken = apperr.New(apperr.Conflict, "users.error.login_taken")
+
+// InsertUser stores u (its ID is set) with its roles and modules as
+// u.Roles and u.Modules hold them. A taken login is a Conflict.
+func (c Conn) InsertUser(ctx context.Context, u *User) error {
+	roles, modules := u.Roles, u.Modules
+	if _, err := c.idb.NewInsert().Model(u).Returning("id").Exec(ctx); err != nil {
+		if IsUniqueViolation(err) {
+			return errLoginTaken
+		}
+		return fmt.Errorf("insert user: %w", err)
+	}
+	return c.SetAccess(ctx, u, roles, modules)
 }
 
-// validate normalises u and checks every field, reporting all failures at once.
-func (u *NewUser) validate() error {
-	var fields []apperr.FieldError
-	login, _, err := forms.ParseLogin(u.Login)
-	if err != nil {
-		fields = append(fields, forms.Field("login", err))
+// SetAccess makes u's roles and modules exactly roles and modules (each
+// row's user is set to u).
+func (c Conn) SetAccess(ctx context.Context, u *User, roles []UserRole, modules []UserModule) error {
+	if _, err := c.idb.NewDelete().Model((*UserRole)(nil)).Where("user_id = ?", u.ID).Exec(ctx); err != nil {
+		return fmt.Errorf("set access: %w", err)
 	}
-	u.Login = login
-	if email, err := forms.ParseEmail(u.Email); err != nil {
-		fields = append(fields, forms.Field("email", err))
-	} else {
-		u.Email = email
-	}
-	if code, err := forms.ParsePTJCode(u.PTJCode); err != nil {
-		fields = append(fields, forms.Field("ptj_code", err))
-	} else {
-		u.PTJCode = code
-	}
-	u.Name = strings.Join(strings.Fields(u.Name), " ")
-	if u.Name == "" {
-		fields = append(fields, apperr.Field("name", "users.error.name_required"))
-	}
-	seen := map[forms.Role]bool{}
-	for _, g := range u.Roles {
-		if !g.Role.Valid() {
-			fields = append(fields, apperr.Field("roles", "request.error.role_unknown", "Role", string(g.Role)))
-		}
-		if seen[g.Role] {
-			fields = append(fields, apperr.Field("roles", "users.error.role_twice", "Role", string(g.Role)))
-		}
-		seen[g.Role] = true
-	}
-	for _, m := range u.Modules {
-		if !m.Valid() {
-			fields = append(fields, apperr.Field("modules", "request.error.modules_unknown", "List", string(m)))
-		}
-	}
-	if len(fields) > 0 {
-		return apperr.Fields(fields...)
-	}
-	return nil
-}
-
-// CreateUser creates an active profile with its roles and modules, and audits
-// it, all in one transaction. A taken login is a conflict; an unknown PTJ is
-// invalid. Nothing is written when any check fails.
-func (db *DB) CreateUser(ctx context.Context, actor Actor, nu NewUser) (*User, error) {
-	if err := nu.validate(); err != nil {
-		return nil, err
-	}
-	var u *User
-	err := db.Tx(ctx, func(tx bun.Tx) error {
-		var err error
-		u, err = db.createUser(ctx, tx, actor, nu)
-		return err
-	})
-	return u, err
-}
-
-// createUser is CreateUser inside a caller's transaction (provisioning uses it
-// beside the request's own changes).
-func (db *DB) createUser(ctx context.Context, tx bun.Tx, actor Actor, nu NewUser) (*User, error) {
-	if _, err := db.PTJ(ctx, tx, nu.PTJCode); err != nil {
-		if apperr.Is(err, apperr.NotFound) {
-			return nil, apperr.Fields(forms.ErrPTJUnknown(nu.PTJCode))
-		}
-		return nil, err
-	}
-	now := db.Now()
-	u := &User{
-		Login: nu.Login, Name: nu.Name, Email: nu.Email, PTJCode: nu.PTJCode,
-		Position: nu.Position, Grade: nu.Grade, SalaryNo: nu.SalaryNo,
-		Status: StatusActive, Lang: "ms",
-		PasswordHash: nu.PasswordHash, MustChange: nu.MustChange,
-		CreatedAt: now, UpdatedAt: now,
-	}
-	if _, err := tx.NewInsert().Model(u).Returning("id").Exec(ctx); err != nil {
-		if isUniqueViolation(err) {
-			return nil, apperr.New(apperr.Conflict, "users.error.login_taken")
-		}
-		return nil, err
-	}
-	if err := db.setAccess(ctx, tx, u, nu.Roles, nu.Modules); err != nil {
-		return nil, err
-	}
-	return u, db.appendAudit(ctx, tx, actor, "user.create", "user", u.Login, map[string]any{
-		"ptj": u.PTJCode, "roles": nu.Roles, "modules": nu.Modules,
-	})
-}
-
-// setAccess makes u's roles and modules exactly grants and modules.
-func (db *DB) setAccess(ctx context.Context, tx bun.Tx, u *User, grants []forms.RoleGrant, modules []forms.Module) error {
-	if _, err := tx.NewDelete().Model((*UserRole)(nil)).Where("user_id = ?", u.ID).Exec(ctx); err != nil {
-		return err
-	}
-	if _, err := tx.NewDelete().Model((*UserModule)(nil)).Where("user_id = ?", u.ID).Exec(ctx); err != nil {
-		return err
+	if _, err := c.idb.NewDelete().Model((*UserModule)(nil)).Where("user_id = ?", u.ID).Exec(ctx); err != nil {
+		return fmt.Errorf("set access: %w", err)
 	}
 	u.Roles, u.Modules = nil, nil
-	for _, g := range grants {
-		r := UserRole{UserID: u.ID, Role: g.Role, ApprovalLimitSen: g.ApprovalLimitSen}
-		if g.Role.PTJScoped() {
-			code := u.PTJCode
-			r.PTJCode = &code
-		}
+	for _, r := range roles {
+		r.UserID = u.ID
 		u.Roles = append(u.Roles, r)
 	}
 	for _, m := range modules {
-		u.Modules = append(u.Modules, UserModule{UserID: u.ID, Module: m})
+		m.UserID = u.ID
+		u.Modules = append(u.Modules, m)
 	}
 	if len(u.Roles) > 0 {
-		if _, err := tx.NewInsert().Model(&u.Roles).Exec(ctx); err != nil {
-			return err
+		if _, err := c.idb.NewInsert().Model(&u.Roles).Exec(ctx); err != nil {
+			return fmt.Errorf("set access: %w", err)
 		}
 	}
 	if len(u.Modules) > 0 {
-		if _, err := tx.NewInsert().Model(&u.Modules).Exec(ctx); err != nil {
-			return err
+		if _, err := c.idb.NewInsert().Model(&u.Modules).Exec(ctx); err != nil {
+			return fmt.Errorf("set access: %w", err)
 		}
 	}
 	return nil
 }
 
-var errUserNotFound = apperr.New(apperr.NotFound, "users.error.not_found")
-
-// UserByLogin returns the profile with login (normalised as on the login
-// page), with its roles and modules.
-func (db *DB) UserByLogin(ctx context.Context, login string) (*User, error) {
-	return db.userWhere(ctx, db.DB, "login = ?", login)
+// UserByLogin returns the profile with login (as stored: 12 digits or a
+// lower-case service login), with its roles and modules.
+func (c Conn) UserByLogin(ctx context.Context, login string) (*User, error) {
+	return c.userWhere(ctx, "login = ?", login)
 }
 
 // UserByID returns the profile with id, with its roles and modules.
-func (db *DB) UserByID(ctx context.Context, id int64) (*User, error) {
-	return db.userWhere(ctx, db.DB, "id = ?", id)
+func (c Conn) UserByID(ctx context.Context, id int64) (*User, error) {
+	return c.userWhere(ctx, "id = ?", id)
 }
 
-func (db *DB) userWhere(ctx context.Context, idb bun.IDB, where string, arg any) (*User, error) {
+func (c Conn) userWhere(ctx context.Context, where string, arg any) (*User, error) {
 	u := new(User)
-	err := idb.NewSelect().Model(u).Relation("Roles").Relation("Modules").Where("?TableAlias."+where, arg).Scan(ctx)
+	err := c.idb.NewSelect().Model(u).Relation("Roles").Relation("Modules").Where("?TableAlias."+where, arg).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errUserNotFound
+		return nil, ErrUserNotFound
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read user: %w", err)
 	}
 	return u, nil
 }
@@ -185,9 +92,9 @@ type UserFilter struct {
 }
 
 // ListUsers returns the users matching f, ordered by name, one page at a time.
-func (db *DB) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, int64, error) {
+func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, int64, error) {
 	var list []User
-	sel := db.NewSelect().Model(&list).Relation("Roles").Relation("Modules").OrderExpr("?TableAlias.name, ?TableAlias.id")
+	sel := c.idb.NewSelect().Model(&list).Relation("Roles").Relation("Modules").OrderExpr("?TableAlias.name, ?TableAlias.id")
 	if q := strings.TrimSpace(f.Q); q != "" {
 		like := "%" + strings.ToLower(q) + "%"
 		sel = sel.Where("(LOWER(?TableAlias.name) LIKE ? OR ?TableAlias.login LIKE ? OR LOWER(?TableAlias.email) LIKE ?)", like, like, like)
@@ -199,35 +106,52 @@ func (db *DB) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, i
 		sel = sel.Where("?TableAlias.status = ?", f.Status)
 	}
 	total, err := sel.Limit(page.Limit()).Offset(page.Offset()).ScanAndCount(ctx)
-	return list, total, err
-}
-
-// ProfileInPTJ returns the profile with MyKad or login ic if it belongs to
-// PTJ ptj; a profile of another PTJ answers NotFound like a missing one, so
-// that a representative learns nothing about other PTJs' staff.
-func (db *DB) ProfileInPTJ(ctx context.Context, ic, ptj string) (*User, error) {
-	login, _, err := forms.ParseLogin(ic)
 	if err != nil {
-		return nil, apperr.Fields(forms.Field(forms.FieldICNumber, err))
+		return nil, 0, fmt.Errorf("list users: %w", err)
 	}
-	u, err := db.UserByLogin(ctx, login)
-	if err == nil && u.PTJCode != ptj {
-		err = errNoProfileInPTJ
-	}
-	if apperr.Is(err, apperr.NotFound) {
-		return nil, errNoProfileInPTJ
-	}
-	return u, err
+	return list, total, nil
 }
 
-var errNoProfileInPTJ = apperr.New(apperr.NotFound, "request.lookup.not_found")
-
-// SetLang records the language ("ms" or "en") a user reads the portal in;
-// their mail follows it.
-func (db *DB) SetLang(ctx context.Context, userID int64, lang string) error {
-	if lang != "en" {
-		lang = "ms"
+// CountUsers returns how many profiles there are.
+func (c Conn) CountUsers(ctx context.Context) (int64, error) {
+	n, err := c.idb.NewSelect().Model((*User)(nil)).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count users: %w", err)
 	}
-	_, err := db.NewUpdate().Model((*User)(nil)).Set("lang = ?", lang).Where("id = ?", userID).Exec(ctx)
-	return err
+	return n, nil
+}
+
+// SetLang records the language ("ms" or "en") a user reads the portal in.
+func (c Conn) SetLang(ctx context.Context, userID int64, lang string) error {
+	_, err := c.idb.NewUpdate().Model((*User)(nil)).Set("lang = ?", lang).Where("id = ?", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("set language: %w", err)
+	}
+	return nil
+}
+
+// SetUserStatus sets a profile's status (active, inactive).
+func (c Conn) SetUserStatus(ctx context.Context, userID int64, status string) error {
+	_, err := c.idb.NewUpdate().Model((*User)(nil)).Set("status = ?", status).Set("updated_at = ?", c.now()).
+		Where("id = ?", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("set user status: %w", err)
+	}
+	return nil
+}
+
+// UsersWithRole returns the active profiles holding role (for ptj when it
+// is not empty), in id order: the addressees of a mail.
+func (c Conn) UsersWithRole(ctx context.Context, role forms.Role, ptj string) ([]User, error) {
+	var list []User
+	q := c.idb.NewSelect().Model(&list).Where("?TableAlias.status = ?", StatusActive).OrderExpr("?TableAlias.id")
+	if ptj == "" {
+		q = q.Where("EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = ?TableAlias.id AND ur.role = ?)", role)
+	} else {
+		q = q.Where("EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = ?TableAlias.id AND ur.role = ? AND ur.ptj_code = ?)", role, ptj)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("users with role %s: %w", role, err)
+	}
+	return list, nil
 }

@@ -2,9 +2,9 @@ package templates
 
 import "embed"
 
-// Mail holds the notification mail templates under mail/: layout.tmpl (the
-// frame every mail shares) and one <kind>.tmpl per notification kind with
-// both languages. Package notify parses them; see notify.Renderer.
+// Mail holds mail/layout.tmpl, the frame every notification mail shares in
+// every language; the words of each kind are in the language catalogue.
+// Package notify parses it; see notify.Renderer.
 //
 //go:embed mail
 var Mail embed.FS

@@ -21,6 +21,10 @@ type Rule struct {
 	MustChangeOK bool
 	Roles        []forms.Role // any one of these; none: any logged-in user
 	Module       forms.Module // a module the user must have been granted
+	// Delegates also lets through a delegate (pemangku) of today, who may
+	// hold no role of their own. Only the navigation reads it: it needs the
+	// database, and the pages such a delegate uses are open to LoggedIn.
+	Delegates bool
 }
 
 // The rules routes use.
@@ -91,17 +95,31 @@ func currentUser(c *gin.Context) *store.User {
 }
 
 // route is one entry of the route table: kept so that the access matrix test
-// can check every route against its expectation.
+// can check every route against its expectation, and so that the
+// navigation offers exactly the pages a user may open.
 type route struct {
 	Method, Path string
 	Rule         Rule
+	NavKey       string // the navigation's words for it; "" when not in the navigation
+	offer        *Rule  // whom the navigation offers it to, when not everyone its rule lets in
+}
+
+// nav puts the route in the navigation under key, offered to those offer
+// lets through (or to those the route's own rule does).
+func (rt *route) nav(key string, offer ...Rule) *route {
+	rt.NavKey = key
+	if len(offer) > 0 {
+		rt.offer = &offer[0]
+	}
+	return rt
 }
 
 // handle registers a route with its rule.
-func (s *Server) handle(g *gin.RouterGroup, method, path string, rule Rule, h ...gin.HandlerFunc) {
-	full := joinPath(g.BasePath(), path)
-	s.table = append(s.table, route{Method: method, Path: full, Rule: rule})
+func (s *Server) handle(g *gin.RouterGroup, method, path string, rule Rule, h ...gin.HandlerFunc) *route {
+	rt := &route{Method: method, Path: joinPath(g.BasePath(), path), Rule: rule}
+	s.table = append(s.table, rt)
 	g.Handle(method, path, append([]gin.HandlerFunc{s.allow(rule)}, h...)...)
+	return rt
 }
 
 func joinPath(base, p string) string {
@@ -115,4 +133,10 @@ func joinPath(base, p string) string {
 }
 
 // Routes returns every route with its rule (for tests and the docs).
-func (s *Server) Routes() []route { return s.table }
+func (s *Server) Routes() []route {
+	out := make([]route, len(s.table))
+	for i, rt := range s.table {
+		out[i] = *rt
+	}
+	return out
+}

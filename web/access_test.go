@@ -112,7 +112,7 @@ func TestAccessMatrix(t *testing.T) {
 		browsers[p].login(logins[p], testPassword)
 		tokens[p] = e.token(logins[p])
 	}
-	if _, err := e.db.ExecContext(ctx, "UPDATE users SET status = 'inactive' WHERE login = ?", logins[inactive]); err != nil {
+	if _, err := e.db.IDB().ExecContext(ctx, "UPDATE users SET status = 'inactive' WHERE login = ?", logins[inactive]); err != nil {
 		t.Fatal(err)
 	}
 

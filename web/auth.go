@@ -40,7 +40,7 @@ func (s *Server) loginPage(c *gin.Context) {
 
 func (s *Server) login(c *gin.Context) {
 	f := loginForm{Login: c.PostForm("login"), Next: localPath(c.PostForm("next"))}
-	token, u, err := s.db.Login(c.Request.Context(), s.auth, f.Login, c.PostForm("password"), c.ClientIP(), store.SessionWeb)
+	token, u, err := s.auth.Login(c.Request.Context(), f.Login, c.PostForm("password"), c.ClientIP(), store.SessionWeb)
 	if err != nil {
 		if !isUnauthorized(err) {
 			s.fail(c, err)
@@ -61,7 +61,7 @@ func (s *Server) login(c *gin.Context) {
 
 func (s *Server) logout(c *gin.Context) {
 	if t, ok := c.Get(ctxToken); ok {
-		if err := s.db.EndSession(c.Request.Context(), t.(string)); err != nil {
+		if err := s.auth.EndSession(c.Request.Context(), t.(string)); err != nil {
 			s.fail(c, err)
 			return
 		}
@@ -88,7 +88,7 @@ func (s *Server) changePassword(c *gin.Context) {
 		s.render(c, http.StatusUnprocessableEntity, "password", passwordForm{Forced: u.MustChange, Errors: map[string]string{"confirm_password": tr(c, "password.mismatch")}})
 		return
 	}
-	if err := s.db.ChangePassword(c.Request.Context(), s.auth, u.ID, c.PostForm("current_password"), next); err != nil {
+	if err := s.auth.ChangePassword(c.Request.Context(), u.ID, c.PostForm("current_password"), next); err != nil {
 		if apperr.Is(err, apperr.Invalid) {
 			s.render(c, http.StatusUnprocessableEntity, "password", passwordForm{Forced: u.MustChange, Errors: fieldMessages(c, err)})
 			return
@@ -97,7 +97,7 @@ func (s *Server) changePassword(c *gin.Context) {
 		return
 	}
 	// Every session ended with the change; this browser gets a new one.
-	token, err := s.db.NewSession(c.Request.Context(), s.auth, u.ID, store.SessionWeb, c.ClientIP())
+	token, err := s.auth.NewSession(c.Request.Context(), u.ID, store.SessionWeb, c.ClientIP())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -118,7 +118,7 @@ func (s *Server) setPassword(c *gin.Context) {
 		s.render(c, http.StatusUnprocessableEntity, "password_set", f)
 		return
 	}
-	if _, err := s.db.UsePasswordToken(c.Request.Context(), s.auth, f.Token, next); err != nil {
+	if _, err := s.auth.UsePasswordToken(c.Request.Context(), f.Token, next); err != nil {
 		if apperr.Is(err, apperr.Invalid) {
 			f.Errors = fieldMessages(c, err)
 			s.render(c, http.StatusUnprocessableEntity, "password_set", f)
@@ -160,20 +160,20 @@ func (s *Server) apiTokenCreate(c *gin.Context) {
 		s.fail(c, errBadJSON)
 		return
 	}
-	token, u, err := s.db.Login(c.Request.Context(), s.auth, req.Login, req.Password, c.ClientIP(), store.SessionAPI)
+	token, u, err := s.auth.Login(c.Request.Context(), req.Login, req.Password, c.ClientIP(), store.SessionAPI)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{
 		"token":                token,
-		"expires_at":           s.now().Add(s.auth.SessionMax).UTC().Format(time.RFC3339),
+		"expires_at":           s.now().Add(s.auth.Settings().SessionMax).UTC().Format(time.RFC3339),
 		"must_change_password": u.MustChange,
 	})
 }
 
 func (s *Server) apiTokenDelete(c *gin.Context) {
-	if err := s.db.EndSession(c.Request.Context(), c.GetString(ctxToken)); err != nil {
+	if err := s.auth.EndSession(c.Request.Context(), c.GetString(ctxToken)); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -193,7 +193,7 @@ func (s *Server) apiPasswordChange(c *gin.Context) {
 		s.fail(c, errBadJSON)
 		return
 	}
-	if err := s.db.ChangePassword(c.Request.Context(), s.auth, currentUser(c).ID, req.CurrentPassword, req.NewPassword); err != nil {
+	if err := s.auth.ChangePassword(c.Request.Context(), currentUser(c).ID, req.CurrentPassword, req.NewPassword); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -211,7 +211,7 @@ func (s *Server) apiPasswordSet(c *gin.Context) {
 		s.fail(c, errBadJSON)
 		return
 	}
-	if _, err := s.db.UsePasswordToken(c.Request.Context(), s.auth, req.Token, req.NewPassword); err != nil {
+	if _, err := s.auth.UsePasswordToken(c.Request.Context(), req.Token, req.NewPassword); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -76,10 +76,10 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 		e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
 		locked := e.user(ahmad, "Ahmad Bin Ali", "12010101", nil, nil, false)
 		inactive := e.user("880808085557", "Chong Wei Ling", "12010101", nil, nil, false)
-		if _, err := e.db.ExecContext(ctx, "UPDATE users SET locked_at = ? WHERE id = ?", e.clock(), locked.ID); err != nil {
+		if _, err := e.db.IDB().ExecContext(ctx, "UPDATE users SET locked_at = ? WHERE id = ?", e.clock(), locked.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.db.ExecContext(ctx, "UPDATE users SET status = 'inactive' WHERE id = ?", inactive.ID); err != nil {
+		if _, err := e.db.IDB().ExecContext(ctx, "UPDATE users SET status = 'inactive' WHERE id = ?", inactive.ID); err != nil {
 			t.Fatal(err)
 		}
 		var first string
@@ -132,14 +132,14 @@ func TestLockoutAfterThreeFailures(t *testing.T) {
 			t.Fatal("not locked")
 		}
 		// A sysadmin's unlock opens it again, and is audited.
-		if err := e.db.Unlock(ctx, store.CLI, u.ID); err != nil {
+		if _, err := e.auth.Unlock(ctx, store.CLI, u.ID); err != nil {
 			t.Fatal(err)
 		}
 		if r := b.login(siti, testPassword); r.Status != http.StatusSeeOther {
 			t.Fatalf("after unlock: %d", r.Status)
 		}
 		var actions []string
-		_ = e.db.NewSelect().Table("audit_log").Column("action").Where("object_id = ?", siti).Scan(ctx, &actions)
+		_ = e.db.IDB().NewSelect().Table("audit_log").Column("action").Where("object_id = ?", siti).Scan(ctx, &actions)
 		if strings.Join(actions, ",") != "user.create,user.lock,user.unlock" {
 			t.Fatalf("audit: %v", actions)
 		}
@@ -164,7 +164,7 @@ func TestParallelGuessesCannotPassTheLimit(t *testing.T) {
 		if got.FailedAttempts != 3 || got.LockedAt == nil {
 			t.Fatalf("after 20 parallel guesses: %d attempts counted, locked=%v; want exactly 3 and locked", got.FailedAttempts, got.LockedAt != nil)
 		}
-		n, _ := e.db.NewSelect().Table("audit_log").Where("action = 'user.lock'").Count(ctx)
+		n, _ := e.db.IDB().NewSelect().Table("audit_log").Where("action = 'user.lock'").Count(ctx)
 		if n != 1 {
 			t.Fatalf("%d lock records, want 1", n)
 		}
@@ -250,10 +250,7 @@ func TestOneTimeLink(t *testing.T) {
 		u := e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, true)
 		other := e.browser()
 		other.login(siti, testPassword)
-		token, _, err := e.db.IssuePasswordToken(ctx, e.db.DB, e.srvAuth(), u.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		token := e.link(u.ID)
 		b := e.browser()
 		if r := b.get("/password/set?token=" + token); r.Status != 200 {
 			t.Fatalf("link page: %d", r.Status)
@@ -280,10 +277,7 @@ func TestOneTimeLink(t *testing.T) {
 func TestOneTimeLinkExpires(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	u := e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, true)
-	token, _, err := e.db.IssuePasswordToken(ctx, e.db.DB, e.srvAuth(), u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := e.link(u.ID)
 	e.advance(72*time.Hour + time.Second)
 	status, out := e.api("POST", "/api/v1/auth/password/set", "", map[string]string{"token": token, "new_password": "Pautan-Sekali-2026!"})
 	if status != 422 || !strings.Contains(out["error"].(map[string]any)["message"].(string), "tamat tempoh") {
@@ -325,7 +319,7 @@ func TestDeactivationEndsSessionsAtOnce(t *testing.T) {
 	b := e.browser()
 	b.login(siti, testPassword)
 	tok := e.token(siti)
-	if _, err := e.db.ExecContext(ctx, "UPDATE users SET status = 'inactive' WHERE id = ?", u.ID); err != nil {
+	if _, err := e.db.IDB().ExecContext(ctx, "UPDATE users SET status = 'inactive' WHERE id = ?", u.ID); err != nil {
 		t.Fatal(err)
 	}
 	if r := b.get("/password"); r.Status != http.StatusSeeOther {

@@ -32,7 +32,7 @@ func BenchmarkLogin(b *testing.B) {
 	b.Run("http", func(b *testing.B) {
 		e := newEnv(b, store.SQLite)
 		u := e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
-		if _, err := e.db.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", hash, u.ID); err != nil {
+		if _, err := e.db.IDB().ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", hash, u.ID); err != nil {
 			b.Fatal(err)
 		}
 		body := `{"login":"` + siti + `","password":"` + testPassword + `"}`

@@ -110,7 +110,7 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 		chromedp.WaitReady(".flash.ok", chromedp.ByQuery), // "… telah diluluskan."
 	)...)
 	var r store.Request
-	if err := c.e.db.NewSelect().Model(&r).Where("id = 1").Scan(ctx); err != nil {
+	if err := c.e.db.IDB().NewSelect().Model(&r).Where("id = 1").Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if r.State != workflow.OfficerApproved {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/malaysia"
+	"github.com/perbendaharaan/ispeks/useradmin"
 )
 
 // The delegations page (pemangku): a controlling officer names who acts for
@@ -41,13 +43,13 @@ func showDate(d string) string {
 // delegations renders the page with form as typed and its errors.
 func (s *Server) delegations(c *gin.Context, status int, form delegationsData, flash *Flash) {
 	u := currentUser(c)
-	list, err := s.db.ListDelegations(c.Request.Context(), u.ID)
+	list, err := s.admin.ListDelegations(c.Request.Context(), u.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	now := s.now()
-	form.Today = now.In(klTime).Format("2006-01-02")
+	form.Today = malaysia.Day(now)
 	if form.Errors == nil {
 		form.Errors = map[string]string{}
 	}
@@ -76,7 +78,7 @@ func (s *Server) delegationsPage(c *gin.Context) {
 
 func (s *Server) delegationCreate(c *gin.Context) {
 	form := delegationsData{Login: c.PostForm("delegate_login"), From: c.PostForm("from"), To: c.PostForm("to")}
-	_, err := s.db.AddDelegation(c.Request.Context(), currentUser(c), form.Login, form.From, form.To)
+	_, err := s.admin.AddDelegation(c.Request.Context(), currentUser(c), form.Login, form.From, form.To)
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, "/delegations?done=added")
 		return
@@ -101,19 +103,17 @@ func (s *Server) delegationRefused(c *gin.Context, form delegationsData, err err
 	s.delegations(c, statusOf(ae.Code), form, errFlash(ae.Message(l)))
 }
 
-var errNoSuchDelegation = apperr.New(apperr.NotFound, "delegation.error.not_found")
-
 func (s *Server) delegationRevoke(c *gin.Context) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.fail(c, errNoSuchDelegation)
+		s.fail(c, useradmin.ErrDelegationNotFound)
 		return
 	}
 	if c.PostForm("confirm") == "" {
 		s.delegations(c, http.StatusUnprocessableEntity, delegationsData{}, errFlash(tr(c, "request.confirm.missing")))
 		return
 	}
-	if err := s.db.RevokeDelegation(c.Request.Context(), currentUser(c), id); err != nil {
+	if err := s.admin.RevokeDelegation(c.Request.Context(), currentUser(c), id); err != nil {
 		s.delegationRefused(c, delegationsData{}, err)
 		return
 	}

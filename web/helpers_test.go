@@ -14,15 +14,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
+	"github.com/perbendaharaan/ispeks/auth"
 	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/password"
+	"github.com/perbendaharaan/ispeks/secret"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/store/storetest"
+	"github.com/perbendaharaan/ispeks/useradmin"
 	"github.com/perbendaharaan/ispeks/web"
 )
 
 var ctx = context.Background()
+
+func init() { gin.SetMode(gin.TestMode) } // no route listing in test output
 
 // cheap hashes keep the tests fast; Verify reads the parameters from the hash.
 var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
@@ -31,11 +38,14 @@ const testPassword = "Kuat-Sangat-2026!"
 
 // env is a running portal on a fresh database, with a clock the test moves.
 type env struct {
-	t   testing.TB
-	db  *store.DB
-	srv *web.Server
-	ts  *httptest.Server
-	cfg config.Config
+	t     testing.TB
+	db    *store.DB
+	auth  *auth.Service
+	admin *useradmin.Service
+	keys  *secret.Keyring
+	srv   *web.Server
+	ts    *httptest.Server
+	cfg   config.Config
 
 	mu  sync.Mutex
 	now time.Time
@@ -54,17 +64,20 @@ func newEnv(t testing.TB, d store.Dialect, edit ...func(*config.Config)) *env {
 	if err := e.cfg.Check(); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.NewServer(&e.cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	e.keys = secret.Random()
+	e.auth = auth.New(db, auth.SettingsOf(&e.cfg), e.keys)
+	e.admin = useradmin.New(db, e.auth, web.NewLinks("https://ispeks.example.gov.my"))
+	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Services{DB: db, Auth: e.auth, Admin: e.admin})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.srv = srv
 	e.ts = httptest.NewServer(srv)
 	t.Cleanup(e.ts.Close)
-	if err := db.AddPTJ(ctx, store.CLI, store.PTJ{Code: "12010101", Name: "Jabatan Kewangan Negeri"}); err != nil {
+	if err := e.admin.AddPTJ(ctx, store.CLI, store.PTJ{Code: "12010101", Name: "Jabatan Kewangan Negeri"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddPTJ(ctx, store.CLI, store.PTJ{Code: "12020202", Name: "Jabatan Kerja Raya"}); err != nil {
+	if err := e.admin.AddPTJ(ctx, store.CLI, store.PTJ{Code: "12020202", Name: "Jabatan Kerja Raya"}); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -89,12 +102,12 @@ func (e *env) user(login, name, ptj string, roles []forms.Role, modules []forms.
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	nu := store.NewUser{Login: login, Name: name, Email: strings.ToLower(strings.Fields(name)[0]) + "@melaka.gov.my", PTJCode: ptj,
+	nu := useradmin.NewUser{Login: login, Name: name, Email: strings.ToLower(strings.Fields(name)[0]) + "@melaka.gov.my", PTJCode: ptj,
 		Modules: modules, PasswordHash: hash, MustChange: mustChange}
 	for _, r := range roles {
 		nu.Roles = append(nu.Roles, forms.RoleGrant{Role: r})
 	}
-	u, err := e.db.CreateUser(ctx, store.CLI, nu)
+	u, err := e.admin.CreateUser(ctx, store.CLI, nu)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -195,5 +208,13 @@ func errorCode(out map[string]any) string {
 	return ""
 }
 
-// srvAuth is the login rules the server runs with.
-func (e *env) srvAuth() store.AuthSettings { return web.AuthSettings(&e.cfg) }
+// link issues a one-time set-password link for userID and returns its
+// token, as the mail carrying it would.
+func (e *env) link(userID int64) string {
+	e.t.Helper()
+	l, err := e.auth.IssueLink(ctx, e.db.Conn, userID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.auth.LinkToken(l.Nonce)
+}

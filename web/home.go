@@ -8,10 +8,33 @@ import (
 	"github.com/perbendaharaan/ispeks/forms"
 )
 
+// module is one of the portal's modules as the pages show it: the grant
+// that opens it, and the page it opens at. Its words are the catalogue's
+// module.<id> (name) and module.<id>.about (the home page's tile).
+type module struct {
+	ID   forms.Module
+	Path string
+}
+
+// modules is the one list of the portal's modules: the home page's tiles
+// and the navigation read it, and each module's routes in routes.go carry
+// ModuleFor(its ID).
+var modules = []module{
+	{forms.ModulePayslip, "/epayslip"},
+	{forms.ModuleEC, "/eec"},
+	{forms.ModuleMaklum, "/emaklum"},
+}
+
+// tile is a module on the home page: a link when its pages exist.
+type tile struct {
+	ID   forms.Module
+	Href string
+}
+
 // homeData is what the home page shows a logged-in user: only the modules
 // granted and the work their roles allow.
 type homeData struct {
-	Modules []forms.Module
+	Modules []tile
 	Work    []NavItem
 	Changed bool
 }
@@ -28,28 +51,38 @@ func (s *Server) home(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/password")
 		return
 	}
-	d := homeData{Changed: c.Query("changed") != ""}
-	for _, m := range forms.Modules {
-		if u.HasModule(m) {
-			d.Modules = append(d.Modules, m)
+	d := homeData{Changed: c.Query("changed") != "", Work: s.workFor(c)}
+	for _, m := range modules {
+		if u.HasModule(m.ID) {
+			t := tile{ID: m.ID}
+			if s.may(c, "GET", m.Path) {
+				t.Href = m.Path
+			}
+			d.Modules = append(d.Modules, t)
 		}
 	}
-	d.Work = s.workFor(c)
 	s.render(c, http.StatusOK, "home", d)
 }
 
-// workFor lists the work pages the current user's roles open, in the order of
-// the navigation bar.
+// workFor lists the pages the route table puts in the navigation that the
+// current user is offered, in the order the routes are declared.
 func (s *Server) workFor(c *gin.Context) []NavItem {
 	u := currentUser(c)
 	var items []NavItem
 	delegate := -1 // unknown until a page needs it
-	for _, w := range workPages {
-		ok := w.rule.check(u) == nil
-		if !ok && w.delegates && u != nil && !u.MustChange {
+	for _, rt := range s.table {
+		if rt.NavKey == "" {
+			continue
+		}
+		offer := rt.Rule
+		if rt.offer != nil {
+			offer = *rt.offer
+		}
+		ok := offer.check(u) == nil
+		if !ok && offer.Delegates && u != nil && !u.MustChange {
 			if delegate < 0 {
 				delegate = 0
-				is, err := s.db.IsDelegate(c.Request.Context(), u.ID)
+				is, err := s.admin.IsDelegate(c.Request.Context(), u.ID)
 				if err != nil {
 					// The bar then lacks the inbox; the page itself still works.
 					s.log.Warn("reading delegations for the navigation bar", "error", err)
@@ -61,29 +94,10 @@ func (s *Server) workFor(c *gin.Context) []NavItem {
 			ok = delegate == 1
 		}
 		if ok {
-			items = append(items, NavItem{Key: w.key, Href: w.href, Current: c.Request.URL.Path == w.href})
+			items = append(items, NavItem{Key: rt.NavKey, Href: rt.Path, Current: c.Request.URL.Path == rt.Path})
 		}
 	}
 	return items
-}
-
-// workPages are the pages the navigation bar and the home page offer, each
-// with the rule of its route.
-var workPages = []struct {
-	key, href string
-	rule      Rule
-	delegates bool // offered also to a delegate (pemangku) of today, who may hold no role
-}{
-	// The inbox and the list are open to every logged-in user (a delegate
-	// may hold no role), but the bar offers them to the workflow's roles.
-	{"nav.inbox", "/inbox", RoleIn(forms.RolePTJRep, forms.RoleControllingOfficer, forms.RoleTreasuryApprover, forms.RoleSysadmin), true},
-	{"nav.requests", "/requests", RoleIn(forms.RolePTJRep, forms.RoleControllingOfficer, forms.RoleTreasuryApprover, forms.RoleSysadmin, forms.RoleAuditor), true},
-	{"nav.request_new", "/requests/new", RoleIn(forms.RolePTJRep), false},
-	{"nav.delegations", "/delegations", RoleIn(forms.RoleControllingOfficer), false},
-	{"nav.users", "/users", RoleIn(forms.RoleSysadmin, forms.RoleAuditor), false},
-	{"nav.audit", "/audit", RoleIn(forms.RoleAuditor, forms.RoleSysadmin), false},
-	{"nav.mail_ops", "/ops/mail", RoleIn(forms.RoleSysadmin), false},
-	{"nav.password", "/password", Anyone, false},
 }
 
 // decorate adds what depends on who is logged in to every page's frame.

@@ -4,10 +4,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/perbendaharaan/ispeks/malaysia"
 )
 
 // securityHeaders sets the headers every response carries: no framing, no
@@ -29,22 +30,6 @@ func securityHeaders(secure bool) gin.HandlerFunc {
 	}
 }
 
-// noStore keeps pages with personal or financial data out of shared caches
-// and the browser's back-forward cache on shared computers.
-func noStore(c *gin.Context) {
-	c.Header("Cache-Control", "no-store")
-	c.Next()
-}
-
-// myKadRun matches 12-digit runs (with or without dashes) so that no full
-// MyKad number reaches the log, whatever path a client asks for.
-var myKadRun = regexp.MustCompile(`\d{6}-?\d{2}-?\d{4}`)
-
-// MaskMyKads replaces every MyKad-shaped run in s, keeping the birth date.
-func MaskMyKads(s string) string {
-	return myKadRun.ReplaceAllStringFunc(s, func(m string) string { return m[:6] + "-**-****" })
-}
-
 // requestLog writes one line per request: method, path (MyKad numbers
 // masked, no query string, which may hold search terms), status, duration,
 // client address and user id. Nothing secret goes in.
@@ -54,7 +39,7 @@ func requestLog(log *slog.Logger) gin.HandlerFunc {
 		c.Next()
 		attrs := []any{
 			"method", c.Request.Method,
-			"path", MaskMyKads(c.Request.URL.Path),
+			"path", malaysia.MaskText(c.Request.URL.Path),
 			"status", c.Writer.Status(),
 			"ms", time.Since(start).Milliseconds(),
 			"ip", c.ClientIP(),
@@ -79,7 +64,7 @@ const ctxUserID = "user_id"
 // recovery turns a panic into a logged internal error page.
 func (s *Server) recovery() gin.HandlerFunc {
 	return gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, err any) {
-		s.log.Error("panic", "path", MaskMyKads(c.Request.URL.Path), "panic", err)
+		s.log.Error("panic", "path", malaysia.MaskText(c.Request.URL.Path), "panic", err)
 		c.AbortWithStatus(http.StatusInternalServerError)
 	})
 }

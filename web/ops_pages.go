@@ -5,13 +5,13 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/i18n"
+	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/store"
 )
 
@@ -36,16 +36,6 @@ type mailOpsData struct {
 	State string
 	Rows  []mailRow
 	Pager pager
-}
-
-// maskEmail hides an address's local part but its first letter:
-// a***@kewangan.gov.my.
-func maskEmail(e string) string {
-	local, domain, ok := strings.Cut(e, "@")
-	if !ok || local == "" {
-		return strings.Repeat("*", len(e))
-	}
-	return local[:1] + "***@" + domain
 }
 
 // labelOr is the words of key in lang, or fallback when the catalogue has none.
@@ -88,7 +78,7 @@ func (s *Server) mailOps(c *gin.Context, status int, state string, flash *Flash)
 	}
 	for _, n := range list {
 		d.Rows = append(d.Rows, mailRow{ID: n.ID, Kind: labelOr(l, "mailops.kind."+string(n.Kind), string(n.Kind)),
-			To: maskEmail(n.ToEmail), State: n.State, StateLabel: labelOr(l, "mailops.state."+n.State, n.State),
+			To: malaysia.MaskEmail(n.ToEmail), State: n.State, StateLabel: labelOr(l, "mailops.state."+n.State, n.State),
 			Attempts: n.Attempts, Next: n.NextAttemptAt, Created: n.CreatedAt, Sent: n.SentAt,
 			LastError: n.LastError, Failed: n.State == store.OutboxFailed})
 	}
@@ -111,7 +101,7 @@ func (s *Server) mailRetry(c *gin.Context) {
 	}
 	state := outboxState(c.PostForm("state"))
 	u := currentUser(c)
-	if err := s.db.RetryFailed(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, id); err != nil {
+	if err := s.admin.RetryMail(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, id); err != nil {
 		ae := apperr.As(err)
 		if ae.Code != apperr.Conflict && ae.Code != apperr.NotFound {
 			s.fail(c, err)

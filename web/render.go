@@ -9,12 +9,12 @@ import (
 	"net/url"
 	"path"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/i18n"
+	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/password"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/templates"
@@ -45,14 +45,6 @@ type Flash struct {
 	Text string
 }
 
-// klTime is Malaysia's time zone: times are stored in UTC and shown here.
-var klTime = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Kuala_Lumpur"); err == nil {
-		return loc
-	}
-	return time.FixedZone("MYT", 8*3600)
-}()
-
 // pageSet is every page, parsed once per language at start: each copy's t
 // is bound to its language, so rendering needs no clone per request.
 type pageSet map[string]map[string]*template.Template // lang → page → template
@@ -74,12 +66,10 @@ func parsePagesIn(lang string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		// t is the words of a key in the page's language; arguments are
 		// name, value pairs: {{t "pager.of" "Page" 1 "Pages" 3 "Total" 60}}.
-		"t":  func(key string, args ...any) string { return i18n.T(lang, key, args...) },
-		"kl": func(t time.Time) string { return t.In(klTime).Format("02/01/2006 15:04") },
-		"klDate": func(t time.Time) string {
-			return t.In(klTime).Format("02/01/2006")
-		},
-		"add": func(a, b int) int { return a + b },
+		"t":      func(key string, args ...any) string { return i18n.T(lang, key, args...) },
+		"kl":     malaysia.DateTime,
+		"klDate": malaysia.Date,
+		"add":    func(a, b int) int { return a + b },
 		"deref": func(p *string) string {
 			if p == nil {
 				return ""
@@ -145,7 +135,7 @@ func (s *Server) view(c *gin.Context, data any) *View {
 	v := &View{
 		Lang:     lang(c),
 		Treasury: s.cfg.TreasuryName,
-		Year:     s.now().In(klTime).Year(),
+		Year:     s.now().In(malaysia.KL).Year(),
 		Data:     data,
 	}
 	other := "en"
@@ -204,7 +194,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	e := apperr.As(err)
 	status := statusOf(e.Code)
 	if e.Code == apperr.Internal {
-		s.log.Error("internal error", "path", MaskMyKads(c.Request.URL.Path), "error", err)
+		s.log.Error("internal error", "path", malaysia.MaskText(c.Request.URL.Path), "error", err)
 		_ = c.Error(err)
 	}
 	l := lang(c)

@@ -5,28 +5,26 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/useradmin"
 	"github.com/perbendaharaan/ispeks/workflow"
 )
 
 // What the request pages and the request API share.
 
-var errNoSuchRequest = apperr.New(apperr.NotFound, "request.error.not_found")
-
 // requestID is the :id of the path, or a NotFound error.
 func requestID(c *gin.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, errNoSuchRequest
+		return 0, useradmin.ErrRequestNotFound
 	}
 	return id, nil
 }
 
 // act fires one workflow action for the current user and wakes the mail
 // workers when it queued mail.
-func (s *Server) act(c *gin.Context, id int64, a workflow.Action, opt store.ActOptions) (*store.ActResult, error) {
-	res, err := s.db.Act(c.Request.Context(), s.auth, currentUser(c), id, a, opt)
+func (s *Server) act(c *gin.Context, id int64, a workflow.Action, opt useradmin.ActOptions) (*useradmin.ActResult, error) {
+	res, err := s.admin.Act(c.Request.Context(), currentUser(c), id, a, opt)
 	if err != nil {
 		return nil, err
 	}

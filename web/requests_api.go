@@ -12,6 +12,7 @@ import (
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/useradmin"
 	"github.com/perbendaharaan/ispeks/workflow"
 )
 
@@ -126,7 +127,7 @@ func (s *Server) apiRequestCreate(c *gin.Context) {
 		s.fail(c, errBadJSON)
 		return
 	}
-	r, err := s.db.CreateRequest(c.Request.Context(), currentUser(c), b.form(), b.Draft)
+	r, err := s.admin.CreateRequest(c.Request.Context(), currentUser(c), b.form(), b.Draft)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -146,7 +147,7 @@ func (s *Server) apiRequestAmend(c *gin.Context) {
 		s.fail(c, errBadJSON)
 		return
 	}
-	r, err := s.db.AmendRequest(c.Request.Context(), currentUser(c), id, b.Version, b.form(), b.Submit)
+	r, err := s.admin.AmendRequest(c.Request.Context(), currentUser(c), id, b.Version, b.form(), b.Submit)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -157,12 +158,12 @@ func (s *Server) apiRequestAmend(c *gin.Context) {
 
 // sendRequest answers with request id as the caller may see it now.
 func (s *Server) sendRequest(c *gin.Context, status int, id int64, tempPassword string) {
-	r, err := s.db.RequestFor(c.Request.Context(), currentUser(c), id)
+	r, err := s.admin.RequestFor(c.Request.Context(), currentUser(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	actions, err := s.db.Available(c.Request.Context(), currentUser(c), r)
+	actions, err := s.admin.Available(c.Request.Context(), currentUser(c), r)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -184,8 +185,8 @@ func (s *Server) apiRequestGet(c *gin.Context) {
 // requestFilter reads the list filters shared by the API, the list page and
 // the CSV export. Unknown states and kinds are left out of the filter and
 // reported in the error (the API refuses them; the pages drop them).
-func requestFilter(c *gin.Context) (store.RequestFilter, error) {
-	f := store.RequestFilter{
+func requestFilter(c *gin.Context) (useradmin.Filter, error) {
+	f := useradmin.Filter{
 		State: workflow.State(c.Query("state")), Kind: forms.Kind(c.Query("kind")),
 		PTJCode: strings.TrimSpace(c.Query("ptj_code")), Q: strings.TrimSpace(c.Query("q")),
 		AwaitingMe: c.Query("awaiting") == "me", Mine: c.Query("mine") == "1" || c.Query("mine") == "true",
@@ -216,13 +217,13 @@ func (s *Server) apiRequestList(c *gin.Context) {
 	}
 	page := pageOf(c)
 	page.Size, _ = strconv.Atoi(c.Query("page_size"))
-	list, total, err := s.db.ListRequests(c.Request.Context(), currentUser(c), f, page)
+	list, total, err := s.admin.ListRequests(c.Request.Context(), currentUser(c), f, page)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	items := make([]apiRequest, 0, len(list))
-	actions, err := s.db.Actions(c.Request.Context(), currentUser(c))
+	actions, err := s.admin.Actions(c.Request.Context(), currentUser(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -257,7 +258,7 @@ func (s *Server) apiRequestAct(c *gin.Context) {
 		return
 	}
 	res, err := s.act(c, id, workflow.Action{Event: ev, Version: b.Version, Remarks: b.Remarks},
-		store.ActOptions{TemporaryPassword: b.TemporaryPassword})
+		useradmin.ActOptions{TemporaryPassword: b.TemporaryPassword})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -277,7 +278,7 @@ func (s *Server) apiDelegationCreate(c *gin.Context) {
 		s.fail(c, errBadJSON)
 		return
 	}
-	d, err := s.db.AddDelegation(c.Request.Context(), currentUser(c), b.DelegateLogin, b.From, b.To)
+	d, err := s.admin.AddDelegation(c.Request.Context(), currentUser(c), b.DelegateLogin, b.From, b.To)
 	if err != nil {
 		s.fail(c, err)
 		return

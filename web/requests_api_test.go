@@ -26,7 +26,6 @@ const (
 
 func newWorkflowCast(t *testing.T, d store.Dialect) *workflowCast {
 	e := newEnv(t, d)
-	e.db.BaseURL = "https://ispeks.example.gov.my"
 	ptj := "12010101"
 	e.user(repIC, "Aminah Rep", ptj, []forms.Role{forms.RolePTJRep}, nil, false)
 	e.user(officerIC, "Badrul Officer", ptj, []forms.Role{forms.RoleControllingOfficer}, nil, false)
@@ -200,7 +199,7 @@ func TestAPICreateRequestInvalid(t *testing.T) {
 	if status != 200 || out["state"] != "submitted" {
 		t.Fatalf("amend and submit: %d %v", status, out)
 	}
-	if n, _ := w.e.db.NewSelect().TableExpr("requests").Count(ctx); n != 1 {
+	if n, _ := w.e.db.IDB().NewSelect().TableExpr("requests").Count(ctx); n != 1 {
 		t.Fatalf("%d requests stored", n)
 	}
 }

@@ -1,6 +1,7 @@
 // Package web is the portal's HTTP face: the gin router (every route listed
 // in routes.go with its access rule), middleware, page handlers and the JSON
-// API. Handlers are thin: bind the input, call the store or the domain, render.
+// API, one file per group of pages. Handlers are thin: bind the input, call
+// the domain (auth, useradmin and the modules), render.
 package web
 
 import (
@@ -13,23 +14,35 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/perbendaharaan/ispeks/auth"
 	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/useradmin"
 )
+
+// Services are the parts of the domain the pages and the API call.
+type Services struct {
+	// DB serves the plain reads of the operations pages (profiles, the
+	// audit log, the outbox) and the readiness probe.
+	DB    *store.DB
+	Auth  *auth.Service
+	Admin *useradmin.Service
+}
 
 // Server serves the portal. Build it with NewServer; it is an http.Handler.
 type Server struct {
 	cfg    *config.Config
 	db     *store.DB
+	auth   *auth.Service
+	admin  *useradmin.Service
 	log    *slog.Logger
 	router *gin.Engine
 	pages  pageSet
 	now    func() time.Time
 
-	auth        store.AuthSettings
 	crossOrigin *http.CrossOriginProtection
-	table       []route // every route and its rule, in the order registered
-	wakeMail    func()  // nudges the mail workers after an action queued mail
+	table       []*route // every route and its rule, in the order registered
+	wakeMail    func()   // nudges the mail workers after an action queued mail
 }
 
 // Option configures a Server beyond its required dependencies.
@@ -40,23 +53,10 @@ type Option func(*Server)
 // their next poll.
 func WithMailWaker(wake func()) Option { return func(s *Server) { s.wakeMail = wake } }
 
-// AuthSettings turns the settings into the login rules the store applies.
-func AuthSettings(cfg *config.Config) store.AuthSettings {
-	as := store.DefaultAuthSettings()
-	as.LockAfter = cfg.LockAfter
-	as.LockFor = cfg.LockFor
-	as.SessionIdle = cfg.SessionIdle
-	as.SessionMax = cfg.SessionMax
-	as.LinkTTL = cfg.LinkTTL
-	as.Policy.RequireComposition = cfg.Composition
-	return as
-}
-
 // NewServer returns the portal's handler, wired to its dependencies.
-func NewServer(cfg *config.Config, db *store.DB, log *slog.Logger, opts ...Option) (*Server, error) {
-	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, db: db, log: log, now: db.Now, auth: AuthSettings(cfg), crossOrigin: http.NewCrossOriginProtection(),
-		wakeMail: func() {}}
+func NewServer(cfg *config.Config, log *slog.Logger, svc Services, opts ...Option) (*Server, error) {
+	s := &Server{cfg: cfg, db: svc.DB, auth: svc.Auth, admin: svc.Admin, log: log, now: svc.DB.Now,
+		crossOrigin: http.NewCrossOriginProtection(), wakeMail: func() {}}
 	for _, o := range opts {
 		o(s)
 	}

@@ -33,7 +33,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		c.Next()
 		return
 	}
-	sess, u, err := s.db.SessionUser(c.Request.Context(), s.auth, token)
+	sess, u, err := s.auth.SessionUser(c.Request.Context(), token)
 	if err != nil {
 		if !isUnauthorized(err) {
 			s.fail(c, err)
@@ -56,7 +56,7 @@ func (s *Server) setSessionCookie(c *gin.Context, token string) {
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: s.sessionCookie(), Value: token, Path: "/",
 		HttpOnly: true, Secure: s.cfg.Secure(), SameSite: http.SameSiteLaxMode,
-		MaxAge: int(s.auth.SessionMax.Seconds()),
+		MaxAge: int(s.auth.Settings().SessionMax.Seconds()),
 	})
 }
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/store"
 )
 
@@ -64,8 +64,8 @@ func (s *Server) users(c *gin.Context, status int, flash *Flash) {
 	now := s.now()
 	for i := range list {
 		u := &list[i]
-		row := userRow{ID: u.ID, Login: forms.MaskLogin(u.Login), Name: u.Name, Email: maskEmail(u.Email), PTJCode: u.PTJCode,
-			Status: u.Status, Active: u.Active(), Locked: u.Locked(s.auth, now), MustChange: u.MustChange, FailedAttempts: u.FailedAttempts}
+		row := userRow{ID: u.ID, Login: forms.MaskLogin(u.Login), Name: u.Name, Email: malaysia.MaskEmail(u.Email), PTJCode: u.PTJCode,
+			Status: u.Status, Active: u.Active(), Locked: s.auth.Locked(u, now), MustChange: u.MustChange, FailedAttempts: u.FailedAttempts}
 		for _, r := range u.Roles {
 			row.Roles = append(row.Roles, forms.RoleLabel(r.Role, l))
 		}
@@ -79,13 +79,11 @@ func (s *Server) users(c *gin.Context, status int, flash *Flash) {
 
 func (s *Server) usersPage(c *gin.Context) { s.users(c, http.StatusOK, doneFlash(c, "users.done.")) }
 
-var errNoSuchUser = apperr.New(apperr.NotFound, "users.error.not_found")
-
 // userUnlock clears a profile's lock after the sysadmin confirmed it.
 func (s *Server) userUnlock(c *gin.Context) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.fail(c, errNoSuchUser)
+		s.fail(c, store.ErrUserNotFound)
 		return
 	}
 	if c.PostForm("confirm") == "" {
@@ -93,7 +91,7 @@ func (s *Server) userUnlock(c *gin.Context) {
 		return
 	}
 	u := currentUser(c)
-	if err := s.db.Unlock(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, id); err != nil {
+	if _, err := s.auth.Unlock(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -137,8 +135,8 @@ func (s *Server) auditPage(c *gin.Context) {
 	}
 	d := auditData{Q: c.Query("q"), Pager: newPager("/audit", keep, p, total)}
 	for _, r := range recs {
-		d.Rows = append(d.Rows, auditRow{Seq: r.Seq, At: r.At, Actor: MaskMyKads(r.ActorLogin), Action: r.Action,
-			ObjectType: r.ObjectType, Object: MaskMyKads(r.ObjectID), Detail: MaskMyKads(r.Detail)})
+		d.Rows = append(d.Rows, auditRow{Seq: r.Seq, At: r.At, Actor: malaysia.MaskText(r.ActorLogin), Action: r.Action,
+			ObjectType: r.ObjectType, Object: malaysia.MaskText(r.ObjectID), Detail: malaysia.MaskText(r.Detail)})
 	}
 	if c.Query("verify") != "" {
 		n, brk, err := s.db.VerifyAudit(ctx)

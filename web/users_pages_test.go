@@ -40,7 +40,7 @@ func TestSysadminUnlocksALockedProfile(t *testing.T) {
 func TestAuditPageListsAndVerifies(t *testing.T) {
 	c := newPagesCast(t)
 	page := c.audit.get("/audit?verify=1")
-	expect(t, "audit", page, 200, "Rantaian audit lengkap", "user.create", "950505-**-****")
+	expect(t, "audit", page, 200, "Rantaian audit lengkap", "user.create", "950505-**-***6")
 	if strings.Contains(page.Body, pgSubject) {
 		t.Fatal("the audit page shows a full MyKad")
 	}
@@ -57,7 +57,7 @@ func TestDelegateIsOfferedTheInbox(t *testing.T) {
 		t.Fatal("an employee without a delegation is offered the inbox")
 	}
 	officer, _ := c.e.db.UserByLogin(ctx, pgOfficer)
-	if _, err := c.e.db.AddDelegation(ctx, officer, clerk.Login, "2026-11-01", "2026-11-30"); err != nil {
+	if _, err := c.e.admin.AddDelegation(ctx, officer, clerk.Login, "2026-11-01", "2026-11-30"); err != nil {
 		t.Fatal(err)
 	}
 	expect(t, "delegate's home", b.get("/"), 200, `href="/inbox"`)
@@ -69,7 +69,7 @@ func TestLanguageChoiceBecomesTheMailLanguage(t *testing.T) {
 	id := c.create(t, borangValues(forms.KindAccessUpdate, pgSubject, "Ghani Subject"))
 	var langs []string
 	officer, _ := c.e.db.UserByLogin(ctx, pgOfficer)
-	if err := c.e.db.NewSelect().Table("outbox").Column("lang").Where("to_user_id = ? AND request_id = ?", officer.ID, id).Scan(ctx, &langs); err != nil {
+	if err := c.e.db.IDB().NewSelect().Table("outbox").Column("lang").Where("to_user_id = ? AND request_id = ?", officer.ID, id).Scan(ctx, &langs); err != nil {
 		t.Fatal(err)
 	}
 	if len(langs) != 1 || langs[0] != "en" {

@@ -2,22 +2,13 @@ package workflow
 
 import (
 	"time"
-	_ "time/tzdata" // so Asia/Kuala_Lumpur loads on hosts without a zoneinfo database
+
+	"github.com/perbendaharaan/ispeks/malaysia"
 )
 
-// KL is Asia/Kuala_Lumpur: every date in the workflow (delegations, working
-// days, reminders) is a calendar date there, whatever the server's zone.
-var KL = loadKL()
-
-func loadKL() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Kuala_Lumpur"); err == nil {
-		return loc
-	}
-	return time.FixedZone("MYT", 8*3600) // Malaysia has kept UTC+8 since 1982
-}
-
-// klDay is t's KL calendar date as "2006-01-02", which sorts as it reads.
-func klDay(t time.Time) string { return t.In(KL).Format(time.DateOnly) }
+// klDay is t's Malaysian calendar date: every date in the workflow
+// (delegations, working days, reminders) is one, whatever the server's zone.
+func klDay(t time.Time) string { return malaysia.Day(t) }
 
 // Calendar knows the working days (hari bekerja) of the State Treasury.
 // Saturday and Sunday are never working days; Holidays (cuti umum) holds the
@@ -28,7 +19,7 @@ type Calendar struct {
 
 // WorkingDay reports whether t falls, in KL, on a working day.
 func (c Calendar) WorkingDay(t time.Time) bool {
-	t = t.In(KL)
+	t = t.In(malaysia.KL)
 	if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday {
 		return false
 	}
@@ -39,11 +30,11 @@ func (c Calendar) WorkingDay(t time.Time) bool {
 // up to and including now's KL date: a request submitted on Friday has waited
 // one working day on Monday. It is 0 when now is not after since.
 func (c Calendar) WorkingDaysBetween(since, now time.Time) int {
-	s := since.In(KL)
+	s := since.In(malaysia.KL)
 	end := klDay(now)
 	n := 0
 	// Noon steps stay on their date whatever the offset does.
-	for d := time.Date(s.Year(), s.Month(), s.Day()+1, 12, 0, 0, 0, KL); klDay(d) <= end; d = d.AddDate(0, 0, 1) {
+	for d := time.Date(s.Year(), s.Month(), s.Day()+1, 12, 0, 0, 0, malaysia.KL); klDay(d) <= end; d = d.AddDate(0, 0, 1) {
 		if c.WorkingDay(d) {
 			n++
 		}

@@ -3,14 +3,16 @@ package workflow
 import (
 	"testing"
 	"time"
+
+	"github.com/perbendaharaan/ispeks/malaysia"
 )
 
 // August 2026: Fri 28, Sat 29, Sun 30, Mon 31 (Hari Kebangsaan), Tue 1 Sept.
 var merdeka = Calendar{Holidays: map[string]bool{"2026-08-31": true}}
 
 func TestKLLoads(t *testing.T) {
-	if _, off := kl(2026, 1, 1, 0, 0).Zone(); off != 8*3600 || KL.String() != "Asia/Kuala_Lumpur" {
-		t.Errorf("KL = %v, offset %d", KL, off)
+	if _, off := kl(2026, 1, 1, 0, 0).Zone(); off != 8*3600 || malaysia.KL.String() != "Asia/Kuala_Lumpur" {
+		t.Errorf("KL = %v, offset %d", malaysia.KL, off)
 	}
 }
 

@@ -24,6 +24,16 @@ const (
 // Stages lists every stage in the order a request passes them.
 func Stages() []Stage { return []Stage{StageSubmitter, StageOfficer, StageTreasury, StageSysadmin} }
 
+// ActingRoles lists the roles that act at a stage in their own right, in
+// the order of the stages.
+func ActingRoles() []forms.Role {
+	var out []forms.Role
+	for _, st := range Stages() {
+		out = append(out, stageRoles[st])
+	}
+	return out
+}
+
 // stageRoles is the role that acts at each stage in its own right (the
 // officer's stage also admits delegates).
 var stageRoles = map[Stage]forms.Role{
@@ -48,10 +58,10 @@ func StageOf(s State) Stage {
 	return ""
 }
 
-// stageOfEvent is the stage an event fired at from belongs to. It is
+// StageOfEvent is the stage an event fired at from belongs to. It is
 // StageOf(from) except for withdraw, which only the submitter's side fires,
 // even from submitted (where the officer is otherwise the one to act).
-func stageOfEvent(e Event, from State) Stage {
+func StageOfEvent(e Event, from State) Stage {
 	if e == Withdraw {
 		return StageSubmitter
 	}
@@ -165,6 +175,11 @@ const (
 	ResetPassword     Effect = "reset_password"     // Penetapan Semula Kata Laluan
 )
 
+// HandsOverPassword reports whether the effect gives the subject a new
+// password: by a one-time link in mail, or, for a subject without working
+// mail, by a temporary password the sysadmin hands over in person.
+func (e Effect) HandsOverPassword() bool { return e == CreateProfile || e == ResetPassword }
+
 // EffectOf is what provisioning a request of kind k does to the profile.
 func EffectOf(k forms.Kind) Effect {
 	switch k {
@@ -217,12 +232,12 @@ func Decide(r Request, a Actor, act Action, now time.Time) (Transition, error) {
 	if err != nil {
 		return Transition{}, err
 	}
-	principal, err := authorise(r, a, stageOfEvent(e, r.State), now)
+	principal, err := authorise(r, a, StageOfEvent(e, r.State), now)
 	if err != nil {
 		return Transition{}, err
 	}
 	remarks := strings.TrimSpace(act.Remarks)
-	if remarks == "" && (e == Reject || e == Return) {
+	if remarks == "" && e.NeedsRemarks() {
 		return Transition{}, apperr.Fields(apperr.Field("remarks", "request.error.remarks_required"))
 	}
 	if utf8.RuneCountInString(remarks) > MaxRemarks {
@@ -269,6 +284,51 @@ func notify(from, to State) []Audience {
 }
 
 func forbidden(key string) error { return apperr.New(apperr.Forbidden, key) }
+
+// Waiting is the requests in State that wait for one actor: of every PTJ
+// (AllPTJs) or of the PTJs listed.
+type Waiting struct {
+	State   State
+	AllPTJs bool
+	PTJs    []string
+}
+
+// AwaitingFor lists, state by state, the requests a acts on now as the one
+// whose stage it is: the guards' own rule (the stage's role, for the
+// request's PTJ when the role is PTJ-scoped, and at the officer's stage a
+// delegation covering the PTJ today). The inbox and its counts read it, so
+// that what waits for someone is what they may act on.
+func AwaitingFor(a Actor, now time.Time) []Waiting {
+	if !a.Active {
+		return nil
+	}
+	var out []Waiting
+	for _, st := range WaitingStates() {
+		stage := StageOf(st)
+		role := stageRoles[stage]
+		w := Waiting{State: st}
+		if !role.PTJScoped() {
+			w.AllPTJs = a.holds(role, "")
+		} else {
+			for _, g := range a.Roles {
+				if g.Role == role && g.PTJCode != "" {
+					w.PTJs = append(w.PTJs, g.PTJCode)
+				}
+			}
+			if stage == StageOfficer {
+				for _, d := range a.Delegations {
+					if d.Covers(d.PTJCode, now) {
+						w.PTJs = append(w.PTJs, d.PTJCode)
+					}
+				}
+			}
+		}
+		if w.AllPTJs || len(w.PTJs) > 0 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
 
 // authorise applies the guards for an event at stage and returns the
 // principal the actor acts for (nil when acting in their own right). An
@@ -327,7 +387,7 @@ func actedElsewhere(r Request, p Person, stage Stage) bool {
 		return true
 	}
 	for _, h := range r.History {
-		if stageOfEvent(h.Event, h.From) == stage {
+		if StageOfEvent(h.Event, h.From) == stage {
 			continue
 		}
 		if p.same(h.By) || h.OnBehalfOf != nil && p.same(*h.OnBehalfOf) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/malaysia"
 )
 
 const (
@@ -26,7 +27,9 @@ var (
 	subject   = Person{UserID: 6, Login: subjectIC, Name: "Subjek"}
 )
 
-func kl(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, KL) }
+func kl(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, malaysia.KL)
+}
 
 var now = kl(2026, 6, 5, 10, 0)
 

@@ -44,6 +44,23 @@ func States() []State { return append([]State(nil), states...) }
 // Final reports whether no event may fire at s any more.
 func (s State) Final() bool { return s == Provisioned || s == Rejected || s == Withdrawn }
 
+// FinalStates lists the states nothing fires at, in diagram order.
+func FinalStates() []State {
+	var out []State
+	for _, s := range states {
+		if s.Final() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// WaitingStates lists the states where a request waits for someone to act,
+// in the order a request passes them.
+func WaitingStates() []State {
+	return []State{Draft, Returned, Submitted, OfficerApproved, TreasuryApproved}
+}
+
 // Label is the state's name for people, in lang ("en", or BM otherwise).
 // An unknown state shows as itself, so a bad row is visible, not hidden.
 func (s State) Label(lang string) string { return labelOf(s.Text(), string(s), lang) }
@@ -76,6 +93,20 @@ var events = []Event{Submit, Approve, Reject, Return, Resubmit, Withdraw, Provis
 
 // Events lists every event, in the order buttons are shown.
 func Events() []Event { return append([]Event(nil), events...) }
+
+// NeedsRemarks reports whether e must say why (catatan): a rejection or a
+// return, whose reader must learn what to do.
+func (e Event) NeedsRemarks() bool { return e == Reject || e == Return }
+
+// Irreversible reports whether e cannot be undone once fired, so that a
+// page asks for a confirmation first.
+func (e Event) Irreversible() bool {
+	return e == Approve || e == Reject || e == Withdraw || e == Provision
+}
+
+// ThroughForm reports whether e sends a Borang on: it is fired through the
+// form, which checks every field, not as a button on its own.
+func (e Event) ThroughForm() bool { return e == Submit || e == Resubmit }
 
 // ParseEvent reads an event name as a form or the API sends it. An unknown
 // name is an Invalid error on the field "action".

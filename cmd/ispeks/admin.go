@@ -12,6 +12,7 @@ import (
 	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/password"
 	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/useradmin"
 )
 
 func runPTJAdd(e *env, fs *flag.FlagSet, args []string) error {
@@ -24,12 +25,12 @@ func runPTJAdd(e *env, fs *flag.FlagSet, args []string) error {
 	if *code == "" || *name == "" {
 		return usageError{errors.New("--code and --name are required")}
 	}
-	db, err := e.open()
+	a, err := e.open()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.AddPTJ(e.ctx, store.CLI, store.PTJ{Code: *code, Name: *name, Department: *dept}); err != nil {
+	defer a.Close()
+	if err := a.admin.AddPTJ(e.ctx, store.CLI, store.PTJ{Code: *code, Name: *name, Department: *dept}); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "PTJ %s added\n", strings.TrimSpace(*code))
@@ -64,7 +65,7 @@ func runUserCreate(e *env, fs *flag.FlagSet, args []string) error {
 	if !*stdinPassword {
 		return usageError{errors.New("--password-stdin is required: the password is read from standard input, never from the command line")}
 	}
-	nu := store.NewUser{Login: *login, Name: *name, Email: *email, PTJCode: *ptj, MustChange: true}
+	nu := useradmin.NewUser{Login: *login, Name: *name, Email: *email, PTJCode: *ptj, MustChange: true}
 	for _, r := range splitList(*roles) {
 		nu.Roles = append(nu.Roles, forms.RoleGrant{Role: forms.Role(r)})
 	}
@@ -89,17 +90,17 @@ func runUserCreate(e *env, fs *flag.FlagSet, args []string) error {
 	if err := policy.Check(pw, pc); err != nil {
 		return err
 	}
-	db, err := e.open()
+	a, err := e.open()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
 	hash, err := password.Hash(pw)
 	if err != nil {
 		return err
 	}
 	nu.PasswordHash = hash
-	u, err := db.CreateUser(e.ctx, store.CLI, nu)
+	u, err := a.admin.CreateUser(e.ctx, store.CLI, nu)
 	if err != nil {
 		return err
 	}
@@ -119,12 +120,12 @@ func runAuditVerify(e *env, fs *flag.FlagSet, args []string) error {
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	db, err := e.open()
+	a, err := e.open()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	n, brk, err := db.VerifyAudit(e.ctx)
+	defer a.Close()
+	n, brk, err := a.db.VerifyAudit(e.ctx)
 	if err != nil {
 		return err
 	}
@@ -144,12 +145,12 @@ func runHolidayAdd(e *env, fs *flag.FlagSet, args []string) error {
 	if *day == "" || *name == "" {
 		return usageError{errors.New("--day and --name are required")}
 	}
-	db, err := e.open()
+	a, err := e.open()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.AddHoliday(e.ctx, store.CLI, *day, *name); err != nil {
+	defer a.Close()
+	if err := a.admin.AddHoliday(e.ctx, store.CLI, *day, *name); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "holiday %s added: reminders do not count it as a working day\n", strings.TrimSpace(*day))
@@ -169,12 +170,12 @@ func runCeilingSet(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return apperr.Fields(forms.Field("rm", err))
 	}
-	db, err := e.open()
+	a, err := e.open()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.SetCeiling(e.ctx, store.CLI, forms.Role(*role), sen); err != nil {
+	defer a.Close()
+	if err := a.admin.SetCeiling(e.ctx, store.CLI, forms.Role(*role), sen); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "ceiling of %s set to %s\n", *role, malaysia.FormatRM(sen))
@@ -193,16 +194,16 @@ func runUserUnlock(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return apperr.Fields(forms.Field("login", err))
 	}
-	db, err := e.open()
+	a, err := e.open()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	u, err := db.UserByLogin(e.ctx, norm)
+	defer a.Close()
+	u, err := a.db.UserByLogin(e.ctx, norm)
 	if err != nil {
 		return err
 	}
-	if err := db.Unlock(e.ctx, store.CLI, u.ID); err != nil {
+	if _, err := a.auth.Unlock(e.ctx, store.CLI, u.ID); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "user %s unlocked\n", forms.MaskLogin(u.Login))

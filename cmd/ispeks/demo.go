@@ -11,7 +11,7 @@ import (
 	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/password"
 	"github.com/perbendaharaan/ispeks/store"
-	"github.com/perbendaharaan/ispeks/web"
+	"github.com/perbendaharaan/ispeks/useradmin"
 	"github.com/perbendaharaan/ispeks/workflow"
 )
 
@@ -47,18 +47,18 @@ func runDemo(e *env, fs *flag.FlagSet, args []string) error {
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	db, err := e.open()
+	a, err := e.open()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if _, total, err := db.ListUsers(e.ctx, store.UserFilter{}, store.Page{Size: 1}); err != nil {
+	defer a.Close()
+	if n, err := a.db.CountUsers(e.ctx); err != nil {
 		return err
-	} else if total > 0 {
+	} else if n > 0 {
 		return apperr.New(apperr.Conflict, "cli.demo.not_empty")
 	}
 	for _, p := range demoPTJs {
-		if err := db.AddPTJ(e.ctx, store.CLI, p); err != nil {
+		if err := a.admin.AddPTJ(e.ctx, store.CLI, p); err != nil {
 			return err
 		}
 	}
@@ -67,15 +67,15 @@ func runDemo(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	for _, u := range demoUsers {
-		nu := store.NewUser{Login: u.login, Name: u.name, Email: u.email, PTJCode: u.ptj, Modules: u.modules, PasswordHash: hash}
+		nu := useradmin.NewUser{Login: u.login, Name: u.name, Email: u.email, PTJCode: u.ptj, Modules: u.modules, PasswordHash: hash}
 		for _, r := range u.roles {
 			nu.Roles = append(nu.Roles, forms.RoleGrant{Role: r})
 		}
-		if _, err := db.CreateUser(e.ctx, store.CLI, nu); err != nil {
+		if _, err := a.admin.CreateUser(e.ctx, store.CLI, nu); err != nil {
 			return err
 		}
 	}
-	if err := demoRequests(e, db); err != nil {
+	if err := demoRequests(e, a); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Demo data added. Every demo user's password is %s\n\n", demoPassword)
@@ -95,8 +95,8 @@ func runDemo(e *env, fs *flag.FlagSet, args []string) error {
 // provisioned, one returned for amendment and one draft, so that every page
 // has something to show. Each goes through the real workflow, with its
 // history, audit records and mail.
-func demoRequests(e *env, db *store.DB) error {
-	user := func(login string) (*store.User, error) { return db.UserByLogin(e.ctx, login) }
+func demoRequests(e *env, a *app) error {
+	user := func(login string) (*store.User, error) { return a.db.UserByLogin(e.ctx, login) }
 	rep, err := user("800101045011")
 	if err != nil {
 		return err
@@ -143,14 +143,13 @@ func demoRequests(e *env, db *store.DB) error {
 			[]step{{officer, workflow.Return, "Sila lampirkan surat lantikan dan semak gred jawatan."}}},
 		{newcomer(forms.KindRegistration, "950303045127", "SITI KHADIJAH BINTI AWANG"), true, nil},
 	}
-	as := web.AuthSettings(&e.cfg)
 	for _, d := range demo {
-		r, err := db.CreateRequest(e.ctx, rep, d.form, d.draft)
+		r, err := a.admin.CreateRequest(e.ctx, rep, d.form, d.draft)
 		if err != nil {
 			return err
 		}
 		for _, s := range d.steps {
-			res, err := db.Act(e.ctx, as, s.by, r.ID, workflow.Action{Event: s.event, Version: r.Version, Remarks: s.remarks}, store.ActOptions{})
+			res, err := a.admin.Act(e.ctx, s.by, r.ID, workflow.Action{Event: s.event, Version: r.Version, Remarks: s.remarks}, useradmin.ActOptions{})
 			if err != nil {
 				return err
 			}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/perbendaharaan/ispeks/notify"
-	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/useradmin"
 )
 
 // mailer is the mail delivery of one process: the worker draining the
@@ -21,16 +21,16 @@ type mailer struct {
 
 // startMail starts delivering the outbox of db with workers parallel sends,
 // and the reminder sweep, until ctx ends (then wait for them with stop).
-func startMail(ctx context.Context, e *env, db *store.DB, log *slog.Logger, workers int) (*mailer, error) {
+func startMail(ctx context.Context, e *env, a *app, log *slog.Logger, workers int) (*mailer, error) {
 	sender, err := notify.NewSender(e.cfg.SMTPURL, e.cfg.MailFrom, e.cfg.DataDir, log)
 	if err != nil {
 		return nil, err
 	}
-	renderer, err := notify.NewRenderer()
+	renderer, err := notify.NewRenderer(a.keys)
 	if err != nil {
 		return nil, err
 	}
-	m := &mailer{worker: &notify.Worker{Outbox: db.Outbox(), Renderer: renderer, Sender: sender, Log: log, Concurrency: workers}}
+	m := &mailer{worker: &notify.Worker{Outbox: a.db.Outbox(), Renderer: renderer, Sender: sender, Log: log, Concurrency: workers}}
 	m.wg.Add(2)
 	go func() {
 		defer m.wg.Done()
@@ -40,7 +40,7 @@ func startMail(ctx context.Context, e *env, db *store.DB, log *slog.Logger, work
 	}()
 	go func() {
 		defer m.wg.Done()
-		remind(ctx, db, e.cfg.ReminderDays, log, m.worker.Wake)
+		remind(ctx, a.admin, e.cfg.ReminderDays, log, m.worker.Wake)
 	}()
 	log.Info("mail delivery running", "sender", sender, "workers", workers)
 	return m, nil
@@ -50,14 +50,14 @@ func startMail(ctx context.Context, e *env, db *store.DB, log *slog.Logger, work
 func (m *mailer) stop() { m.wg.Wait() }
 
 // remind sweeps the open requests for reminders every hour (and at start).
-// The store reminds of each request at most once a day and claims each
+// The service reminds of each request at most once a day and claims each
 // reminder with a conditional update, so that several processes sweeping
 // at once send nothing twice.
-func remind(ctx context.Context, db *store.DB, days int, log *slog.Logger, wake func()) {
+func remind(ctx context.Context, admin *useradmin.Service, days int, log *slog.Logger, wake func()) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
-		if n, err := db.SendReminders(ctx, days); err != nil {
+		if n, err := admin.SendReminders(ctx, days); err != nil {
 			if ctx.Err() == nil {
 				log.Error("reminders", "error", err)
 			}
@@ -84,12 +84,12 @@ func runWorker(e *env, fs *flag.FlagSet, args []string) error {
 		return usageError{fmt.Errorf("--concurrency: %d is not between 1 and 64", *n)}
 	}
 	log := e.logger()
-	db, err := e.open()
+	a, err := e.open()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	m, err := startMail(e.ctx, e, db, log, *n)
+	defer a.Close()
+	m, err := startMail(e.ctx, e, a, log, *n)
 	if err != nil {
 		return err
 	}

@@ -24,8 +24,12 @@ import (
 	"syscall"
 
 	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/auth"
 	"github.com/perbendaharaan/ispeks/config"
+	"github.com/perbendaharaan/ispeks/secret"
 	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/useradmin"
+	"github.com/perbendaharaan/ispeks/web"
 )
 
 // command is one subcommand: its name (with its group, as "ptj add"), what it
@@ -119,8 +123,24 @@ func (e *env) parse(fs *flag.FlagSet, args []string) error {
 	return check()
 }
 
-// open connects to the configured database and applies migrations.
-func (e *env) open() (*store.DB, error) {
+// app is the portal wired together: the database and the domain on it.
+type app struct {
+	db    *store.DB
+	keys  *secret.Keyring
+	auth  *auth.Service
+	admin *useradmin.Service
+}
+
+// Close closes the database.
+func (a *app) Close() error { return a.db.Close() }
+
+// open connects to the configured database, applies migrations and builds
+// the domain on it.
+func (e *env) open() (*app, error) {
+	keys, err := secret.Load(e.cfg.SecretKey, e.cfg.SecretKeyFile)
+	if err != nil {
+		return nil, err
+	}
 	db, err := store.Open(e.ctx, e.cfg.Database, e.cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -129,8 +149,9 @@ func (e *env) open() (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	db.BaseURL = e.cfg.BaseURL
-	return db, nil
+	a := &app{db: db, keys: keys, auth: auth.New(db, auth.SettingsOf(&e.cfg), keys)}
+	a.admin = useradmin.New(db, a.auth, web.NewLinks(e.cfg.BaseURL))
+	return a, nil
 }
 
 // logger returns the structured logger at the configured level.

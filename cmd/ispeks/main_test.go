@@ -241,7 +241,7 @@ func TestDemoMailAndAuditAfterFullRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			queued, err := db.NewSelect().TableExpr("outbox").Count(context.Background())
+			queued, err := db.IDB().NewSelect().TableExpr("outbox").Count(context.Background())
 			if err != nil || queued == 0 {
 				t.Fatalf("outbox after the demo: %d %v", queued, err)
 			}

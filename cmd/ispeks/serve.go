@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/web"
 )
@@ -14,21 +16,22 @@ func runServe(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	log := e.logger()
-	db, err := e.open()
+	a, err := e.open()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
+	gin.SetMode(gin.ReleaseMode) // no route listing on the console
 	var opts []web.Option
 	if e.cfg.MailWorkers > 0 {
-		m, err := startMail(e.ctx, e, db, log, e.cfg.MailWorkers)
+		m, err := startMail(e.ctx, e, a, log, e.cfg.MailWorkers)
 		if err != nil {
 			return err
 		}
 		defer m.stop()
 		opts = append(opts, web.WithMailWaker(m.worker.Wake))
 	}
-	srv, err := web.NewServer(&e.cfg, db, log, opts...)
+	srv, err := web.NewServer(&e.cfg, log, web.Services{DB: a.db, Auth: a.auth, Admin: a.admin}, opts...)
 	if err != nil {
 		return err
 	}
@@ -36,7 +39,7 @@ func runServe(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return fmt.Errorf("ISPEKS_ADDR: cannot listen on %s: %v", e.cfg.Addr, err)
 	}
-	log.Info("iSPEKS portal serving", "addr", ln.Addr().String(), "base_url", e.cfg.BaseURL, "database", string(db.Dialect))
+	log.Info("iSPEKS portal serving", "addr", ln.Addr().String(), "base_url", e.cfg.BaseURL, "database", string(a.db.Dialect))
 	return srv.Run(e.ctx, ln)
 }
 

@@ -31,7 +31,7 @@ func TestWorkerDeliversOverSMTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	queued, _ := db.NewSelect().TableExpr("outbox").Count(context.Background())
+	queued, _ := db.IDB().NewSelect().TableExpr("outbox").Count(context.Background())
 
 	inbox := &mailbox{ids: map[string]int{}}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &mailSession{box: inbox}, nil }))

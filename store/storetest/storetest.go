@@ -77,7 +77,7 @@ func DSN(t testing.TB, d store.Dialect) string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	name := "ispeks_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+	if _, err := admin.IDB().ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
@@ -87,7 +87,7 @@ func DSN(t testing.TB, d store.Dialect) string {
 			return
 		}
 		defer admin.Close()
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		if _, err := admin.IDB().ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
 			t.Logf("drop test database %s: %v", name, err)
 		}
 	})
@@ -112,7 +112,7 @@ func TamperAudit(t testing.TB, db *store.DB, stmt string) {
 		pre = []string{"DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"}
 	}
 	for _, s := range append(append(pre, stmt), post...) {
-		if _, err := db.ExecContext(ctx, s); err != nil {
+		if _, err := db.IDB().ExecContext(ctx, s); err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package store_test
+package useradmin_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/perbendaharaan/ispeks/notify"
+	"github.com/perbendaharaan/ispeks/secret"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/store/storetest"
 )
@@ -23,7 +24,7 @@ import (
 // server that counts them, on each database: the figure the README quotes.
 // notify's BenchmarkDeliverBacklog measures the same without a database.
 //
-//	bash scripts/test ./store/ -run '^$' -bench DeliverOutbox -benchtime 1x
+//	bash scripts/test ./useradmin/ -run '^$' -bench DeliverOutbox -benchtime 1x
 func BenchmarkDeliverOutbox(b *testing.B) {
 	const backlog = 10_000
 	for _, d := range storetest.Dialects {
@@ -35,7 +36,7 @@ func BenchmarkDeliverOutbox(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			renderer, err := notify.NewRenderer()
+			renderer, err := notify.NewRenderer(secret.Random())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -45,13 +46,13 @@ func BenchmarkDeliverOutbox(b *testing.B) {
 				rows := make([]store.Notification, backlog)
 				now := time.Now().UTC()
 				for i := range rows {
-					rows[i] = store.Notification{Kind: notify.KindRequestSubmitted, ToEmail: "pegawai" + strconv.Itoa(i) + "@melaka.gov.my",
+					rows[i] = store.Notification{Kind: "request_submitted", ToEmail: "pegawai" + strconv.Itoa(i) + "@melaka.gov.my",
 						ToName: "Pegawai", Lang: "ms", State: store.OutboxQueued, NextAttemptAt: now, CreatedAt: now,
-						Data: `{"Reference":"BPP/2026/000001","KindLabel":"Pendaftaran Baharu","PTJ":"12010101","Link":"https://ispeks.example.gov.my/requests/1"}`}
+						Data: `{"ref":"BPP/2026/000001","kind":"registration","ptj":"12010101","url":"https://ispeks.example.gov.my/requests/1"}`}
 				}
 				for i := 0; i < backlog; i += 1000 {
 					chunk := rows[i:min(i+1000, backlog)]
-					if _, err := db.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+					if _, err := db.IDB().NewInsert().Model(&chunk).Exec(ctx); err != nil {
 						b.Fatal(err)
 					}
 				}

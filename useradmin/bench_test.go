@@ -1,4 +1,4 @@
-package store_test
+package useradmin_test
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/store/storetest"
+	"github.com/perbendaharaan/ispeks/useradmin"
 	"github.com/perbendaharaan/ispeks/workflow"
 )
 
@@ -23,7 +24,7 @@ func BenchmarkApprove(b *testing.B) {
 			reqs := make([]*store.Request, b.N)
 			for i := range reqs {
 				ic := fmt.Sprintf("99%02d%02d14%04d", 1+i/10000%12, 1+i/400%28, i%10000)
-				r, err := db.CreateRequest(ctx, c.rep, form(forms.KindRegistration, ic, "Pemohon"), false)
+				r, err := c.svc.CreateRequest(ctx, c.rep, form(forms.KindRegistration, ic, "Pemohon"), false)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -32,7 +33,7 @@ func BenchmarkApprove(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			for _, r := range reqs {
-				if _, err := db.Act(ctx, c.as, c.officer, r.ID, workflow.Action{Event: workflow.Approve, Version: r.Version}, store.ActOptions{}); err != nil {
+				if _, err := c.svc.Act(ctx, c.officer, r.ID, workflow.Action{Event: workflow.Approve, Version: r.Version}, useradmin.ActOptions{}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -41,26 +42,15 @@ func BenchmarkApprove(b *testing.B) {
 	}
 }
 
-// benchCast is newCast for benchmarks.
+// benchCast is newCast for benchmarks: the few people an approval needs.
 func benchCast(b *testing.B, db *store.DB) *cast {
 	b.Helper()
-	c := &cast{db: db, as: store.DefaultAuthSettings()}
+	c := newBare(b, db)
 	for _, p := range []string{ptjA, ptjB} {
-		if err := db.AddPTJ(ctx, store.CLI, store.PTJ{Code: p, Name: "PTJ " + p}); err != nil {
-			b.Fatal(err)
-		}
+		c.addPTJ(b, p)
 	}
-	mk := func(login, name string, role forms.Role) *store.User {
-		u, err := db.CreateUser(ctx, store.CLI, store.NewUser{Login: login, Name: name, Email: "x@kewangan.gov.my", PTJCode: ptjA,
-			Roles: []forms.RoleGrant{{Role: role}}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		u, _ = db.UserByID(ctx, u.ID)
-		return u
-	}
-	c.rep = mk("800101141111", "Aminah Rep", forms.RolePTJRep)
-	c.officer = mk("750202102222", "Badrul Officer", forms.RoleControllingOfficer)
-	c.treasury = mk("700404144444", "Dayang Treasury", forms.RoleTreasuryApprover)
+	c.rep = c.mkUser(b, "800101141111", "Aminah Rep", ptjA, forms.RolePTJRep)
+	c.officer = c.mkUser(b, "750202102222", "Badrul Officer", ptjA, forms.RoleControllingOfficer)
+	c.treasury = c.mkUser(b, "700404144444", "Dayang Treasury", ptjA, forms.RoleTreasuryApprover)
 	return c
 }

@@ -1,0 +1,264 @@
+package useradmin
+
+import (
+	"context"
+	"time"
+
+	"github.com/perbendaharaan/ispeks/auth"
+	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/i18n"
+	"github.com/perbendaharaan/ispeks/malaysia"
+	"github.com/perbendaharaan/ispeks/notify"
+	"github.com/perbendaharaan/ispeks/secret"
+	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/workflow"
+)
+
+type notifyKind = notify.Kind
+
+// The mail user administration sends. Their words are the catalogue's
+// mail.<kind>.subject and mail.<kind>.body.
+var (
+	mailSubmitted          = notify.Register("request_submitted", sampleRequestMail)          // to controlling officers: awaits your approval
+	mailAwaitingTreasury   = notify.Register("request_awaiting_treasury", sampleRequestMail)  // to treasury approvers
+	mailAwaitingProvision  = notify.Register("request_awaiting_provision", sampleRequestMail) // to system administrators
+	mailReturned           = notify.Register("request_returned", sampleRequestMail)           // to the submitter, with remarks
+	mailRejected           = notify.Register("request_rejected", sampleRequestMail)           // to the submitter, with remarks
+	mailProvisioned        = notify.Register("request_provisioned", sampleRequestMail)        // to the submitter: done
+	mailWithdrawn          = notify.Register("request_withdrawn", sampleRequestMail)          // to the officers who were told it awaited them
+	mailWelcome            = notify.Register("welcome_set_password", sampleLinkMail)          // to the new user: one-time set-password link
+	mailAccessChanged      = notify.Register("access_changed", sampleRequestMail)             // to the user whose access changed
+	mailProfileDeactivated = notify.Register("profile_deactivated", sampleRequestMail)        // to the deactivated user
+	mailPasswordReset      = notify.Register("password_reset_link", sampleLinkMail)           // to the user: one-time set-password link
+	mailReminder           = notify.Register("reminder", reminderMail{Count: 2, Days: 3, URL: "https://ispeks.example/inbox"})
+)
+
+// requestMail is a mail about one request: its reference, kind and PTJ,
+// the approver's remarks, and the page it links to; or, to a subject whose
+// password was provisioned, the one-time link.
+type requestMail struct {
+	Ref     string     `json:"ref"`
+	Kind    forms.Kind `json:"kind"`
+	PTJ     string     `json:"ptj"` // code and name
+	Remarks string     `json:"remarks,omitempty"`
+	URL     string     `json:"url,omitempty"`
+	// Password is the one-time set-password link: where the token is
+	// derived from, never the token itself.
+	Password *linkRef `json:"password,omitempty"`
+}
+
+// linkRef is a one-time link in a mail: the set-password address the token
+// is appended to, and the nonce the token is derived from when the mail is
+// sent (secret.Keyring.Token), so that the outbox holds nothing that opens
+// an account.
+type linkRef struct {
+	Base    string    `json:"base"`
+	Nonce   string    `json:"nonce"`
+	Expires time.Time `json:"expires"`
+}
+
+var sampleRequestMail = requestMail{Ref: "BPP/2026/000001", Kind: forms.KindRegistration, PTJ: "12010101 Jabatan", Remarks: "Ulasan", URL: "https://ispeks.example/requests/1"}
+
+var sampleLinkMail = requestMail{Ref: "BPP/2026/000001", Kind: forms.KindRegistration, PTJ: "12010101 Jabatan",
+	Password: &linkRef{Base: "https://ispeks.example/password/set?token=", Nonce: "n", Expires: time.Unix(0, 0)}}
+
+func (m requestMail) Args(lang string) []any {
+	args := []any{"Ref", m.Ref, "Kind", forms.KindLabel(m.Kind, lang), "PTJ", m.PTJ, "Remarks", m.Remarks}
+	if m.Password != nil {
+		args = append(args, "Expires", malaysia.LongDateTime(m.Password.Expires, lang))
+	}
+	return args
+}
+
+func (m requestMail) Link(keys *secret.Keyring) string {
+	if m.Password != nil {
+		return m.Password.Base + keys.Token(auth.LinkPurpose, m.Password.Nonce)
+	}
+	return m.URL
+}
+
+func (m requestMail) Details(lang string) notify.Details {
+	d := notify.Details{Heading: i18n.T(lang, "mail.request_details"), Rows: []notify.Detail{
+		{Label: i18n.T(lang, "mail.detail.reference"), Value: m.Ref},
+		{Label: i18n.T(lang, "mail.detail.kind"), Value: forms.KindLabel(m.Kind, lang)},
+	}}
+	if m.PTJ != "" {
+		d.Rows = append(d.Rows, notify.Detail{Label: i18n.T(lang, "mail.detail.ptj"), Value: m.PTJ})
+	}
+	return d
+}
+
+// reminderMail tells an approver how many requests have waited too long.
+type reminderMail struct {
+	Count int    `json:"count"`
+	Days  int    `json:"days"`
+	URL   string `json:"url"`
+}
+
+func (m reminderMail) Args(string) []any             { return []any{"Count", m.Count, "Days", m.Days} }
+func (m reminderMail) Link(*secret.Keyring) string   { return m.URL }
+func (m reminderMail) Details(string) notify.Details { return notify.Details{} }
+
+// approverMail is the mail an approver audience gets when a request reaches it.
+var approverMail = map[workflow.Audience]notify.Kind{
+	workflow.ToOfficers:  mailSubmitted,
+	workflow.ToTreasury:  mailAwaitingTreasury,
+	workflow.ToSysadmins: mailAwaitingProvision,
+}
+
+// submitterMail is the mail the submitter gets after each event that tells them something.
+var submitterMail = map[workflow.Event]notify.Kind{
+	workflow.Provision: mailProvisioned,
+	workflow.Reject:    mailRejected,
+	workflow.Return:    mailReturned,
+}
+
+// audienceOf resolves an audience of r to profiles, without duplicates and
+// without the request's own subject among its approvers.
+func (s *Service) audienceOf(ctx context.Context, tx store.Conn, a workflow.Audience, r *store.Request) ([]store.User, error) {
+	var list []store.User
+	var err error
+	switch a {
+	case workflow.ToOfficers:
+		list, err = s.officersOf(ctx, tx, r.PTJCode)
+	case workflow.ToTreasury:
+		list, err = tx.UsersWithRole(ctx, forms.RoleTreasuryApprover, "")
+	case workflow.ToSysadmins:
+		list, err = tx.UsersWithRole(ctx, forms.RoleSysadmin, "")
+	case workflow.ToSubmitter:
+		var u *store.User
+		u, err = tx.UserByID(ctx, r.SubmitterID)
+		if u != nil {
+			list = []store.User{*u}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int64]bool{}
+	out := list[:0]
+	for _, u := range list {
+		if seen[u.ID] || (a != workflow.ToSubmitter && u.Login == r.SubjectIC) {
+			continue
+		}
+		seen[u.ID] = true
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// officersOf returns the PTJ's controlling officers and the delegates
+// covering one of them today.
+func (s *Service) officersOf(ctx context.Context, tx store.Conn, ptj string) ([]store.User, error) {
+	list, err := tx.UsersWithRole(ctx, forms.RoleControllingOfficer, ptj)
+	if err != nil {
+		return nil, err
+	}
+	delegates, err := tx.ActiveDelegatesOn(ctx, ptj, malaysia.Day(s.now()))
+	return append(list, delegates...), err
+}
+
+// notifyTransition queues the mails of transition t on r inside tx and
+// returns how many.
+func (s *Service) notifyTransition(ctx context.Context, tx store.Conn, r *store.Request, t workflow.Transition, subject *subjectMail) (int, error) {
+	ptj := r.PTJCode
+	if r.PTJ != nil {
+		ptj += " " + r.PTJ.Name
+	}
+	base := requestMail{Ref: r.Reference, Kind: r.Kind, PTJ: ptj, Remarks: t.Remarks, URL: s.links.Request(r.ID)}
+	var mails []store.Mail
+	for _, a := range t.Notify {
+		if a == workflow.ToSubject {
+			if subject == nil {
+				continue
+			}
+			m := base
+			m.Remarks, m.Password, m.URL = "", subject.link, s.links.Home()
+			mails = append(mails, store.Mail{Kind: subject.kind, To: subject.user, RequestID: &r.ID, Content: m})
+			continue
+		}
+		kind, ok := approverMail[a]
+		if t.Event == workflow.Withdraw {
+			kind = mailWithdrawn // no longer waiting for them
+		}
+		if a == workflow.ToSubmitter {
+			kind, ok = submitterMail[t.Event]
+		}
+		if !ok {
+			continue
+		}
+		users, err := s.audienceOf(ctx, tx, a, r)
+		if err != nil {
+			return 0, err
+		}
+		for i := range users {
+			mails = append(mails, store.Mail{Kind: kind, To: &users[i], RequestID: &r.ID, Content: base})
+		}
+	}
+	return len(mails), tx.Enqueue(ctx, mails...)
+}
+
+// SendReminders queues, once a day, a reminder to the approvers of every
+// request that has waited at its stage for at least days working days, one
+// mail per approver with the number of requests. It returns how many mails.
+func (s *Service) SendReminders(ctx context.Context, days int) (int, error) {
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return 0, err
+	}
+	now := s.now()
+	type pending struct {
+		user  *store.User
+		count int
+		days  int
+	}
+	n := 0
+	err = s.db.Tx(ctx, func(tx store.Conn) error {
+		var waiting []workflow.State
+		for _, st := range workflow.WaitingStates() {
+			if workflow.Awaiting(st) != "" {
+				waiting = append(waiting, st)
+			}
+		}
+		open, err := tx.RequestsIn(ctx, waiting)
+		if err != nil {
+			return err
+		}
+		byUser := map[int64]*pending{}
+		var order []int64
+		for i := range open {
+			r := &open[i]
+			if !cal.ReminderDue(r.StateSince, r.LastRemindedAt, now, days) {
+				continue
+			}
+			if claimed, err := tx.ClaimReminder(ctx, r); err != nil {
+				return err
+			} else if !claimed {
+				continue
+			}
+			users, err := s.audienceOf(ctx, tx, workflow.Awaiting(r.State), r)
+			if err != nil {
+				return err
+			}
+			waited := cal.WorkingDaysBetween(r.StateSince, now)
+			for j := range users {
+				p := byUser[users[j].ID]
+				if p == nil {
+					p = &pending{user: &users[j]}
+					byUser[users[j].ID] = p
+					order = append(order, users[j].ID)
+				}
+				p.count++
+				p.days = max(p.days, waited)
+			}
+		}
+		var mails []store.Mail
+		for _, id := range order {
+			p := byUser[id]
+			mails = append(mails, store.Mail{Kind: mailReminder, To: p.user, Content: reminderMail{Count: p.count, Days: p.days, URL: s.links.Inbox()}})
+		}
+		n = len(mails)
+		return tx.Enqueue(ctx, mails...)
+	})
+	return n, err
+}

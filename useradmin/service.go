@@ -1,0 +1,50 @@
+// Package useradmin is the workflow-driven user administration service:
+// it runs the Borang Pentadbiran Pengguna iSPEKS. Where package workflow
+// decides what may happen to a request (pure rules), this package makes it
+// happen: each action is one database transaction holding the decision,
+// the new state, the history row, the audit record, the provisioning effect
+// on the profile and the mail to whoever must hear (outbox rows). It also
+// holds who sees which request, delegations, the working-day calendar's
+// holidays and reminders, and the bootstrap of PTJs and profiles.
+package useradmin
+
+import (
+	"time"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/auth"
+	"github.com/perbendaharaan/ispeks/store"
+)
+
+// Links builds the portal's addresses that mail leads to. The web layer,
+// which owns the routes, hands one in.
+type Links interface {
+	Home() string
+	Inbox() string
+	Request(id int64) string
+	// SetPassword is the set-password page with token; SetPassword("") is
+	// the address the token is appended to.
+	SetPassword(token string) string
+}
+
+// Service runs user administration on a database.
+type Service struct {
+	db    *store.DB
+	auth  *auth.Service
+	links Links
+}
+
+// New returns the service on db, provisioning passwords through a and
+// linking mail with links.
+func New(db *store.DB, a *auth.Service, links Links) *Service {
+	return &Service{db: db, auth: a, links: links}
+}
+
+func (s *Service) now() time.Time { return s.db.Now() }
+
+// ErrRequestNotFound answers a request that does not exist or that the
+// viewer may not see: the same answer, so that ids tell nothing.
+var ErrRequestNotFound = apperr.New(apperr.NotFound, "request.error.not_found")
+
+// actor is the store's audit actor for a user.
+func actor(u *store.User) store.Actor { return store.Actor{UserID: u.ID, Login: u.Login} }

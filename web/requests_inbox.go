@@ -1,0 +1,136 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/useradmin"
+	"github.com/perbendaharaan/ispeks/workflow"
+)
+
+// The inbox: what waits for the viewer, with bulk approval.
+
+type inboxCard struct {
+	State, Label, Href string
+	Count              int64
+	Current            bool
+}
+
+type bulkResult struct {
+	ID        int64
+	Reference string
+	OK        bool
+	Message   string
+}
+
+type inboxData struct {
+	Cards   []inboxCard
+	Total   int64
+	State   string
+	Rows    []requestRow
+	Pager   pager
+	Bulk    bool // some row may be approved from here
+	Results []bulkResult
+}
+
+// inbox renders the inbox, with the results of a bulk approval if any.
+func (s *Server) inbox(c *gin.Context, status int, results []bulkResult, flash *Flash) {
+	ctx, u, l := c.Request.Context(), currentUser(c), lang(c)
+	counts, total, err := s.admin.InboxCounts(ctx, u)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := useradmin.Filter{AwaitingMe: true}
+	if st := workflow.State(c.Query("state")); slices.Contains(workflow.WaitingStates(), st) {
+		f.State = st
+	}
+	p := pageOf(c)
+	list, n, err := s.admin.ListRequests(ctx, u, f, p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	q := url.Values{}
+	if f.State != "" {
+		q.Set("state", string(f.State))
+	}
+	d := inboxData{Total: total, State: string(f.State), Pager: newPager("/inbox", q, p, n), Results: results}
+	for _, st := range workflow.WaitingStates() {
+		if counts[st] > 0 {
+			d.Cards = append(d.Cards, inboxCard{State: string(st), Label: st.Label(l), Count: counts[st],
+				Href: "/inbox?state=" + string(st), Current: st == f.State})
+		}
+	}
+	actions, err := s.admin.Actions(ctx, u)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for i := range list {
+		row := rowOf(&list[i], l)
+		row.Approvable = slices.Contains(actions(&list[i]), workflow.Approve)
+		d.Bulk = d.Bulk || row.Approvable
+		d.Rows = append(d.Rows, row)
+	}
+	s.page(c, status, "inbox", d, flash)
+}
+
+func (s *Server) inboxPage(c *gin.Context) { s.inbox(c, http.StatusOK, nil, nil) }
+
+// inboxApprove approves the selected requests one by one, each in its own
+// transaction, and shows what became of each.
+func (s *Server) inboxApprove(c *gin.Context) {
+	var ids []int64
+	for _, v := range c.PostFormArray("id") {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	switch {
+	case len(ids) == 0:
+		s.inbox(c, http.StatusUnprocessableEntity, nil, errFlash(tr(c, "inbox.none_selected")))
+		return
+	case len(ids) > store.MaxPageSize:
+		ids = ids[:store.MaxPageSize]
+	}
+	if c.PostForm("confirm") == "" {
+		s.inbox(c, http.StatusUnprocessableEntity, nil, errFlash(tr(c, "request.confirm.missing")))
+		return
+	}
+	l := lang(c)
+	var results []bulkResult
+	approved := 0
+	for _, id := range ids {
+		version, _ := strconv.ParseInt(c.PostForm(fmt.Sprintf("version_%d", id)), 10, 64)
+		res, err := s.act(c, id, workflow.Action{Event: workflow.Approve, Version: version}, useradmin.ActOptions{})
+		out := bulkResult{ID: id, Reference: fmt.Sprintf("#%d", id), OK: err == nil}
+		if err == nil {
+			out.Reference, out.Message = res.Request.Reference, res.Request.State.Label(l)
+			approved++
+		} else {
+			if apperr.CodeOf(err) == apperr.Internal {
+				s.log.Error("bulk approve", "request", id, "error", err)
+			}
+			out.Message = apperr.As(err).Message(l)
+			if r, err := s.admin.RequestFor(c.Request.Context(), currentUser(c), id); err == nil {
+				out.Reference = r.Reference
+			} else {
+				out.ID = 0 // not one the user may open
+			}
+		}
+		results = append(results, out)
+	}
+	flash := okFlash(tr(c, "inbox.bulk_done", "Done", approved, "Of", len(ids)))
+	if approved < len(ids) {
+		flash.Kind = "error"
+	}
+	s.inbox(c, http.StatusOK, results, flash)
+}
