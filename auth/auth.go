@@ -42,6 +42,7 @@ func SettingsOf(cfg *config.Config) Settings {
 	set := DefaultSettings()
 	set.LockAfter = cfg.LockAfter
 	set.LockFor = cfg.LockFor
+	set.ThrottleMax = cfg.LoginThrottle
 	set.SessionIdle = cfg.SessionIdle
 	set.SessionMax = cfg.SessionMax
 	set.LinkTTL = cfg.LinkTTL

@@ -33,6 +33,7 @@ type Config struct {
 	SessionMax     time.Duration // and after this long whatever happens
 	LockAfter      int           // consecutive failed logins that lock an account
 	LockFor        time.Duration // 0: locked until a reset or a sysadmin unlocks
+	LoginThrottle  int           // failed logins from one address in 15 minutes before it must wait
 	Composition    bool          // passwords must mix upper, lower, digit, symbol (JPA)
 	LinkTTL        time.Duration // one-time set-password links and temporary passwords
 	ReminderDays   int           // working days a request may wait before reminders
@@ -68,6 +69,7 @@ func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() er
 		{"session-max", "a session ends this long after login, used or not", (*durationValue)(&c.SessionMax)},
 		{"lock-after", "consecutive failed logins that lock an account", (*intValue)(&c.LockAfter)},
 		{"lock-for", "how long a lock lasts; 0 keeps it until a reset or an unlock by a sysadmin", (*durationValue)(&c.LockFor)},
+		{"login-throttle", "failed logins from one address within 15 minutes before it must wait", (*intValue)(&c.LoginThrottle)},
 		{"password-composition", "passwords must mix upper and lower case, digits and symbols", (*boolValue)(&c.Composition)},
 		{"link-ttl", "lifetime of one-time set-password links and temporary passwords", (*durationValue)(&c.LinkTTL)},
 		{"reminder-days", "working days a request may wait at one stage before its approvers are reminded", (*intValue)(&c.ReminderDays)},
@@ -105,18 +107,19 @@ func EnvName(name string) string {
 // Default returns the settings of the embedded mode.
 func Default() Config {
 	return Config{
-		Addr:         ":8080",
-		DataDir:      "./data",
-		MailFrom:     "iSPEKS <noreply@ispeks.localhost>",
-		LogLevel:     "info",
-		TreasuryName: "Perbendaharaan Negeri Melaka",
-		SessionIdle:  30 * time.Minute,
-		SessionMax:   12 * time.Hour,
-		LockAfter:    3,
-		Composition:  true,
-		LinkTTL:      72 * time.Hour,
-		ReminderDays: 3,
-		MailWorkers:  2,
+		Addr:          ":8080",
+		DataDir:       "./data",
+		MailFrom:      "iSPEKS <noreply@ispeks.localhost>",
+		LogLevel:      "info",
+		TreasuryName:  "Perbendaharaan Negeri Melaka",
+		SessionIdle:   30 * time.Minute,
+		SessionMax:    12 * time.Hour,
+		LockAfter:     3,
+		LoginThrottle: 20,
+		Composition:   true,
+		LinkTTL:       72 * time.Hour,
+		ReminderDays:  3,
+		MailWorkers:   2,
 	}
 }
 
@@ -181,6 +184,8 @@ func (c *Config) Check() error {
 		return fmt.Errorf("%s: may not be shorter than %s", EnvName("session-max"), EnvName("session-idle"))
 	case c.LockAfter < 1 || c.LockAfter > 20:
 		return fmt.Errorf("%s: between 1 and 20", EnvName("lock-after"))
+	case c.LoginThrottle < 1:
+		return fmt.Errorf("%s: at least 1", EnvName("login-throttle"))
 	case c.LockFor < 0:
 		return fmt.Errorf("%s: may not be negative", EnvName("lock-for"))
 	case c.LinkTTL < 10*time.Minute || c.LinkTTL > 30*24*time.Hour:

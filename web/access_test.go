@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/store"
 )
@@ -14,7 +15,8 @@ const (
 	anon       = "anonymous"
 	inactive   = "inactive"
 	mustChange = "must_change"
-	employee   = "employee" // no role, ePayslip granted
+	employee   = "employee" // no role, every module granted
+	bare       = "bare"     // no role, no module
 	ptjRep     = "ptj_rep"
 	officer    = "controlling_officer"
 	treasury   = "treasury_approver"
@@ -22,25 +24,30 @@ const (
 	auditor    = "auditor"
 )
 
-var personas = []string{anon, inactive, mustChange, employee, ptjRep, officer, treasury, sysadmin, auditor}
+var personas = []string{anon, inactive, mustChange, employee, bare, ptjRep, officer, treasury, sysadmin, auditor}
 
 // who lists the personas that may use a route.
 var (
 	everyone   = personas
-	loggedIn   = []string{mustChange, employee, ptjRep, officer, treasury, sysadmin, auditor} // incl. before the forced change
-	changed    = []string{employee, ptjRep, officer, treasury, sysadmin, auditor}
+	loggedIn   = []string{mustChange, employee, bare, ptjRep, officer, treasury, sysadmin, auditor} // incl. before the forced change
+	changed    = []string{employee, bare, ptjRep, officer, treasury, sysadmin, auditor}
 	only       = func(p ...string) []string { return p }
 	publicOnly = everyone
 )
 
-// accessMatrix is the expectation for every route: the concrete path to
-// call and who may use it. A route the server has and this table lacks
-// fails the test, so that no route goes out without a decided rule.
-var accessMatrix = map[string]struct {
+// access is one row of the access matrix: the concrete path to call and
+// who may use it.
+type access struct {
 	path    string
 	allowed []string
-}{
-	"GET /":                          {"/", only(anon, inactive, employee, ptjRep, officer, treasury, sysadmin, auditor)}, // must-change users are sent to /password
+}
+
+// accessMatrix is the expectation for every route. A route the server has
+// and this table lacks fails the test, so that no route goes out without a
+// decided rule. Each module's rows are in its own file (<module>_access_test.go),
+// added to this map by that file's init.
+var accessMatrix = map[string]access{
+	"GET /":                          {"/", only(anon, inactive, employee, bare, ptjRep, officer, treasury, sysadmin, auditor)}, // must-change users are sent to /password
 	"GET /lang/:lang":                {"/lang/en", publicOnly},
 	"GET /login":                     {"/login", publicOnly},
 	"POST /login":                    {"/login", publicOnly},
@@ -85,15 +92,18 @@ var accessMatrix = map[string]struct {
 }
 
 func TestAccessMatrix(t *testing.T) {
-	e := newEnv(t, store.SQLite)
+	// Every persona tries every route, the login forms among them: the
+	// address throttle would stop the test, not a stranger.
+	e := newEnv(t, store.SQLite, func(c *config.Config) { c.LoginThrottle = 1000 })
 	logins := map[string]string{}
 	mk := func(p, login string, roles []forms.Role, modules []forms.Module, must bool) {
 		e.user(login, "Pengguna "+strings.ReplaceAll(p, "_", " "), "12010101", roles, modules, must)
 		logins[p] = login
 	}
-	mk(inactive, "700101015001", nil, []forms.Module{forms.ModulePayslip}, false)
-	mk(mustChange, "700101015013", []forms.Role{forms.RoleSysadmin}, []forms.Module{forms.ModulePayslip}, true)
-	mk(employee, "700101015025", nil, []forms.Module{forms.ModulePayslip}, false)
+	mk(inactive, "700101015001", nil, forms.Modules, false)
+	mk(mustChange, "700101015013", []forms.Role{forms.RoleSysadmin}, forms.Modules, true)
+	mk(employee, "700101015025", nil, forms.Modules, false)
+	mk(bare, "700101015087", nil, nil, false)
 	mk(ptjRep, "700101015037", []forms.Role{forms.RolePTJRep}, nil, false)
 	mk(officer, "700101015049", []forms.Role{forms.RoleControllingOfficer}, nil, false)
 	mk(treasury, "700101015051", []forms.Role{forms.RoleTreasuryApprover}, nil, false)

@@ -66,6 +66,12 @@ func (s *Server) routes() {
 	s.handle(pages, "GET", "/password", Anyone, s.passwordPage).nav("nav.password", LoggedIn)
 	s.handle(pages, "POST", "/password", Anyone, s.changePassword)
 
+	// ePayslip (slip gaji).
+
+	// eEC (Borang EC).
+
+	// eMaklum (status pembayaran).
+
 	api := r.Group("/api/v1")
 	s.handle(api, "POST", "/auth/token", Public, s.apiTokenCreate)
 	s.handle(api, "DELETE", "/auth/token", Anyone, s.apiTokenDelete)
@@ -78,4 +84,10 @@ func (s *Server) routes() {
 	s.handle(api, "PUT", "/requests/:id", RoleIn(forms.RolePTJRep), s.apiRequestAmend)
 	s.handle(api, "POST", "/requests/:id/actions", LoggedIn, s.apiRequestAct)
 	s.handle(api, "POST", "/delegations", RoleIn(forms.RoleControllingOfficer), s.apiDelegationCreate)
+
+	// ePayslip API.
+
+	// eEC API.
+
+	// eMaklum API.
 }
