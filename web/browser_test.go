@@ -45,19 +45,27 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	c := newPagesCast(t)
 	base := c.e.ts.URL
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
 	run := func(steps ...chromedp.Action) string {
 		t.Helper()
+		// Each run is a browser of its own on a profile of its own, so that
+		// nothing (a cookie written late) passes from one user to the next;
+		// the browser is closed and waited for before its folder goes.
+		dir, err := os.MkdirTemp("", "ispeks-chromium-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer removeAll(dir) // after the browser exited: the deferred cancels below run first
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
+			chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+			chromedp.UserDataDir(dir))
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		defer cancelAlloc() // kills the browser and waits for its process to end
 		bctx, cancel := chromedp.NewContext(actx)
 		defer cancel()
-		bctx, cancel = context.WithTimeout(bctx, 90*time.Second)
-		defer cancel()
+		bctx, cancelRun := context.WithTimeout(bctx, 90*time.Second)
+		defer cancelRun()
 		var html string
 		all := append([]chromedp.Action{emulation.SetScriptExecutionDisabled(true)}, steps...)
 		all = append(all, chromedp.OuterHTML("html", &html, chromedp.ByQuery))
@@ -115,5 +123,19 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	}
 	if r.State != workflow.OfficerApproved {
 		t.Fatalf("after the officer's click the request is %s:\n%s", r.State, html)
+	}
+}
+
+// removeAll removes a browser's profile folder, trying again for a few
+// seconds: Chromium's helper processes may still write into it for a moment
+// after the browser has exited, and a folder left behind must not fail a test.
+func removeAll(dir string) {
+	for range 50 {
+		if os.RemoveAll(dir) == nil {
+			if _, err := os.Stat(dir); os.IsNotExist(err) {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
