@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/perbendaharaan/ispeks/i18n"
 )
 
 // Actor is whoever does a thing the audit log records: a user of the portal,
@@ -75,7 +77,7 @@ func (c Conn) Audit(ctx context.Context, actor Actor, action, objectType, object
 	if detail != nil {
 		b, err := json.Marshal(detail)
 		if err != nil {
-			return err
+			return fmt.Errorf("audit detail: %w", err)
 		}
 		text = string(b)
 	}
@@ -106,11 +108,18 @@ func (c Conn) Audit(ctx context.Context, actor Actor, action, objectType, object
 
 // AuditBreak describes the first record where the chain does not hold.
 type AuditBreak struct {
-	Seq    int64
-	Reason string
+	Seq int64
+	// Reason says what broke, as a catalogue text: a record missing, out of
+	// order, altered, or the log ending before the last record written.
+	Reason i18n.Text
 }
 
-func (b *AuditBreak) Error() string { return fmt.Sprintf("audit record %d: %s", b.Seq, b.Reason) }
+// Message is the break in lang: "record 7: content altered".
+func (b *AuditBreak) Message(lang string) string {
+	return i18n.T(lang, "audit.break", "Seq", b.Seq, "Reason", b.Reason)
+}
+
+func (b *AuditBreak) Error() string { return b.Message(i18n.EN) }
 
 // VerifyAudit walks the whole chain in order and returns the number of
 // records checked and the first break (nil when the chain is whole): a record
@@ -130,11 +139,11 @@ func (c Conn) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 			r := &recs[i]
 			switch {
 			case r.Seq != last+1:
-				return n, &AuditBreak{Seq: last + 1, Reason: "missing (deleted)"}, nil
+				return n, &AuditBreak{Seq: last + 1, Reason: i18n.Of("audit.break.missing")}, nil
 			case r.PrevHash != prev:
-				return n, &AuditBreak{Seq: r.Seq, Reason: "does not follow the record before it"}, nil
+				return n, &AuditBreak{Seq: r.Seq, Reason: i18n.Of("audit.break.order")}, nil
 			case r.computeHash() != r.Hash:
-				return n, &AuditBreak{Seq: r.Seq, Reason: "content altered"}, nil
+				return n, &AuditBreak{Seq: r.Seq, Reason: i18n.Of("audit.break.altered")}, nil
 			}
 			prev, last = r.Hash, r.Seq
 			n++
@@ -151,7 +160,7 @@ func (c Conn) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 		return n, nil, err
 	}
 	if head.Seq != last || head.Hash != prev {
-		return n, &AuditBreak{Seq: last + 1, Reason: fmt.Sprintf("missing: the log ends at %d but %d were written", last, head.Seq)}, nil
+		return n, &AuditBreak{Seq: last + 1, Reason: i18n.Of("audit.break.truncated", "Last", last, "Written", head.Seq)}, nil
 	}
 	return n, nil, nil
 }

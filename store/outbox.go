@@ -124,7 +124,10 @@ func (o *Outbox) Retry(ctx context.Context, id int64, lastErr string, at time.Ti
 	_, err := o.db.bun.NewUpdate().Model((*Notification)(nil)).
 		Set("next_attempt_at = ?", at.UTC()).Set("locked_until = NULL").Set("last_error = ?", lastErr).
 		Where("id = ? AND state = ?", id, OutboxQueued).Exec(ctx)
-	return err
+	if err != nil {
+		return fmt.Errorf("record mail retry: %w", err)
+	}
+	return nil
 }
 
 // Fail gives up on notification id with lastErr.
@@ -132,7 +135,10 @@ func (o *Outbox) Fail(ctx context.Context, id int64, lastErr string) error {
 	_, err := o.db.bun.NewUpdate().Model((*Notification)(nil)).
 		Set("state = ?", OutboxFailed).Set("locked_until = NULL").Set("last_error = ?", lastErr).
 		Where("id = ? AND state = ?", id, OutboxQueued).Exec(ctx)
-	return err
+	if err != nil {
+		return fmt.Errorf("record mail failed: %w", err)
+	}
+	return nil
 }
 
 // RetryFailed queues failed notification id again with a fresh count of

@@ -146,7 +146,7 @@ func (s *Server) auditPage(c *gin.Context) {
 		}
 		d.Checked, d.Whole, d.Records = true, brk == nil, n
 		if brk != nil {
-			d.Break = brk.Error()
+			d.Break = brk.Message(lang(c))
 		}
 	}
 	s.render(c, http.StatusOK, "audit", d)

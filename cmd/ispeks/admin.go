@@ -130,7 +130,7 @@ func runAuditVerify(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if brk != nil {
-		return fmt.Errorf("audit log BROKEN at record %d: %s (%d records before it are whole)", brk.Seq, brk.Reason, n)
+		return fmt.Errorf("audit log BROKEN at %s (%d records before it are whole)", brk.Error(), n)
 	}
 	fmt.Fprintf(e.stdout, "audit log whole: %d records verified\n", n)
 	return nil
