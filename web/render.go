@@ -122,10 +122,42 @@ func (s *Server) setLang(c *gin.Context) {
 }
 
 // localPath returns p if it is a path on this site, "/" otherwise, so that a
-// crafted link cannot send users elsewhere.
+// crafted link (?next=) cannot send users elsewhere after a login or a
+// language switch. It judges p as a browser reads a Location header: the URL
+// standard strips ASCII tab, CR and LF anywhere ("/\t/evil" is "//evil") and
+// takes a backslash for a slash ("/\\evil" is "//evil"). So p must, once
+// those are stripped, start with one "/" and not two, hold no backslash, no
+// other control character, space or non-ASCII byte (a path the portal builds
+// is always percent-encoded), parse as a URL with no scheme, host or user,
+// and decode to a path with no backslash or control character that neither
+// starts with "//" nor holds a dot segment or an empty one ("/..//evil", "/%2F%2Fevil"), which a server
+// cleaning the path could turn into "//evil" on the next hop.
 func localPath(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	p = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\r' || r == '\n' {
+			return -1
+		}
+		return r
+	}, p)
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
 		return "/"
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.ContainsFunc(u.Path, func(r rune) bool { return r < ' ' || r == 0x7f || r == '\\' }) {
+		return "/"
+	}
+	if u.Path != "/" {
+		for _, seg := range strings.Split(u.Path[1:], "/") {
+			if seg == "" || seg == "." || seg == ".." {
+				return "/"
+			}
+		}
 	}
 	return p
 }
