@@ -39,6 +39,7 @@ type Config struct {
 	ReminderDays   int           // working days a request may wait before reminders
 	MailWorkers    int           // mail senders inside serve; 0 leaves mail to `ispeks worker`
 	TrustedProxies string        // comma-separated addresses whose X-Forwarded-For is believed
+	UploadLimit    int64         // bytes a file import (a route marked upload) may send
 
 	// SecretKey (base64) or, when empty, the file SecretKeyFile holds the
 	// master key the database never holds (see package secret).
@@ -75,6 +76,7 @@ func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() er
 		{"reminder-days", "working days a request may wait at one stage before its approvers are reminded", (*intValue)(&c.ReminderDays)},
 		{"mail-workers", "parallel mail senders inside serve; 0 leaves delivery to separate `ispeks worker` processes", (*intValue)(&c.MailWorkers)},
 		{"trusted-proxies", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed", (*stringValue)(&c.TrustedProxies)},
+		{"upload-limit", "largest body a file import may send, e.g. 256MiB (other requests have fixed, small limits)", (*sizeValue)(&c.UploadLimit)},
 		{"secret-key", "the master key (base64 of 32 random bytes) that derives one-time links and signs audit checkpoints; kept out of the database", (*stringValue)(&c.SecretKey)},
 		{"secret-key-file", "file holding the master key when --secret-key is empty; created at first start (default <data-dir>/secret.key)", (*stringValue)(&c.SecretKeyFile)},
 	}
@@ -104,6 +106,10 @@ func EnvName(name string) string {
 	return "ISPEKS_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
+// DefaultUploadLimit is room for a CSV of a million lines of payroll
+// (about 200 bytes a line) with its multipart framing.
+const DefaultUploadLimit = 256 << 20
+
 // Default returns the settings of the embedded mode.
 func Default() Config {
 	return Config{
@@ -120,6 +126,7 @@ func Default() Config {
 		LinkTTL:       72 * time.Hour,
 		ReminderDays:  3,
 		MailWorkers:   2,
+		UploadLimit:   DefaultUploadLimit,
 	}
 }
 
@@ -192,6 +199,8 @@ func (c *Config) Check() error {
 		return fmt.Errorf("%s: between 10m and 720h", EnvName("link-ttl"))
 	case c.ReminderDays < 1:
 		return fmt.Errorf("%s: at least 1", EnvName("reminder-days"))
+	case c.UploadLimit < 1<<20 || c.UploadLimit > 4<<30:
+		return fmt.Errorf("%s: between 1MiB and 4GiB", EnvName("upload-limit"))
 	}
 	for _, p := range c.Proxies() {
 		if net.ParseIP(p) == nil {
@@ -245,6 +254,50 @@ func (v *intValue) Set(s string) error {
 	}
 	*v = intValue(n)
 	return nil
+}
+
+// sizeValue is a number of bytes, written plain (1048576) or with a binary
+// unit: KiB, MiB, GiB (also K, M, G, KB, MB, GB, meaning the same).
+type sizeValue int64
+
+func (v *sizeValue) String() string { return FormatSize(int64(*v)) }
+func (v *sizeValue) Set(s string) error {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffixes []string
+		mult     int64
+	}{{[]string{"GIB", "GB", "G"}, 1 << 30}, {[]string{"MIB", "MB", "M"}, 1 << 20}, {[]string{"KIB", "KB", "K"}, 1 << 10}} {
+		for _, suf := range u.suffixes {
+			if rest, ok := strings.CutSuffix(t, suf); ok {
+				t, mult = strings.TrimSpace(rest), u.mult
+				break
+			}
+		}
+		if mult != 1 {
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return fmt.Errorf("%q is not a size such as 256MiB", s)
+	}
+	*v = sizeValue(n * mult)
+	return nil
+}
+
+// FormatSize writes a number of bytes with the largest binary unit that
+// divides it: 8 KiB, 256 MiB, 1500 B.
+func FormatSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + " GiB"
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
 }
 
 type boolValue bool

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -84,15 +85,35 @@ func (p Params) validate() error {
 	return nil
 }
 
+// MaxLength is the most characters (runes) a password may have: the policy's
+// upper bound, and what Hash and Verify accept at all, so that no request
+// (a 200 MB "password") makes argon2 read more than this.
+const MaxLength = 128
+
+// tooLong reports whether pw has more than MaxLength runes (counting no
+// further than needed).
+func tooLong(pw string) bool {
+	if len(pw) <= MaxLength {
+		return false
+	}
+	if len(pw) > utf8.UTFMax*MaxLength {
+		return true
+	}
+	return utf8.RuneCountInString(pw) > MaxLength
+}
+
 // Hash hashes pw with DefaultParams and a fresh random salt and returns the
 // PHC string $argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>.
 func Hash(pw string) (string, error) { return HashWith(DefaultParams, pw) }
 
-// HashWith is Hash with explicit parameters; it fails only if p is out of
-// bounds.
+// HashWith is Hash with explicit parameters; it fails if p is out of bounds
+// or pw is longer than MaxLength (a *RuleError, too_long).
 func HashWith(p Params, pw string) (string, error) {
 	if err := p.validate(); err != nil {
 		return "", fmt.Errorf("password: invalid params: %w", err)
+	}
+	if tooLong(pw) {
+		return "", reject(RuleTooLong, "Max", MaxLength)
 	}
 	salt := make([]byte, p.SaltLen)
 	rand.Read(salt) // never fails: crypto/rand aborts the program instead
@@ -103,11 +124,17 @@ func HashWith(p Params, pw string) (string, error) {
 // constant time. needsRehash is true when pw matched but the hash was made
 // with parameters other than DefaultParams: the caller should then store
 // Hash(pw) while it still has the plain password. A malformed or foreign
-// hash gives an error wrapping ErrInvalidHash, never a panic.
+// hash gives an error wrapping ErrInvalidHash, never a panic. A pw longer
+// than MaxLength is never right: it costs what a wrong one costs, and
+// argon2 never reads it.
 func Verify(pw, encoded string) (ok, needsRehash bool, err error) {
 	p, salt, key, err := decode(encoded)
 	if err != nil {
 		return false, false, err
+	}
+	if tooLong(pw) {
+		derive(p, "", salt)
+		return false, false, nil
 	}
 	if subtle.ConstantTimeCompare(derive(p, pw, salt), key) != 1 {
 		return false, false, nil

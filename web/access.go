@@ -102,6 +102,12 @@ type route struct {
 	Rule         Rule
 	NavKey       string // the navigation's words for it; "" when not in the navigation
 	offer        *Rule  // whom the navigation offers it to, when not everyone its rule lets in
+
+	// The edge's settings (edge.go): the body limit when not the default,
+	// a file import, fields that may hold line breaks.
+	limit    int64
+	isUpload bool
+	lines    []string
 }
 
 // nav puts the route in the navigation under key, offered to those offer
@@ -114,11 +120,12 @@ func (rt *route) nav(key string, offer ...Rule) *route {
 	return rt
 }
 
-// handle registers a route with its rule.
+// handle registers a route with its rule. Its requests pass the edge
+// (edge.go: body limit, text check) and then the rule before h.
 func (s *Server) handle(g *gin.RouterGroup, method, path string, rule Rule, h ...gin.HandlerFunc) *route {
 	rt := &route{Method: method, Path: joinPath(g.BasePath(), path), Rule: rule}
 	s.table = append(s.table, rt)
-	g.Handle(method, path, append([]gin.HandlerFunc{s.allow(rule)}, h...)...)
+	g.Handle(method, path, append([]gin.HandlerFunc{s.edge(rt), s.allow(rule)}, h...)...)
 	return rt
 }
 

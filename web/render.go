@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -215,6 +216,10 @@ func statusOf(code apperr.Code) int {
 		return http.StatusNotFound
 	case apperr.Conflict:
 		return http.StatusConflict
+	case apperr.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -223,6 +228,10 @@ func statusOf(code apperr.Code) int {
 // user sees the error's message in their language; an internal error's cause
 // is logged and never shown.
 func (s *Server) fail(c *gin.Context, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) && apperr.CodeOf(err) == apperr.Internal {
+		err = tooLarge(mbe.Limit) // a handler reading an upload past its limit
+	}
 	e := apperr.As(err)
 	status := statusOf(e.Code)
 	if e.Code == apperr.Internal {

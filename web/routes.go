@@ -13,6 +13,11 @@ import (
 // in, even before a forced password change), LoggedIn (logged in, password
 // changed), RoleIn(...) and ModuleFor(...). A route with .nav(key) is in the
 // navigation bar, offered to whom its rule (or the rule given) lets in.
+// Every route's input passes the edge first (edge.go): its body is limited
+// (64 KiB; .bodyLimit(n) for another limit, .upload() for a file import up
+// to --upload-limit), and text with control characters, bidi overrides or
+// invalid UTF-8 is refused in every field (.multiline(fields…) lets a
+// field hold line breaks; remarks and justification always may).
 func (s *Server) routes() {
 	r := s.router
 	r.Use(s.recovery(), requestLog(s.log), securityHeaders(s.cfg.Secure()), s.csrf, s.authenticate)
@@ -33,10 +38,10 @@ func (s *Server) routes() {
 	s.handle(pages, "GET", "/", Public, s.home)
 	s.handle(pages, "GET", "/lang/:lang", Public, s.setLang)
 	s.handle(pages, "GET", "/login", Public, s.loginPage)
-	s.handle(pages, "POST", "/login", Public, s.login)
+	s.handle(pages, "POST", "/login", Public, s.login).bodyLimit(credentialBody)
 	s.handle(pages, "POST", "/logout", Anyone, s.logout)
 	s.handle(pages, "GET", "/password/set", Public, s.setPasswordPage)
-	s.handle(pages, "POST", "/password/set", Public, s.setPassword)
+	s.handle(pages, "POST", "/password/set", Public, s.setPassword).bodyLimit(credentialBody)
 
 	// The Borang workflow. Who may see which request, and who may fire which
 	// event on it, is the domain's rule (a delegate may hold no role of their
@@ -64,7 +69,7 @@ func (s *Server) routes() {
 	s.handle(pages, "GET", "/ops/mail", RoleIn(forms.RoleSysadmin), s.mailOpsPage).nav("nav.mail_ops")
 	s.handle(pages, "POST", "/ops/mail/:id/retry", RoleIn(forms.RoleSysadmin), s.mailRetry)
 	s.handle(pages, "GET", "/password", Anyone, s.passwordPage).nav("nav.password", LoggedIn)
-	s.handle(pages, "POST", "/password", Anyone, s.changePassword)
+	s.handle(pages, "POST", "/password", Anyone, s.changePassword).bodyLimit(credentialBody)
 
 	// ePayslip (slip gaji).
 
@@ -73,10 +78,10 @@ func (s *Server) routes() {
 	// eMaklum (status pembayaran).
 
 	api := r.Group("/api/v1")
-	s.handle(api, "POST", "/auth/token", Public, s.apiTokenCreate)
+	s.handle(api, "POST", "/auth/token", Public, s.apiTokenCreate).bodyLimit(credentialBody)
 	s.handle(api, "DELETE", "/auth/token", Anyone, s.apiTokenDelete)
-	s.handle(api, "POST", "/auth/password", Anyone, s.apiPasswordChange)
-	s.handle(api, "POST", "/auth/password/set", Public, s.apiPasswordSet)
+	s.handle(api, "POST", "/auth/password", Anyone, s.apiPasswordChange).bodyLimit(credentialBody)
+	s.handle(api, "POST", "/auth/password/set", Public, s.apiPasswordSet).bodyLimit(credentialBody)
 	s.handle(api, "GET", "/me", Anyone, s.apiMe)
 	s.handle(api, "POST", "/requests", RoleIn(forms.RolePTJRep), s.apiRequestCreate)
 	s.handle(api, "GET", "/requests", LoggedIn, s.apiRequestList)
