@@ -12,14 +12,18 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -261,4 +265,36 @@ func IsUniqueViolation(err error) bool {
 		return pgErr.Field('C') == "23505"
 	}
 	return strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// IsUnavailable reports whether err means that the database cannot be
+// reached or cannot serve now — a refused or broken connection, a timeout
+// talking to it, a closed pool, a server shutting down or out of
+// connections, SQLite's write lock held past the busy timeout — rather
+// than a fault of the query: the caller should answer "try again shortly"
+// (503), not "internal error".
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true // dial failures, timeouts, resets
+	}
+	var pgErr pgdriver.Error
+	if errors.As(err, &pgErr) {
+		code := pgErr.Field('C')
+		// 08: connection exception; 53: insufficient resources (too many
+		// connections, out of memory or disk); 57P01–57P03: the server is
+		// shutting down, crashed or starting.
+		return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "53") || code == "57P01" || code == "57P02" || code == "57P03"
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "sql: database is closed") || strings.Contains(msg, "database is locked") ||
+		strings.Contains(msg, "unable to open database file")
 }

@@ -53,7 +53,12 @@ type env struct {
 
 func newEnv(t testing.TB, d store.Dialect, edit ...func(*config.Config)) *env {
 	t.Helper()
-	db := storetest.Open(t, d)
+	return newEnvOn(t, storetest.Open(t, d), edit...)
+}
+
+// newEnvOn is newEnv on a database the test opened itself (migrated).
+func newEnvOn(t testing.TB, db *store.DB, edit ...func(*config.Config)) *env {
+	t.Helper()
 	e := &env{t: t, db: db, now: time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)}
 	db.Now = e.clock
 	e.cfg = config.Default()

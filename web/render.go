@@ -203,6 +203,10 @@ func (s *Server) renderView(c *gin.Context, status int, name string, v *View) {
 	c.String(http.StatusInternalServerError, "internal error")
 }
 
+// retryAfter is the Retry-After of a 503, in seconds: long enough for a
+// restarted database or a burst of logins to pass.
+const retryAfter = "10"
+
 // statusOf maps an application error code to its HTTP status.
 func statusOf(code apperr.Code) int {
 	switch code {
@@ -226,17 +230,29 @@ func statusOf(code apperr.Code) int {
 
 // fail answers err: as JSON under /api/, as the error page otherwise. The
 // user sees the error's message in their language; an internal error's cause
-// is logged and never shown.
+// is logged and never shown. A body read past its limit answers 413; a
+// database that cannot be reached (store.IsUnavailable) answers 503 with
+// Retry-After, like a server too busy to hash a password.
 func (s *Server) fail(c *gin.Context, err error) {
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) && apperr.CodeOf(err) == apperr.Internal {
+	switch {
+	case apperr.CodeOf(err) != apperr.Internal:
+	case errors.As(err, &mbe):
 		err = tooLarge(mbe.Limit) // a handler reading an upload past its limit
+	case store.IsUnavailable(err):
+		err = apperr.Wrap(apperr.Unavailable, err, "error.unavailable")
 	}
 	e := apperr.As(err)
 	status := statusOf(e.Code)
-	if e.Code == apperr.Internal {
+	switch e.Code {
+	case apperr.Internal:
 		s.log.Error("internal error", "path", malaysia.MaskText(c.Request.URL.Path), "error", err)
 		_ = c.Error(err)
+	case apperr.Unavailable:
+		// The database is down or the server busy: say when to come back,
+		// as /readyz does for the load balancer.
+		s.log.Warn("unavailable", "path", malaysia.MaskText(c.Request.URL.Path), "error", err)
+		c.Header("Retry-After", retryAfter)
 	}
 	l := lang(c)
 	if isAPI(c) {
