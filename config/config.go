@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,17 +30,17 @@ type Config struct {
 
 	TreasuryName string // shown on every page and document
 
-	SessionIdle    time.Duration // a session ends after this long unused
-	SessionMax     time.Duration // and after this long whatever happens
-	LockAfter      int           // consecutive failed logins that lock an account
-	LockFor        time.Duration // 0: locked until a reset or a sysadmin unlocks
-	LoginThrottle  int           // failed logins from one address in 15 minutes before it must wait
-	Composition    bool          // passwords must mix upper, lower, digit, symbol (JPA)
-	LinkTTL        time.Duration // one-time set-password links and temporary passwords
-	ReminderDays   int           // working days a request may wait before reminders
-	MailWorkers    int           // mail senders inside serve; 0 leaves mail to `ispeks worker`
-	TrustedProxies string        // comma-separated addresses whose X-Forwarded-For is believed
-	UploadLimit    int64         // bytes a file import (a route marked upload) may send
+	SessionIdle    time.Duration   // a session ends after this long unused
+	SessionMax     time.Duration   // and after this long whatever happens
+	LockAfter      int             // consecutive failed logins that lock an account
+	LockFor        []time.Duration // how long each lock in a row lasts, the last repeating; 0: until a reset or a sysadmin unlocks
+	LoginThrottle  int             // failed logins from one address in 15 minutes before it must wait
+	Composition    bool            // passwords must mix upper, lower, digit, symbol (JPA)
+	LinkTTL        time.Duration   // one-time set-password links and temporary passwords
+	ReminderDays   int             // working days a request may wait before reminders
+	MailWorkers    int             // mail senders inside serve; 0 leaves mail to `ispeks worker`
+	TrustedProxies string          // comma-separated addresses whose X-Forwarded-For is believed
+	UploadLimit    int64           // bytes a file import (a route marked upload) may send
 
 	// SecretKey (base64) or, when empty, the file SecretKeyFile holds the
 	// master key the database never holds (see package secret).
@@ -69,7 +70,7 @@ func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() er
 		{"session-idle", "a session ends after this long without use", (*durationValue)(&c.SessionIdle)},
 		{"session-max", "a session ends this long after login, used or not", (*durationValue)(&c.SessionMax)},
 		{"lock-after", "consecutive failed logins that lock an account", (*intValue)(&c.LockAfter)},
-		{"lock-for", "how long a lock lasts; 0 keeps it until a reset or an unlock by a sysadmin", (*durationValue)(&c.LockFor)},
+		{"lock-for", "how long a lock lasts, for each lock in a row (the last repeats), e.g. 15m,1h,0; 0 keeps it until a reset or an unlock by a sysadmin", (*durationsValue)(&c.LockFor)},
 		{"login-throttle", "failed logins from one address within 15 minutes before it must wait", (*intValue)(&c.LoginThrottle)},
 		{"password-composition", "passwords must mix upper and lower case, digits and symbols", (*boolValue)(&c.Composition)},
 		{"link-ttl", "lifetime of one-time set-password links and temporary passwords", (*durationValue)(&c.LinkTTL)},
@@ -121,6 +122,7 @@ func Default() Config {
 		SessionIdle:   30 * time.Minute,
 		SessionMax:    12 * time.Hour,
 		LockAfter:     3,
+		LockFor:       []time.Duration{15 * time.Minute, time.Hour, 0},
 		LoginThrottle: 20,
 		Composition:   true,
 		LinkTTL:       72 * time.Hour,
@@ -193,8 +195,8 @@ func (c *Config) Check() error {
 		return fmt.Errorf("%s: between 1 and 20", EnvName("lock-after"))
 	case c.LoginThrottle < 1:
 		return fmt.Errorf("%s: at least 1", EnvName("login-throttle"))
-	case c.LockFor < 0:
-		return fmt.Errorf("%s: may not be negative", EnvName("lock-for"))
+	case len(c.LockFor) == 0 || slices.ContainsFunc(c.LockFor, func(d time.Duration) bool { return d < 0 }):
+		return fmt.Errorf("%s: one or more durations, none negative (0: until unlocked)", EnvName("lock-for"))
 	case c.LinkTTL < 10*time.Minute || c.LinkTTL > 30*24*time.Hour:
 		return fmt.Errorf("%s: between 10m and 720h", EnvName("link-ttl"))
 	case c.ReminderDays < 1:
@@ -241,6 +243,39 @@ func (v *durationValue) Set(s string) error {
 		return fmt.Errorf("%q is not a duration such as 30m or 12h", s)
 	}
 	*v = durationValue(d)
+	return nil
+}
+
+// durationsValue is a comma-separated list of durations: 15m,1h,0.
+type durationsValue []time.Duration
+
+func (v *durationsValue) String() string {
+	var parts []string
+	for _, d := range *v {
+		if d == 0 {
+			parts = append(parts, "0")
+		} else {
+			parts = append(parts, d.String())
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+func (v *durationsValue) Set(s string) error {
+	var out []time.Duration
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
+		if p == "0" {
+			out = append(out, 0)
+			continue
+		}
+		d, err := time.ParseDuration(p)
+		if err != nil {
+			return fmt.Errorf("%q is not a list of durations such as 15m,1h,0", s)
+		}
+		out = append(out, d)
+	}
+	*v = out
 	return nil
 }
 

@@ -31,6 +31,7 @@ var (
 	mailProfileDeactivated = notify.Register("profile_deactivated", sampleRequestMail)        // to the deactivated user
 	mailPasswordReset      = notify.Register("password_reset_link", sampleLinkMail)           // to the user: one-time set-password link
 	mailReminder           = notify.Register("reminder", reminderMail{Count: 2, Days: 3, URL: "https://ispeks.example/inbox"})
+	mailAccountLocked      = notify.Register("account_locked", lockedMail{At: time.Unix(0, 0), URL: "https://ispeks.example/"}) // to the owner of a locked profile
 )
 
 // requestMail is a mail about one request: its reference, kind and PTJ,
@@ -98,6 +99,30 @@ type reminderMail struct {
 func (m reminderMail) Args(string) []any             { return []any{"Count", m.Count, "Days", m.Days} }
 func (m reminderMail) Link(*secret.Keyring) string   { return m.URL }
 func (m reminderMail) Details(string) notify.Details { return notify.Details{} }
+
+// lockedMail tells the owner of a profile that failed logins locked it,
+// until when, and how to get it back: the login page tells nobody, so that
+// it does not tell a stranger which logins exist or are locked.
+type lockedMail struct {
+	At    time.Time  `json:"at"`
+	Until *time.Time `json:"until,omitempty"` // nil: until a sysadmin unlocks it or a reset
+	URL   string     `json:"url"`
+}
+
+func (m lockedMail) Args(lang string) []any {
+	until := ""
+	if m.Until != nil {
+		until = malaysia.LongDateTime(*m.Until, lang)
+	}
+	return []any{"At", malaysia.LongDateTime(m.At, lang), "Until", until}
+}
+func (m lockedMail) Link(*secret.Keyring) string   { return m.URL }
+func (m lockedMail) Details(string) notify.Details { return notify.Details{} }
+
+// lockMail is the mail auth queues when it locks u (MailLocks).
+func (s *Service) lockMail(u *store.User, until *time.Time) store.Mail {
+	return store.Mail{Kind: mailAccountLocked, To: u, Content: lockedMail{At: s.now(), Until: until, URL: s.links.Home()}}
+}
 
 // approverMail is the mail an approver audience gets when a request reaches it.
 var approverMail = map[workflow.Audience]notify.Kind{

@@ -46,7 +46,7 @@ func (s *Server) login(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		s.log.Info("login failed", "login", forms.MaskLogin(f.Login), "ip", c.ClientIP())
+		s.loginFailed(c, f.Login)
 		f.Error = apperr.As(err).Message(lang(c))
 		s.render(c, http.StatusUnauthorized, "login", f)
 		return
@@ -57,6 +57,13 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, f.Next)
+}
+
+// loginFailed logs a failed login, from the form or the API alike: the
+// login masked (what was typed may be a password in the wrong box), the
+// address.
+func (s *Server) loginFailed(c *gin.Context, login string) {
+	s.log.Info("login failed", "login", forms.MaskLogin(login), "ip", c.ClientIP())
 }
 
 func (s *Server) logout(c *gin.Context) {
@@ -162,6 +169,9 @@ func (s *Server) apiTokenCreate(c *gin.Context) {
 	}
 	token, u, err := s.auth.Login(c.Request.Context(), req.Login, req.Password, c.ClientIP(), store.SessionAPI)
 	if err != nil {
+		if isUnauthorized(err) {
+			s.loginFailed(c, req.Login)
+		}
 		s.fail(c, err)
 		return
 	}

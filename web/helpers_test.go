@@ -32,7 +32,7 @@ var ctx = context.Background()
 func init() { gin.SetMode(gin.TestMode) } // no route listing in test output
 
 // cheap hashes keep the tests fast; Verify reads the parameters from the hash.
-var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32, Normalize: true}
 
 const testPassword = "Kuat-Sangat-2026!"
 
@@ -46,6 +46,7 @@ type env struct {
 	srv   *web.Server
 	ts    *httptest.Server
 	cfg   config.Config
+	logs  *logBuffer // what the server logged
 
 	mu  sync.Mutex
 	now time.Time
@@ -72,7 +73,8 @@ func newEnvOn(t testing.TB, db *store.DB, edit ...func(*config.Config)) *env {
 	e.keys = secret.Random()
 	e.auth = auth.New(db, auth.SettingsOf(&e.cfg), e.keys)
 	e.admin = useradmin.New(db, e.auth, web.NewLinks("https://ispeks.example.gov.my"))
-	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Services{DB: db, Auth: e.auth, Admin: e.admin})
+	e.logs = &logBuffer{}
+	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(e.logs, nil)), web.Services{DB: db, Auth: e.auth, Admin: e.admin})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,6 +88,24 @@ func newEnvOn(t testing.TB, db *store.DB, edit ...func(*config.Config)) *env {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// logBuffer keeps what the server logs, for tests that read it.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func (e *env) clock() time.Time {

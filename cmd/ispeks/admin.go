@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/auth"
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/password"
@@ -85,9 +86,7 @@ func runUserCreate(e *env, fs *flag.FlagSet, args []string) error {
 	if isMyKad {
 		pc.ICNumber = normLogin
 	}
-	policy := password.DefaultPolicy()
-	policy.RequireComposition = e.cfg.Composition
-	if err := policy.Check(pw, pc); err != nil {
+	if err := auth.SettingsOf(&e.cfg).Policy.Check(pw, pc); err != nil {
 		return err
 	}
 	a, err := e.open()
