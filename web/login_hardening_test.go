@@ -228,3 +228,59 @@ func TestPermanentLockIsASetting(t *testing.T) {
 		t.Fatalf("a permanent lock ended: %d", r.Status)
 	}
 }
+
+// TestLastFivePasswordsAreRefused: a password change may not bring back the
+// current password nor the four before it; the sixth back may return.
+func TestLastFivePasswordsAreRefused(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		u := e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
+		pws := []string{testPassword, "Cendana-Teduh-4817!", "Tasik-Biru-1988!", "Hujan-Petang-7!x", "Rumah#Kampung#22", "Ikan-Bilis-Goreng1"}
+		for i := 1; i < len(pws); i++ {
+			if err := e.auth.ChangePassword(ctx, u.ID, pws[i-1], pws[i]); err != nil {
+				t.Fatalf("change %d: %v", i, err)
+			}
+		}
+		// Now: current pws[5], before it pws[4] … pws[0].
+		for i, pw := range pws {
+			err := e.auth.ChangePassword(ctx, u.ID, pws[5], pw)
+			if refused := password.Rule(err) == password.RuleReuse; refused != (i >= 1) {
+				t.Errorf("back to password %d: %v", i, err)
+			}
+			if err == nil {
+				break
+			}
+		}
+		n, _ := e.db.IDB().NewSelect().Table("password_history").Where("user_id = ?", u.ID).Count(ctx)
+		if n > store.HistoryKept {
+			t.Errorf("%d hashes kept, want at most %d", n, store.HistoryKept)
+		}
+	})
+}
+
+// TestHashesBeforeNormalisationStillWork: a hash made before passwords were
+// normalised takes the password as it was typed then, and the login stores
+// the normalised hash in its place.
+func TestHashesBeforeNormalisationStillWork(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	u := e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
+	typed := "Ｋｕａｔ\u00a0Ｓａｎｇａｔ-2026!" // full-width letters and a non-breaking space
+	legacy, err := password.HashWith(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, typed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.IDB().ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", legacy, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := e.api("POST", "/api/v1/auth/token", "", map[string]string{"login": siti, "password": typed}); status != http.StatusOK {
+		t.Fatalf("legacy hash: %d", status)
+	}
+	got, _ := e.db.UserByID(ctx, u.ID)
+	if !password.Normalized(got.PasswordHash) {
+		t.Fatal("not rehashed after a good login")
+	}
+	for _, pw := range []string{typed, "Kuat Sangat-2026!"} {
+		if status, _ := e.api("POST", "/api/v1/auth/token", "", map[string]string{"login": siti, "password": pw}); status != http.StatusOK {
+			t.Fatalf("after the rehash, %q: %d", pw, status)
+		}
+	}
+}
