@@ -207,21 +207,20 @@ func (c Conn) RequestByID(ctx context.Context, id int64) (*Request, error) {
 	return r, nil
 }
 
-// OpenRequestReference returns the reference of a request about subject
-// ic that is in none of the final states, other than request except; ""
-// when there is none.
-func (c Conn) OpenRequestReference(ctx context.Context, ic string, final []workflow.State, except int64) (string, error) {
-	var ref string
-	err := c.idb.NewSelect().Table("requests").Column("reference").
+// OpenRequestReference returns the reference and the PTJ of a request about
+// subject ic that is in none of the final states, other than request
+// except; "" when there is none.
+func (c Conn) OpenRequestReference(ctx context.Context, ic string, final []workflow.State, except int64) (ref, ptj string, err error) {
+	err = c.idb.NewSelect().Table("requests").Column("reference", "ptj_code").
 		Where("subject_ic = ? AND state NOT IN (?) AND id <> ?", ic, bun.List(final), except).
-		Limit(1).Scan(ctx, &ref)
+		Limit(1).Scan(ctx, &ref, &ptj)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+		return "", "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("open request: %w", err)
+		return "", "", fmt.Errorf("open request: %w", err)
 	}
-	return ref, nil
+	return ref, ptj, nil
 }
 
 // NextRequestNumber takes the next number of year: the counter row's lock

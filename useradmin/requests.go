@@ -19,7 +19,7 @@ import (
 func (s *Service) CreateRequest(ctx context.Context, by *store.User, f forms.Request, draft bool) (*store.Request, error) {
 	var out *store.Request
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
-		if err := s.checkForm(ctx, tx, &f, draft, 0); err != nil {
+		if err := s.checkForm(ctx, tx, by, &f, draft, 0); err != nil {
 			return err
 		}
 		now := s.now()
@@ -40,7 +40,7 @@ func (s *Service) CreateRequest(ctx context.Context, by *store.User, f forms.Req
 		r.Reference = workflow.Reference(now.In(malaysia.KL).Year(), seq)
 		if err := tx.InsertRequest(ctx, r); err != nil {
 			if store.IsUniqueViolation(err) {
-				return s.openRequestConflict(ctx, f.Subject.ICNumber)
+				return s.openRequestConflict(ctx, by, &f)
 			}
 			return err
 		}
@@ -82,14 +82,14 @@ func (s *Service) AmendRequest(ctx context.Context, by *store.User, id, version 
 		}
 		// The kind and the subject's PTJ stay as first filed.
 		f.Kind, f.PTJCode = r.Kind, r.PTJCode
-		if err := s.checkForm(ctx, tx, &f, !submit, r.ID); err != nil {
+		if err := s.checkForm(ctx, tx, by, &f, !submit, r.ID); err != nil {
 			return err
 		}
 		r.SetForm(f)
 		ok, err := tx.UpdateRequestForm(ctx, r, version)
 		if err != nil {
 			if store.IsUniqueViolation(err) {
-				return s.openRequestConflict(ctx, f.Subject.ICNumber)
+				return s.openRequestConflict(ctx, by, &f)
 			}
 			return err
 		}
@@ -131,7 +131,15 @@ func (s *Service) CheckForm(ctx context.Context, f forms.Request) error {
 // database: the PTJ exists; a registration's subject has no profile yet, the
 // other kinds' subject has one in the same PTJ (active; a password reset may
 // also be for a locked profile); no other open request for the subject.
-func (s *Service) checkForm(ctx context.Context, tx store.Conn, f *forms.Request, draft bool, self int64) error {
+//
+// What the messages tell is bounded by what by may see: about a subject of
+// a PTJ by represents, the precise reason (a profile already, inactive, the
+// open request's reference); about anyone else — no profile at all, a
+// profile or an open request in another PTJ — one neutral message, the same
+// for every case, so that a representative cannot learn from the form
+// which MyKad numbers have profiles or requests elsewhere. (A registration
+// that passes still tells, by passing, that the number is known nowhere.)
+func (s *Service) checkForm(ctx context.Context, tx store.Conn, by *store.User, f *forms.Request, draft bool, self int64) error {
 	f.Normalize()
 	ceilings, err := tx.Ceilings(ctx)
 	if err != nil {
@@ -150,6 +158,8 @@ func (s *Service) checkForm(ctx context.Context, tx store.Conn, f *forms.Request
 		}
 		return false
 	}
+	// mine: a PTJ by may be told about — the form's, when by represents it.
+	mine := func(ptj string) bool { return ptj == f.PTJCode && by.HasRoleFor(forms.RolePTJRep, ptj) }
 	if f.PTJCode != "" && !bad(forms.FieldPTJCode) {
 		if _, err := tx.PTJ(ctx, f.PTJCode); apperr.Is(err, apperr.NotFound) {
 			fields = append(fields, forms.ErrPTJUnknown(f.PTJCode))
@@ -162,35 +172,47 @@ func (s *Service) checkForm(ctx context.Context, tx store.Conn, f *forms.Request
 		switch {
 		case err != nil && !apperr.Is(err, apperr.NotFound):
 			return err
-		case f.Kind == forms.KindRegistration && u != nil:
+		case u == nil && f.Kind == forms.KindRegistration:
+		case u == nil || !mine(u.PTJCode):
+			fields = append(fields, forms.ErrSubjectUnavailable())
+		case f.Kind == forms.KindRegistration:
 			fields = append(fields, forms.ErrSubjectHasProfile())
-		case f.Kind != forms.KindRegistration && u == nil:
-			fields = append(fields, forms.ErrSubjectHasNoProfile())
-		case f.Kind != forms.KindRegistration && u.PTJCode != f.PTJCode:
-			fields = append(fields, forms.ErrSubjectInOtherPTJ())
-		case f.Kind != forms.KindRegistration && !u.Active():
+		case !u.Active():
 			fields = append(fields, apperr.Field(forms.FieldICNumber, "request.error.subject_inactive"))
 		}
 	}
 	if len(fields) > 0 {
 		return apperr.Fields(fields...)
 	}
-	ref, err := tx.OpenRequestReference(ctx, f.Subject.ICNumber, workflow.FinalStates(), self)
+	ref, ptj, err := tx.OpenRequestReference(ctx, f.Subject.ICNumber, workflow.FinalStates(), self)
 	if err != nil {
 		return err
 	}
-	if ref != "" {
+	return openRequestError(ref, ptj, mine)
+}
+
+// openRequestError is the refusal of a form about a subject with open
+// request ref of ptj: its reference for a PTJ the submitter may see, the
+// neutral message otherwise; nil when there is none.
+func openRequestError(ref, ptj string, mine func(string) bool) error {
+	switch {
+	case ref == "":
+		return nil
+	case mine(ptj):
 		return forms.ErrOpenRequestExists(ref)
 	}
-	return nil
+	return apperr.Fields(forms.ErrSubjectUnavailable())
 }
 
 // openRequestConflict names the open request that won a race for the
-// subject. It reads outside the failed transaction, which can run no more
-// statements on PostgreSQL.
-func (s *Service) openRequestConflict(ctx context.Context, ic string) error {
-	ref, _ := s.db.OpenRequestReference(ctx, ic, workflow.FinalStates(), 0)
-	return forms.ErrOpenRequestExists(ref)
+// subject of f, as checkForm would. It reads outside the failed
+// transaction, which can run no more statements on PostgreSQL.
+func (s *Service) openRequestConflict(ctx context.Context, by *store.User, f *forms.Request) error {
+	ref, ptj, _ := s.db.OpenRequestReference(ctx, f.Subject.ICNumber, workflow.FinalStates(), 0)
+	if err := openRequestError(ref, ptj, func(p string) bool { return p == f.PTJCode && by.HasRoleFor(forms.RolePTJRep, p) }); err != nil {
+		return err
+	}
+	return forms.ErrOpenRequestExists(ref) // gone meanwhile: still a conflict
 }
 
 // lockRequestFor locks request id inside tx if by may see it; any other
@@ -244,7 +266,7 @@ func (s *Service) Act(ctx context.Context, by *store.User, id int64, act workflo
 		if act.Event == workflow.Submit || act.Event == workflow.Resubmit {
 			// A draft goes out only as a whole, valid Borang.
 			f := r.Form()
-			if err := s.checkForm(ctx, tx, &f, false, r.ID); err != nil {
+			if err := s.checkForm(ctx, tx, by, &f, false, r.ID); err != nil {
 				return err
 			}
 		}
