@@ -49,6 +49,7 @@ type access struct {
 var accessMatrix = map[string]access{
 	"GET /":                          {"/", only(anon, inactive, employee, bare, ptjRep, officer, treasury, sysadmin, auditor)}, // must-change users are sent to /password
 	"GET /lang/:lang":                {"/lang/en", publicOnly},
+	"POST /lang/:lang":               {"/lang/en", publicOnly},
 	"GET /login":                     {"/login", publicOnly},
 	"POST /login":                    {"/login", publicOnly},
 	"POST /logout":                   {"/logout", loggedIn},

@@ -239,7 +239,8 @@ func TestThrottleCountIsAtomic(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				_, out := e.api("POST", "/api/v1/auth/token", "", map[string]string{"login": "700101015553", "password": "Salah-Sekali-2026!"})
-				msg, _ := out["error"].(map[string]any)["message"].(string)
+				errBody, _ := out["error"].(map[string]any)
+				msg, _ := errBody["message"].(string)
 				mu.Lock()
 				answers[msg]++
 				mu.Unlock()

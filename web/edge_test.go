@@ -162,7 +162,8 @@ func TestHostileTextNeverReachesTheDatabase(t *testing.T) {
 		}
 		status, out := e.api("POST", "/api/v1/requests", tok, map[string]any{"kind": "registration", "ptj_code": "12010101",
 			"subject": map[string]string{"ic_number": "990909146789", "name": "Hafiz \u202eevil", "email": "h@x.gov.my"}, "justification": "x"})
-		fields, _ := out["error"].(map[string]any)["fields"].(map[string]any)
+		errBody, _ := out["error"].(map[string]any)
+		fields, _ := errBody["fields"].(map[string]any)
 		if status != http.StatusUnprocessableEntity || fields["subject.name"] == nil {
 			t.Errorf("bidi override in a name: %d %v", status, out)
 		}

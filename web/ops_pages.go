@@ -61,7 +61,11 @@ func (s *Server) mailOps(c *gin.Context, status int, state string, flash *Flash)
 		s.fail(c, err)
 		return
 	}
-	p := pageOf(c)
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	list, total, err := s.db.ListOutbox(ctx, state, p)
 	if err != nil {
 		s.fail(c, err)

@@ -23,6 +23,9 @@ func TestNoRedirectToAnotherSite(t *testing.T) {
 		if r := e.browser().get("/lang/en?next=" + url.QueryEscape(next)); !home(r) {
 			t.Errorf("/lang/en?next=%q → %d %q, want /", next, r.Status, r.Location)
 		}
+		if r := e.browser().post("/lang/en", url.Values{"next": {next}}); !home(r) {
+			t.Errorf("POST /lang/en next=%q → %d %q, want /", next, r.Status, r.Location)
+		}
 		r := e.browser().post("/login", url.Values{"login": {siti}, "password": {testPassword}, "next": {next}})
 		if !home(r) {
 			t.Errorf("login with next=%q → %d %q, want /", next, r.Status, r.Location)

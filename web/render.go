@@ -28,7 +28,8 @@ type View struct {
 	Year          int
 	User          *store.User
 	Nav           []NavItem
-	LangSwitchURL string
+	LangSwitchURL string // the language switch: a POST form to this address…
+	LangNext      string // …with this page to come back to
 	Flash         *Flash
 	Data          any
 }
@@ -105,7 +106,12 @@ func lang(c *gin.Context) string {
 	return "ms"
 }
 
-// setLang sets the language cookie and goes back to the page the user was on.
+// setLang sets the language cookie and goes back to the page the user was
+// on. The layout's switch is a POST form (it works without script), and
+// only that — a request of the portal's own pages, as the cross-origin
+// check makes sure — also makes the choice the language of a logged-in
+// user's mail: a link another site places (GET /lang/en) changes what this
+// browser shows, never what the user's mail is written in.
 func (s *Server) setLang(c *gin.Context) {
 	l := c.Param("lang")
 	if l != "en" {
@@ -113,13 +119,16 @@ func (s *Server) setLang(c *gin.Context) {
 	}
 	c.SetSameSite(http.SameSiteLaxMode)
 	c.SetCookie("lang", l, 365*24*3600, "/", "", s.cfg.Secure(), true)
-	// A logged-in user's choice also becomes the language of their mail.
-	if u := currentUser(c); u != nil && u.Lang != l {
-		if err := s.db.SetLang(c.Request.Context(), u.ID, l); err != nil {
-			s.log.Warn("saving the language choice", "error", err)
+	next := c.Query("next")
+	if c.Request.Method == http.MethodPost {
+		next = c.PostForm("next")
+		if u := currentUser(c); u != nil && u.Lang != l {
+			if err := s.db.SetLang(c.Request.Context(), u.ID, l); err != nil {
+				s.log.Warn("saving the language choice", "error", err)
+			}
 		}
 	}
-	c.Redirect(http.StatusSeeOther, localPath(c.Query("next")))
+	c.Redirect(http.StatusSeeOther, localPath(next))
 }
 
 // localPath returns p if it is a path on this site, "/" otherwise, so that a
@@ -175,7 +184,7 @@ func (s *Server) view(c *gin.Context, data any) *View {
 	if v.Lang == "en" {
 		other = "ms"
 	}
-	v.LangSwitchURL = "/lang/" + other + "?next=" + url.QueryEscape(c.Request.URL.RequestURI())
+	v.LangSwitchURL, v.LangNext = "/lang/"+other, c.Request.URL.RequestURI()
 	s.decorate(c, v)
 	return v
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -215,8 +214,11 @@ func (s *Server) apiRequestList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	page := pageOf(c)
-	page.Size, _ = strconv.Atoi(c.Query("page_size"))
+	page, err := store.ParsePage(c.Query("page"), c.Query("page_size"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	list, total, err := s.admin.ListRequests(c.Request.Context(), currentUser(c), f, page)
 	if err != nil {
 		s.fail(c, err)

@@ -52,7 +52,11 @@ func (s *Server) inbox(c *gin.Context, status int, results []bulkResult, flash *
 	if st := workflow.State(c.Query("state")); slices.Contains(workflow.WaitingStates(), st) {
 		f.State = st
 	}
-	p := pageOf(c)
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	list, n, err := s.admin.ListRequests(ctx, u, f, p)
 	if err != nil {
 		s.fail(c, err)

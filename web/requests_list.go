@@ -63,7 +63,11 @@ func stateOptions(lang string, states []workflow.State, selected workflow.State)
 func (s *Server) requestList(c *gin.Context) {
 	u, l := currentUser(c), lang(c)
 	f, q := bindFilter(c)
-	p := pageOf(c)
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	list, total, err := s.admin.ListRequests(c.Request.Context(), u, f, p)
 	if err != nil {
 		s.fail(c, err)

@@ -37,6 +37,7 @@ func (s *Server) routes() {
 	pages := &r.RouterGroup
 	s.handle(pages, "GET", "/", Public, s.home)
 	s.handle(pages, "GET", "/lang/:lang", Public, s.setLang)
+	s.handle(pages, "POST", "/lang/:lang", Public, s.setLang)
 	s.handle(pages, "GET", "/login", Public, s.loginPage)
 	s.handle(pages, "POST", "/login", Public, s.login).bodyLimit(credentialBody)
 	s.handle(pages, "POST", "/logout", Anyone, s.logout)

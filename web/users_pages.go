@@ -47,7 +47,11 @@ func (s *Server) users(c *gin.Context, status int, flash *Flash) {
 	if login, isMyKad, err := forms.ParseLogin(f.Q); err == nil && isMyKad {
 		f.Q = login
 	}
-	p := pageOf(c)
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	list, total, err := s.db.ListUsers(c.Request.Context(), f, p)
 	if err != nil {
 		s.fail(c, err)
@@ -123,7 +127,11 @@ func (s *Server) auditPage(c *gin.Context) {
 	if login, isMyKad, err := forms.ParseLogin(q); err == nil && isMyKad {
 		q = login
 	}
-	p := pageOf(c)
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	recs, total, err := s.db.AuditList(ctx, q, p)
 	if err != nil {
 		s.fail(c, err)
