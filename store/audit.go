@@ -176,3 +176,45 @@ func (c Conn) AuditList(ctx context.Context, q string, page Page) ([]AuditRecord
 	total, err := sel.Limit(page.Limit()).Offset(page.Offset()).ScanAndCount(ctx)
 	return recs, total, err
 }
+
+// AuditHead returns the sequence number and hash of the newest record of
+// the chain as committed (0 and the zero hash for an empty log): what an
+// anchor outside the database signs. It reads the head row outside any
+// transaction, so it sees only what has committed.
+func (c Conn) AuditHead(ctx context.Context) (int64, string, error) {
+	var head struct {
+		Seq  int64  `bun:"seq"`
+		Hash string `bun:"hash"`
+	}
+	if err := c.idb.NewRaw("SELECT seq, hash FROM audit_head WHERE id = 1").Scan(ctx, &head); err != nil {
+		return 0, "", fmt.Errorf("audit head: %w", err)
+	}
+	return head.Seq, head.Hash, nil
+}
+
+// AuditHashes returns the stored hash of each record of seqs that exists.
+func (c Conn) AuditHashes(ctx context.Context, seqs []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(seqs))
+	const batch = 500
+	for i := 0; i < len(seqs); i += batch {
+		var recs []AuditRecord
+		if err := c.idb.NewSelect().Model(&recs).Column("seq", "hash").
+			Where("seq IN (?)", bun.In(seqs[i:min(i+batch, len(seqs))])).Scan(ctx); err != nil {
+			return nil, fmt.Errorf("audit hashes: %w", err)
+		}
+		for _, r := range recs {
+			out[r.Seq] = r.Hash
+		}
+	}
+	return out, nil
+}
+
+// AuditLastSeq returns the sequence number of the newest record the log
+// holds (0 when it is empty), whatever the head says.
+func (c Conn) AuditLastSeq(ctx context.Context) (int64, error) {
+	var last int64
+	if err := c.idb.NewRaw("SELECT COALESCE(MAX(seq), 0) FROM audit_log").Scan(ctx, &last); err != nil {
+		return 0, fmt.Errorf("audit last record: %w", err)
+	}
+	return last, nil
+}

@@ -115,26 +115,6 @@ func joinRoles() string {
 	return strings.Join(s, ",")
 }
 
-func runAuditVerify(e *env, fs *flag.FlagSet, args []string) error {
-	if err := e.parse(fs, args); err != nil {
-		return err
-	}
-	a, err := e.open()
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	n, brk, err := a.db.VerifyAudit(e.ctx)
-	if err != nil {
-		return err
-	}
-	if brk != nil {
-		return fmt.Errorf("audit log BROKEN at %s (%d records before it are whole)", brk.Error(), n)
-	}
-	fmt.Fprintf(e.stdout, "audit log whole: %d records verified\n", n)
-	return nil
-}
-
 func runHolidayAdd(e *env, fs *flag.FlagSet, args []string) error {
 	day := fs.String("day", "", "the date, YYYY-MM-DD")
 	name := fs.String("name", "", "the holiday's name, e.g. Hari Kebangsaan")

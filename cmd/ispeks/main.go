@@ -6,7 +6,8 @@
 //	ispeks worker                     deliver mail and reminders (no pages)
 //	ispeks ptj add --code … --name …  add a PTJ
 //	ispeks user create …              bootstrap a user (password on stdin)
-//	ispeks audit verify               check the audit log's hash chain
+//	ispeks audit verify               check the audit log's chain and checkpoints
+//	ispeks audit checkpoint           sign the audit log's head now
 //	ispeks demo                       fill an empty database with demo data
 package main
 
@@ -60,7 +61,8 @@ var commands = []command{
 	{"user unlock", "unlock a profile locked by failed logins: --login LOGIN", runUserUnlock},
 	{"holiday add", "add a public holiday (reminders skip it): --day YYYY-MM-DD --name NAME", runHolidayAdd},
 	{"ceiling set", "set the ceiling of approval limits for a role: --role ROLE --rm AMOUNT", runCeilingSet},
-	{"audit verify", "check the audit log's hash chain", runAuditVerify},
+	{"audit verify", "check the audit log's hash chain and its signed checkpoints: [--checkpoints FILE]", runAuditVerify},
+	{"audit checkpoint", "sign the audit log's head now into <data-dir>/audit-checkpoints.jsonl (serve does it every 100 records and daily)", runAuditCheckpoint},
 	{"demo", "fill an empty database with a small demo and print its logins", runDemo},
 }
 
