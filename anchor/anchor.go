@@ -226,11 +226,11 @@ func (f Finding) Message(lang string) string { return f.Text.In(lang) }
 
 // Report is what Verify found: the chain's own verdict and the anchors'.
 type Report struct {
-	Records     int64            // records whose chain links were checked
+	Records     int64             // records whose chain links were checked
 	Break       *store.AuditBreak // the chain's first break, nil when whole
-	Checkpoints int              // valid checkpoints compared
-	Newest      *Checkpoint      // the newest valid checkpoint
-	Findings    []Finding        // what the checkpoints show; none: they match
+	Checkpoints int               // valid checkpoints compared
+	Newest      *Checkpoint       // the newest valid checkpoint
+	Findings    []Finding         // what the checkpoints show; none: they match
 }
 
 // Whole reports whether the chain is whole and matches every checkpoint.
