@@ -108,3 +108,4 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
