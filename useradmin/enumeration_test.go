@@ -108,4 +108,3 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
-
