@@ -53,7 +53,7 @@ func (c Conn) InsertSession(ctx context.Context, s *Session) error {
 // absolute end and was used after idleSince; nil when there is none.
 func (c Conn) LiveSession(ctx context.Context, hash string, idleSince time.Time) (*Session, error) {
 	s := new(Session)
-	err := c.idb.NewSelect().Model(s).
+	err := c.rd.NewSelect().Model(s).
 		Where("id = ? AND expires_at > ? AND last_seen_at > ?", hash, c.now(), idleSince).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -100,7 +100,7 @@ func (c Conn) InsertPasswordToken(ctx context.Context, t *PasswordToken) error {
 // when there is none.
 func (c Conn) UsablePasswordToken(ctx context.Context, hash string) (*PasswordToken, error) {
 	t := new(PasswordToken)
-	err := c.idb.NewSelect().Model(t).Where("id = ? AND used_at IS NULL AND expires_at > ?", hash, c.now()).Scan(ctx)
+	err := c.rd.NewSelect().Model(t).Where("id = ? AND used_at IS NULL AND expires_at > ?", hash, c.now()).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -143,7 +143,7 @@ func (c Conn) DeleteUnusedPasswordTokens(ctx context.Context, userID int64) erro
 
 // CountLoginFailures returns how many failed logins came from ip after since.
 func (c Conn) CountLoginFailures(ctx context.Context, ip string, since time.Time) (int64, error) {
-	n, err := c.idb.NewSelect().Table("login_failures").Where("ip = ? AND at > ?", ip, since).Count(ctx)
+	n, err := c.rd.NewSelect().Table("login_failures").Where("ip = ? AND at > ?", ip, since).Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("count login failures: %w", err)
 	}

@@ -161,7 +161,7 @@ func (c Conn) OutboxCounts(ctx context.Context) (map[string]int64, error) {
 		State string `bun:"state"`
 		N     int64  `bun:"n"`
 	}
-	if err := c.idb.NewSelect().Table("outbox").ColumnExpr("state, COUNT(*) AS n").GroupExpr("state").Scan(ctx, &rows); err != nil {
+	if err := c.rd.NewSelect().Table("outbox").ColumnExpr("state, COUNT(*) AS n").GroupExpr("state").Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("count mail: %w", err)
 	}
 	m := map[string]int64{OutboxQueued: 0, OutboxSent: 0, OutboxFailed: 0}
@@ -175,7 +175,7 @@ func (c Conn) OutboxCounts(ctx context.Context) (map[string]int64, error) {
 // without their content (an operator needs the envelope, not the words).
 func (c Conn) ListOutbox(ctx context.Context, state string, page Page) ([]Notification, int64, error) {
 	var list []Notification
-	q := c.idb.NewSelect().Model(&list).ExcludeColumn("data").OrderExpr("id DESC")
+	q := c.rd.NewSelect().Model(&list).ExcludeColumn("data").OrderExpr("id DESC")
 	if state != "" {
 		q = q.Where("state = ?", state)
 	}

@@ -195,7 +195,7 @@ func (c Conn) LockRequest(ctx context.Context, id int64) (*Request, error) {
 // RequestByID reads request id with its PTJ, submitter and history.
 func (c Conn) RequestByID(ctx context.Context, id int64) (*Request, error) {
 	r := new(Request)
-	err := c.idb.NewSelect().Model(r).Relation("PTJ").Relation("Submitter").
+	err := c.rd.NewSelect().Model(r).Relation("PTJ").Relation("Submitter").
 		Relation("Events", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("id") }).
 		Where("?TableAlias.id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -212,7 +212,7 @@ func (c Conn) RequestByID(ctx context.Context, id int64) (*Request, error) {
 // when there is none.
 func (c Conn) OpenRequestReference(ctx context.Context, ic string, final []workflow.State, except int64) (string, error) {
 	var ref string
-	err := c.idb.NewSelect().Table("requests").Column("reference").
+	err := c.rd.NewSelect().Table("requests").Column("reference").
 		Where("subject_ic = ? AND state NOT IN (?) AND id <> ?", ic, bun.List(final), except).
 		Limit(1).Scan(ctx, &ref)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -314,7 +314,7 @@ func (q RequestQuery) where(sel *bun.SelectQuery) *bun.SelectQuery {
 // time, and how many there are in all.
 func (c Conn) ListRequests(ctx context.Context, q RequestQuery, page Page) ([]Request, int64, error) {
 	var list []Request
-	sel := c.idb.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter").OrderExpr("?TableAlias.id DESC")
+	sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter").OrderExpr("?TableAlias.id DESC")
 	total, err := q.where(sel).Limit(page.Limit()).Offset(page.Offset()).ScanAndCount(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list requests: %w", err)
@@ -328,7 +328,7 @@ func (c Conn) EachRequest(ctx context.Context, q RequestQuery, fn func(*Request)
 	var after int64
 	for {
 		var list []Request
-		sel := c.idb.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter").OrderExpr("?TableAlias.id").
+		sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter").OrderExpr("?TableAlias.id").
 			Where("?TableAlias.id > ?", after).Limit(500)
 		if err := q.where(sel).Scan(ctx); err != nil {
 			return fmt.Errorf("export requests: %w", err)
@@ -351,7 +351,7 @@ func (c Conn) CountRequestsByState(ctx context.Context, q RequestQuery) (map[wor
 		State workflow.State `bun:"state"`
 		N     int64          `bun:"n"`
 	}
-	sel := c.idb.NewSelect().Model((*Request)(nil)).ColumnExpr("?TableAlias.state AS state, COUNT(*) AS n").GroupExpr("?TableAlias.state")
+	sel := c.rd.NewSelect().Model((*Request)(nil)).ColumnExpr("?TableAlias.state AS state, COUNT(*) AS n").GroupExpr("?TableAlias.state")
 	if err := q.where(sel).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("count requests: %w", err)
 	}
@@ -365,7 +365,7 @@ func (c Conn) CountRequestsByState(ctx context.Context, q RequestQuery) (map[wor
 // RequestsIn returns the requests in states with their PTJ, in id order.
 func (c Conn) RequestsIn(ctx context.Context, states []workflow.State) ([]Request, error) {
 	var list []Request
-	err := c.idb.NewSelect().Model(&list).Relation("PTJ").
+	err := c.rd.NewSelect().Model(&list).Relation("PTJ").
 		Where("?TableAlias.state IN (?)", bun.List(states)).OrderExpr("?TableAlias.id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("open requests: %w", err)
@@ -399,7 +399,7 @@ func (c Conn) Ceilings(ctx context.Context) (map[forms.Role]int64, error) {
 		Role       forms.Role `bun:"role"`
 		CeilingSen int64      `bun:"ceiling_sen"`
 	}
-	if err := c.idb.NewSelect().Table("role_ceilings").Column("role", "ceiling_sen").Scan(ctx, &rows); err != nil {
+	if err := c.rd.NewSelect().Table("role_ceilings").Column("role", "ceiling_sen").Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("read ceilings: %w", err)
 	}
 	m := make(map[forms.Role]int64, len(rows))

@@ -74,7 +74,7 @@ func (c Conn) UserByID(ctx context.Context, id int64) (*User, error) {
 
 func (c Conn) userWhere(ctx context.Context, where string, arg any) (*User, error) {
 	u := new(User)
-	err := c.idb.NewSelect().Model(u).Relation("Roles").Relation("Modules").Where("?TableAlias."+where, arg).Scan(ctx)
+	err := c.rd.NewSelect().Model(u).Relation("Roles").Relation("Modules").Where("?TableAlias."+where, arg).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrUserNotFound
 	}
@@ -94,7 +94,7 @@ type UserFilter struct {
 // ListUsers returns the users matching f, ordered by name, one page at a time.
 func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, int64, error) {
 	var list []User
-	sel := c.idb.NewSelect().Model(&list).Relation("Roles").Relation("Modules").OrderExpr("?TableAlias.name, ?TableAlias.id")
+	sel := c.rd.NewSelect().Model(&list).Relation("Roles").Relation("Modules").OrderExpr("?TableAlias.name, ?TableAlias.id")
 	if q := strings.TrimSpace(f.Q); q != "" {
 		like := "%" + strings.ToLower(q) + "%"
 		sel = sel.Where("(LOWER(?TableAlias.name) LIKE ? OR ?TableAlias.login LIKE ? OR LOWER(?TableAlias.email) LIKE ?)", like, like, like)
@@ -114,7 +114,7 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, i
 
 // CountUsers returns how many profiles there are.
 func (c Conn) CountUsers(ctx context.Context) (int64, error) {
-	n, err := c.idb.NewSelect().Model((*User)(nil)).Count(ctx)
+	n, err := c.rd.NewSelect().Model((*User)(nil)).Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
@@ -144,7 +144,7 @@ func (c Conn) SetUserStatus(ctx context.Context, userID int64, status string) er
 // is not empty), in id order: the addressees of a mail.
 func (c Conn) UsersWithRole(ctx context.Context, role forms.Role, ptj string) ([]User, error) {
 	var list []User
-	q := c.idb.NewSelect().Model(&list).Where("?TableAlias.status = ?", StatusActive).OrderExpr("?TableAlias.id")
+	q := c.rd.NewSelect().Model(&list).Where("?TableAlias.status = ?", StatusActive).OrderExpr("?TableAlias.id")
 	if ptj == "" {
 		q = q.Where("EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = ?TableAlias.id AND ur.role = ?)", role)
 	} else {
