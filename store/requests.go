@@ -362,13 +362,21 @@ func (c Conn) CountRequestsByState(ctx context.Context, q RequestQuery) (map[wor
 	return m, nil
 }
 
-// RequestsIn returns the requests in states with their PTJ, in id order.
-func (c Conn) RequestsIn(ctx context.Context, states []workflow.State) ([]Request, error) {
+// DueForReminder returns up to limit requests after id afterID, in id
+// order, that are in one of states, have been in it since before
+// stateBefore and were not reminded about since remindedBefore: the
+// candidates of a reminder sweep, read a batch at a time so that a sweep
+// holds neither a table in memory nor a lock.
+func (c Conn) DueForReminder(ctx context.Context, states []workflow.State, stateBefore, remindedBefore time.Time, afterID int64, limit int) ([]Request, error) {
 	var list []Request
-	err := c.rd.NewSelect().Model(&list).Relation("PTJ").
-		Where("?TableAlias.state IN (?)", bun.List(states)).OrderExpr("?TableAlias.id").Scan(ctx)
+	err := c.rd.NewSelect().Model(&list).
+		Column("id", "reference", "kind", "state", "version", "ptj_code", "subject_ic", "submitter_id", "state_since", "last_reminded_at").
+		Where("state IN (?)", bun.List(states)).
+		Where("state_since < ?", stateBefore).
+		Where("(last_reminded_at IS NULL OR last_reminded_at < ?)", remindedBefore).
+		Where("id > ?", afterID).OrderExpr("id").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("open requests: %w", err)
+		return nil, fmt.Errorf("requests due for reminders: %w", err)
 	}
 	return list, nil
 }

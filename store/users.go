@@ -141,14 +141,16 @@ func (c Conn) SetUserStatus(ctx context.Context, userID int64, status string) er
 }
 
 // UsersWithRole returns the active profiles holding role (for ptj when it
-// is not empty), in id order: the addressees of a mail.
+// is not empty), in id order: the addressees of a mail. The query starts
+// from user_roles (indexed by role and PTJ), so its cost follows the number
+// of holders, not of profiles.
 func (c Conn) UsersWithRole(ctx context.Context, role forms.Role, ptj string) ([]User, error) {
 	var list []User
-	q := c.rd.NewSelect().Model(&list).Where("?TableAlias.status = ?", StatusActive).OrderExpr("?TableAlias.id")
-	if ptj == "" {
-		q = q.Where("EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = ?TableAlias.id AND ur.role = ?)", role)
-	} else {
-		q = q.Where("EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = ?TableAlias.id AND ur.role = ? AND ur.ptj_code = ?)", role, ptj)
+	q := c.rd.NewSelect().Model(&list).
+		Join("JOIN user_roles AS ur ON ur.user_id = ?TableAlias.id").
+		Where("ur.role = ?", role).Where("?TableAlias.status = ?", StatusActive).OrderExpr("?TableAlias.id")
+	if ptj != "" {
+		q = q.Where("ur.ptj_code = ?", ptj)
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("users with role %s: %w", role, err)
