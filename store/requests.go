@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -255,6 +256,8 @@ type RequestQuery struct {
 	PTJCode     string
 	SubmitterID int64
 	Q           string // part of the reference, the subject's name or MyKad
+
+	sqlite bool // search through the FTS5 table
 }
 
 // StateIn is requests in State, of every PTJ (AllPTJs) or of PTJs.
@@ -262,6 +265,48 @@ type StateIn struct {
 	State   workflow.State
 	AllPTJs bool
 	PTJs    []string
+}
+
+// search narrows sel to requests whose reference or subject's name holds s,
+// or whose MyKad holds s's digits. Three characters and more go through
+// the trigram indexes (pg_trgm on PostgreSQL, the FTS5 table on SQLite);
+// shorter terms are rare and read the rows.
+func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
+	lower := strings.ToLower(s)
+	digits := strings.NewReplacer("-", "", " ", "").Replace(s)
+	if q.sqlite && utf8.RuneCountInString(s) >= 3 {
+		match := "{reference subject_name}: " + ftsPhrase(s)
+		if len(digits) >= 3 && allDigits(digits) {
+			match += " OR subject_ic: " + ftsPhrase(digits)
+		}
+		return sel.Where("?TableAlias.id IN (SELECT rowid FROM requests_search WHERE requests_search MATCH ?)", match)
+	}
+	like := "%" + escapeLike(lower) + "%"
+	return sel.Where(`(LOWER(?TableAlias.reference) LIKE ? ESCAPE '\' OR LOWER(?TableAlias.subject_name) LIKE ? ESCAPE '\' OR ?TableAlias.subject_ic LIKE ? ESCAPE '\')`,
+		like, like, "%"+escapeLike(digits)+"%")
+}
+
+// ftsPhrase quotes s as one FTS5 phrase (a double quote is doubled).
+func ftsPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// escapeLike makes s match itself in a LIKE pattern (with ESCAPE '\').
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// on fits q to the database c talks to.
+func (q RequestQuery) on(c Conn) RequestQuery {
+	q.sqlite = c.db.Dialect == SQLite
+	return q
 }
 
 // where narrows sel, a query on requests, to what q selects.
@@ -285,10 +330,7 @@ func (q RequestQuery) where(sel *bun.SelectQuery) *bun.SelectQuery {
 		sel = sel.Where("?TableAlias.submitter_id = ?", q.SubmitterID)
 	}
 	if s := strings.TrimSpace(q.Q); s != "" {
-		like := "%" + strings.ToLower(s) + "%"
-		digits := strings.ReplaceAll(s, "-", "")
-		sel = sel.Where("(LOWER(?TableAlias.reference) LIKE ? OR LOWER(?TableAlias.subject_name) LIKE ? OR ?TableAlias.subject_ic LIKE ?)",
-			like, like, "%"+digits+"%")
+		sel = q.search(sel, s)
 	}
 	if q.Waiting != nil {
 		sel = sel.WhereGroup(" AND ", func(sel *bun.SelectQuery) *bun.SelectQuery {
@@ -311,24 +353,42 @@ func (q RequestQuery) where(sel *bun.SelectQuery) *bun.SelectQuery {
 }
 
 // ListRequests returns the requests q selects, newest first, one page at a
-// time, and how many there are in all.
-func (c Conn) ListRequests(ctx context.Context, q RequestQuery, page Page) ([]Request, int64, error) {
+// time, with their PTJ and the submitter's name, and how many there are in
+// all (exactly up to CountLimit).
+func (c Conn) ListRequests(ctx context.Context, q RequestQuery, page Page) ([]Request, Total, error) {
+	q = q.on(c)
 	var list []Request
-	sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter").OrderExpr("?TableAlias.id DESC")
-	total, err := q.where(sel).Limit(page.Limit()).Offset(page.Offset()).ScanAndCount(ctx)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list requests: %w", err)
+	sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter", submitterColumns).OrderExpr("?TableAlias.id DESC")
+	if err := q.where(sel).Limit(page.Limit()).Offset(page.Offset()).Scan(ctx); err != nil {
+		return nil, Total{}, fmt.Errorf("list requests: %w", err)
 	}
-	return list, int64(total), nil
+	total, err := c.countUpTo(ctx, q.where(c.rd.NewSelect().Model((*Request)(nil)).ColumnExpr("1")))
+	if err != nil {
+		return nil, Total{}, fmt.Errorf("count requests: %w", err)
+	}
+	return list, total, nil
+}
+
+// submitterColumns keeps a list's submitter to who they are: a list has no
+// use for their password hash or lock.
+func submitterColumns(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id", "login", "name") }
+
+// countUpTo counts the rows sel selects (a query of the constant 1), up to
+// CountLimit+1: a bounded cost, however large the table.
+func (c Conn) countUpTo(ctx context.Context, sel *bun.SelectQuery) (Total, error) {
+	var n int64
+	err := c.rd.NewSelect().TableExpr("(?) AS t", sel.Limit(CountLimit+1)).ColumnExpr("COUNT(*)").Scan(ctx, &n)
+	return Total{N: n, Exact: n <= CountLimit}, err
 }
 
 // EachRequest calls fn for every request q selects, oldest first, reading
 // in batches (for CSV export without holding a whole table).
 func (c Conn) EachRequest(ctx context.Context, q RequestQuery, fn func(*Request) error) error {
+	q = q.on(c)
 	var after int64
 	for {
 		var list []Request
-		sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter").OrderExpr("?TableAlias.id").
+		sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter", submitterColumns).OrderExpr("?TableAlias.id").
 			Where("?TableAlias.id > ?", after).Limit(500)
 		if err := q.where(sel).Scan(ctx); err != nil {
 			return fmt.Errorf("export requests: %w", err)
@@ -347,6 +407,7 @@ func (c Conn) EachRequest(ctx context.Context, q RequestQuery, fn func(*Request)
 
 // CountRequestsByState returns, per state, how many requests q selects.
 func (c Conn) CountRequestsByState(ctx context.Context, q RequestQuery) (map[workflow.State]int64, error) {
+	q = q.on(c)
 	var rows []struct {
 		State workflow.State `bun:"state"`
 		N     int64          `bun:"n"`

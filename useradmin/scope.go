@@ -130,10 +130,10 @@ func (s *Service) Actions(ctx context.Context, viewer *store.User) (func(*store.
 
 // ListRequests returns the requests viewer may see that f selects, newest
 // first, one page at a time, and how many there are in all.
-func (s *Service) ListRequests(ctx context.Context, viewer *store.User, f Filter, page store.Page) ([]store.Request, int64, error) {
+func (s *Service) ListRequests(ctx context.Context, viewer *store.User, f Filter, page store.Page) ([]store.Request, store.Total, error) {
 	q, err := s.query(ctx, viewer, f)
 	if err != nil {
-		return nil, 0, err
+		return nil, store.Total{}, err
 	}
 	return s.db.ListRequests(ctx, q, page)
 }

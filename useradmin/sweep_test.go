@@ -88,3 +88,26 @@ func TestReminderSweepUnderLoad(t *testing.T) {
 		}
 	})
 }
+
+// A list longer than the store counts says "more than", and its pages still
+// come newest first.
+func TestLongListsSayMoreThan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		seedWaiting(t, c, store.CountLimit+5, time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC))
+		list, total, err := c.svc.ListRequests(ctx, c.treasury, useradmin.Filter{}, store.Page{Number: 2, Size: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total.Exact || total.N != store.CountLimit+1 {
+			t.Fatalf("total = %+v, want more than %d", total, store.CountLimit)
+		}
+		if len(list) != 10 || list[0].ID <= list[9].ID {
+			t.Fatalf("page 2: %d rows, not newest first", len(list))
+		}
+		_, total, err = c.svc.ListRequests(ctx, c.treasury, useradmin.Filter{Q: "2025/00010"}, store.Page{})
+		if err != nil || total != store.ExactTotal(10) { // 000100 … 000109
+			t.Fatalf("search total = %+v, %v", total, err)
+		}
+	})
+}

@@ -231,7 +231,7 @@ func (s *Server) apiRequestList(c *gin.Context) {
 	for i := range list {
 		items = append(items, requestJSON(&list[i], actions(&list[i]), false))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": max(page.Number, 1), "page_size": page.Limit()})
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total.N, "total_exact": total.Exact, "page": max(page.Number, 1), "page_size": page.Limit()})
 }
 
 type actionBody struct {

@@ -70,7 +70,7 @@ func (s *Server) requestList(c *gin.Context) {
 		return
 	}
 	d := listData{Q: f.Q, PTJ: f.PTJCode, Mine: f.Mine, States: stateOptions(l, workflow.States(), f.State),
-		Pager: newPager("/requests", q, p, total), CanCreate: s.may(c, "GET", "/requests/new")}
+		Pager: newPager("/requests", q, p, total, len(list)), CanCreate: s.may(c, "GET", "/requests/new")}
 	for _, k := range forms.Kinds {
 		d.Kinds = append(d.Kinds, option{Value: string(k), Label: forms.KindLabel(k, l), Selected: k == f.Kind})
 	}
