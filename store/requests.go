@@ -333,15 +333,27 @@ func (q RequestQuery) where(sel *bun.SelectQuery) *bun.SelectQuery {
 		sel = q.search(sel, s)
 	}
 	if q.Waiting != nil {
+		// States waited on in every PTJ go in one IN list, so that the
+		// (state, id) index serves them; the others each name their PTJs.
+		var all []workflow.State
+		var some []StateIn
+		for _, w := range q.Waiting {
+			switch {
+			case w.AllPTJs:
+				all = append(all, w.State)
+			case len(w.PTJs) > 0:
+				some = append(some, w)
+			}
+		}
+		if len(all) == 0 && len(some) == 0 {
+			return sel.Where("1 = 0")
+		}
 		sel = sel.WhereGroup(" AND ", func(sel *bun.SelectQuery) *bun.SelectQuery {
-			sel = sel.Where("1 = 0")
-			for _, w := range q.Waiting {
-				switch {
-				case w.AllPTJs:
-					sel = sel.WhereOr("?TableAlias.state = ?", w.State)
-				case len(w.PTJs) > 0:
-					sel = sel.WhereOr("(?TableAlias.state = ? AND ?TableAlias.ptj_code IN (?))", w.State, bun.List(w.PTJs))
-				}
+			if len(all) > 0 {
+				sel = sel.WhereOr("?TableAlias.state IN (?)", bun.List(all))
+			}
+			for _, w := range some {
+				sel = sel.WhereOr("(?TableAlias.state = ? AND ?TableAlias.ptj_code IN (?))", w.State, bun.List(w.PTJs))
 			}
 			return sel
 		})
@@ -385,11 +397,15 @@ func (c Conn) countUpTo(ctx context.Context, sel *bun.SelectQuery) (Total, error
 // in batches (for CSV export without holding a whole table).
 func (c Conn) EachRequest(ctx context.Context, q RequestQuery, fn func(*Request) error) error {
 	q = q.on(c)
+	const batch = 5000
 	var after int64
 	for {
 		var list []Request
-		sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter", submitterColumns).OrderExpr("?TableAlias.id").
-			Where("?TableAlias.id > ?", after).Limit(500)
+		// An export's columns only: no form JSON, no PTJ row.
+		sel := c.rd.NewSelect().Model(&list).
+			Column("id", "reference", "kind", "state", "ptj_code", "subject_name", "subject_ic", "submitter_id", "created_at", "updated_at").
+			Relation("Submitter", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("name") }).
+			OrderExpr("?TableAlias.id").Where("?TableAlias.id > ?", after).Limit(batch)
 		if err := q.where(sel).Scan(ctx); err != nil {
 			return fmt.Errorf("export requests: %w", err)
 		}
@@ -399,7 +415,7 @@ func (c Conn) EachRequest(ctx context.Context, q RequestQuery, fn func(*Request)
 			}
 			after = list[i].ID
 		}
-		if len(list) < 500 {
+		if len(list) < batch {
 			return nil
 		}
 	}
