@@ -180,25 +180,23 @@ func (c Conn) InsertEvent(ctx context.Context, ev *RequestEvent) error {
 // a transaction, holding its row lock on PostgreSQL until the transaction
 // ends (SQLite's write transaction already holds the whole database).
 func (c Conn) LockRequest(ctx context.Context, id int64) (*Request, error) {
-	if c.db.Dialect == Postgres {
-		var one int64
-		err := c.idb.NewRaw("SELECT id FROM requests WHERE id = ? FOR UPDATE", id).Scan(ctx, &one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, ErrNoRequest
-		}
-		if err != nil {
-			return nil, fmt.Errorf("lock request: %w", err)
-		}
-	}
-	return c.RequestByID(ctx, id)
+	return c.requestByID(ctx, id, c.db.Dialect == Postgres)
 }
 
 // RequestByID reads request id with its PTJ, submitter and history.
 func (c Conn) RequestByID(ctx context.Context, id int64) (*Request, error) {
+	return c.requestByID(ctx, id, false)
+}
+
+func (c Conn) requestByID(ctx context.Context, id int64, lock bool) (*Request, error) {
 	r := new(Request)
-	err := c.rd.NewSelect().Model(r).Relation("PTJ").Relation("Submitter").
+	sel := c.rd.NewSelect().Model(r).Relation("PTJ").Relation("Submitter").
 		Relation("Events", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("id") }).
-		Where("?TableAlias.id = ?", id).Scan(ctx)
+		Where("?TableAlias.id = ?", id)
+	if lock {
+		sel = sel.For("UPDATE OF ?TableAlias") // the request's row only, in the query that reads it
+	}
+	err := sel.Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoRequest
 	}

@@ -30,7 +30,11 @@ func (s *Service) CreateRequest(ctx context.Context, by *store.User, f forms.Req
 			return err
 		}
 		// The submitter must be one who may submit it: the workflow's rule.
-		if _, err := s.decide(ctx, tx, r, by, workflow.Action{Event: workflow.Submit, Version: 1}); err != nil {
+		a, err := s.actorOf(ctx, tx, by)
+		if err != nil {
+			return err
+		}
+		if _, err := s.decide(r, a, workflow.Action{Event: workflow.Submit, Version: 1}); err != nil {
 			return err
 		}
 		seq, err := tx.NextRequestNumber(ctx, now.In(malaysia.KL).Year())
@@ -49,7 +53,7 @@ func (s *Service) CreateRequest(ctx context.Context, by *store.User, f forms.Req
 			return err
 		}
 		if !draft {
-			if _, err := s.apply(ctx, tx, r, by, workflow.Action{Event: workflow.Submit, Version: r.Version}, ActOptions{}); err != nil {
+			if _, err := s.apply(ctx, tx, r, by, a, workflow.Action{Event: workflow.Submit, Version: r.Version}, ActOptions{}); err != nil {
 				return err
 			}
 		}
@@ -77,7 +81,11 @@ func (s *Service) AmendRequest(ctx context.Context, by *store.User, id, version 
 			event = workflow.Resubmit
 		}
 		// Whoever may send it on may amend it, and only while it is theirs.
-		if _, err := s.decide(ctx, tx, r, by, workflow.Action{Event: event, Version: version}); err != nil {
+		a, err := s.actorOf(ctx, tx, by)
+		if err != nil {
+			return err
+		}
+		if _, err := s.decide(r, a, workflow.Action{Event: event, Version: version}); err != nil {
 			return err
 		}
 		// The kind and the subject's PTJ stay as first filed.
@@ -102,7 +110,7 @@ func (s *Service) AmendRequest(ctx context.Context, by *store.User, id, version 
 			return err
 		}
 		if submit {
-			if _, err = s.apply(ctx, tx, r, by, workflow.Action{Event: event, Version: r.Version}, ActOptions{}); err != nil {
+			if _, err = s.apply(ctx, tx, r, by, a, workflow.Action{Event: event, Version: r.Version}, ActOptions{}); err != nil {
 				return err
 			}
 		}
@@ -228,6 +236,8 @@ type ActResult struct {
 	TemporaryExpires  time.Time
 	// Mailed reports that notifications were queued (workers may be woken).
 	Mailed bool
+	// Available are the events the actor may fire on the request now.
+	Available []workflow.Event
 }
 
 // Act fires act on request id for by, all in one transaction: the workflow's
@@ -248,8 +258,16 @@ func (s *Service) Act(ctx context.Context, by *store.User, id int64, act workflo
 				return err
 			}
 		}
-		res, err = s.apply(ctx, tx, r, by, act, opt)
-		return err
+		a, err := s.actorOf(ctx, tx, by)
+		if err != nil {
+			return err
+		}
+		if res, err = s.apply(ctx, tx, r, by, a, act, opt); err != nil {
+			return err
+		}
+		// What the actor may do next, decided on the request as it now is.
+		res.Available = workflow.Available(snapshot(r), a, s.now())
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -257,9 +275,10 @@ func (s *Service) Act(ctx context.Context, by *store.User, id int64, act workflo
 	return res, nil // res.Request is the request as the action left it
 }
 
-// apply is the one place a request changes state.
-func (s *Service) apply(ctx context.Context, tx store.Conn, r *store.Request, by *store.User, act workflow.Action, opt ActOptions) (*ActResult, error) {
-	t, err := s.decide(ctx, tx, r, by, act)
+// apply is the one place a request changes state; a is by as the workflow
+// sees them.
+func (s *Service) apply(ctx context.Context, tx store.Conn, r *store.Request, by *store.User, a workflow.Actor, act workflow.Action, opt ActOptions) (*ActResult, error) {
+	t, err := s.decide(r, a, act)
 	if err != nil {
 		return nil, err
 	}
@@ -320,12 +339,8 @@ func (s *Service) actorOf(ctx context.Context, c store.Conn, by *store.User) (wo
 	return a, err
 }
 
-// decide asks the workflow whether by may fire act on r now.
-func (s *Service) decide(ctx context.Context, c store.Conn, r *store.Request, by *store.User, act workflow.Action) (workflow.Transition, error) {
-	a, err := s.actorOf(ctx, c, by)
-	if err != nil {
-		return workflow.Transition{}, err
-	}
+// decide asks the workflow whether a may fire act on r now.
+func (s *Service) decide(r *store.Request, a workflow.Actor, act workflow.Action) (workflow.Transition, error) {
 	return workflow.Decide(snapshot(r), a, act, s.now())
 }
 

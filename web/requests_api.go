@@ -263,7 +263,10 @@ func (s *Server) apiRequestAct(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.sendRequest(c, http.StatusOK, id, res.TemporaryPassword)
+	// The request as the action left it, read in the action's transaction.
+	out := requestJSON(res.Request, res.Available, true)
+	out.TemporaryPassword = res.TemporaryPassword
+	c.JSON(http.StatusOK, out)
 }
 
 type delegationBody struct {
