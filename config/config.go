@@ -40,6 +40,9 @@ type Config struct {
 	MailWorkers    int           // mail senders inside serve; 0 leaves mail to `ispeks worker`
 	TrustedProxies string        // comma-separated addresses whose X-Forwarded-For is believed
 
+	MetricsAllow string // comma-separated networks whose monitors may read /metrics
+	MetricsToken string // a bearer token that may read /metrics from anywhere
+
 	// SecretKey (base64) or, when empty, the file SecretKeyFile holds the
 	// master key the database never holds (see package secret).
 	SecretKey     string
@@ -75,6 +78,8 @@ func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() er
 		{"reminder-days", "working days a request may wait at one stage before its approvers are reminded", (*intValue)(&c.ReminderDays)},
 		{"mail-workers", "parallel mail senders inside serve; 0 leaves delivery to separate `ispeks worker` processes", (*intValue)(&c.MailWorkers)},
 		{"trusted-proxies", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed", (*stringValue)(&c.TrustedProxies)},
+		{"metrics-allow", "comma-separated addresses or networks allowed to read /metrics", (*stringValue)(&c.MetricsAllow)},
+		{"metrics-token", "bearer token that allows reading /metrics from any address", (*stringValue)(&c.MetricsToken)},
 		{"secret-key", "the master key (base64 of 32 random bytes) that derives one-time links and signs audit checkpoints; kept out of the database", (*stringValue)(&c.SecretKey)},
 		{"secret-key-file", "file holding the master key when --secret-key is empty; created at first start (default <data-dir>/secret.key)", (*stringValue)(&c.SecretKeyFile)},
 	}
@@ -120,6 +125,7 @@ func Default() Config {
 		LinkTTL:       72 * time.Hour,
 		ReminderDays:  3,
 		MailWorkers:   2,
+		MetricsAllow:  "127.0.0.1/32,::1/128",
 	}
 }
 
@@ -193,6 +199,11 @@ func (c *Config) Check() error {
 	case c.ReminderDays < 1:
 		return fmt.Errorf("%s: at least 1", EnvName("reminder-days"))
 	}
+	for _, p := range splitList(c.MetricsAllow) {
+		if _, err := parseNet(p); err != nil {
+			return fmt.Errorf("%s: %q is not an address or network", EnvName("metrics-allow"), p)
+		}
+	}
 	for _, p := range c.Proxies() {
 		if net.ParseIP(p) == nil {
 			if _, _, err := net.ParseCIDR(p); err != nil {
@@ -204,9 +215,36 @@ func (c *Config) Check() error {
 }
 
 // Proxies returns the trusted proxy addresses.
-func (c *Config) Proxies() []string {
+func (c *Config) Proxies() []string { return splitList(c.TrustedProxies) }
+
+// MetricsNets returns the networks whose monitors may read /metrics.
+func (c *Config) MetricsNets() []*net.IPNet {
+	var out []*net.IPNet
+	for _, p := range splitList(c.MetricsAllow) {
+		if n, err := parseNet(p); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// parseNet reads a network (10.0.0.0/8) or one address (10.0.0.7).
+func parseNet(s string) (*net.IPNet, error) {
+	if ip := net.ParseIP(s); ip != nil {
+		bits := 128
+		if ip.To4() != nil {
+			ip, bits = ip.To4(), 32
+		}
+		return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
+	}
+	_, n, err := net.ParseCIDR(s)
+	return n, err
+}
+
+// splitList splits a comma-separated setting, dropping blanks.
+func splitList(s string) []string {
 	var out []string
-	for _, p := range strings.Split(c.TrustedProxies, ",") {
+	for _, p := range strings.Split(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}

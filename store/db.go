@@ -278,6 +278,41 @@ func (db *DB) Ready(ctx context.Context) error {
 	return db.read.NewRaw("SELECT 1").Scan(ctx, &one)
 }
 
+// ErrBackupPostgres says that a PostgreSQL database is backed up with its
+// own tools.
+var ErrBackupPostgres = errors.New("a PostgreSQL database is backed up with pg_dump (see README, Backup and restore)")
+
+// Backup writes a consistent copy of the SQLite database to path, while the
+// portal goes on serving (SQLite's VACUUM INTO reads one snapshot, so writes
+// made meanwhile wait for nothing and are simply not in the copy). path must
+// not exist yet.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.Dialect != SQLite {
+		return ErrBackupPostgres
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("backup: %s exists already", path)
+	}
+	// The writer connection (the readers are query-only): in the process of
+	// `ispeks backup` it has no other writer to hold up, and the serving
+	// process's writers go on beside the snapshot it reads (WAL).
+	if _, err := db.bun.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		os.Remove(path) // a half-written copy is no backup
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
+// Pools are the database's connection pools by name ("write", and "read"
+// when reads have their own), for monitoring.
+func (db *DB) Pools() map[string]*sql.DB {
+	m := map[string]*sql.DB{"write": db.bun.DB}
+	if db.read != db.bun {
+		m["read"] = db.read.DB
+	}
+	return m
+}
+
 // Close closes the database's connections.
 func (db *DB) Close() error {
 	err := db.bun.Close()

@@ -171,6 +171,29 @@ func (c Conn) OutboxCounts(ctx context.Context) (map[string]int64, error) {
 	return m, nil
 }
 
+// OutboxWaiting returns how many notifications are queued and how many
+// failed: what a monitor watches, counted through the (state, due) index,
+// without the sent rows.
+func (c Conn) OutboxWaiting(ctx context.Context) (queued, failed int64, err error) {
+	var rows []struct {
+		State string `bun:"state"`
+		N     int64  `bun:"n"`
+	}
+	err = c.rd.NewSelect().Table("outbox").ColumnExpr("state, COUNT(*) AS n").
+		Where("state IN (?)", bun.List([]string{OutboxQueued, OutboxFailed})).GroupExpr("state").Scan(ctx, &rows)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count waiting mail: %w", err)
+	}
+	for _, r := range rows {
+		if r.State == OutboxQueued {
+			queued = r.N
+		} else {
+			failed = r.N
+		}
+	}
+	return queued, failed, nil
+}
+
 // ListOutbox returns notifications in state (all when empty), newest first,
 // without their content (an operator needs the envelope, not the words).
 func (c Conn) ListOutbox(ctx context.Context, state string, page Page) ([]Notification, int64, error) {

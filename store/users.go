@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
@@ -119,6 +120,16 @@ func (c Conn) CountUsers(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
 	return n, nil
+}
+
+// CountLocked returns how many profiles are locked now (a lock taken after
+// since; pass the zero time when locks never end).
+func (c Conn) CountLocked(ctx context.Context, since time.Time) (int64, error) {
+	n, err := c.rd.NewSelect().Model((*User)(nil)).Where("locked_at IS NOT NULL AND locked_at > ?", since).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count locked profiles: %w", err)
+	}
+	return int64(n), nil
 }
 
 // SetLang records the language ("ms" or "en") a user reads the portal in.

@@ -89,12 +89,15 @@ var accessMatrix = map[string]access{
 	"PUT /api/v1/requests/:id":          {"/api/v1/requests/999999", only(ptjRep)},
 	"POST /api/v1/requests/:id/actions": {"/api/v1/requests/999999/actions", changed},
 	"POST /api/v1/delegations":          {"/api/v1/delegations", only(officer)},
+
+	// A monitor's page: no persona is one (no address allowed, no token here).
+	"GET /metrics": {"/metrics", only()},
 }
 
 func TestAccessMatrix(t *testing.T) {
 	// Every persona tries every route, the login forms among them: the
 	// address throttle would stop the test, not a stranger.
-	e := newEnv(t, store.SQLite, func(c *config.Config) { c.LoginThrottle = 1000 })
+	e := newEnv(t, store.SQLite, func(c *config.Config) { c.LoginThrottle = 1000; c.MetricsAllow = "" })
 	logins := map[string]string{}
 	mk := func(p, login string, roles []forms.Role, modules []forms.Module, must bool) {
 		e.user(login, "Pengguna "+strings.ReplaceAll(p, "_", " "), "12010101", roles, modules, must)

@@ -15,7 +15,7 @@ import (
 // navigation bar, offered to whom its rule (or the rule given) lets in.
 func (s *Server) routes() {
 	r := s.router
-	r.Use(s.recovery(), requestLog(s.log), securityHeaders(s.cfg.Secure()), s.csrf, s.authenticate)
+	r.Use(s.recovery(), s.metrics.measure, requestLog(s.log), securityHeaders(s.cfg.Secure()), s.csrf, s.authenticate)
 	r.NoRoute(s.notFound)
 	r.NoMethod(s.notFound)
 
@@ -71,6 +71,9 @@ func (s *Server) routes() {
 	// eEC (Borang EC).
 
 	// eMaklum (status pembayaran).
+
+	// Monitoring, for Prometheus: not a user's page.
+	s.handle(pages, "GET", "/metrics", Monitor, s.metricsPage)
 
 	api := r.Group("/api/v1")
 	s.handle(api, "POST", "/auth/token", Public, s.apiTokenCreate)

@@ -61,6 +61,7 @@ var commands = []command{
 	{"holiday add", "add a public holiday (reminders skip it): --day YYYY-MM-DD --name NAME", runHolidayAdd},
 	{"ceiling set", "set the ceiling of approval limits for a role: --role ROLE --rm AMOUNT", runCeilingSet},
 	{"audit verify", "check the audit log's hash chain", runAuditVerify},
+	{"backup", "copy the SQLite database to FILE while the portal serves: --to FILE (PostgreSQL: pg_dump)", runBackup},
 	{"demo", "fill an empty database with a small demo and print its logins", runDemo},
 }
 
