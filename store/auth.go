@@ -50,18 +50,27 @@ func (c Conn) InsertSession(ctx context.Context, s *Session) error {
 }
 
 // LiveSession returns the session with hash that has not passed its
-// absolute end and was used after idleSince; nil when there is none.
-func (c Conn) LiveSession(ctx context.Context, hash string, idleSince time.Time) (*Session, error) {
+// absolute end and was used after idleSince, and its user with their roles
+// and modules; nil when there is none. Every request of a logged-in user
+// asks it: three round trips (session, profile, roles and modules).
+func (c Conn) LiveSession(ctx context.Context, hash string, idleSince time.Time) (*Session, *User, error) {
 	s := new(Session)
 	err := c.rd.NewSelect().Model(s).
 		Where("id = ? AND expires_at > ? AND last_seen_at > ?", hash, c.now(), idleSince).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read session: %w", err)
+		return nil, nil, fmt.Errorf("read session: %w", err)
 	}
-	return s, nil
+	u, err := c.UserByID(ctx, s.UserID)
+	if errors.Is(err, ErrUserNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, u, nil
 }
 
 // TouchSession notes that s was used at s.LastSeenAt.

@@ -75,14 +75,39 @@ func (c Conn) UserByID(ctx context.Context, id int64) (*User, error) {
 
 func (c Conn) userWhere(ctx context.Context, where string, arg any) (*User, error) {
 	u := new(User)
-	err := c.rd.NewSelect().Model(u).Relation("Roles").Relation("Modules").Where("?TableAlias."+where, arg).Scan(ctx)
+	err := c.rd.NewSelect().Model(u).Where("?TableAlias."+where, arg).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrUserNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read user: %w", err)
 	}
-	return u, nil
+	return u, c.loadAccess(ctx, u)
+}
+
+// loadAccess reads u's roles and modules in one round trip: every page
+// asks who its user is, so this is the commonest query of the portal.
+func (c Conn) loadAccess(ctx context.Context, u *User) error {
+	var rows []struct {
+		Kind  string  `bun:"kind"`
+		Name  string  `bun:"name"`
+		PTJ   *string `bun:"ptj_code"`
+		Limit int64   `bun:"approval_limit_sen"`
+	}
+	err := c.rd.NewRaw(`SELECT 'role' AS kind, role AS name, ptj_code, approval_limit_sen FROM user_roles WHERE user_id = ?
+		UNION ALL SELECT 'module', module, NULL, 0 FROM user_modules WHERE user_id = ?`, u.ID, u.ID).Scan(ctx, &rows)
+	if err != nil {
+		return fmt.Errorf("read access: %w", err)
+	}
+	u.Roles, u.Modules = nil, nil
+	for _, r := range rows {
+		if r.Kind == "role" {
+			u.Roles = append(u.Roles, UserRole{UserID: u.ID, Role: forms.Role(r.Name), PTJCode: r.PTJ, ApprovalLimitSen: r.Limit})
+		} else {
+			u.Modules = append(u.Modules, UserModule{UserID: u.ID, Module: forms.Module(r.Name)})
+		}
+	}
+	return nil
 }
 
 // UserFilter selects users for the user list.

@@ -141,6 +141,9 @@ func TestAccessMatrix(t *testing.T) {
 			var got bool
 			if strings.HasPrefix(r.Path, "/api/") {
 				status, out := e.api(r.Method, want.path, tokens[p], map[string]any{})
+				if status >= 500 {
+					t.Errorf("%s as %s: %d", key, p, status) // a failure must not pass for an allowed call
+				}
 				got = status != http.StatusUnauthorized && status != http.StatusForbidden
 				// A 401 from the login or link endpoints is their answer, not a refusal.
 				if status == http.StatusUnauthorized && key == "POST /api/v1/auth/token" {
@@ -152,6 +155,9 @@ func TestAccessMatrix(t *testing.T) {
 				}
 			} else {
 				resp := browsers[p].do(r.Method, want.path, map[string][]string{})
+				if resp.Status >= 500 {
+					t.Errorf("%s as %s: %d", key, p, resp.Status)
+				}
 				got = resp.Status != http.StatusForbidden &&
 					!(resp.Status == http.StatusSeeOther && (strings.HasPrefix(resp.Location, "/login?next=") || resp.Location == "/password"))
 				if r.Path == "/logout" && p != anon {
