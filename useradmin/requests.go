@@ -30,10 +30,7 @@ func (s *Service) CreateRequest(ctx context.Context, by *store.User, f forms.Req
 			return err
 		}
 		// The submitter must be one who may submit it: the workflow's rule.
-		a, err := s.actorOf(ctx, tx, by)
-		if err != nil {
-			return err
-		}
+		a := actorOf(by) // a submitter's stage: delegations do not matter
 		if _, err := s.decide(r, a, workflow.Action{Event: workflow.Submit, Version: 1}); err != nil {
 			return err
 		}
@@ -81,10 +78,7 @@ func (s *Service) AmendRequest(ctx context.Context, by *store.User, id, version 
 			event = workflow.Resubmit
 		}
 		// Whoever may send it on may amend it, and only while it is theirs.
-		a, err := s.actorOf(ctx, tx, by)
-		if err != nil {
-			return err
-		}
+		a := actorOf(by) // a submitter's stage: delegations do not matter
 		if _, err := s.decide(r, a, workflow.Action{Event: event, Version: version}); err != nil {
 			return err
 		}
@@ -258,9 +252,11 @@ func (s *Service) Act(ctx context.Context, by *store.User, id int64, act workflo
 				return err
 			}
 		}
-		a, err := s.actorOf(ctx, tx, by)
-		if err != nil {
-			return err
+		a := actorOf(by)
+		if workflow.DelegationsMatter(snapshot(r), a) {
+			if a.Delegations, err = s.delegationsTo(ctx, tx, by.ID); err != nil {
+				return err
+			}
 		}
 		if res, err = s.apply(ctx, tx, r, by, a, act, opt); err != nil {
 			return err
@@ -324,8 +320,9 @@ func (s *Service) apply(ctx context.Context, tx store.Conn, r *store.Request, by
 	return res, nil
 }
 
-// actorOf is by as the workflow sees them: roles and delegations.
-func (s *Service) actorOf(ctx context.Context, c store.Conn, by *store.User) (workflow.Actor, error) {
+// actorOf is by as the workflow sees them, with their roles; an action
+// reads their delegations only where workflow.DelegationsMatter.
+func actorOf(by *store.User) workflow.Actor {
 	a := workflow.Actor{Person: person(by), Active: by.Active()}
 	for _, r := range by.Roles {
 		g := workflow.Grant{Role: r.Role}
@@ -334,6 +331,13 @@ func (s *Service) actorOf(ctx context.Context, c store.Conn, by *store.User) (wo
 		}
 		a.Roles = append(a.Roles, g)
 	}
+	return a
+}
+
+// withDelegations is by as the workflow sees them, delegations of today
+// included: for what a viewer may see and do across many requests.
+func (s *Service) withDelegations(ctx context.Context, c store.Conn, by *store.User) (workflow.Actor, error) {
+	a := actorOf(by)
 	var err error
 	a.Delegations, err = s.delegationsTo(ctx, c, by.ID)
 	return a, err

@@ -57,6 +57,7 @@ var (
 	flagClients  = flag.Int("clients", 8, "concurrent clients for the throughput of the lists")
 	flagApprove  = flag.Int("approvers", 50, "officers approving at once")
 	flagEach     = flag.Int("approvals", 60, "approvals per officer")
+	flagParts    = flag.String("parts", "pages,export,sweep,approvals", "what to measure")
 	flagKeep     = flag.Bool("keep", false, "keep the PostgreSQL database and stop after seeding (prints its URL), to look at plans")
 )
 
@@ -152,16 +153,22 @@ func run(d store.Dialect) error {
 		return nil
 	}
 
-	if err := p.pages(); err != nil {
-		return err
+	for _, part := range []struct {
+		name string
+		run  func() error
+	}{
+		{"pages", p.pages},
+		{"export", func() error { return p.export(ctx) }},
+		{"sweep", func() error { return p.sweep(ctx) }},
+		{"approvals", func() error { return p.approvals(ctx) }},
+	} {
+		if slices.Contains(strings.Split(*flagParts, ","), part.name) {
+			if err := part.run(); err != nil {
+				return fmt.Errorf("%s: %w", part.name, err)
+			}
+		}
 	}
-	if err := p.export(ctx); err != nil {
-		return err
-	}
-	if err := p.sweep(ctx); err != nil {
-		return err
-	}
-	return p.approvals(ctx)
+	return nil
 }
 
 // createDatabase makes a fresh database on the server and returns what drops it.
