@@ -270,19 +270,12 @@ var errNoSession = apperr.New(apperr.Unauthorized, "login.error.session_ended")
 // request.
 func (s *Service) SessionUser(ctx context.Context, token string) (*store.Session, *store.User, error) {
 	now := s.db.Now()
-	sess, err := s.db.LiveSession(ctx, password.HashToken(token), now.Add(-s.set.SessionIdle))
+	sess, u, err := s.db.LiveSession(ctx, password.HashToken(token), now.Add(-s.set.SessionIdle))
 	if err != nil {
 		return nil, nil, err
 	}
 	if sess == nil {
 		return nil, nil, errNoSession
-	}
-	u, err := s.db.UserByID(ctx, sess.UserID)
-	if err != nil {
-		if apperr.Is(err, apperr.NotFound) {
-			return nil, nil, errNoSession
-		}
-		return nil, nil, err
 	}
 	if !u.Active() {
 		return nil, nil, errNoSession

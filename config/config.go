@@ -42,6 +42,9 @@ type Config struct {
 	TrustedProxies string          // comma-separated addresses whose X-Forwarded-For is believed
 	UploadLimit    int64           // bytes a file import (a route marked upload) may send
 
+	MetricsAllow string // comma-separated networks whose monitors may read /metrics
+	MetricsToken string // a bearer token that may read /metrics from anywhere
+
 	// SecretKey (base64) or, when empty, the file SecretKeyFile holds the
 	// master key the database never holds (see package secret).
 	SecretKey     string
@@ -78,6 +81,8 @@ func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() er
 		{"mail-workers", "parallel mail senders inside serve; 0 leaves delivery to separate `ispeks worker` processes", (*intValue)(&c.MailWorkers)},
 		{"trusted-proxies", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed", (*stringValue)(&c.TrustedProxies)},
 		{"upload-limit", "largest body a file import may send, e.g. 256MiB (other requests have fixed, small limits)", (*sizeValue)(&c.UploadLimit)},
+		{"metrics-allow", "comma-separated addresses or networks allowed to read /metrics", (*stringValue)(&c.MetricsAllow)},
+		{"metrics-token", "bearer token that allows reading /metrics from any address", (*stringValue)(&c.MetricsToken)},
 		{"secret-key", "the master key (base64 of 32 random bytes) that derives one-time links and signs audit checkpoints; kept out of the database", (*stringValue)(&c.SecretKey)},
 		{"secret-key-file", "file holding the master key when --secret-key is empty; created at first start (default <data-dir>/secret.key)", (*stringValue)(&c.SecretKeyFile)},
 	}
@@ -129,6 +134,7 @@ func Default() Config {
 		ReminderDays:  3,
 		MailWorkers:   2,
 		UploadLimit:   DefaultUploadLimit,
+		MetricsAllow:  "127.0.0.1/32,::1/128",
 	}
 }
 
@@ -204,6 +210,11 @@ func (c *Config) Check() error {
 	case c.UploadLimit < 1<<20 || c.UploadLimit > 4<<30:
 		return fmt.Errorf("%s: between 1MiB and 4GiB", EnvName("upload-limit"))
 	}
+	for _, p := range splitList(c.MetricsAllow) {
+		if _, err := parseNet(p); err != nil {
+			return fmt.Errorf("%s: %q is not an address or network", EnvName("metrics-allow"), p)
+		}
+	}
 	for _, p := range c.Proxies() {
 		if net.ParseIP(p) == nil {
 			if _, _, err := net.ParseCIDR(p); err != nil {
@@ -215,9 +226,36 @@ func (c *Config) Check() error {
 }
 
 // Proxies returns the trusted proxy addresses.
-func (c *Config) Proxies() []string {
+func (c *Config) Proxies() []string { return splitList(c.TrustedProxies) }
+
+// MetricsNets returns the networks whose monitors may read /metrics.
+func (c *Config) MetricsNets() []*net.IPNet {
+	var out []*net.IPNet
+	for _, p := range splitList(c.MetricsAllow) {
+		if n, err := parseNet(p); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// parseNet reads a network (10.0.0.0/8) or one address (10.0.0.7).
+func parseNet(s string) (*net.IPNet, error) {
+	if ip := net.ParseIP(s); ip != nil {
+		bits := 128
+		if ip.To4() != nil {
+			ip, bits = ip.To4(), 32
+		}
+		return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
+	}
+	_, n, err := net.ParseCIDR(s)
+	return n, err
+}
+
+// splitList splits a comma-separated setting, dropping blanks.
+func splitList(s string) []string {
 	var out []string
-	for _, p := range strings.Split(c.TrustedProxies, ",") {
+	for _, p := range strings.Split(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}

@@ -61,17 +61,13 @@ func (r *AuditRecord) computeHash() string {
 }
 
 // Audit adds one record to the chain, in c's transaction: it exists exactly
-// when the action it records committed. Updating the head row first takes
-// its lock, so concurrent transactions append one after another and the
-// chain never forks.
+// when the action it records committed. The record waits in the transaction
+// and is chained at its very end (see sealAudit), so that the head of the
+// chain is locked only for the moment before commit, not through the whole
+// action; outside a transaction it is written in one of its own.
 func (c Conn) Audit(ctx context.Context, actor Actor, action, objectType, objectID string, detail any) error {
-	tx := c.idb
-	var head struct {
-		Seq  int64  `bun:"seq"`
-		Hash string `bun:"hash"`
-	}
-	if err := tx.NewRaw("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").Scan(ctx, &head); err != nil {
-		return fmt.Errorf("audit head: %w", err)
+	if c.st == nil {
+		return c.db.Tx(ctx, func(tx Conn) error { return tx.Audit(ctx, actor, action, objectType, objectID, detail) })
 	}
 	var text string
 	if detail != nil {
@@ -82,7 +78,6 @@ func (c Conn) Audit(ctx context.Context, actor Actor, action, objectType, object
 		text = string(b)
 	}
 	rec := AuditRecord{
-		Seq: head.Seq,
 		// Microseconds: what PostgreSQL keeps, so the hash survives a round trip.
 		At:         c.now().UTC().Truncate(time.Microsecond),
 		ActorLogin: actor.Login,
@@ -90,17 +85,52 @@ func (c Conn) Audit(ctx context.Context, actor Actor, action, objectType, object
 		ObjectType: objectType,
 		ObjectID:   objectID,
 		Detail:     text,
-		PrevHash:   head.Hash,
 	}
 	if actor.UserID != 0 {
 		id := actor.UserID
 		rec.ActorID = &id
 	}
-	rec.Hash = rec.computeHash()
-	if _, err := tx.NewInsert().Model(&rec).Exec(ctx); err != nil {
+	c.st.audit = append(c.st.audit, rec)
+	return nil
+}
+
+// sealAudit chains the transaction's waiting records, last thing before
+// commit: one update takes the head's row lock and reserves their numbers
+// (so concurrent transactions append one after another and the chain never
+// forks), then the records and the new head are written together.
+func (c Conn) sealAudit(ctx context.Context) error {
+	recs := c.st.audit
+	if len(recs) == 0 {
+		return nil
+	}
+	var head struct {
+		Seq  int64  `bun:"seq"`
+		Hash string `bun:"hash"`
+	}
+	if err := c.idb.NewRaw("UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash", len(recs)).Scan(ctx, &head); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	prev := head.Hash
+	for i := range recs {
+		recs[i].Seq = head.Seq - int64(len(recs)) + 1 + int64(i)
+		recs[i].PrevHash = prev
+		recs[i].Hash = recs[i].computeHash()
+		prev = recs[i].Hash
+	}
+	insert := c.idb.NewInsert().Model(&recs)
+	head.Hash = prev
+	if c.db.Dialect == Postgres {
+		// One round trip: the records go in beside the head's update.
+		if _, err := c.idb.NewUpdate().With("audit_rows", insert).Table("audit_head").
+			Set("hash = ?", head.Hash).Where("id = 1").Exec(ctx); err != nil {
+			return fmt.Errorf("audit append: %w", err)
+		}
+		return nil
+	}
+	if _, err := insert.Exec(ctx); err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
-	if _, err := tx.NewRaw("UPDATE audit_head SET hash = ? WHERE id = 1", rec.Hash).Exec(ctx); err != nil {
+	if _, err := c.idb.NewRaw("UPDATE audit_head SET hash = ? WHERE id = 1", head.Hash).Exec(ctx); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil
@@ -132,7 +162,7 @@ func (c Conn) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 	const batch = 1000
 	for {
 		var recs []AuditRecord
-		if err := c.idb.NewSelect().Model(&recs).Where("seq > ?", last).OrderExpr("seq").Limit(batch).Scan(ctx); err != nil {
+		if err := c.rd.NewSelect().Model(&recs).Where("seq > ?", last).OrderExpr("seq").Limit(batch).Scan(ctx); err != nil {
 			return n, nil, err
 		}
 		for i := range recs {
@@ -156,7 +186,7 @@ func (c Conn) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 		Seq  int64  `bun:"seq"`
 		Hash string `bun:"hash"`
 	}
-	if err := c.idb.NewRaw("SELECT seq, hash FROM audit_head WHERE id = 1").Scan(ctx, &head); err != nil {
+	if err := c.rd.NewRaw("SELECT seq, hash FROM audit_head WHERE id = 1").Scan(ctx, &head); err != nil {
 		return n, nil, err
 	}
 	if head.Seq != last || head.Hash != prev {
@@ -168,7 +198,7 @@ func (c Conn) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 // AuditList returns audit records, newest first, one page at a time.
 func (c Conn) AuditList(ctx context.Context, q string, page Page) ([]AuditRecord, int64, error) {
 	var recs []AuditRecord
-	sel := c.idb.NewSelect().Model(&recs).OrderExpr("seq DESC")
+	sel := c.rd.NewSelect().Model(&recs).OrderExpr("seq DESC")
 	if q != "" {
 		like := "%" + q + "%"
 		sel = sel.Where("(action LIKE ? OR object_id LIKE ? OR actor_login LIKE ?)", like, like, like)
@@ -186,7 +216,7 @@ func (c Conn) AuditHead(ctx context.Context) (int64, string, error) {
 		Seq  int64  `bun:"seq"`
 		Hash string `bun:"hash"`
 	}
-	if err := c.idb.NewRaw("SELECT seq, hash FROM audit_head WHERE id = 1").Scan(ctx, &head); err != nil {
+	if err := c.rd.NewRaw("SELECT seq, hash FROM audit_head WHERE id = 1").Scan(ctx, &head); err != nil {
 		return 0, "", fmt.Errorf("audit head: %w", err)
 	}
 	return head.Seq, head.Hash, nil
@@ -198,7 +228,7 @@ func (c Conn) AuditHashes(ctx context.Context, seqs []int64) (map[int64]string, 
 	const batch = 500
 	for i := 0; i < len(seqs); i += batch {
 		var recs []AuditRecord
-		if err := c.idb.NewSelect().Model(&recs).Column("seq", "hash").
+		if err := c.rd.NewSelect().Model(&recs).Column("seq", "hash").
 			Where("seq IN (?)", bun.In(seqs[i:min(i+batch, len(seqs))])).Scan(ctx); err != nil {
 			return nil, fmt.Errorf("audit hashes: %w", err)
 		}
@@ -213,7 +243,7 @@ func (c Conn) AuditHashes(ctx context.Context, seqs []int64) (map[int64]string, 
 // holds (0 when it is empty), whatever the head says.
 func (c Conn) AuditLastSeq(ctx context.Context) (int64, error) {
 	var last int64
-	if err := c.idb.NewRaw("SELECT COALESCE(MAX(seq), 0) FROM audit_log").Scan(ctx, &last); err != nil {
+	if err := c.rd.NewRaw("SELECT COALESCE(MAX(seq), 0) FROM audit_log").Scan(ctx, &last); err != nil {
 		return 0, fmt.Errorf("audit last record: %w", err)
 	}
 	return last, nil

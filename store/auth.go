@@ -50,18 +50,27 @@ func (c Conn) InsertSession(ctx context.Context, s *Session) error {
 }
 
 // LiveSession returns the session with hash that has not passed its
-// absolute end and was used after idleSince; nil when there is none.
-func (c Conn) LiveSession(ctx context.Context, hash string, idleSince time.Time) (*Session, error) {
+// absolute end and was used after idleSince, and its user with their roles
+// and modules; nil when there is none. Every request of a logged-in user
+// asks it: three round trips (session, profile, roles and modules).
+func (c Conn) LiveSession(ctx context.Context, hash string, idleSince time.Time) (*Session, *User, error) {
 	s := new(Session)
-	err := c.idb.NewSelect().Model(s).
+	err := c.rd.NewSelect().Model(s).
 		Where("id = ? AND expires_at > ? AND last_seen_at > ?", hash, c.now(), idleSince).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read session: %w", err)
+		return nil, nil, fmt.Errorf("read session: %w", err)
 	}
-	return s, nil
+	u, err := c.UserByID(ctx, s.UserID)
+	if errors.Is(err, ErrUserNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, u, nil
 }
 
 // TouchSession notes that s was used at s.LastSeenAt.
@@ -100,7 +109,7 @@ func (c Conn) InsertPasswordToken(ctx context.Context, t *PasswordToken) error {
 // when there is none.
 func (c Conn) UsablePasswordToken(ctx context.Context, hash string) (*PasswordToken, error) {
 	t := new(PasswordToken)
-	err := c.idb.NewSelect().Model(t).Where("id = ? AND used_at IS NULL AND expires_at > ?", hash, c.now()).Scan(ctx)
+	err := c.rd.NewSelect().Model(t).Where("id = ? AND used_at IS NULL AND expires_at > ?", hash, c.now()).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -179,7 +188,7 @@ func (c Conn) ForgetLoginAttempt(ctx context.Context, id int64) error {
 // CountLoginFailures returns how many failed logins (and attempts not yet
 // judged) came from ip for login after since.
 func (c Conn) CountLoginFailures(ctx context.Context, ip, login string, since time.Time) (int64, error) {
-	n, err := c.idb.NewSelect().Table("login_failures").Where("ip = ? AND login = ? AND at > ?", ip, login, since).Count(ctx)
+	n, err := c.rd.NewSelect().Table("login_failures").Where("ip = ? AND login = ? AND at > ?", ip, login, since).Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("count login failures: %w", err)
 	}
@@ -316,7 +325,7 @@ const HistoryKept = 4
 // newest first.
 func (c Conn) PasswordHistory(ctx context.Context, userID int64) ([]string, error) {
 	var hashes []string
-	err := c.idb.NewRaw("SELECT hash FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?", userID, HistoryKept).Scan(ctx, &hashes)
+	err := c.rd.NewRaw("SELECT hash FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?", userID, HistoryKept).Scan(ctx, &hashes)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("read password history: %w", err)
 	}

@@ -68,3 +68,18 @@ func (p Page) Offset() int64 {
 	}
 	return int64(min(p.Number, MaxPageNumber)-1) * p.Limit()
 }
+
+// CountLimit is how far a list counts exactly. Counting every row a
+// treasury user may see costs a scan of the table; past this many rows a
+// list says "more than CountLimit" instead, which is all a reader uses.
+const CountLimit = 1000
+
+// Total is how many rows a list has in all: N exactly, or at least N when
+// Exact is false (N is then CountLimit+1).
+type Total struct {
+	N     int64
+	Exact bool
+}
+
+// ExactTotal is a total that was counted in full.
+func ExactTotal(n int64) Total { return Total{N: n, Exact: true} }

@@ -30,7 +30,8 @@ func (s *Service) CreateRequest(ctx context.Context, by *store.User, f forms.Req
 			return err
 		}
 		// The submitter must be one who may submit it: the workflow's rule.
-		if _, err := s.decide(ctx, tx, r, by, workflow.Action{Event: workflow.Submit, Version: 1}); err != nil {
+		a := actorOf(by) // a submitter's stage: delegations do not matter
+		if _, err := s.decide(r, a, workflow.Action{Event: workflow.Submit, Version: 1}); err != nil {
 			return err
 		}
 		seq, err := tx.NextRequestNumber(ctx, now.In(malaysia.KL).Year())
@@ -49,7 +50,7 @@ func (s *Service) CreateRequest(ctx context.Context, by *store.User, f forms.Req
 			return err
 		}
 		if !draft {
-			if _, err := s.apply(ctx, tx, r, by, workflow.Action{Event: workflow.Submit, Version: r.Version}, ActOptions{}); err != nil {
+			if _, err := s.apply(ctx, tx, r, by, a, workflow.Action{Event: workflow.Submit, Version: r.Version}, ActOptions{}); err != nil {
 				return err
 			}
 		}
@@ -77,7 +78,8 @@ func (s *Service) AmendRequest(ctx context.Context, by *store.User, id, version 
 			event = workflow.Resubmit
 		}
 		// Whoever may send it on may amend it, and only while it is theirs.
-		if _, err := s.decide(ctx, tx, r, by, workflow.Action{Event: event, Version: version}); err != nil {
+		a := actorOf(by) // a submitter's stage: delegations do not matter
+		if _, err := s.decide(r, a, workflow.Action{Event: event, Version: version}); err != nil {
 			return err
 		}
 		// The kind and the subject's PTJ stay as first filed.
@@ -102,7 +104,7 @@ func (s *Service) AmendRequest(ctx context.Context, by *store.User, id, version 
 			return err
 		}
 		if submit {
-			if _, err = s.apply(ctx, tx, r, by, workflow.Action{Event: event, Version: r.Version}, ActOptions{}); err != nil {
+			if _, err = s.apply(ctx, tx, r, by, a, workflow.Action{Event: event, Version: r.Version}, ActOptions{}); err != nil {
 				return err
 			}
 		}
@@ -250,6 +252,8 @@ type ActResult struct {
 	TemporaryExpires  time.Time
 	// Mailed reports that notifications were queued (workers may be woken).
 	Mailed bool
+	// Available are the events the actor may fire on the request now.
+	Available []workflow.Event
 }
 
 // Act fires act on request id for by, all in one transaction: the workflow's
@@ -270,8 +274,18 @@ func (s *Service) Act(ctx context.Context, by *store.User, id int64, act workflo
 				return err
 			}
 		}
-		res, err = s.apply(ctx, tx, r, by, act, opt)
-		return err
+		a := actorOf(by)
+		if workflow.DelegationsMatter(snapshot(r), a) {
+			if a.Delegations, err = s.delegationsTo(ctx, tx, by.ID); err != nil {
+				return err
+			}
+		}
+		if res, err = s.apply(ctx, tx, r, by, a, act, opt); err != nil {
+			return err
+		}
+		// What the actor may do next, decided on the request as it now is.
+		res.Available = workflow.Available(snapshot(r), a, s.now())
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -279,9 +293,10 @@ func (s *Service) Act(ctx context.Context, by *store.User, id int64, act workflo
 	return res, nil // res.Request is the request as the action left it
 }
 
-// apply is the one place a request changes state.
-func (s *Service) apply(ctx context.Context, tx store.Conn, r *store.Request, by *store.User, act workflow.Action, opt ActOptions) (*ActResult, error) {
-	t, err := s.decide(ctx, tx, r, by, act)
+// apply is the one place a request changes state; a is by as the workflow
+// sees them.
+func (s *Service) apply(ctx context.Context, tx store.Conn, r *store.Request, by *store.User, a workflow.Actor, act workflow.Action, opt ActOptions) (*ActResult, error) {
+	t, err := s.decide(r, a, act)
 	if err != nil {
 		return nil, err
 	}
@@ -327,8 +342,9 @@ func (s *Service) apply(ctx context.Context, tx store.Conn, r *store.Request, by
 	return res, nil
 }
 
-// actorOf is by as the workflow sees them: roles and delegations.
-func (s *Service) actorOf(ctx context.Context, c store.Conn, by *store.User) (workflow.Actor, error) {
+// actorOf is by as the workflow sees them, with their roles; an action
+// reads their delegations only where workflow.DelegationsMatter.
+func actorOf(by *store.User) workflow.Actor {
 	a := workflow.Actor{Person: person(by), Active: by.Active()}
 	for _, r := range by.Roles {
 		g := workflow.Grant{Role: r.Role}
@@ -337,17 +353,20 @@ func (s *Service) actorOf(ctx context.Context, c store.Conn, by *store.User) (wo
 		}
 		a.Roles = append(a.Roles, g)
 	}
+	return a
+}
+
+// withDelegations is by as the workflow sees them, delegations of today
+// included: for what a viewer may see and do across many requests.
+func (s *Service) withDelegations(ctx context.Context, c store.Conn, by *store.User) (workflow.Actor, error) {
+	a := actorOf(by)
 	var err error
 	a.Delegations, err = s.delegationsTo(ctx, c, by.ID)
 	return a, err
 }
 
-// decide asks the workflow whether by may fire act on r now.
-func (s *Service) decide(ctx context.Context, c store.Conn, r *store.Request, by *store.User, act workflow.Action) (workflow.Transition, error) {
-	a, err := s.actorOf(ctx, c, by)
-	if err != nil {
-		return workflow.Transition{}, err
-	}
+// decide asks the workflow whether a may fire act on r now.
+func (s *Service) decide(r *store.Request, a workflow.Actor, act workflow.Action) (workflow.Transition, error) {
 	return workflow.Decide(snapshot(r), a, act, s.now())
 }
 

@@ -25,6 +25,9 @@ type Rule struct {
 	// hold no role of their own. Only the navigation reads it: it needs the
 	// database, and the pages such a delegate uses are open to LoggedIn.
 	Delegates bool
+	// Monitor lets through a monitoring system, not a user: an address in
+	// --metrics-allow or the bearer token of --metrics-token.
+	Monitor bool
 }
 
 // The rules routes use.
@@ -32,6 +35,7 @@ var (
 	Public    = Rule{Public: true}
 	LoggedIn  = Rule{}
 	Anyone    = Rule{MustChangeOK: true} // logged in, even before the forced change
+	Monitor   = Rule{Monitor: true}
 	ModuleFor = func(m forms.Module) Rule { return Rule{Module: m} }
 	RoleIn    = func(roles ...forms.Role) Rule { return Rule{Roles: roles} }
 )
@@ -45,7 +49,7 @@ var (
 // check returns why u may not use a route of rule, or nil when u may.
 func (rule Rule) check(u *store.User) *apperr.Error {
 	switch {
-	case rule.Public:
+	case rule.Public, rule.Monitor: // a monitor is checked by address or token, in allow
 		return nil
 	case u == nil:
 		return errLoginNeeded
@@ -64,6 +68,14 @@ func (rule Rule) check(u *store.User) *apperr.Error {
 // change page; the API answers 401 and 403 password_change_required.
 func (s *Server) allow(rule Rule) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if rule.Monitor {
+			if !s.monitorAllowed(c) {
+				c.AbortWithStatus(http.StatusForbidden) // nothing about why
+				return
+			}
+			c.Next()
+			return
+		}
 		err := rule.check(currentUser(c))
 		switch {
 		case err == nil:

@@ -41,6 +41,7 @@ func (s *Server) loginPage(c *gin.Context) {
 func (s *Server) login(c *gin.Context) {
 	f := loginForm{Login: c.PostForm("login"), Next: localPath(c.PostForm("next"))}
 	token, u, err := s.auth.Login(c.Request.Context(), f.Login, c.PostForm("password"), c.ClientIP(), store.SessionWeb)
+	s.metrics.login("web", err)
 	if err != nil {
 		if !isUnauthorized(err) {
 			s.fail(c, err)
@@ -168,6 +169,7 @@ func (s *Server) apiTokenCreate(c *gin.Context) {
 		return
 	}
 	token, u, err := s.auth.Login(c.Request.Context(), req.Login, req.Password, c.ClientIP(), store.SessionAPI)
+	s.metrics.login("api", err)
 	if err != nil {
 		if isUnauthorized(err) {
 			s.loginFailed(c, req.Login)

@@ -233,7 +233,7 @@ func (s *Server) apiRequestList(c *gin.Context) {
 	for i := range list {
 		items = append(items, requestJSON(&list[i], actions(&list[i]), false))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": max(page.Number, 1), "page_size": page.Limit()})
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total.N, "total_exact": total.Exact, "page": max(page.Number, 1), "page_size": page.Limit()})
 }
 
 type actionBody struct {
@@ -265,7 +265,10 @@ func (s *Server) apiRequestAct(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.sendRequest(c, http.StatusOK, id, res.TemporaryPassword)
+	// The request as the action left it, read in the action's transaction.
+	out := requestJSON(res.Request, res.Available, true)
+	out.TemporaryPassword = res.TemporaryPassword
+	c.JSON(http.StatusOK, out)
 }
 
 type delegationBody struct {

@@ -66,7 +66,7 @@ func (s *Server) inbox(c *gin.Context, status int, results []bulkResult, flash *
 	if f.State != "" {
 		q.Set("state", string(f.State))
 	}
-	d := inboxData{Total: total, State: string(f.State), Pager: newPager("/inbox", q, p, n), Results: results}
+	d := inboxData{Total: total, State: string(f.State), Pager: newPager("/inbox", q, p, n, len(list)), Results: results}
 	for _, st := range workflow.WaitingStates() {
 		if counts[st] > 0 {
 			d.Cards = append(d.Cards, inboxCard{State: string(st), Label: st.Label(l), Count: counts[st],

@@ -20,7 +20,7 @@ import (
 // field hold line breaks; remarks and justification always may).
 func (s *Server) routes() {
 	r := s.router
-	r.Use(s.recovery(), requestLog(s.log), securityHeaders(s.cfg.Secure()), s.csrf, s.authenticate)
+	r.Use(s.recovery(), s.metrics.measure, requestLog(s.log), securityHeaders(s.cfg.Secure()), s.csrf, s.authenticate)
 	r.NoRoute(s.notFound)
 	r.NoMethod(s.notFound)
 
@@ -77,6 +77,9 @@ func (s *Server) routes() {
 	// eEC (Borang EC).
 
 	// eMaklum (status pembayaran).
+
+	// Monitoring, for Prometheus: not a user's page.
+	s.handle(pages, "GET", "/metrics", Monitor, s.metricsPage)
 
 	api := r.Group("/api/v1")
 	s.handle(api, "POST", "/auth/token", Public, s.apiTokenCreate).bodyLimit(credentialBody)

@@ -63,7 +63,7 @@ func (s *Server) users(c *gin.Context, status int, flash *Flash) {
 			q.Set(k, v)
 		}
 	}
-	d := usersData{Q: c.Query("q"), PTJ: f.PTJCode, Status: f.Status, Pager: newPager("/users", q, p, total),
+	d := usersData{Q: c.Query("q"), PTJ: f.PTJCode, Status: f.Status, Pager: newPager("/users", q, p, store.ExactTotal(total), len(list)),
 		CanUnlock: s.may(c, "POST", "/users/:id/unlock")}
 	now := s.now()
 	for i := range list {
@@ -141,7 +141,7 @@ func (s *Server) auditPage(c *gin.Context) {
 	if v := c.Query("q"); v != "" {
 		keep.Set("q", v)
 	}
-	d := auditData{Q: c.Query("q"), Pager: newPager("/audit", keep, p, total)}
+	d := auditData{Q: c.Query("q"), Pager: newPager("/audit", keep, p, store.ExactTotal(total), len(recs))}
 	for _, r := range recs {
 		d.Rows = append(d.Rows, auditRow{Seq: r.Seq, At: r.At, Actor: malaysia.MaskText(r.ActorLogin), Action: r.Action,
 			ObjectType: r.ObjectType, Object: malaysia.MaskText(r.ObjectID), Detail: malaysia.MaskText(r.Detail)})

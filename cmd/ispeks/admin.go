@@ -188,3 +188,23 @@ func runUserUnlock(e *env, fs *flag.FlagSet, args []string) error {
 	fmt.Fprintf(e.stdout, "user %s unlocked\n", forms.MaskLogin(u.Login))
 	return nil
 }
+
+func runBackup(e *env, fs *flag.FlagSet, args []string) error {
+	to := fs.String("to", "", "the file to write (must not exist)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *to == "" {
+		return usageError{errors.New("--to is required")}
+	}
+	db, err := store.Open(e.ctx, e.cfg.Database, e.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(e.ctx, *to); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "database copied to %s\n", *to)
+	return nil
+}

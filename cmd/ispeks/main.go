@@ -63,6 +63,7 @@ var commands = []command{
 	{"ceiling set", "set the ceiling of approval limits for a role: --role ROLE --rm AMOUNT", runCeilingSet},
 	{"audit verify", "check the audit log's hash chain and its signed checkpoints: [--checkpoints FILE]", runAuditVerify},
 	{"audit checkpoint", "sign the audit log's head now into <data-dir>/audit-checkpoints.jsonl (serve does it every 100 records and daily)", runAuditCheckpoint},
+	{"backup", "copy the SQLite database to FILE while the portal serves: --to FILE (PostgreSQL: pg_dump)", runBackup},
 	{"demo", "fill an empty database with a small demo and print its logins", runDemo},
 }
 
