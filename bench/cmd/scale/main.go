@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,7 +59,8 @@ var (
 	flagApprove  = flag.Int("approvers", 50, "officers approving at once")
 	flagEach     = flag.Int("approvals", 60, "approvals per officer")
 	flagParts    = flag.String("parts", "pages,export,sweep,approvals", "what to measure")
-	flagKeep     = flag.Bool("keep", false, "keep the PostgreSQL database and stop after seeding (prints its URL), to look at plans")
+	flagProfile  = flag.String("cpuprofile", "", "write a CPU profile of the measured parts to this file")
+	flagKeep     = flag.Bool("keep", false, "keep the PostgreSQL database (prints its URL), to look at plans and statistics")
 )
 
 const pw = "Skala-Bench-2026!x"
@@ -150,9 +152,19 @@ func run(d store.Dialect) error {
 		d, *flagRequests, *flagUsers, *flagPTJs, *flagAudit, time.Since(start).Round(time.Second))
 	if *flagKeep {
 		fmt.Println("kept:", p.dsn)
-		return nil
 	}
 
+	if *flagProfile != "" {
+		f, err := os.Create(*flagProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, part := range []struct {
 		name string
 		run  func() error
