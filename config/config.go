@@ -40,6 +40,9 @@ type Config struct {
 	MailWorkers    int           // mail senders inside serve; 0 leaves mail to `ispeks worker`
 	TrustedProxies string        // comma-separated addresses whose X-Forwarded-For is believed
 
+	PayslipPDFPassword     string // mykad (the employee's MyKad opens the PDF) or none
+	PayslipRetentionMonths int    // months back employees see their slips; 0 keeps every month
+
 	// SecretKey (base64) or, when empty, the file SecretKeyFile holds the
 	// master key the database never holds (see package secret).
 	SecretKey     string
@@ -75,6 +78,8 @@ func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() er
 		{"reminder-days", "working days a request may wait at one stage before its approvers are reminded", (*intValue)(&c.ReminderDays)},
 		{"mail-workers", "parallel mail senders inside serve; 0 leaves delivery to separate `ispeks worker` processes", (*intValue)(&c.MailWorkers)},
 		{"trusted-proxies", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed", (*stringValue)(&c.TrustedProxies)},
+		{"payslip-pdf-password", "password of pay-slip PDFs: mykad (the employee's MyKad number, 12 digits) or none", (*stringValue)(&c.PayslipPDFPassword)},
+		{"payslip-retention-months", "months back employees see their pay slips, counting the current one; 0 keeps every month", (*intValue)(&c.PayslipRetentionMonths)},
 		{"secret-key", "the master key (base64 of 32 random bytes) that derives one-time links and signs audit checkpoints; kept out of the database", (*stringValue)(&c.SecretKey)},
 		{"secret-key-file", "file holding the master key when --secret-key is empty; created at first start (default <data-dir>/secret.key)", (*stringValue)(&c.SecretKeyFile)},
 	}
@@ -120,6 +125,8 @@ func Default() Config {
 		LinkTTL:       72 * time.Hour,
 		ReminderDays:  3,
 		MailWorkers:   2,
+
+		PayslipPDFPassword: "mykad",
 	}
 }
 
@@ -192,6 +199,14 @@ func (c *Config) Check() error {
 		return fmt.Errorf("%s: between 10m and 720h", EnvName("link-ttl"))
 	case c.ReminderDays < 1:
 		return fmt.Errorf("%s: at least 1", EnvName("reminder-days"))
+	}
+	switch c.PayslipPDFPassword {
+	case "mykad", "none":
+	default:
+		return fmt.Errorf("%s: %q (want mykad or none)", EnvName("payslip-pdf-password"), c.PayslipPDFPassword)
+	}
+	if c.PayslipRetentionMonths < 0 {
+		return fmt.Errorf("%s: may not be negative (0 keeps every month)", EnvName("payslip-retention-months"))
 	}
 	for _, p := range c.Proxies() {
 		if net.ParseIP(p) == nil {

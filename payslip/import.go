@@ -1,0 +1,369 @@
+package payslip
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/i18n"
+	"github.com/perbendaharaan/ispeks/malaysia"
+	"github.com/perbendaharaan/ispeks/store"
+)
+
+// ImportResult is what an import did.
+type ImportResult struct {
+	ID        int64
+	FileName  string
+	SHA256    string
+	Lines     int
+	Employees int
+	Slips     int
+	Months    []string
+	Replaced  []string // months that held slips before and were replaced
+	Warnings  []Warning
+	// WarningCount counts every warning; Warnings lists MaxWarnings of each kind.
+	WarningCount int
+	// Mailed is how many employees of replaced published months were told.
+	Mailed int
+}
+
+// Warning is something to look at that does not stop an import.
+type Warning struct {
+	Line int
+	Text i18n.Text
+}
+
+// storedWarning is a Warning as payroll_imports.warnings keeps it.
+type storedWarning struct {
+	Line int    `json:"line"`
+	Key  string `json:"key"`
+	Args []any  `json:"args,omitempty"`
+}
+
+// MaxWarnings is how many warnings of each kind an import lists.
+const MaxWarnings = 1000
+
+// BadFile is the answer to a file with bad lines: nothing was imported.
+// It unwraps to an Invalid application error for callers that only need
+// the message.
+type BadFile struct {
+	Errors []LineError // the first MaxErrors
+	Count  int         // every bad line reason
+}
+
+func (e *BadFile) Error() string {
+	return fmt.Sprintf("payroll file: %d errors, the first on line %d: %s", e.Count, e.Errors[0].Line, e.Errors[0].Message(i18n.EN))
+}
+
+func (e *BadFile) Unwrap() error {
+	return apperr.New(apperr.Invalid, "payslip.error.bad_file", "Count", e.Count)
+}
+
+// stagingColumns are the columns of the staging table, in the order Load
+// writes them.
+var stagingColumns = []string{"line_no", "month", "salary_no", "ic_number", "name", "ptj_code", "position", "grade",
+	"bank_code", "account_no", "tax_no", "epf_no", "item_code", "kind", "item_name", "amount_sen"}
+
+const stagingTable = "payroll_staging"
+
+// Import reads a payroll file (see Columns) from r and stores its slips in
+// one transaction, or nothing at all: a file with any bad line answers a
+// *BadFile listing every bad line; a month that already holds slips
+// answers a Conflict unless replace is set. r is read once, as a stream:
+// on PostgreSQL the lines are copied (COPY) into a temporary staging table
+// while they are checked, on SQLite inserted there by a prepared
+// statement; the slips, their totals and items are then made by set-based
+// INSERT … SELECT. name is the file's name, for the audit record.
+//
+// Replacing a published month keeps it published (from the same date) and
+// tells its employees that the slip was replaced.
+func (s *Service) Import(ctx context.Context, by store.Actor, name string, r io.Reader, replace bool) (*ImportResult, error) {
+	res, err := s.importFile(ctx, by, name, r, replace)
+	if err != nil {
+		return nil, wrap("import payroll", err)
+	}
+	for _, m := range res.Replaced {
+		n, err := s.notify(ctx, m)
+		if err != nil {
+			return res, wrap("import payroll: tell the employees of "+m, err)
+		}
+		res.Mailed += n
+	}
+	return res, nil
+}
+
+func (s *Service) importFile(ctx context.Context, by store.Actor, name string, r io.Reader, replace bool) (*ImportResult, error) {
+	known, err := s.ptjCodes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.New()
+	sc := &Scanner{Known: func(c string) bool { return known[c] }, Now: s.now()}
+	res := &ImportResult{FileName: name}
+	err = s.db.BulkTx(ctx, func(b store.Bulk) error {
+		idb := b.IDB()
+		if err := createStaging(ctx, b); err != nil {
+			return err
+		}
+		_, err := b.Load(ctx, stagingTable, stagingColumns, func(w store.RowWriter) error {
+			return sc.Scan(io.TeeReader(r, sum), func(l *Line) error {
+				return w.Row(l.No, l.Month, l.SalaryNo, l.IC, l.Name, l.PTJ, l.Position, l.Grade,
+					l.Bank, l.Account, l.TaxNo, l.EPFNo, l.ItemCode, string(l.Kind), l.ItemName, l.AmountSen)
+			})
+		})
+		if err != nil {
+			return err
+		}
+		if sc.ErrorCount > 0 {
+			return &BadFile{Errors: sc.Errors, Count: sc.ErrorCount}
+		}
+		res.SHA256 = hex.EncodeToString(sum.Sum(nil))
+		res.Lines, res.Employees, res.Slips = sc.Lines, sc.Employees, sc.Slips
+		for m := range sc.Months {
+			res.Months = append(res.Months, m)
+		}
+		sort.Strings(res.Months)
+
+		var existing []struct {
+			Month string `bun:"month"`
+			State string `bun:"state"`
+		}
+		if err := idb.NewRaw("SELECT month, state FROM payroll_months WHERE month IN (?) ORDER BY month", bun.In(res.Months)).Scan(ctx, &existing); err != nil {
+			return err
+		}
+		var published []string
+		for _, e := range existing {
+			res.Replaced = append(res.Replaced, e.Month)
+			if e.State == StatePublished {
+				published = append(published, e.Month)
+			}
+		}
+		if len(existing) > 0 && !replace {
+			return apperr.New(apperr.Conflict, "payslip.error.month_exists", "Months", strings.Join(res.Replaced, ", "))
+		}
+		if len(existing) > 0 {
+			if _, err := idb.NewRaw("DELETE FROM payslip_items WHERE payslip_id IN (SELECT id FROM payslips WHERE month IN (?))", bun.In(res.Replaced)).Exec(ctx); err != nil {
+				return err
+			}
+			if _, err := idb.NewRaw("DELETE FROM payslips WHERE month IN (?)", bun.In(res.Replaced)).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		now := s.now()
+		var actorID *int64
+		if by.UserID != 0 {
+			actorID = &by.UserID
+		}
+		if err := idb.NewRaw(`INSERT INTO payroll_imports (file_name, sha256, lines, employees, slips, months, replaced, by_id, by_login, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			clip(name, 255), res.SHA256, res.Lines, res.Employees, res.Slips, strings.Join(res.Months, ","),
+			strings.Join(res.Replaced, ","), actorID, by.Login, now).Scan(ctx, &res.ID); err != nil {
+			return err
+		}
+		if err := s.insertSlips(ctx, idb, res.ID); err != nil {
+			return err
+		}
+		if err := s.upsertMonths(ctx, idb, res.ID, res.Months); err != nil {
+			return err
+		}
+		if err := s.warn(ctx, idb, res); err != nil {
+			return err
+		}
+		if _, err := idb.NewRaw("DROP TABLE " + stagingTable).Exec(ctx); err != nil {
+			return err
+		}
+		if err := b.Audit(ctx, by, "payroll.import", "payroll_import", fmt.Sprint(res.ID), map[string]any{
+			"file": name, "sha256": res.SHA256, "lines": res.Lines, "employees": res.Employees,
+			"months": res.Months, "replaced": res.Replaced, "warnings": res.WarningCount,
+		}); err != nil {
+			return err
+		}
+		for _, m := range published {
+			if err := b.Audit(ctx, by, "payroll.month.replace_published", "payroll_month", m, map[string]any{"import": res.ID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		var bad *BadFile
+		if errors.As(err, &bad) || apperr.CodeOf(err) != apperr.Internal {
+			return nil, err
+		}
+		return nil, fmt.Errorf("import payroll %s: %w", name, err)
+	}
+	return res, nil
+}
+
+// createStaging makes the temporary table the file's lines go to first:
+// no index, no log on PostgreSQL, gone with the transaction or connection.
+func createStaging(ctx context.Context, b store.Bulk) error {
+	onCommit := ""
+	if b.DB().Dialect == store.Postgres {
+		onCommit = " ON COMMIT DROP"
+	}
+	_, err := b.IDB().NewRaw(`CREATE TEMP TABLE ` + stagingTable + ` (
+		line_no INTEGER NOT NULL, month VARCHAR(7) NOT NULL, salary_no VARCHAR(8) NOT NULL, ic_number VARCHAR(12) NOT NULL,
+		name VARCHAR(150) NOT NULL, ptj_code VARCHAR(10) NOT NULL, position VARCHAR(100) NOT NULL, grade VARCHAR(10) NOT NULL,
+		bank_code VARCHAR(10) NOT NULL, account_no VARCHAR(20) NOT NULL, tax_no VARCHAR(13) NOT NULL, epf_no VARCHAR(12) NOT NULL,
+		item_code VARCHAR(10) NOT NULL, kind VARCHAR(10) NOT NULL, item_name VARCHAR(100) NOT NULL, amount_sen BIGINT NOT NULL)` + onCommit).Exec(ctx)
+	return err
+}
+
+// insertSlips makes one slip per employee and month from the staged lines,
+// with its totals, then copies the items under their slips: two set-based
+// statements whatever the size of the file. The file has been checked: an
+// employee's columns are the same on every line of a month, so MIN() of
+// each is that value.
+func (s *Service) insertSlips(ctx context.Context, idb bun.IDB, importID int64) error {
+	_, err := idb.NewRaw(`INSERT INTO payslips (month, ic_number, salary_no, name, ptj_code, position, grade, bank_code,
+			account_no, tax_no, epf_no, gross_sen, deductions_sen, net_sen, employer_sen, first_line, import_id)
+		SELECT month, ic_number, MIN(salary_no), MIN(name), MIN(ptj_code), MIN(position), MIN(grade), MIN(bank_code),
+			MIN(account_no), MIN(tax_no), MIN(epf_no),
+			SUM(CASE WHEN kind = 'earning' THEN amount_sen ELSE 0 END),
+			SUM(CASE WHEN kind = 'deduction' THEN amount_sen ELSE 0 END),
+			SUM(CASE WHEN kind = 'earning' THEN amount_sen WHEN kind = 'deduction' THEN -amount_sen ELSE 0 END),
+			SUM(CASE WHEN kind = 'employer' THEN amount_sen ELSE 0 END),
+			MIN(line_no), ?
+		FROM `+stagingTable+` GROUP BY month, ic_number ORDER BY MIN(line_no)`, importID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("insert slips: %w", err)
+	}
+	_, err = idb.NewRaw(`INSERT INTO payslip_items (payslip_id, line_no, item_code, kind, name, amount_sen)
+		SELECT p.id, s.line_no, s.item_code, s.kind, s.item_name, s.amount_sen
+		FROM ` + stagingTable + ` s JOIN payslips p ON p.ic_number = s.ic_number AND p.month = s.month
+		ORDER BY p.id, s.line_no`).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("insert slip items: %w", err)
+	}
+	return nil
+}
+
+// Month states.
+const (
+	StateImported  = "imported"
+	StatePublished = "published"
+)
+
+// upsertMonths records the months of an import: new months as imported,
+// replaced months keep their state and publication.
+func (s *Service) upsertMonths(ctx context.Context, idb bun.IDB, importID int64, months []string) error {
+	for _, m := range months {
+		var n int
+		if err := idb.NewRaw("SELECT COUNT(*) FROM payslips WHERE month = ?", m).Scan(ctx, &n); err != nil {
+			return err
+		}
+		res, err := idb.NewRaw("UPDATE payroll_months SET import_id = ?, employees = ? WHERE month = ?", importID, n, m).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 1 {
+			continue
+		}
+		if _, err := idb.NewRaw("INSERT INTO payroll_months (month, state, import_id, employees) VALUES (?, ?, ?, ?)",
+			m, StateImported, importID, n).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// warn finds what should be looked at in the imported slips: deductions
+// above 60% of gross earnings (JPA: net pay stays at least 40%), MyKad
+// numbers with no profile yet (their slips wait for them), and names that
+// differ from the profile's. The texts name the line and the person, never
+// an amount: the operators who read them may not see pay.
+func (s *Service) warn(ctx context.Context, idb bun.IDB, res *ImportResult) error {
+	type row struct {
+		Line    int    `bun:"first_line"`
+		Month   string `bun:"month"`
+		IC      string `bun:"ic_number"`
+		Name    string `bun:"name"`
+		Profile string `bun:"profile"`
+	}
+	kinds := []struct {
+		key   string
+		query string
+	}{
+		{"payslip.warning.deductions", `SELECT first_line, month, ic_number, name, '' AS profile FROM payslips
+			WHERE import_id = ? AND deductions_sen * 10 > gross_sen * 6`},
+		{"payslip.warning.no_profile", `SELECT first_line, month, ic_number, name, '' AS profile FROM payslips p
+			WHERE import_id = ? AND NOT EXISTS (SELECT 1 FROM users u WHERE u.login = p.ic_number)`},
+		{"payslip.warning.name_differs", `SELECT p.first_line, p.month, p.ic_number, p.name, u.name AS profile FROM payslips p
+			JOIN users u ON u.login = p.ic_number WHERE p.import_id = ? AND UPPER(u.name) <> UPPER(p.name)`},
+	}
+	var stored []storedWarning
+	for _, k := range kinds {
+		var n int
+		if err := idb.NewRaw("SELECT COUNT(*) FROM ("+k.query+") w", res.ID).Scan(ctx, &n); err != nil {
+			return err
+		}
+		if n == 0 {
+			continue
+		}
+		var rows []row
+		if err := idb.NewRaw(k.query+" ORDER BY first_line LIMIT ?", res.ID, MaxWarnings).Scan(ctx, &rows); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if k.key == "payslip.warning.name_differs" && sameName(r.Name, r.Profile) {
+				n--
+				continue
+			}
+			args := []any{"Month", r.Month, "IC", malaysia.MyKad(r.IC).Masked(), "Name", r.Name, "Profile", r.Profile}
+			stored = append(stored, storedWarning{Line: r.Line, Key: k.key, Args: args})
+		}
+		res.WarningCount += n
+	}
+	sort.SliceStable(stored, func(i, j int) bool { return stored[i].Line < stored[j].Line })
+	for _, w := range stored {
+		res.Warnings = append(res.Warnings, Warning{Line: w.Line, Text: i18n.Of(w.Key, w.Args...)})
+	}
+	if len(stored) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(stored)
+	if err != nil {
+		return err
+	}
+	_, err = idb.NewRaw("UPDATE payroll_imports SET warnings = ? WHERE id = ?", string(b), res.ID).Exec(ctx)
+	return err
+}
+
+// sameName compares names as people read them: case and spacing aside.
+func sameName(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+}
+
+// ptjCodes returns every PTJ code.
+func (s *Service) ptjCodes(ctx context.Context) (map[string]bool, error) {
+	var codes []string
+	if err := s.db.IDB().NewRaw("SELECT code FROM ptj").Scan(ctx, &codes); err != nil {
+		return nil, fmt.Errorf("read PTJ codes: %w", err)
+	}
+	out := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		out[c] = true
+	}
+	return out, nil
+}
+
+// clip cuts s to at most n bytes on a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
