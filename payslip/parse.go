@@ -364,6 +364,8 @@ func (sc *Scanner) consistent(no int, l *Line) bool {
 	key := slipKey(l.Month, l.IC)
 	var h [nEmployeeColumns]uint32
 	vals := [nEmployeeColumns]string{l.Month, l.SalaryNo, l.IC, l.Name, l.PTJ, l.Position, l.Grade, l.Bank, l.Account, l.TaxNo, l.EPFNo}
+	// A name differing only in case is the same name.
+	vals[colName] = strings.ToUpper(vals[colName])
 	for i, v := range vals {
 		h[i] = hash32(v)
 	}
