@@ -1,14 +1,18 @@
 package payslip
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -68,24 +72,32 @@ func (e *BadFile) Unwrap() error {
 	return apperr.New(apperr.Invalid, "payslip.error.bad_file", "Count", e.Count)
 }
 
-// stagingColumns are the columns of the staging table, in the order Load
-// writes them.
-var stagingColumns = []string{"line_no", "month", "salary_no", "ic_number", "name", "ptj_code", "position", "grade",
-	"bank_code", "account_no", "tax_no", "epf_no", "item_code", "kind", "item_name", "amount_sen"}
+// itemColumns are the columns of payslip_items, in the order Load writes them.
+var itemColumns = []string{"import_id", "slip_no", "line_no", "item_code", "kind", "name", "amount_sen"}
+
+// runColumns are the columns of the staging table of runs, in the order
+// Load writes them.
+var runColumns = []string{"month", "ic_number", "salary_no", "name", "ptj_code", "position", "grade", "bank_code",
+	"account_no", "tax_no", "epf_no", "slip_no", "first_line", "gross_sen", "deductions_sen", "employer_sen"}
 
 const stagingTable = "payroll_staging"
 
 // Import reads a payroll file (see Columns) from r and stores its slips in
 // one transaction, or nothing at all: a file with any bad line answers a
 // *BadFile listing every bad line; a month that already holds slips
-// answers a Conflict unless replace is set. r is read once, as a stream:
-// on PostgreSQL the lines are copied (COPY) into a temporary staging table
-// while they are checked, on SQLite inserted there by a prepared
-// statement; the slips, their totals and items are then made by set-based
-// INSERT … SELECT. name is the file's name, for the audit record.
+// answers a Conflict unless replace is set. r is read once, as a stream,
+// and never held in memory:
+//   - while the lines are checked, their pay items are copied into
+//     payslip_items (COPY … FROM STDIN on PostgreSQL, a prepared INSERT on
+//     SQLite), and each run of lines of one employee and month becomes one
+//     row of employee details and sums in a spooled file;
+//   - the runs are then copied into a staging table, and the slips made
+//     from it by one set-based INSERT … SELECT (a slip whose lines are not
+//     together in the file has several runs, summed there).
 //
-// Replacing a published month keeps it published (from the same date) and
-// tells its employees that the slip was replaced.
+// name is the file's name, for the audit record. Replacing a published
+// month keeps it published (from the same date) and tells its employees
+// that the slip was replaced.
 func (s *Service) Import(ctx context.Context, by store.Actor, name string, r io.Reader, replace bool) (*ImportResult, error) {
 	res, err := s.importFile(ctx, by, name, r, replace)
 	if err != nil {
@@ -101,23 +113,84 @@ func (s *Service) Import(ctx context.Context, by store.Actor, name string, r io.
 	return res, nil
 }
 
+// run is consecutive lines of one employee's month: their details, first
+// line and sums.
+type run struct {
+	Line
+	first                       int
+	gross, deductions, employer int64
+}
+
+func (r *run) add(l *Line) {
+	switch l.Kind {
+	case Earning:
+		r.gross += l.AmountSen
+	case Deduction:
+		r.deductions += l.AmountSen
+	case Employer:
+		r.employer += l.AmountSen
+	}
+}
+
 func (s *Service) importFile(ctx context.Context, by store.Actor, name string, r io.Reader, replace bool) (*ImportResult, error) {
 	known, err := s.ptjCodes(ctx)
 	if err != nil {
 		return nil, err
 	}
+	spool, err := os.CreateTemp("", "ispeks-payroll-runs-*")
+	if err != nil {
+		return nil, fmt.Errorf("import payroll: spool: %w", err)
+	}
+	defer os.Remove(spool.Name())
+	defer spool.Close()
+	runs := csv.NewWriter(bufio.NewWriterSize(spool, 256<<10))
+
 	sum := sha256.New()
 	sc := &Scanner{Known: func(c string) bool { return known[c] }, Now: s.now()}
 	res := &ImportResult{FileName: name}
 	err = s.db.BulkTx(ctx, func(b store.Bulk) error {
 		idb := b.IDB()
-		if err := createStaging(ctx, b); err != nil {
+		if b.DB().Dialect == store.Postgres {
+			// One import at a time: a second waits here rather than
+			// racing the first on the same months.
+			if _, err := idb.NewRaw("SELECT pg_advisory_xact_lock(?)", importLock).Exec(ctx); err != nil {
+				return err
+			}
+			// Grouping a large file's runs wants memory, not temporary files.
+			if _, err := idb.NewRaw("SET LOCAL work_mem = '256MB'").Exec(ctx); err != nil {
+				return err
+			}
+		}
+		now := s.now()
+		var actorID *int64
+		if by.UserID != 0 {
+			actorID = &by.UserID
+		}
+		// The import's row first, so that its items can name it; its
+		// counts are filled in at the end.
+		if err := idb.NewRaw(`INSERT INTO payroll_imports (file_name, sha256, lines, employees, slips, months, by_id, by_login, at)
+			VALUES (?, '', 0, 0, 0, '', ?, ?, ?) RETURNING id`, clip(name, 255), actorID, by.Login, now).Scan(ctx, &res.ID); err != nil {
 			return err
 		}
-		_, err := b.Load(ctx, stagingTable, stagingColumns, func(w store.RowWriter) error {
+		var cur run
+		flush := func() error {
+			if cur.first == 0 {
+				return nil
+			}
+			l := &cur.Line
+			return runs.Write([]string{l.Month, l.IC, l.SalaryNo, l.Name, l.PTJ, l.Position, l.Grade, l.Bank, l.Account, l.TaxNo, l.EPFNo,
+				strconv.Itoa(cur.Slip), strconv.Itoa(cur.first), strconv.FormatInt(cur.gross, 10), strconv.FormatInt(cur.deductions, 10), strconv.FormatInt(cur.employer, 10)})
+		}
+		_, err := b.Load(ctx, "payslip_items", itemColumns, func(w store.RowWriter) error {
 			return sc.Scan(io.TeeReader(r, sum), func(l *Line) error {
-				return w.Row(l.No, l.Month, l.SalaryNo, l.IC, l.Name, l.PTJ, l.Position, l.Grade,
-					l.Bank, l.Account, l.TaxNo, l.EPFNo, l.ItemCode, string(l.Kind), l.ItemName, l.AmountSen)
+				if l.Month != cur.Month || l.IC != cur.IC {
+					if err := flush(); err != nil {
+						return err
+					}
+					cur = run{Line: *l, first: l.No}
+				}
+				cur.add(l)
+				return w.Row(res.ID, l.Slip, l.No, l.ItemCode, string(l.Kind), l.ItemName, l.AmountSen)
 			})
 		})
 		if err != nil {
@@ -125,6 +198,13 @@ func (s *Service) importFile(ctx context.Context, by store.Actor, name string, r
 		}
 		if sc.ErrorCount > 0 {
 			return &BadFile{Errors: sc.Errors, Count: sc.ErrorCount}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		runs.Flush()
+		if err := runs.Error(); err != nil {
+			return fmt.Errorf("spool: %w", err)
 		}
 		res.SHA256 = hex.EncodeToString(sum.Sum(nil))
 		res.Lines, res.Employees, res.Slips = sc.Lines, sc.Employees, sc.Slips
@@ -151,34 +231,26 @@ func (s *Service) importFile(ctx context.Context, by store.Actor, name string, r
 			return apperr.New(apperr.Conflict, "payslip.error.month_exists", "Months", strings.Join(res.Replaced, ", "))
 		}
 		if len(existing) > 0 {
-			if _, err := idb.NewRaw("DELETE FROM payslip_items WHERE payslip_id IN (SELECT id FROM payslips WHERE month IN (?))", bun.In(res.Replaced)).Exec(ctx); err != nil {
+			if _, err := idb.NewRaw(`DELETE FROM payslip_items WHERE (import_id, slip_no) IN
+				(SELECT import_id, slip_no FROM payslips WHERE month IN (?))`, bun.In(res.Replaced)).Exec(ctx); err != nil {
 				return err
 			}
 			if _, err := idb.NewRaw("DELETE FROM payslips WHERE month IN (?)", bun.In(res.Replaced)).Exec(ctx); err != nil {
 				return err
 			}
 		}
-		now := s.now()
-		var actorID *int64
-		if by.UserID != 0 {
-			actorID = &by.UserID
-		}
-		if err := idb.NewRaw(`INSERT INTO payroll_imports (file_name, sha256, lines, employees, slips, months, replaced, by_id, by_login, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			clip(name, 255), res.SHA256, res.Lines, res.Employees, res.Slips, strings.Join(res.Months, ","),
-			strings.Join(res.Replaced, ","), actorID, by.Login, now).Scan(ctx, &res.ID); err != nil {
+		if err := s.insertSlips(ctx, b, spool, res.ID); err != nil {
 			return err
 		}
-		if err := s.insertSlips(ctx, idb, res.ID); err != nil {
+		if _, err := idb.NewRaw(`UPDATE payroll_imports SET sha256 = ?, lines = ?, employees = ?, slips = ?, months = ?, replaced = ?
+			WHERE id = ?`, res.SHA256, res.Lines, res.Employees, res.Slips, strings.Join(res.Months, ","),
+			strings.Join(res.Replaced, ","), res.ID).Exec(ctx); err != nil {
 			return err
 		}
 		if err := s.upsertMonths(ctx, idb, res.ID, res.Months); err != nil {
 			return err
 		}
 		if err := s.warn(ctx, idb, res); err != nil {
-			return err
-		}
-		if _, err := idb.NewRaw("DROP TABLE " + stagingTable).Exec(ctx); err != nil {
 			return err
 		}
 		if err := b.Audit(ctx, by, "payroll.import", "payroll_import", fmt.Sprint(res.ID), map[string]any{
@@ -204,46 +276,72 @@ func (s *Service) importFile(ctx context.Context, by store.Actor, name string, r
 	return res, nil
 }
 
-// createStaging makes the temporary table the file's lines go to first:
-// no index, no log on PostgreSQL, gone with the transaction or connection.
-func createStaging(ctx context.Context, b store.Bulk) error {
+// importLock is the PostgreSQL advisory lock that puts imports in a line.
+const importLock = 0x6953504b /* "iSPK" */ <<16 | 10
+
+// insertSlips copies the spooled runs into a temporary staging table (no
+// index, no log on PostgreSQL, gone with the transaction) and makes one
+// slip per employee and month from it with one set-based statement. The
+// file has been checked: an employee's columns are the same on every line
+// of a month, so MIN() of each is that value.
+func (s *Service) insertSlips(ctx context.Context, b store.Bulk, spool *os.File, importID int64) error {
+	idb := b.IDB()
 	onCommit := ""
 	if b.DB().Dialect == store.Postgres {
 		onCommit = " ON COMMIT DROP"
 	}
-	_, err := b.IDB().NewRaw(`CREATE TEMP TABLE ` + stagingTable + ` (
-		line_no INTEGER NOT NULL, month VARCHAR(7) NOT NULL, salary_no VARCHAR(8) NOT NULL, ic_number VARCHAR(12) NOT NULL,
-		name VARCHAR(150) NOT NULL, ptj_code VARCHAR(10) NOT NULL, position VARCHAR(100) NOT NULL, grade VARCHAR(10) NOT NULL,
-		bank_code VARCHAR(10) NOT NULL, account_no VARCHAR(20) NOT NULL, tax_no VARCHAR(13) NOT NULL, epf_no VARCHAR(12) NOT NULL,
-		item_code VARCHAR(10) NOT NULL, kind VARCHAR(10) NOT NULL, item_name VARCHAR(100) NOT NULL, amount_sen BIGINT NOT NULL)` + onCommit).Exec(ctx)
-	return err
-}
-
-// insertSlips makes one slip per employee and month from the staged lines,
-// with its totals, then copies the items under their slips: two set-based
-// statements whatever the size of the file. The file has been checked: an
-// employee's columns are the same on every line of a month, so MIN() of
-// each is that value.
-func (s *Service) insertSlips(ctx context.Context, idb bun.IDB, importID int64) error {
-	_, err := idb.NewRaw(`INSERT INTO payslips (month, ic_number, salary_no, name, ptj_code, position, grade, bank_code,
-			account_no, tax_no, epf_no, gross_sen, deductions_sen, net_sen, employer_sen, first_line, import_id)
+	if _, err := idb.NewRaw(`CREATE TEMP TABLE ` + stagingTable + ` (
+		month VARCHAR(7) NOT NULL, ic_number VARCHAR(12) NOT NULL, salary_no VARCHAR(8) NOT NULL, name VARCHAR(150) NOT NULL,
+		ptj_code VARCHAR(10) NOT NULL, position VARCHAR(100) NOT NULL, grade VARCHAR(10) NOT NULL, bank_code VARCHAR(10) NOT NULL,
+		account_no VARCHAR(20) NOT NULL, tax_no VARCHAR(13) NOT NULL, epf_no VARCHAR(12) NOT NULL,
+		slip_no INTEGER NOT NULL, first_line INTEGER NOT NULL, gross_sen BIGINT NOT NULL, deductions_sen BIGINT NOT NULL, employer_sen BIGINT NOT NULL)` + onCommit).Exec(ctx); err != nil {
+		return fmt.Errorf("staging table: %w", err)
+	}
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := b.Load(ctx, stagingTable, runColumns, func(w store.RowWriter) error {
+		rd := csv.NewReader(bufio.NewReaderSize(spool, 256<<10))
+		rd.ReuseRecord = true
+		rd.FieldsPerRecord = len(runColumns)
+		row := make([]any, len(runColumns))
+		for {
+			rec, err := rd.Read()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("spool: %w", err)
+			}
+			for i := range rec[:11] {
+				row[i] = strings.Clone(rec[i])
+			}
+			for i := 11; i < len(rec); i++ {
+				n, err := strconv.ParseInt(rec[i], 10, 64)
+				if err != nil {
+					return fmt.Errorf("spool: %w", err)
+				}
+				row[i] = n
+			}
+			if err := w.Row(row...); err != nil {
+				return err
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	_, err = idb.NewRaw(`INSERT INTO payslips (month, ic_number, salary_no, name, ptj_code, position, grade, bank_code,
+			account_no, tax_no, epf_no, gross_sen, deductions_sen, net_sen, employer_sen, first_line, import_id, slip_no)
 		SELECT month, ic_number, MIN(salary_no), MIN(name), MIN(ptj_code), MIN(position), MIN(grade), MIN(bank_code),
-			MIN(account_no), MIN(tax_no), MIN(epf_no),
-			SUM(CASE WHEN kind = 'earning' THEN amount_sen ELSE 0 END),
-			SUM(CASE WHEN kind = 'deduction' THEN amount_sen ELSE 0 END),
-			SUM(CASE WHEN kind = 'earning' THEN amount_sen WHEN kind = 'deduction' THEN -amount_sen ELSE 0 END),
-			SUM(CASE WHEN kind = 'employer' THEN amount_sen ELSE 0 END),
-			MIN(line_no), ?
-		FROM `+stagingTable+` GROUP BY month, ic_number ORDER BY MIN(line_no)`, importID).Exec(ctx)
+			MIN(account_no), MIN(tax_no), MIN(epf_no), SUM(gross_sen), SUM(deductions_sen), SUM(gross_sen) - SUM(deductions_sen),
+			SUM(employer_sen), MIN(first_line), ?, MIN(slip_no)
+		FROM `+stagingTable+` GROUP BY month, ic_number ORDER BY MIN(first_line)`, importID).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("insert slips: %w", err)
 	}
-	_, err = idb.NewRaw(`INSERT INTO payslip_items (payslip_id, line_no, item_code, kind, name, amount_sen)
-		SELECT p.id, s.line_no, s.item_code, s.kind, s.item_name, s.amount_sen
-		FROM ` + stagingTable + ` s JOIN payslips p ON p.ic_number = s.ic_number AND p.month = s.month
-		ORDER BY p.id, s.line_no`).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("insert slip items: %w", err)
+	if _, err := idb.NewRaw("DROP TABLE " + stagingTable).Exec(ctx); err != nil {
+		return err
 	}
 	return nil
 }

@@ -71,6 +71,7 @@ const (
 // in one month. Strings are trimmed; identifiers are in their canonical form.
 type Line struct {
 	No        int // line number in the file, the header being 1
+	Slip      int // the slip's number in the file: 1 for the first employee-month met, and so on
 	Month     string
 	SalaryNo  string
 	IC        string // MyKad, 12 digits
@@ -132,6 +133,7 @@ func slipKey(month, ic string) uint64 {
 // bytes per slip.
 type seen struct {
 	line   int32
+	slip   int32
 	fields [nEmployeeColumns]uint32 // hash of each employee column
 }
 
@@ -371,8 +373,9 @@ func (sc *Scanner) consistent(no int, l *Line) bool {
 	}
 	first, ok := sc.slips[key]
 	if !ok {
-		sc.slips[key] = &seen{line: int32(no), fields: h}
 		sc.Slips++
+		sc.slips[key] = &seen{line: int32(no), slip: int32(sc.Slips), fields: h}
+		l.Slip = sc.Slips
 		ic, _ := strconv.ParseUint(l.IC, 10, 64)
 		if _, dup := sc.employees[ic]; !dup {
 			sc.employees[ic] = struct{}{}
@@ -380,6 +383,7 @@ func (sc *Scanner) consistent(no int, l *Line) bool {
 		}
 		return true
 	}
+	l.Slip = int(first.slip)
 	good := true
 	for i := range h {
 		if h[i] == first.fields[i] {

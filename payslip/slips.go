@@ -154,7 +154,9 @@ func (s *Service) slip(ctx context.Context, viewer *store.User, month string) (*
 	}
 	idb := s.db.IDB()
 	var row struct {
-		ID int64 `bun:"id"`
+		ID       int64 `bun:"id"`
+		ImportID int64 `bun:"import_id"`
+		SlipNo   int   `bun:"slip_no"`
 		Employee
 		Totals
 		YGross      int64 `bun:"y_gross"`
@@ -164,7 +166,7 @@ func (s *Service) slip(ctx context.Context, viewer *store.User, month string) (*
 	}
 	// The slip and the year's sums up to it in one statement: the year to
 	// date counts the months the viewer may see, this one included.
-	q, args := s.visible(`SELECT p.id, p.name, p.ic_number, p.salary_no, p.ptj_code, COALESCE(t.name, '') AS ptj_name,
+	q, args := s.visible(`SELECT p.id, p.import_id, p.slip_no, p.name, p.ic_number, p.salary_no, p.ptj_code, COALESCE(t.name, '') AS ptj_name,
 			p.position, p.grade, p.bank_code, p.account_no, p.tax_no, p.epf_no,
 			p.gross_sen, p.deductions_sen, p.net_sen, p.employer_sen,
 			y.gross_sen AS y_gross, y.deductions_sen AS y_deductions, y.net_sen AS y_net, y.employer_sen AS y_employer
@@ -190,7 +192,8 @@ func (s *Service) slip(ctx context.Context, viewer *store.User, month string) (*
 	}
 	sl := &Slip{ID: row.ID, Month: m, Employee: row.Employee, Totals: row.Totals, YearToDate: Totals{row.YGross, row.YDeductions, row.YNet, row.YEmployer},
 		Reference: fmt.Sprintf("SG-%s-%07d", m, row.ID)}
-	if err := idb.NewRaw("SELECT item_code, kind, name, amount_sen FROM payslip_items WHERE payslip_id = ? ORDER BY line_no", row.ID).
+	if err := idb.NewRaw(`SELECT item_code, kind, name, amount_sen FROM payslip_items
+		WHERE import_id = ? AND slip_no = ? ORDER BY line_no`, row.ImportID, row.SlipNo).
 		Scan(ctx, &sl.Items); err != nil {
 		return nil, fmt.Errorf("read payslip items: %w", err)
 	}

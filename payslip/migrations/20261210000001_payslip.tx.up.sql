@@ -52,7 +52,8 @@ CREATE TABLE payslips (
     net_sen        BIGINT NOT NULL,
     employer_sen   BIGINT NOT NULL,
     first_line     INTEGER NOT NULL,  -- where the slip starts in its file, for warnings
-    import_id      BIGINT NOT NULL REFERENCES payroll_imports(id)
+    import_id      BIGINT NOT NULL REFERENCES payroll_imports(id),
+    slip_no        INTEGER NOT NULL   -- its number in the import: its items' key
 );
 --bun:split
 -- The employee's list and slip (ic_number = ? ORDER BY month DESC).
@@ -62,17 +63,21 @@ CREATE UNIQUE INDEX payslips_employee ON payslips (ic_number, month);
 CREATE INDEX payslips_month_ptj ON payslips (month, ptj_code);
 --bun:split
 
--- The items of a slip in file order. No foreign key to payslips: items are
--- only ever written by the statement that writes their slips and deleted
--- with them, and a check per item would double the import's time.
+-- The items of a slip in file order, under their import and the slip's
+-- number in it (payslips.slip_no): the import copies them here (COPY) while
+-- it reads the file, before the slips exist, in the order of the key, so
+-- that the index only grows at its end. No foreign key to payslips: items
+-- are only written by the import that writes their slips and deleted with
+-- them, and a check per item would double the import's time.
 CREATE TABLE payslip_items (
-    payslip_id BIGINT NOT NULL,
+    import_id  BIGINT NOT NULL,
+    slip_no    INTEGER NOT NULL,
     line_no    INTEGER NOT NULL,
     item_code  VARCHAR(10) NOT NULL,
     kind       VARCHAR(10) NOT NULL,
     name       VARCHAR(100) NOT NULL,
     amount_sen BIGINT NOT NULL,
-    PRIMARY KEY (payslip_id, line_no)
+    PRIMARY KEY (import_id, slip_no, line_no)
 );
 --bun:split
 
