@@ -2,8 +2,6 @@ package payslip
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -152,50 +150,54 @@ func (s *Service) slip(ctx context.Context, viewer *store.User, month string) (*
 	if err != nil {
 		return nil, ErrNotFound
 	}
-	idb := s.db.IDB()
-	var row struct {
-		ID       int64 `bun:"id"`
-		ImportID int64 `bun:"import_id"`
-		SlipNo   int   `bun:"slip_no"`
+	type row struct {
+		ID int64 `bun:"id"`
 		Employee
 		Totals
-		YGross      int64 `bun:"y_gross"`
-		YDeductions int64 `bun:"y_deductions"`
-		YNet        int64 `bun:"y_net"`
-		YEmployer   int64 `bun:"y_employer"`
+		YGross      int64  `bun:"y_gross"`
+		YDeductions int64  `bun:"y_deductions"`
+		YNet        int64  `bun:"y_net"`
+		YEmployer   int64  `bun:"y_employer"`
+		ItemCode    string `bun:"item_code"`
+		Kind        Kind   `bun:"kind"`
+		ItemName    string `bun:"item_name"`
+		AmountSen   int64  `bun:"amount_sen"`
 	}
-	// The slip and the year's sums up to it in one statement: the year to
-	// date counts the months the viewer may see, this one included.
-	q, args := s.visible(`SELECT p.id, p.import_id, p.slip_no, p.name, p.ic_number, p.salary_no, p.ptj_code, COALESCE(t.name, '') AS ptj_name,
+	// The slip, its items (one row each) and the year's sums up to it in
+	// one statement, one round trip: the year to date counts the months the
+	// viewer may see, this one included.
+	q, args := s.visible(`SELECT p.id, p.name, p.ic_number, p.salary_no, p.ptj_code, COALESCE(t.name, '') AS ptj_name,
 			p.position, p.grade, p.bank_code, p.account_no, p.tax_no, p.epf_no,
 			p.gross_sen, p.deductions_sen, p.net_sen, p.employer_sen,
-			y.gross_sen AS y_gross, y.deductions_sen AS y_deductions, y.net_sen AS y_net, y.employer_sen AS y_employer
+			y.gross_sen AS y_gross, y.deductions_sen AS y_deductions, y.net_sen AS y_net, y.employer_sen AS y_employer,
+			i.item_code, i.kind, i.name AS item_name, i.amount_sen
 		FROM payslips p
 		JOIN payroll_months m ON m.month = p.month
+		JOIN payslip_items i ON i.import_id = p.import_id AND i.slip_no = p.slip_no
 		LEFT JOIN ptj t ON t.code = p.ptj_code
 		CROSS JOIN (SELECT COALESCE(SUM(p2.gross_sen), 0) AS gross_sen, COALESCE(SUM(p2.deductions_sen), 0) AS deductions_sen,
 				COALESCE(SUM(p2.net_sen), 0) AS net_sen, COALESCE(SUM(p2.employer_sen), 0) AS employer_sen
 			FROM payslips p2 JOIN payroll_months m ON m.month = p2.month
 			WHERE p2.ic_number = ? AND p2.month >= ? AND p2.month <= ? AND {visible}) y
-		WHERE p.ic_number = ? AND p.month = ? AND {visible}`)
+		WHERE p.ic_number = ? AND p.month = ? AND {visible}
+		ORDER BY i.line_no`)
 	// {visible} appears twice: its arguments go in twice, in order.
 	all := []any{viewer.Login, m[:4] + "-01", m}
 	all = append(all, args...)
 	all = append(all, viewer.Login, m)
 	all = append(all, args...)
-	err = idb.NewRaw(q, all...).Scan(ctx, &row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
+	var rows []row
+	if err := s.db.IDB().NewRaw(q, all...).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("read payslip: %w", err)
 	}
-	sl := &Slip{ID: row.ID, Month: m, Employee: row.Employee, Totals: row.Totals, YearToDate: Totals{row.YGross, row.YDeductions, row.YNet, row.YEmployer},
-		Reference: fmt.Sprintf("SG-%s-%07d", m, row.ID)}
-	if err := idb.NewRaw(`SELECT item_code, kind, name, amount_sen FROM payslip_items
-		WHERE import_id = ? AND slip_no = ? ORDER BY line_no`, row.ImportID, row.SlipNo).
-		Scan(ctx, &sl.Items); err != nil {
-		return nil, fmt.Errorf("read payslip items: %w", err)
+	if len(rows) == 0 {
+		return nil, ErrNotFound
+	}
+	r := rows[0]
+	sl := &Slip{ID: r.ID, Month: m, Employee: r.Employee, Totals: r.Totals, YearToDate: Totals{r.YGross, r.YDeductions, r.YNet, r.YEmployer},
+		Reference: fmt.Sprintf("SG-%s-%07d", m, r.ID), Items: make([]Item, len(rows))}
+	for i, r := range rows {
+		sl.Items[i] = Item{Code: r.ItemCode, Kind: r.Kind, Name: r.ItemName, AmountSen: r.AmountSen}
 	}
 	return sl, nil
 }
