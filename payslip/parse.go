@@ -320,7 +320,7 @@ func (sc *Scanner) employee(no int, f []string, l *Line) {
 		sc.failErr(no, Columns[colIC], err)
 	}
 	l.IC = string(ic)
-	l.Name = strings.Join(strings.Fields(f[colName]), " ")
+	l.Name = squeeze(f[colName])
 	switch n := utf8.RuneCountInString(l.Name); {
 	case n == 0:
 		sc.failErr(no, Columns[colName], malaysia.Required(i18n.Of("label.name")))
@@ -344,7 +344,7 @@ func (sc *Scanner) employee(no int, f []string, l *Line) {
 	if len(l.Bank) > 10 || (l.Bank != "" && !alnum(l.Bank)) {
 		sc.fail(no, Columns[colBank], "payslip.error.bank_code")
 	}
-	l.Account = strings.NewReplacer("-", "", " ", "").Replace(f[colAccount])
+	l.Account = malaysia.StripSeparators(f[colAccount])
 	if len(l.Account) > 20 || (l.Account != "" && !malaysia.AllDigits(l.Account)) || (l.Account == "") != (l.Bank == "") {
 		sc.fail(no, Columns[colAccount], "payslip.error.account_no")
 	}
@@ -412,7 +412,7 @@ func (sc *Scanner) item(no int, f []string, l *Line) {
 	if l.Kind != Earning && l.Kind != Deduction && l.Kind != Employer {
 		sc.fail(no, Columns[colKind], "payslip.error.item_kind")
 	}
-	l.ItemName = strings.Join(strings.Fields(f[colItemName]), " ")
+	l.ItemName = squeeze(f[colItemName])
 	if n := utf8.RuneCountInString(l.ItemName); n == 0 || n > maxItemName {
 		sc.fail(no, Columns[colItemName], "payslip.error.item_name", "Max", maxItemName)
 	}
@@ -472,6 +472,24 @@ func SplitLine(s string, dst []string) ([]string, error) {
 }
 
 var errQuotes = errors.New("payslip: bad quoting")
+
+// squeeze trims s and makes every run of white space one space; a string
+// that needs nothing (the usual case) is returned as it is, unallocated.
+func squeeze(s string) string {
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		switch c := s[i]; {
+		case c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' '):
+			clean = false
+		case c < ' ' || c == 0x7f || c >= 0x80:
+			clean = false // control characters, or Unicode space: the slow path decides
+		}
+	}
+	if clean {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
 
 // hash32 is FNV-1a, written out so that it allocates nothing.
 func hash32(s string) uint32 {
