@@ -300,6 +300,16 @@ func TestImportWarnings(t *testing.T) {
 		if err != nil || len(imp.Warnings()) != 3 {
 			t.Fatalf("stored warnings: %v %v", imp, err)
 		}
+		// The profile comes later (a registration provisioned): the history is there.
+		f.publish("2026-10", "")
+		later := &store.User{Login: "910808045085", Name: "MUHAMMAD HAZIQ BIN ROSLI", Email: "haziq@melaka.gov.my", PTJCode: "12010101",
+			Status: store.StatusActive, Lang: "ms", CreatedAt: f.now, UpdatedAt: f.now, Modules: []store.UserModule{{Module: forms.ModulePayslip}}}
+		if err := db.InsertUser(ctx, later); err != nil {
+			t.Fatal(err)
+		}
+		if sl, err := f.svc.Slip(ctx, later, "2026-10"); err != nil || sl.Totals.GrossSen != 330000 {
+			t.Fatalf("the slip of a profile made after the import: %+v %v", sl, err)
+		}
 	})
 }
 

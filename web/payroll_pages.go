@@ -43,11 +43,12 @@ type payrollMonthRow struct {
 }
 
 type payrollData struct {
-	Months    []payrollMonthRow
-	MonthPage pager
-	Imports   []payslip.ImportRecord
-	CanUpload bool
-	Format    string
+	Months     []payrollMonthRow
+	MonthPage  pager
+	Imports    []payslip.ImportRecord
+	ImportPage pager
+	CanUpload  bool
+	Format     string
 }
 
 // payrollPage lists the pay months and the imports, with the upload form
@@ -66,17 +67,54 @@ func (s *Server) payroll(c *gin.Context, status int, flash *Flash) {
 		s.fail(c, err)
 		return
 	}
-	imports, _, err := s.slips.Imports(ctx, store.Page{Size: 10})
+	// The imports have their own pager (?ipage=), kept beside the months'.
+	ip, _ := strconv.Atoi(c.Query("ipage"))
+	importPage := store.Page{Number: ip, Size: 10}
+	imports, itotal, err := s.slips.Imports(ctx, importPage)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	d := payrollData{MonthPage: newPager("/payroll", url.Values{}, p, total), Imports: imports,
-		CanUpload: s.may(c, "POST", "/payroll/imports"), Format: strings.Join(payslip.Columns, ",")}
+	keepImports, keepMonths := url.Values{}, url.Values{}
+	if ip > 1 {
+		keepImports.Set("ipage", strconv.Itoa(ip))
+	}
+	if p.Number > 1 {
+		keepMonths.Set("page", strconv.Itoa(p.Number))
+	}
+	d := payrollData{MonthPage: newPager("/payroll", keepImports, p, total), Imports: imports,
+		ImportPage: importPager(keepMonths, importPage, itotal),
+		CanUpload:  s.may(c, "POST", "/payroll/imports"), Format: strings.Join(payslip.Columns, ",")}
 	for _, m := range months {
 		d.Months = append(d.Months, payrollMonthRow{MonthInfo: m, Label: payslip.MonthLabel(m.Month, l)})
 	}
 	s.page(c, status, "payroll", d, flash)
+}
+
+// importPager is the imports' pager of /payroll: newPager's links with
+// ?ipage= instead of ?page=.
+func importPager(keep url.Values, p store.Page, total int64) pager {
+	pg := newPager("/payroll", url.Values{}, p, total)
+	link := func(n int) string {
+		v := url.Values{}
+		for k, vs := range keep {
+			v[k] = vs
+		}
+		if n > 1 {
+			v.Set("ipage", strconv.Itoa(n))
+		}
+		if len(v) == 0 {
+			return "/payroll"
+		}
+		return "/payroll?" + v.Encode()
+	}
+	if pg.Prev != "" {
+		pg.Prev = link(pg.Number - 1)
+	}
+	if pg.Next != "" {
+		pg.Next = link(pg.Number + 1)
+	}
+	return pg
 }
 
 // upload is a payroll file received and spooled to disk.
