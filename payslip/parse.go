@@ -55,9 +55,6 @@ const (
 	Employer  Kind = "employer"  // caruman majikan, shown for information
 )
 
-// Kinds lists the item kinds in the order a slip shows them.
-var Kinds = []Kind{Earning, Deduction, Employer}
-
 // Field limits, as the tables hold them.
 const (
 	maxName     = 150

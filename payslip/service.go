@@ -56,9 +56,6 @@ const (
 	PasswordNone PasswordRule = "none"
 )
 
-// PasswordRules lists the rules a setting may choose.
-var PasswordRules = []PasswordRule{PasswordMyKad, PasswordNone}
-
 // Options are the module's settings.
 type Options struct {
 	// PDFPassword is the rule of the PDFs' password ("" is PasswordMyKad).
