@@ -6,6 +6,8 @@ package auth
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/perbendaharaan/ispeks/apperr"
@@ -18,20 +20,21 @@ import (
 
 // Settings are the treasury's rules for logging in.
 type Settings struct {
-	LockAfter      int           // consecutive failures that lock an account (JPA: 3)
-	LockFor        time.Duration // 0: until a reset or a sysadmin unlocks
-	SessionIdle    time.Duration // a session ends after this long unused
-	SessionMax     time.Duration // and this long after login, whatever happens
-	LinkTTL        time.Duration // one-time links and temporary passwords
-	ThrottleMax    int           // failed logins from one address …
-	ThrottleWindow time.Duration // … within this window before it must wait
+	LockAfter      int             // consecutive failures that lock an account (JPA: 3)
+	LockFor        []time.Duration // how long the n-th lock in a row lasts, the last repeating; 0: until a reset or a sysadmin unlocks
+	SessionIdle    time.Duration   // a session ends after this long unused
+	SessionMax     time.Duration   // and this long after login, whatever happens
+	LinkTTL        time.Duration   // one-time links and temporary passwords
+	ThrottleMax    int             // failed logins from one address for one login …
+	ThrottleWindow time.Duration   // … within this window before it must wait
 	Policy         password.Policy
 }
 
 // DefaultSettings are the settings of config.Default.
 func DefaultSettings() Settings {
 	return Settings{
-		LockAfter: 3, SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour,
+		LockAfter: 3, LockFor: []time.Duration{15 * time.Minute, time.Hour, 0},
+		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour,
 		LinkTTL: 72 * time.Hour, ThrottleMax: 20, ThrottleWindow: 15 * time.Minute,
 		Policy: password.DefaultPolicy(),
 	}
@@ -47,6 +50,7 @@ func SettingsOf(cfg *config.Config) Settings {
 	set.SessionMax = cfg.SessionMax
 	set.LinkTTL = cfg.LinkTTL
 	set.Policy.RequireComposition = cfg.Composition
+	set.Policy.Words = strings.Fields(strings.ToLower(cfg.TreasuryName))
 	return set
 }
 
@@ -55,7 +59,18 @@ type Service struct {
 	db   *store.DB
 	set  Settings
 	keys *secret.Keyring
+	// lockMail is the mail that tells a profile's owner it was locked
+	// (MailLocks); nil sends none.
+	lockMail func(u *store.User, until *time.Time) store.Mail
 }
+
+// MailLocks makes every lock mail the profile's owner, in the lock's
+// transaction, the mail mail returns (until is the lock's end; nil: until
+// an unlock). Only the owner learns that the account is locked, and how to
+// get it back: the login page tells everybody the same, so that nobody
+// learns from it which logins exist or are locked. The user administration
+// service, which owns the portal's mail, sets it.
+func (s *Service) MailLocks(mail func(u *store.User, until *time.Time) store.Mail) { s.lockMail = mail }
 
 // New returns the login service of db under set; keys derives the tokens of
 // one-time links, which the database never holds.
@@ -71,8 +86,11 @@ func (s *Service) Settings() Settings { return s.set }
 // so that the answer does not tell which logins exist.
 var ErrLoginFailed = apperr.New(apperr.Unauthorized, "login.error.failed")
 
-// ErrThrottled answers an address that failed too often: it says nothing of
-// any account, and asks the user to wait.
+// ErrThrottled answers a wrong password for a login that failed too often
+// from one address: it says nothing of any account, and asks the user to
+// wait. The right password still logs in (an office behind one address is
+// not locked out by one of its members); the account's own lock still
+// holds.
 var ErrThrottled = apperr.New(apperr.Unauthorized, "login.error.throttled")
 
 // system is the actor of what the rules do by themselves (a lock).
@@ -82,47 +100,70 @@ var system = store.Actor{Login: "system"}
 // kind for the user, returning the session's token (to hand to the client,
 // never stored) and the user.
 //
-// Every failure answers ErrLoginFailed after the same amount of hashing work.
-// The attempt is counted before the password is checked, in one conditional
-// UPDATE, so that parallel guesses cannot get past LockAfter between them;
-// the guess that uses the last try and fails locks the account.
+// Every failure answers ErrLoginFailed (or ErrThrottled) after exactly one
+// argon2 verification, whatever the reason — unknown or malformed login, no
+// password yet, a locked, inactive or expired account, a wrong password —
+// so that neither the answer nor its time tells which logins exist or what
+// state they are in. The attempt is counted twice before the password is
+// checked, each in one step, so that parallel guesses cannot pass a limit
+// between them: against the throttle of (ip, login) (recorded and counted
+// under a lock), and against the account (a conditional UPDATE; the guess
+// that uses the last try and fails
+// locks the account, for as long as the lock schedule says). A server too
+// busy to verify answers password.ErrBusy and counts nothing.
 func (s *Service) Login(ctx context.Context, login, pw, ip, kind string) (string, *store.User, error) {
 	now := s.db.Now()
-	failures, err := s.db.CountLoginFailures(ctx, ip, now.Add(-s.set.ThrottleWindow))
+	key, _, err := forms.ParseLogin(login)
+	if err != nil {
+		key = "" // malformed logins from one address share one count
+	}
+	attempt, failures, err := s.db.RecordLoginAttempt(ctx, ip, key, now.Add(-s.set.ThrottleWindow))
 	if err != nil {
 		return "", nil, err
 	}
-	if failures >= int64(s.set.ThrottleMax) {
-		return "", nil, ErrThrottled
+	failed := ErrLoginFailed
+	if failures > int64(s.set.ThrottleMax) {
+		failed = ErrThrottled
 	}
-	u, err := s.countAttempt(ctx, login, now)
+	busy := func(userID int64) error {
+		_ = s.db.ForgetLoginAttempt(ctx, attempt)
+		if userID != 0 {
+			_ = s.db.UncountAttempt(ctx, userID)
+		}
+		return password.ErrBusy
+	}
+	u, err := s.countAttempt(ctx, key)
 	if err != nil {
 		return "", nil, err
 	}
-	if u == nil {
-		password.VerifyDummy(pw)
-		return "", nil, s.failed(ctx, ip)
+	if u == nil || u.PasswordHash == "" || !password.Readable(u.PasswordHash) {
+		// Nothing to check against: spend what a check spends.
+		if err := password.VerifyDummy(pw); err != nil {
+			return "", nil, busy(0)
+		}
+		return "", nil, failed
 	}
 	ok, _, verr := password.Verify(pw, u.PasswordHash)
+	if errors.Is(verr, password.ErrBusy) {
+		return "", nil, busy(u.ID)
+	}
 	if verr != nil || !ok {
 		if u.FailedAttempts >= s.set.LockAfter {
-			if err := s.db.Tx(ctx, func(tx store.Conn) error {
-				if err := tx.LockUser(ctx, u.ID); err != nil {
-					return err
-				}
-				return tx.Audit(ctx, system, "user.lock", "user", u.Login, map[string]any{"failed_attempts": u.FailedAttempts})
-			}); err != nil {
+			if err := s.lock(ctx, u); err != nil {
 				return "", nil, err
 			}
 		}
-		return "", nil, s.failed(ctx, ip)
+		return "", nil, failed
 	}
 	// Right password: the account must still be usable.
 	if !u.Active() || (u.PasswordExpiresAt != nil && !now.Before(*u.PasswordExpiresAt)) {
-		return "", nil, s.failed(ctx, ip)
+		return "", nil, failed
 	}
 	var token string
 	err = s.db.Tx(ctx, func(tx store.Conn) error {
+		if err := tx.ForgetLoginAttempt(ctx, attempt); err != nil {
+			return err
+		}
 		if err := tx.ResetAttempts(ctx, u.ID); err != nil {
 			return err
 		}
@@ -132,32 +173,79 @@ func (s *Service) Login(ctx context.Context, login, pw, ip, kind string) (string
 	if err != nil {
 		return "", nil, err
 	}
+	s.upgradeHash(ctx, u, pw)
 	full, err := s.db.UserByID(ctx, u.ID)
 	return token, full, err
 }
 
-// countAttempt counts one login attempt for login and returns the user with
-// the count after it, or nil when the login is unknown, malformed or locked
-// (no attempt may be made).
-func (s *Service) countAttempt(ctx context.Context, login string, now time.Time) (*store.User, error) {
-	norm, _, err := forms.ParseLogin(login)
-	if err != nil {
-		return nil, nil
+// upgradeHash stores, after a good login, the hash of the normalised
+// password in place of one made before passwords were normalised, so that
+// the same password keeps working however it is typed. A failure only
+// postpones it to the next login.
+func (s *Service) upgradeHash(ctx context.Context, u *store.User, pw string) {
+	if password.Normalized(u.PasswordHash) {
+		return
 	}
-	if s.set.LockFor > 0 {
-		// A timed lock that has run out ends before this attempt.
-		if err := s.db.EndExpiredLock(ctx, norm, now.Add(-s.set.LockFor)); err != nil {
-			return nil, err
-		}
+	if h, err := password.Hash(pw); err == nil {
+		_ = s.db.Rehash(ctx, u.ID, u.PasswordHash, h)
 	}
-	return s.db.CountAttempt(ctx, norm, s.set.LockAfter)
 }
 
-func (s *Service) failed(ctx context.Context, ip string) error {
-	if err := s.db.InsertLoginFailure(ctx, ip); err != nil {
-		return err
+// lock locks u after its last allowed failure, for as long as the lock
+// schedule gives the n-th lock in a row, audits it and mails the owner, in
+// one transaction.
+func (s *Service) lock(ctx context.Context, u *store.User) error {
+	return s.db.Tx(ctx, func(tx store.Conn) error {
+		n, err := tx.LockUser(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		var until *time.Time
+		if d := s.lockFor(n); d > 0 {
+			t := s.db.Now().Add(d)
+			until = &t
+			if err := tx.SetLockEnd(ctx, u.ID, until); err != nil {
+				return err
+			}
+		}
+		detail := map[string]any{"failed_attempts": u.FailedAttempts, "lock": n, "until": "unlock"}
+		if until != nil {
+			detail["until"] = until.UTC().Format(time.RFC3339)
+		}
+		if err := tx.Audit(ctx, system, "user.lock", "user", u.Login, detail); err != nil {
+			return err
+		}
+		if s.lockMail == nil {
+			return nil
+		}
+		owner, err := tx.UserByID(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		return tx.Enqueue(ctx, s.lockMail(owner, until))
+	})
+}
+
+// lockFor is how long the n-th lock in a row lasts (0: until an unlock).
+func (s *Service) lockFor(n int) time.Duration {
+	if len(s.set.LockFor) == 0 {
+		return 0
 	}
-	return ErrLoginFailed
+	return s.set.LockFor[min(max(n, 1), len(s.set.LockFor))-1]
+}
+
+// countAttempt counts one login attempt for the normalised login and
+// returns the user with the count after it, or nil when the login is
+// unknown, malformed ("") or locked (no attempt may be made).
+func (s *Service) countAttempt(ctx context.Context, login string) (*store.User, error) {
+	if login == "" {
+		return nil, nil
+	}
+	// A timed lock that has run out ends before this attempt.
+	if err := s.db.EndExpiredLock(ctx, login); err != nil {
+		return nil, err
+	}
+	return s.db.CountAttempt(ctx, login, s.set.LockAfter)
 }
 
 // newSession stores a new session for user and returns its token.
@@ -182,19 +270,12 @@ var errNoSession = apperr.New(apperr.Unauthorized, "login.error.session_ended")
 // request.
 func (s *Service) SessionUser(ctx context.Context, token string) (*store.Session, *store.User, error) {
 	now := s.db.Now()
-	sess, err := s.db.LiveSession(ctx, password.HashToken(token), now.Add(-s.set.SessionIdle))
+	sess, u, err := s.db.LiveSession(ctx, password.HashToken(token), now.Add(-s.set.SessionIdle))
 	if err != nil {
 		return nil, nil, err
 	}
 	if sess == nil {
 		return nil, nil, errNoSession
-	}
-	u, err := s.db.UserByID(ctx, sess.UserID)
-	if err != nil {
-		if apperr.Is(err, apperr.NotFound) {
-			return nil, nil, errNoSession
-		}
-		return nil, nil, err
 	}
 	if !u.Active() {
 		return nil, nil, errNoSession
@@ -218,7 +299,7 @@ func (s *Service) Locked(u *store.User, now time.Time) bool {
 	if u.LockedAt == nil {
 		return false
 	}
-	return s.set.LockFor == 0 || now.Before(u.LockedAt.Add(s.set.LockFor))
+	return u.LockedUntil == nil || now.Before(*u.LockedUntil)
 }
 
 // Unlock clears the lock of a profile (a sysadmin's action) and audits it.

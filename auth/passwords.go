@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"time"
 
 	"github.com/perbendaharaan/ispeks/apperr"
@@ -26,6 +27,9 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 		return err
 	}
 	ok, _, err := password.Verify(current, u.PasswordHash)
+	if errors.Is(err, password.ErrBusy) {
+		return err
+	}
 	if err != nil || !ok {
 		return apperr.Fields(apperr.Field("current_password", "password.error.current_wrong"))
 	}
@@ -36,7 +40,11 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 // one transaction with the end of u's sessions, anything extra, and the
 // audit record.
 func (s *Service) setPassword(ctx context.Context, u *store.User, next, action string, extra ...func(tx store.Conn) error) error {
-	pc := password.Context{Login: u.Login, Name: u.Name, CurrentHash: u.PasswordHash}
+	previous, err := s.db.PasswordHistory(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	pc := password.Context{Login: u.Login, Name: u.Name, CurrentHash: u.PasswordHash, Previous: previous}
 	if _, isMyKad, _ := forms.ParseLogin(u.Login); isMyKad {
 		pc.ICNumber = u.Login
 	}

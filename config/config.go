@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,16 +30,20 @@ type Config struct {
 
 	TreasuryName string // shown on every page and document
 
-	SessionIdle    time.Duration // a session ends after this long unused
-	SessionMax     time.Duration // and after this long whatever happens
-	LockAfter      int           // consecutive failed logins that lock an account
-	LockFor        time.Duration // 0: locked until a reset or a sysadmin unlocks
-	LoginThrottle  int           // failed logins from one address in 15 minutes before it must wait
-	Composition    bool          // passwords must mix upper, lower, digit, symbol (JPA)
-	LinkTTL        time.Duration // one-time set-password links and temporary passwords
-	ReminderDays   int           // working days a request may wait before reminders
-	MailWorkers    int           // mail senders inside serve; 0 leaves mail to `ispeks worker`
-	TrustedProxies string        // comma-separated addresses whose X-Forwarded-For is believed
+	SessionIdle    time.Duration   // a session ends after this long unused
+	SessionMax     time.Duration   // and after this long whatever happens
+	LockAfter      int             // consecutive failed logins that lock an account
+	LockFor        []time.Duration // how long each lock in a row lasts, the last repeating; 0: until a reset or a sysadmin unlocks
+	LoginThrottle  int             // failed logins from one address in 15 minutes before it must wait
+	Composition    bool            // passwords must mix upper, lower, digit, symbol (JPA)
+	LinkTTL        time.Duration   // one-time set-password links and temporary passwords
+	ReminderDays   int             // working days a request may wait before reminders
+	MailWorkers    int             // mail senders inside serve; 0 leaves mail to `ispeks worker`
+	TrustedProxies string          // comma-separated addresses whose X-Forwarded-For is believed
+	UploadLimit    int64           // bytes a file import (a route marked upload) may send
+
+	MetricsAllow string // comma-separated networks whose monitors may read /metrics
+	MetricsToken string // a bearer token that may read /metrics from anywhere
 
 	PayslipPDFPassword     string // mykad (the employee's MyKad opens the PDF) or none
 	PayslipRetentionMonths int    // months back employees see their slips; 0 keeps every month
@@ -71,13 +76,16 @@ func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() er
 		{"session-idle", "a session ends after this long without use", (*durationValue)(&c.SessionIdle)},
 		{"session-max", "a session ends this long after login, used or not", (*durationValue)(&c.SessionMax)},
 		{"lock-after", "consecutive failed logins that lock an account", (*intValue)(&c.LockAfter)},
-		{"lock-for", "how long a lock lasts; 0 keeps it until a reset or an unlock by a sysadmin", (*durationValue)(&c.LockFor)},
+		{"lock-for", "how long a lock lasts, for each lock in a row (the last repeats), e.g. 15m,1h,0; 0 keeps it until a reset or an unlock by a sysadmin", (*durationsValue)(&c.LockFor)},
 		{"login-throttle", "failed logins from one address within 15 minutes before it must wait", (*intValue)(&c.LoginThrottle)},
 		{"password-composition", "passwords must mix upper and lower case, digits and symbols", (*boolValue)(&c.Composition)},
 		{"link-ttl", "lifetime of one-time set-password links and temporary passwords", (*durationValue)(&c.LinkTTL)},
 		{"reminder-days", "working days a request may wait at one stage before its approvers are reminded", (*intValue)(&c.ReminderDays)},
 		{"mail-workers", "parallel mail senders inside serve; 0 leaves delivery to separate `ispeks worker` processes", (*intValue)(&c.MailWorkers)},
 		{"trusted-proxies", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed", (*stringValue)(&c.TrustedProxies)},
+		{"upload-limit", "largest body a file import may send, e.g. 256MiB (other requests have fixed, small limits)", (*sizeValue)(&c.UploadLimit)},
+		{"metrics-allow", "comma-separated addresses or networks allowed to read /metrics", (*stringValue)(&c.MetricsAllow)},
+		{"metrics-token", "bearer token that allows reading /metrics from any address", (*stringValue)(&c.MetricsToken)},
 		{"payslip-pdf-password", "password of pay-slip PDFs: mykad (the employee's MyKad number, 12 digits) or none", (*stringValue)(&c.PayslipPDFPassword)},
 		{"payslip-retention-months", "months back employees see their pay slips, counting the current one; 0 keeps every month", (*intValue)(&c.PayslipRetentionMonths)},
 		{"secret-key", "the master key (base64 of 32 random bytes) that derives one-time links and signs audit checkpoints; kept out of the database", (*stringValue)(&c.SecretKey)},
@@ -109,6 +117,10 @@ func EnvName(name string) string {
 	return "ISPEKS_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
+// DefaultUploadLimit is room for a CSV of a million lines of payroll
+// (about 200 bytes a line) with its multipart framing.
+const DefaultUploadLimit = 256 << 20
+
 // Default returns the settings of the embedded mode.
 func Default() Config {
 	return Config{
@@ -120,11 +132,14 @@ func Default() Config {
 		SessionIdle:   30 * time.Minute,
 		SessionMax:    12 * time.Hour,
 		LockAfter:     3,
+		LockFor:       []time.Duration{15 * time.Minute, time.Hour, 0},
 		LoginThrottle: 20,
 		Composition:   true,
 		LinkTTL:       72 * time.Hour,
 		ReminderDays:  3,
 		MailWorkers:   2,
+		UploadLimit:   DefaultUploadLimit,
+		MetricsAllow:  "127.0.0.1/32,::1/128",
 
 		PayslipPDFPassword: "mykad",
 	}
@@ -193,12 +208,19 @@ func (c *Config) Check() error {
 		return fmt.Errorf("%s: between 1 and 20", EnvName("lock-after"))
 	case c.LoginThrottle < 1:
 		return fmt.Errorf("%s: at least 1", EnvName("login-throttle"))
-	case c.LockFor < 0:
-		return fmt.Errorf("%s: may not be negative", EnvName("lock-for"))
+	case len(c.LockFor) == 0 || slices.ContainsFunc(c.LockFor, func(d time.Duration) bool { return d < 0 }):
+		return fmt.Errorf("%s: one or more durations, none negative (0: until unlocked)", EnvName("lock-for"))
 	case c.LinkTTL < 10*time.Minute || c.LinkTTL > 30*24*time.Hour:
 		return fmt.Errorf("%s: between 10m and 720h", EnvName("link-ttl"))
 	case c.ReminderDays < 1:
 		return fmt.Errorf("%s: at least 1", EnvName("reminder-days"))
+	case c.UploadLimit < 1<<20 || c.UploadLimit > 4<<30:
+		return fmt.Errorf("%s: between 1MiB and 4GiB", EnvName("upload-limit"))
+	}
+	for _, p := range splitList(c.MetricsAllow) {
+		if _, err := parseNet(p); err != nil {
+			return fmt.Errorf("%s: %q is not an address or network", EnvName("metrics-allow"), p)
+		}
 	}
 	switch c.PayslipPDFPassword {
 	case "mykad", "none":
@@ -219,9 +241,36 @@ func (c *Config) Check() error {
 }
 
 // Proxies returns the trusted proxy addresses.
-func (c *Config) Proxies() []string {
+func (c *Config) Proxies() []string { return splitList(c.TrustedProxies) }
+
+// MetricsNets returns the networks whose monitors may read /metrics.
+func (c *Config) MetricsNets() []*net.IPNet {
+	var out []*net.IPNet
+	for _, p := range splitList(c.MetricsAllow) {
+		if n, err := parseNet(p); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// parseNet reads a network (10.0.0.0/8) or one address (10.0.0.7).
+func parseNet(s string) (*net.IPNet, error) {
+	if ip := net.ParseIP(s); ip != nil {
+		bits := 128
+		if ip.To4() != nil {
+			ip, bits = ip.To4(), 32
+		}
+		return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
+	}
+	_, n, err := net.ParseCIDR(s)
+	return n, err
+}
+
+// splitList splits a comma-separated setting, dropping blanks.
+func splitList(s string) []string {
 	var out []string
-	for _, p := range strings.Split(c.TrustedProxies, ",") {
+	for _, p := range strings.Split(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}
@@ -250,6 +299,39 @@ func (v *durationValue) Set(s string) error {
 	return nil
 }
 
+// durationsValue is a comma-separated list of durations: 15m,1h,0.
+type durationsValue []time.Duration
+
+func (v *durationsValue) String() string {
+	var parts []string
+	for _, d := range *v {
+		if d == 0 {
+			parts = append(parts, "0")
+		} else {
+			parts = append(parts, d.String())
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+func (v *durationsValue) Set(s string) error {
+	var out []time.Duration
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
+		if p == "0" {
+			out = append(out, 0)
+			continue
+		}
+		d, err := time.ParseDuration(p)
+		if err != nil {
+			return fmt.Errorf("%q is not a list of durations such as 15m,1h,0", s)
+		}
+		out = append(out, d)
+	}
+	*v = out
+	return nil
+}
+
 type intValue int
 
 func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
@@ -260,6 +342,50 @@ func (v *intValue) Set(s string) error {
 	}
 	*v = intValue(n)
 	return nil
+}
+
+// sizeValue is a number of bytes, written plain (1048576) or with a binary
+// unit: KiB, MiB, GiB (also K, M, G, KB, MB, GB, meaning the same).
+type sizeValue int64
+
+func (v *sizeValue) String() string { return FormatSize(int64(*v)) }
+func (v *sizeValue) Set(s string) error {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffixes []string
+		mult     int64
+	}{{[]string{"GIB", "GB", "G"}, 1 << 30}, {[]string{"MIB", "MB", "M"}, 1 << 20}, {[]string{"KIB", "KB", "K"}, 1 << 10}} {
+		for _, suf := range u.suffixes {
+			if rest, ok := strings.CutSuffix(t, suf); ok {
+				t, mult = strings.TrimSpace(rest), u.mult
+				break
+			}
+		}
+		if mult != 1 {
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return fmt.Errorf("%q is not a size such as 256MiB", s)
+	}
+	*v = sizeValue(n * mult)
+	return nil
+}
+
+// FormatSize writes a number of bytes with the largest binary unit that
+// divides it: 8 KiB, 256 MiB, 1500 B.
+func FormatSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + " GiB"
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
 }
 
 type boolValue bool

@@ -276,8 +276,7 @@ func TestDatabaseRuleMessages(t *testing.T) {
 	}{
 		{ErrPTJUnknown("12010101"), "ptj_code"},
 		{ErrSubjectHasProfile(), "subject.ic_number"},
-		{ErrSubjectHasNoProfile(), "subject.ic_number"},
-		{ErrSubjectInOtherPTJ(), "subject.ic_number"},
+		{ErrSubjectUnavailable(), "subject.ic_number"},
 	} {
 		if tc.f.Field != tc.field || tc.f.Message("ms") == "" || tc.f.Message("en") == "" {
 			t.Errorf("%+v, want field %s with both messages", tc.f, tc.field)

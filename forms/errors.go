@@ -65,17 +65,13 @@ func ErrSubjectHasProfile() apperr.FieldError {
 	return apperr.Field(FieldICNumber, "request.error.subject_has_profile")
 }
 
-// ErrSubjectHasNoProfile says that an access update, deactivation or password
-// reset names an officer without an active profile. Field: subject.ic_number.
-func ErrSubjectHasNoProfile() apperr.FieldError {
-	return apperr.Field(FieldICNumber, "request.error.subject_no_profile")
-}
-
-// ErrSubjectInOtherPTJ says that the officer's profile belongs to another PTJ:
-// only the PTJ that holds the profile may ask for changes to it (after a
-// transfer, the new PTJ asks once the profile has moved). Field: subject.ic_number.
-func ErrSubjectInOtherPTJ() apperr.FieldError {
-	return apperr.Field(FieldICNumber, "request.error.subject_other_ptj")
+// ErrSubjectUnavailable says that the MyKad number cannot be used in a
+// request from the submitter's PTJ: the officer has no profile, or a
+// profile or an open request in another PTJ. It is one message for all of
+// these, so that a PTJ learns nothing about other PTJs' staff. Field:
+// subject.ic_number.
+func ErrSubjectUnavailable() apperr.FieldError {
+	return apperr.Field(FieldICNumber, "request.error.subject_unavailable")
 }
 
 // ErrOpenRequestExists says that another request about the same officer is

@@ -23,11 +23,16 @@ const (
 	RuleContainsIC    = "contains_ic"
 	RuleContainsName  = "contains_name"
 	RuleCommon        = "common"
+	RuleWeak          = "weak"
 	RuleReuse         = "reuse"
 )
 
 // Rules lists every rule id.
-var Rules = []string{RuleTooShort, RuleTooLong, RuleComposition, RuleContainsLogin, RuleContainsIC, RuleContainsName, RuleCommon, RuleReuse}
+var Rules = []string{RuleTooShort, RuleTooLong, RuleComposition, RuleContainsLogin, RuleContainsIC, RuleContainsName, RuleCommon, RuleWeak, RuleReuse}
+
+// History is how many of a user's passwords a new one may not repeat: the
+// current one and the History-1 before it (kept as hashes).
+const History = 5
 
 // Policy is the password policy (JPA cyber-security policy; OWASP ASVS
 // V2.1). Use DefaultPolicy; a zero Policy checks no length.
@@ -38,13 +43,24 @@ type Policy struct {
 	// letter, digit and symbol (anything neither letter nor digit, space
 	// included). ASVS would not ask for it; the JPA policy does.
 	RequireComposition bool
+	// MinScore is the least zxcvbn strength score (0–4) a password must
+	// reach; 0 does not estimate. Score 3 means about 10^8 guesses, 4 about
+	// 10^10 or more.
+	MinScore int
+	// Words are more words of the portal an attacker tries first (the
+	// treasury's name), beyond the built-in ones (portalWords).
+	Words []string
 }
 
 // DefaultPolicy is the JPA policy: 12 to 128 characters mixing upper and
-// lower case, digits and symbols. 128 leaves room for pass-phrases (ASVS
-// 2.1.2) while bounding the work per check.
+// lower case, digits and symbols, and a strength estimate of 4. 128 leaves
+// room for pass-phrases (ASVS 2.1.2) while bounding the work per check. The
+// score is 4, not 3, because the composition rule and the 12-character
+// minimum push weak passwords just over 3: "Abcdefgh123!", "Januari2026!!"
+// and "iSPEKS#2026xx" all score 3 (10^8–10^9 guesses), while pass-phrases
+// of two or three words with a digit and a symbol score 4.
 func DefaultPolicy() Policy {
-	return Policy{MinLength: 12, MaxLength: 128, RequireComposition: true}
+	return Policy{MinLength: 12, MaxLength: MaxLength, RequireComposition: true, MinScore: 4}
 }
 
 // Context is what Check knows about the user the password is for. Empty
@@ -54,6 +70,9 @@ type Context struct {
 	ICNumber    string // MyKad, with or without dashes
 	Name        string // full name as held by the portal, e.g. "SITI AMINAH BINTI ABU"
 	CurrentHash string // PHC hash of the current password; empty for a new user
+	// Previous are the hashes of the passwords before the current one,
+	// newest first; Check looks at the first History-1.
+	Previous []string
 }
 
 // RuleError is the error Check returns for a rejected password: the rule id
@@ -84,8 +103,11 @@ func reject(rule string, args ...any) error {
 }
 
 // Check returns nil if pw may be set as the password of the user c
-// describes, or a *RuleError naming the first rule it breaks. The rules, in
-// the order checked (cheap first, the argon2 reuse check last):
+// describes, or a *RuleError naming the first rule it breaks. The password
+// is judged as Hash stores it: normalised (NFKC; a non-breaking space is a
+// space); its length and strength without the spaces around it and with
+// runs of spaces as one. The rules, in the order checked (cheap first, the
+// argon2 reuse check last):
 //
 //   - too_short, too_long: length in characters outside MinLength..MaxLength;
 //   - composition: (with RequireComposition) an upper-case letter, a
@@ -105,11 +127,25 @@ func reject(rule string, args ...any) error {
 //     case-insensitively, as is, or once leading and trailing digits and
 //     symbols are stripped ("Password123!" → "password"), or once common
 //     look-alike substitutions are undone ("P@ssw0rd1!" → "password");
-//   - reuse: matches CurrentHash.
+//   - weak: (with MinScore) zxcvbn estimates fewer guesses than the score
+//     asks, counting as cheap guesses the portal's words (iSPEKS, Melaka,
+//     the treasury, month names in BM and English, Words) and the user's
+//     login, name and MyKad parts;
+//   - reuse: matches CurrentHash or one of the History-1 Previous hashes
+//     (one argon2 verification each).
 //
-// An error that is not a *RuleError (CurrentHash unreadable) is internal.
+// An error that is not a *RuleError (a stored hash unreadable, the server
+// too busy to hash) is the system's, not the user's.
 func (p Policy) Check(pw string, c Context) error {
-	n := utf8.RuneCountInString(pw)
+	if tooLong(pw) && p.MaxLength > 0 {
+		return reject(RuleTooLong, "Max", p.MaxLength)
+	}
+	pw = Normalize(pw)
+	// Length and strength are judged without padding: spaces around the
+	// password, and runs of them inside, count once ("Sept2026!" padded
+	// with non-breaking spaces to 13 characters is still 9).
+	core := strings.Join(strings.Fields(pw), " ")
+	n := utf8.RuneCountInString(core)
 	if n < p.MinLength {
 		return reject(RuleTooShort, "Min", p.MinLength)
 	}
@@ -134,13 +170,20 @@ func (p Policy) Check(pw string, c Context) error {
 	if isCommon(lower) {
 		return reject(RuleCommon)
 	}
-	if c.CurrentHash != "" {
-		same, _, err := Verify(pw, c.CurrentHash)
+	if p.MinScore > 0 && strength(core, p.guessable(c)) < p.MinScore {
+		return reject(RuleWeak)
+	}
+	recent := append([]string{c.CurrentHash}, c.Previous[:min(len(c.Previous), History-1)]...)
+	for _, h := range recent {
+		if h == "" {
+			continue
+		}
+		same, _, err := Verify(pw, h)
 		if err != nil {
 			return fmt.Errorf("password: checking reuse: %w", err)
 		}
 		if same {
-			return reject(RuleReuse)
+			return reject(RuleReuse, "Count", History)
 		}
 	}
 	return nil

@@ -11,6 +11,11 @@ import (
 // strong passes every rule when nothing about the user is known.
 const strong = "Zebra-Kopi-Tarik-42"
 
+// long128 is a strong password of exactly 128 characters (a repeated
+// pattern would be weak).
+var long128 = ("Zebra-Kopi-Tarik-42-Bunga-Raya-Hujan-Petang-Ikan-Bilis-Goreng-Kereta-Merah-Laju-" +
+	"Tasik-Biru-Rumah-Kampung-Cendana-Teduh-Nasi-Lemak-Sambal")[:128]
+
 func TestCheck(t *testing.T) {
 	siti := Context{Login: "sitinur", ICNumber: "850101-14-5678", Name: "SITI NURHALIZA BINTI TARUDIN"}
 	muthu := Context{Name: "MUTHU A/L RAMASAMY"}
@@ -27,11 +32,11 @@ func TestCheck(t *testing.T) {
 		{"strong", strong, Context{}, ""},
 		{"strong for siti", strong, siti, ""},
 		{"exactly 12", "Zebra-Kopi-4", Context{}, ""},
-		{"exactly 128", strings.Repeat("Zq7#", 32), Context{}, ""},
+		{"exactly 128", long128, Context{}, ""},
 
 		{"too short", "Zebra-Kop-4", Context{}, RuleTooShort},
 		{"too short in runes, not bytes", "Ékürü-Pöş-4", Context{}, RuleTooShort},
-		{"too long", strings.Repeat("Zq7#", 32) + "x", Context{}, RuleTooLong},
+		{"too long", long128 + "x", Context{}, RuleTooLong},
 		{"too long in runes", strings.Repeat("Zé7#", 32) + "é", Context{}, RuleTooLong},
 
 		{"no upper", "zebra-kopi-tarik-42", Context{}, RuleComposition},
@@ -117,6 +122,7 @@ func TestRuleMessages(t *testing.T) {
 		RuleContainsIC:    "Kopi#850101Tarik",
 		RuleContainsName:  "Nurhaliza#Kopi42",
 		RuleCommon:        "Password123!",
+		RuleWeak:          "Aa1!Aa1!Aa1!",
 		RuleReuse:         strong,
 	}
 	seenMS, seenEN := map[string]string{}, map[string]string{}
@@ -191,4 +197,83 @@ func assertRejection(t *testing.T, err error, rule string) apperr.FieldError {
 		t.Fatalf("field messages MS=%q EN=%q, want one in each language", f.Message("ms"), f.Message("en"))
 	}
 	return f
+}
+
+// TestWeakPasswordsAreRefused: the passwords that passed the composition
+// rule in the attack fail now (each names its rule), and the passwords the
+// tests and the demo use still pass.
+func TestWeakPasswordsAreRefused(t *testing.T) {
+	nbsp := "\u00a0"
+	for _, pw := range []string{"Aaaaaaaaaaa1!", "Abcdefgh123!", "Aa1!Aa1!Aa1!", "Januari2026!!", "iSPEKS#2026xx",
+		"Melaka1!" + strings.Repeat(nbsp, 4), nbsp + nbsp + "Sept2026!" + nbsp + nbsp, "Disember#2025!", "MyPassw0rd!2026",
+		"Treasury#2026x", "Perbendaharaan2026!"} {
+		err := DefaultPolicy().Check(pw, Context{})
+		if r := Rule(err); r != RuleWeak && r != RuleCommon && r != RuleTooShort {
+			t.Errorf("Check(%q) = %v, want weak, common or (padding does not count) too short", pw, err)
+		}
+	}
+	// The user's own details are cheap guesses too.
+	siti := Context{Login: "900101045678", Name: "SITI NURHALIZA BINTI TARUDIN"}
+	if err := DefaultPolicy().Check("Tarudin&Siti!90", siti); Rule(err) == "" {
+		t.Errorf("a password of the user's name parts passes")
+	}
+	for _, pw := range []string{"Kuat-Sangat-2026!", "Salah-Sekali-2026!", "Baharu-Kuat-2026#", "Pautan-Sekali-2026!",
+		"Kuat-Sangat-2026!x", "Cendana-Teduh-4817!", strong, "Saya suka nasi lemak 7", TemporaryPassword()} {
+		if err := DefaultPolicy().Check(pw, siti); err != nil {
+			t.Errorf("Check(%q) = %v, want accepted", pw, err)
+		}
+	}
+}
+
+// TestNormalisation: a password is the same password however it was typed
+// (full-width letters, a non-breaking space), for the rules and for the
+// hash; a hash made before normalisation still verifies the password as
+// typed then, and says it should be made again.
+func TestNormalisation(t *testing.T) {
+	const typed = "Kuat Sangat-2026!"
+	wide := "Ｋｕａｔ\u00a0Ｓａｎｇａｔ-２０２６！"
+	if Normalize(wide) != typed {
+		t.Fatalf("Normalize(%q) = %q", wide, Normalize(wide))
+	}
+	h, err := HashWith(Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32, Normalize: true}, wide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, _ := Verify(typed, h); !ok || !Normalized(h) {
+		t.Fatalf("the normalised hash does not take the same password typed plainly (ok=%v)", ok)
+	}
+	legacy, _ := HashWith(cheap, wide) // made before normalisation
+	if ok, rehash, _ := Verify(wide, legacy); !ok || !rehash || Normalized(legacy) {
+		t.Fatalf("legacy hash: ok=%v rehash=%v normalized=%v", ok, rehash, Normalized(legacy))
+	}
+	if ok, _, _ := Verify(typed, legacy); ok {
+		t.Fatal("a legacy hash matched another spelling: it was normalised after all")
+	}
+	// The rules judge the normalised form: padding with non-breaking spaces
+	// is padding with spaces, which adds no length and no strength.
+	if r := Rule(DefaultPolicy().Check("Password123!\u00a0\u00a0", Context{})); r != RuleCommon {
+		t.Errorf("NBSP padding hid a common password: %q", r)
+	}
+	if r := Rule(DefaultPolicy().Check("Zebra-Kopi\u00a0\u00a0\u00a0", Context{})); r != RuleTooShort {
+		t.Errorf("NBSP padding made up the length: %q", r)
+	}
+}
+
+// TestCheckHistory: the new password may not be the current one nor one of
+// the History-1 before it; older ones may come back.
+func TestCheckHistory(t *testing.T) {
+	pws := []string{"Zebra-Kopi-Tarik-40", "Zebra-Kopi-Tarik-41", "Zebra-Kopi-Tarik-42", "Zebra-Kopi-Tarik-43", "Zebra-Kopi-Tarik-44", "Zebra-Kopi-Tarik-45"}
+	var hashes []string
+	for _, pw := range pws {
+		h, _ := HashWith(cheap, pw)
+		hashes = append([]string{h}, hashes...) // newest first
+	}
+	c := Context{CurrentHash: hashes[0], Previous: hashes[1:]} // current …45, previous …44 … …40
+	for i, pw := range pws {
+		err := DefaultPolicy().Check(pw, c)
+		if want := i >= len(pws)-History; (Rule(err) == RuleReuse) != want {
+			t.Errorf("Check(%s) = %v; refused as reuse: want %v", pw, err, want)
+		}
+	}
+	assertRejection(t, DefaultPolicy().Check(pws[len(pws)-1], c), RuleReuse)
 }

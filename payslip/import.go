@@ -445,7 +445,7 @@ func sameName(a, b string) bool {
 // ptjCodes returns every PTJ code.
 func (s *Service) ptjCodes(ctx context.Context) (map[string]bool, error) {
 	var codes []string
-	if err := s.db.IDB().NewRaw("SELECT code FROM ptj").Scan(ctx, &codes); err != nil {
+	if err := s.db.ReadIDB().NewRaw("SELECT code FROM ptj").Scan(ctx, &codes); err != nil {
 		return nil, fmt.Errorf("read PTJ codes: %w", err)
 	}
 	out := make(map[string]bool, len(codes))

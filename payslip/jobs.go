@@ -60,9 +60,9 @@ const jobKeep = time.Hour
 
 // StartImport imports the file at path (a spooled upload, removed when the
 // import ends) in the background and returns the job's id at once. done,
-// if not nil, is called when the import has ended (the web layer wakes
-// the mail workers with it).
-func (s *Service) StartImport(by store.Actor, name, path string, replace bool, done func()) (string, error) {
+// if not nil, is called with the import's outcome when it has ended (the
+// web layer counts it and wakes the mail workers).
+func (s *Service) StartImport(by store.Actor, name, path string, replace bool, done func(error)) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
@@ -94,7 +94,7 @@ func (s *Service) StartImport(by store.Actor, name, path string, replace bool, d
 		j.result, j.err, j.finished = res, err, time.Now()
 		j.mu.Unlock()
 		if done != nil {
-			done()
+			done(err)
 		}
 	}()
 	return j.ID, nil

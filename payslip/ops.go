@@ -37,11 +37,11 @@ func (m MonthInfo) Published() bool { return m.State == StatePublished }
 // PayrollMonths returns the pay months, newest first, one page at a time.
 func (s *Service) PayrollMonths(ctx context.Context, page store.Page) ([]MonthInfo, int64, error) {
 	var total int64
-	if err := s.db.IDB().NewRaw("SELECT COUNT(*) FROM payroll_months").Scan(ctx, &total); err != nil {
+	if err := s.db.ReadIDB().NewRaw("SELECT COUNT(*) FROM payroll_months").Scan(ctx, &total); err != nil {
 		return nil, 0, fmt.Errorf("list pay months: %w", err)
 	}
 	var list []MonthInfo
-	if err := s.db.IDB().NewRaw(`SELECT month, state, import_id, employees, visible_from, published_at, published_by
+	if err := s.db.ReadIDB().NewRaw(`SELECT month, state, import_id, employees, visible_from, published_at, published_by
 		FROM payroll_months ORDER BY month DESC LIMIT ? OFFSET ?`, page.Limit(), page.Offset()).Scan(ctx, &list); err != nil {
 		return nil, 0, fmt.Errorf("list pay months: %w", err)
 	}
@@ -55,7 +55,7 @@ func (s *Service) PayrollMonth(ctx context.Context, month string) (*MonthInfo, e
 		return nil, errMonthNotImported
 	}
 	var mi MonthInfo
-	err = s.db.IDB().NewRaw(`SELECT month, state, import_id, employees, visible_from, published_at, published_by
+	err = s.db.ReadIDB().NewRaw(`SELECT month, state, import_id, employees, visible_from, published_at, published_by
 		FROM payroll_months WHERE month = ?`, m).Scan(ctx, &mi)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errMonthNotImported
@@ -77,7 +77,7 @@ type PTJTotal struct {
 // MonthTotals returns a month's totals per PTJ, by code.
 func (s *Service) MonthTotals(ctx context.Context, month string) ([]PTJTotal, error) {
 	var list []PTJTotal
-	err := s.db.IDB().NewRaw(`SELECT p.ptj_code, COALESCE(MIN(t.name), '') AS ptj_name, COUNT(*) AS slips,
+	err := s.db.ReadIDB().NewRaw(`SELECT p.ptj_code, COALESCE(MIN(t.name), '') AS ptj_name, COUNT(*) AS slips,
 			SUM(p.gross_sen) AS gross_sen, SUM(p.deductions_sen) AS deductions_sen, SUM(p.net_sen) AS net_sen, SUM(p.employer_sen) AS employer_sen
 		FROM payslips p LEFT JOIN ptj t ON t.code = p.ptj_code
 		WHERE p.month = ? GROUP BY p.ptj_code ORDER BY p.ptj_code`, month).Scan(ctx, &list)
@@ -108,7 +108,8 @@ type SlipFilter struct {
 
 // FindSlips lists the slips matching f, by month (newest first) and name,
 // one page at a time: that they exist, for answering "my slip is missing".
-func (s *Service) FindSlips(ctx context.Context, f SlipFilter, page store.Page) ([]SlipEntry, int64, error) {
+// The total is counted up to store.CountLimit, as every list counts.
+func (s *Service) FindSlips(ctx context.Context, f SlipFilter, page store.Page) ([]SlipEntry, store.Total, error) {
 	where := []string{"1 = 1"}
 	var args []any
 	if f.Month != "" {
@@ -126,15 +127,17 @@ func (s *Service) FindSlips(ctx context.Context, f SlipFilter, page store.Page) 
 		}
 	}
 	cond := strings.Join(where, " AND ")
-	var total int64
-	if err := s.db.IDB().NewRaw("SELECT COUNT(*) FROM payslips WHERE "+cond, args...).Scan(ctx, &total); err != nil {
-		return nil, 0, fmt.Errorf("find slips: %w", err)
+	var n int64
+	if err := s.db.ReadIDB().NewRaw("SELECT COUNT(*) FROM (SELECT 1 FROM payslips WHERE "+cond+" LIMIT ?) t",
+		append(args, store.CountLimit+1)...).Scan(ctx, &n); err != nil {
+		return nil, store.Total{}, fmt.Errorf("find slips: %w", err)
 	}
+	total := store.Total{N: n, Exact: n <= store.CountLimit}
 	var list []SlipEntry
-	err := s.db.IDB().NewRaw("SELECT month, ic_number, name, salary_no, ptj_code FROM payslips WHERE "+cond+
+	err := s.db.ReadIDB().NewRaw("SELECT month, ic_number, name, salary_no, ptj_code FROM payslips WHERE "+cond+
 		" ORDER BY month DESC, name, ic_number LIMIT ? OFFSET ?", append(args, page.Limit(), page.Offset())...).Scan(ctx, &list)
 	if err != nil {
-		return nil, 0, fmt.Errorf("find slips: %w", err)
+		return nil, store.Total{}, fmt.Errorf("find slips: %w", err)
 	}
 	return list, total, nil
 }
@@ -170,11 +173,11 @@ const importColumns = "id, file_name, sha256, lines, employees, slips, months, r
 // Imports returns the imports, newest first, one page at a time.
 func (s *Service) Imports(ctx context.Context, page store.Page) ([]ImportRecord, int64, error) {
 	var total int64
-	if err := s.db.IDB().NewRaw("SELECT COUNT(*) FROM payroll_imports").Scan(ctx, &total); err != nil {
+	if err := s.db.ReadIDB().NewRaw("SELECT COUNT(*) FROM payroll_imports").Scan(ctx, &total); err != nil {
 		return nil, 0, fmt.Errorf("list imports: %w", err)
 	}
 	var list []ImportRecord
-	if err := s.db.IDB().NewRaw("SELECT "+importColumns+" FROM payroll_imports ORDER BY id DESC LIMIT ? OFFSET ?",
+	if err := s.db.ReadIDB().NewRaw("SELECT "+importColumns+" FROM payroll_imports ORDER BY id DESC LIMIT ? OFFSET ?",
 		page.Limit(), page.Offset()).Scan(ctx, &list); err != nil {
 		return nil, 0, fmt.Errorf("list imports: %w", err)
 	}
@@ -186,7 +189,7 @@ var errImportNotFound = apperr.New(apperr.NotFound, "payslip.error.import_not_fo
 // ImportByID returns one import, or a NotFound error.
 func (s *Service) ImportByID(ctx context.Context, id int64) (*ImportRecord, error) {
 	var r ImportRecord
-	err := s.db.IDB().NewRaw("SELECT "+importColumns+" FROM payroll_imports WHERE id = ?", id).Scan(ctx, &r)
+	err := s.db.ReadIDB().NewRaw("SELECT "+importColumns+" FROM payroll_imports WHERE id = ?", id).Scan(ctx, &r)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errImportNotFound
 	}

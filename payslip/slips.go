@@ -116,7 +116,7 @@ func (s *Service) Months(ctx context.Context, viewer *store.User, year int) ([]S
 		DeductionsSen int64  `bun:"deductions_sen"`
 		NetSen        int64  `bun:"net_sen"`
 	}
-	if err := s.db.IDB().NewRaw(q+" ORDER BY p.month DESC", args...).Scan(ctx, &rows); err != nil {
+	if err := s.db.ReadIDB().NewRaw(q+" ORDER BY p.month DESC", args...).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("list payslips: %w", err)
 	}
 	out := make([]Summary, len(rows))
@@ -187,7 +187,7 @@ func (s *Service) slip(ctx context.Context, viewer *store.User, month string) (*
 	all = append(all, viewer.Login, m)
 	all = append(all, args...)
 	var rows []row
-	if err := s.db.IDB().NewRaw(q, all...).Scan(ctx, &rows); err != nil {
+	if err := s.db.ReadIDB().NewRaw(q, all...).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("read payslip: %w", err)
 	}
 	if len(rows) == 0 {

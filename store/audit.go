@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/perbendaharaan/ispeks/i18n"
 )
 
 // Actor is whoever does a thing the audit log records: a user of the portal,
@@ -59,28 +61,23 @@ func (r *AuditRecord) computeHash() string {
 }
 
 // Audit adds one record to the chain, in c's transaction: it exists exactly
-// when the action it records committed. Updating the head row first takes
-// its lock, so concurrent transactions append one after another and the
-// chain never forks.
+// when the action it records committed. The record waits in the transaction
+// and is chained at its very end (see sealAudit), so that the head of the
+// chain is locked only for the moment before commit, not through the whole
+// action; outside a transaction it is written in one of its own.
 func (c Conn) Audit(ctx context.Context, actor Actor, action, objectType, objectID string, detail any) error {
-	tx := c.idb
-	var head struct {
-		Seq  int64  `bun:"seq"`
-		Hash string `bun:"hash"`
-	}
-	if err := tx.NewRaw("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").Scan(ctx, &head); err != nil {
-		return fmt.Errorf("audit head: %w", err)
+	if c.st == nil {
+		return c.db.Tx(ctx, func(tx Conn) error { return tx.Audit(ctx, actor, action, objectType, objectID, detail) })
 	}
 	var text string
 	if detail != nil {
 		b, err := json.Marshal(detail)
 		if err != nil {
-			return err
+			return fmt.Errorf("audit detail: %w", err)
 		}
 		text = string(b)
 	}
 	rec := AuditRecord{
-		Seq: head.Seq,
 		// Microseconds: what PostgreSQL keeps, so the hash survives a round trip.
 		At:         c.now().UTC().Truncate(time.Microsecond),
 		ActorLogin: actor.Login,
@@ -88,17 +85,52 @@ func (c Conn) Audit(ctx context.Context, actor Actor, action, objectType, object
 		ObjectType: objectType,
 		ObjectID:   objectID,
 		Detail:     text,
-		PrevHash:   head.Hash,
 	}
 	if actor.UserID != 0 {
 		id := actor.UserID
 		rec.ActorID = &id
 	}
-	rec.Hash = rec.computeHash()
-	if _, err := tx.NewInsert().Model(&rec).Exec(ctx); err != nil {
+	c.st.audit = append(c.st.audit, rec)
+	return nil
+}
+
+// sealAudit chains the transaction's waiting records, last thing before
+// commit: one update takes the head's row lock and reserves their numbers
+// (so concurrent transactions append one after another and the chain never
+// forks), then the records and the new head are written together.
+func (c Conn) sealAudit(ctx context.Context) error {
+	recs := c.st.audit
+	if len(recs) == 0 {
+		return nil
+	}
+	var head struct {
+		Seq  int64  `bun:"seq"`
+		Hash string `bun:"hash"`
+	}
+	if err := c.idb.NewRaw("UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash", len(recs)).Scan(ctx, &head); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	prev := head.Hash
+	for i := range recs {
+		recs[i].Seq = head.Seq - int64(len(recs)) + 1 + int64(i)
+		recs[i].PrevHash = prev
+		recs[i].Hash = recs[i].computeHash()
+		prev = recs[i].Hash
+	}
+	insert := c.idb.NewInsert().Model(&recs)
+	head.Hash = prev
+	if c.db.Dialect == Postgres {
+		// One round trip: the records go in beside the head's update.
+		if _, err := c.idb.NewUpdate().With("audit_rows", insert).Table("audit_head").
+			Set("hash = ?", head.Hash).Where("id = 1").Exec(ctx); err != nil {
+			return fmt.Errorf("audit append: %w", err)
+		}
+		return nil
+	}
+	if _, err := insert.Exec(ctx); err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
-	if _, err := tx.NewRaw("UPDATE audit_head SET hash = ? WHERE id = 1", rec.Hash).Exec(ctx); err != nil {
+	if _, err := c.idb.NewRaw("UPDATE audit_head SET hash = ? WHERE id = 1", head.Hash).Exec(ctx); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil
@@ -106,11 +138,18 @@ func (c Conn) Audit(ctx context.Context, actor Actor, action, objectType, object
 
 // AuditBreak describes the first record where the chain does not hold.
 type AuditBreak struct {
-	Seq    int64
-	Reason string
+	Seq int64
+	// Reason says what broke, as a catalogue text: a record missing, out of
+	// order, altered, or the log ending before the last record written.
+	Reason i18n.Text
 }
 
-func (b *AuditBreak) Error() string { return fmt.Sprintf("audit record %d: %s", b.Seq, b.Reason) }
+// Message is the break in lang: "record 7: content altered".
+func (b *AuditBreak) Message(lang string) string {
+	return i18n.T(lang, "audit.break", "Seq", b.Seq, "Reason", b.Reason)
+}
+
+func (b *AuditBreak) Error() string { return b.Message(i18n.EN) }
 
 // VerifyAudit walks the whole chain in order and returns the number of
 // records checked and the first break (nil when the chain is whole): a record
@@ -123,18 +162,18 @@ func (c Conn) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 	const batch = 1000
 	for {
 		var recs []AuditRecord
-		if err := c.idb.NewSelect().Model(&recs).Where("seq > ?", last).OrderExpr("seq").Limit(batch).Scan(ctx); err != nil {
+		if err := c.rd.NewSelect().Model(&recs).Where("seq > ?", last).OrderExpr("seq").Limit(batch).Scan(ctx); err != nil {
 			return n, nil, err
 		}
 		for i := range recs {
 			r := &recs[i]
 			switch {
 			case r.Seq != last+1:
-				return n, &AuditBreak{Seq: last + 1, Reason: "missing (deleted)"}, nil
+				return n, &AuditBreak{Seq: last + 1, Reason: i18n.Of("audit.break.missing")}, nil
 			case r.PrevHash != prev:
-				return n, &AuditBreak{Seq: r.Seq, Reason: "does not follow the record before it"}, nil
+				return n, &AuditBreak{Seq: r.Seq, Reason: i18n.Of("audit.break.order")}, nil
 			case r.computeHash() != r.Hash:
-				return n, &AuditBreak{Seq: r.Seq, Reason: "content altered"}, nil
+				return n, &AuditBreak{Seq: r.Seq, Reason: i18n.Of("audit.break.altered")}, nil
 			}
 			prev, last = r.Hash, r.Seq
 			n++
@@ -147,11 +186,11 @@ func (c Conn) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 		Seq  int64  `bun:"seq"`
 		Hash string `bun:"hash"`
 	}
-	if err := c.idb.NewRaw("SELECT seq, hash FROM audit_head WHERE id = 1").Scan(ctx, &head); err != nil {
+	if err := c.rd.NewRaw("SELECT seq, hash FROM audit_head WHERE id = 1").Scan(ctx, &head); err != nil {
 		return n, nil, err
 	}
 	if head.Seq != last || head.Hash != prev {
-		return n, &AuditBreak{Seq: last + 1, Reason: fmt.Sprintf("missing: the log ends at %d but %d were written", last, head.Seq)}, nil
+		return n, &AuditBreak{Seq: last + 1, Reason: i18n.Of("audit.break.truncated", "Last", last, "Written", head.Seq)}, nil
 	}
 	return n, nil, nil
 }
@@ -159,11 +198,53 @@ func (c Conn) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 // AuditList returns audit records, newest first, one page at a time.
 func (c Conn) AuditList(ctx context.Context, q string, page Page) ([]AuditRecord, int64, error) {
 	var recs []AuditRecord
-	sel := c.idb.NewSelect().Model(&recs).OrderExpr("seq DESC")
+	sel := c.rd.NewSelect().Model(&recs).OrderExpr("seq DESC")
 	if q != "" {
 		like := "%" + q + "%"
 		sel = sel.Where("(action LIKE ? OR object_id LIKE ? OR actor_login LIKE ?)", like, like, like)
 	}
 	total, err := sel.Limit(page.Limit()).Offset(page.Offset()).ScanAndCount(ctx)
 	return recs, total, err
+}
+
+// AuditHead returns the sequence number and hash of the newest record of
+// the chain as committed (0 and the zero hash for an empty log): what an
+// anchor outside the database signs. It reads the head row outside any
+// transaction, so it sees only what has committed.
+func (c Conn) AuditHead(ctx context.Context) (int64, string, error) {
+	var head struct {
+		Seq  int64  `bun:"seq"`
+		Hash string `bun:"hash"`
+	}
+	if err := c.rd.NewRaw("SELECT seq, hash FROM audit_head WHERE id = 1").Scan(ctx, &head); err != nil {
+		return 0, "", fmt.Errorf("audit head: %w", err)
+	}
+	return head.Seq, head.Hash, nil
+}
+
+// AuditHashes returns the stored hash of each record of seqs that exists.
+func (c Conn) AuditHashes(ctx context.Context, seqs []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(seqs))
+	const batch = 500
+	for i := 0; i < len(seqs); i += batch {
+		var recs []AuditRecord
+		if err := c.rd.NewSelect().Model(&recs).Column("seq", "hash").
+			Where("seq IN (?)", bun.In(seqs[i:min(i+batch, len(seqs))])).Scan(ctx); err != nil {
+			return nil, fmt.Errorf("audit hashes: %w", err)
+		}
+		for _, r := range recs {
+			out[r.Seq] = r.Hash
+		}
+	}
+	return out, nil
+}
+
+// AuditLastSeq returns the sequence number of the newest record the log
+// holds (0 when it is empty), whatever the head says.
+func (c Conn) AuditLastSeq(ctx context.Context) (int64, error) {
+	var last int64
+	if err := c.rd.NewRaw("SELECT COALESCE(MAX(seq), 0) FROM audit_log").Scan(ctx, &last); err != nil {
+		return 0, fmt.Errorf("audit last record: %w", err)
+	}
+	return last, nil
 }

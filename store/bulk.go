@@ -42,7 +42,12 @@ func (db *DB) BulkTx(ctx context.Context, fn func(b Bulk) error) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(Bulk{Conn: Conn{db: db, idb: tx}, conn: conn, tx: tx}); err != nil {
+	c := Conn{db: db, idb: tx, rd: tx, st: &txState{}}
+	if err = fn(Bulk{Conn: c, conn: conn, tx: tx}); err != nil {
+		return err
+	}
+	// The audit records fn made are chained last, as Tx does.
+	if err = c.sealAudit(ctx); err != nil {
 		return err
 	}
 	return tx.Commit()

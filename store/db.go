@@ -12,14 +12,18 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -42,7 +46,8 @@ const (
 // transaction; Tx runs a function on a Conn inside one.
 type DB struct {
 	Conn
-	bun     *bun.DB
+	bun     *bun.DB // writes and transactions
+	read    *bun.DB // reads outside a transaction (the same pool on PostgreSQL)
 	Dialect Dialect
 	// Now is the clock every query uses for "now"; tests replace it.
 	Now func() time.Time
@@ -50,14 +55,31 @@ type DB struct {
 
 // Conn runs the store's queries on the database or inside a transaction.
 // Domain packages receive one from DB (outside a transaction) or from Tx.
+// Outside a transaction, reads (rd) and writes (idb) may take different
+// pools: on SQLite every write goes through the one writer connection, so
+// that writers of this process queue in the process instead of failing
+// with "database is locked", while reads go on beside them (WAL).
 type Conn struct {
 	db  *DB
-	idb bun.IDB
+	idb bun.IDB  // writes, and everything inside a transaction
+	rd  bun.IDB  // reads
+	st  *txState // what the transaction gathers until commit; nil outside one
 }
 
-// IDB is the bun handle of c, for the queries a module package writes for
-// its own tables. The web layer never uses it: it goes through the domain.
+// txState is what a transaction gathers on its way: the audit records it
+// chains just before commit.
+type txState struct {
+	audit []AuditRecord
+}
+
+// IDB is the bun handle of c for writing (and for reading inside a
+// transaction), for the queries a module package writes for its own
+// tables. The web layer never uses it: it goes through the domain.
 func (c Conn) IDB() bun.IDB { return c.idb }
+
+// ReadIDB is the bun handle of c for reads: outside a transaction a read
+// never waits behind a writer.
+func (c Conn) ReadIDB() bun.IDB { return c.rd }
 
 // DB is the database c belongs to.
 func (c Conn) DB() *DB { return c.db }
@@ -69,13 +91,17 @@ func (c Conn) now() time.Time { return c.db.Now() }
 //
 // dsn is either a PostgreSQL URL (postgres://user:pass@host:5432/db?sslmode=…)
 // or "sqlite:<path>"; "sqlite:" alone means <dataDir>/ispeks.db. SQLite runs in
-// WAL mode with foreign keys on, a busy timeout, and transactions that take
-// the write lock at BEGIN (so that two writers queue instead of failing).
+// WAL mode with foreign keys on and two pools: one writer connection, whose
+// transactions take the write lock at BEGIN (BEGIN IMMEDIATE), and a few
+// read-only connections. Writers of this process therefore queue for the
+// writer connection instead of spinning on SQLite's busy handler; the busy
+// timeout only matters between processes (a backup, an operator's shell).
 func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 	var (
 		sqldb   *sql.DB
 		dialect Dialect
 		bdb     *bun.DB
+		rdb     *bun.DB
 	)
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
@@ -93,6 +119,7 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		dialect = Postgres
 		bdb = bun.NewDB(sqldb, pgdialect.New())
+		rdb = bdb
 	case strings.HasPrefix(dsn, "sqlite:"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		path = strings.TrimPrefix(path, "//")
@@ -104,27 +131,44 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 				return nil, fmt.Errorf("cannot create the folder for %s: %v", path, err)
 			}
 		}
-		q := url.Values{}
-		q.Add("_pragma", "foreign_keys(1)")
-		q.Add("_pragma", "journal_mode(WAL)")
-		q.Add("_pragma", "busy_timeout(10000)")
-		q.Add("_pragma", "synchronous(NORMAL)")
-		q.Set("_txlock", "immediate")
+		open := func(write bool) (*sql.DB, error) {
+			q := url.Values{}
+			q.Add("_pragma", "foreign_keys(1)")
+			q.Add("_pragma", "journal_mode(WAL)")
+			q.Add("_pragma", "busy_timeout(10000)")
+			q.Add("_pragma", "synchronous(NORMAL)")
+			if write {
+				q.Set("_txlock", "immediate")
+			} else {
+				q.Add("_pragma", "query_only(1)")
+			}
+			return sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		}
 		var err error
-		sqldb, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-		if err != nil {
+		if sqldb, err = open(true); err != nil {
 			return nil, err
 		}
-		// One writer at a time is SQLite's rule; a small pool keeps readers
-		// concurrent while WAL lets them read beside the writer.
-		sqldb.SetMaxOpenConns(4)
+		// One writer at a time is SQLite's rule: one connection makes the
+		// others wait in line here, in Go, not in the busy handler.
+		sqldb.SetMaxOpenConns(1)
 		dialect = SQLite
 		bdb = bun.NewDB(sqldb, sqlitedialect.New())
+		if path == ":memory:" {
+			rdb = bdb // a second pool would see another, empty database
+			break
+		}
+		readers, err := open(false)
+		if err != nil {
+			sqldb.Close()
+			return nil, err
+		}
+		readers.SetMaxOpenConns(4)
+		rdb = bun.NewDB(readers, sqlitedialect.New())
 	default:
 		return nil, fmt.Errorf("unknown database %q (want postgres://… or sqlite:<path>)", redactDSN(dsn))
 	}
-	db := &DB{bun: bdb, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}
-	db.Conn = Conn{db: db, idb: bdb}
+	db := &DB{bun: bdb, read: rdb, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}
+	db.Conn = Conn{db: db, idb: bdb, rd: rdb}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := bdb.PingContext(pingCtx); err != nil {
@@ -235,18 +279,63 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 // Ready reports whether the database answers a query now.
 func (db *DB) Ready(ctx context.Context) error {
 	var one int
-	return db.bun.NewRaw("SELECT 1").Scan(ctx, &one)
+	return db.read.NewRaw("SELECT 1").Scan(ctx, &one)
+}
+
+// ErrBackupPostgres says that a PostgreSQL database is backed up with its
+// own tools.
+var ErrBackupPostgres = errors.New("a PostgreSQL database is backed up with pg_dump (see README, Backup and restore)")
+
+// Backup writes a consistent copy of the SQLite database to path, while the
+// portal goes on serving (SQLite's VACUUM INTO reads one snapshot, so writes
+// made meanwhile wait for nothing and are simply not in the copy). path must
+// not exist yet.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.Dialect != SQLite {
+		return ErrBackupPostgres
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("backup: %s exists already", path)
+	}
+	// The writer connection (the readers are query-only): in the process of
+	// `ispeks backup` it has no other writer to hold up, and the serving
+	// process's writers go on beside the snapshot it reads (WAL).
+	if _, err := db.bun.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		os.Remove(path) // a half-written copy is no backup
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
+// Pools are the database's connection pools by name ("write", and "read"
+// when reads have their own), for monitoring.
+func (db *DB) Pools() map[string]*sql.DB {
+	m := map[string]*sql.DB{"write": db.bun.DB}
+	if db.read != db.bun {
+		m["read"] = db.read.DB
+	}
+	return m
 }
 
 // Close closes the database's connections.
-func (db *DB) Close() error { return db.bun.Close() }
+func (db *DB) Close() error {
+	err := db.bun.Close()
+	if db.read != db.bun {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
 
 // Tx runs fn on a Conn inside one transaction: committed if fn returns nil,
 // rolled back otherwise. Every change a user's action makes goes through
 // here, so that it lands whole or not at all.
 func (db *DB) Tx(ctx context.Context, fn func(tx Conn) error) error {
 	return db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(Conn{db: db, idb: tx})
+		c := Conn{db: db, idb: tx, rd: tx, st: &txState{}}
+		if err := fn(c); err != nil {
+			return err
+		}
+		return c.sealAudit(ctx)
 	})
 }
 
@@ -261,4 +350,36 @@ func IsUniqueViolation(err error) bool {
 		return pgErr.Field('C') == "23505"
 	}
 	return strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// IsUnavailable reports whether err means that the database cannot be
+// reached or cannot serve now — a refused or broken connection, a timeout
+// talking to it, a closed pool, a server shutting down or out of
+// connections, SQLite's write lock held past the busy timeout — rather
+// than a fault of the query: the caller should answer "try again shortly"
+// (503), not "internal error".
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true // dial failures, timeouts, resets
+	}
+	var pgErr pgdriver.Error
+	if errors.As(err, &pgErr) {
+		code := pgErr.Field('C')
+		// 08: connection exception; 53: insufficient resources (too many
+		// connections, out of memory or disk); 57P01–57P03: the server is
+		// shutting down, crashed or starting.
+		return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "53") || code == "57P01" || code == "57P02" || code == "57P03"
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "sql: database is closed") || strings.Contains(msg, "database is locked") ||
+		strings.Contains(msg, "unable to open database file")
 }

@@ -53,7 +53,7 @@ func (c Conn) RevokeDelegation(ctx context.Context, id, principalID int64) (bool
 // that end on or after today, soonest first, with both people.
 func (c Conn) DelegationsOf(ctx context.Context, userID int64, today string) ([]Delegation, error) {
 	var list []Delegation
-	err := c.idb.NewSelect().Model(&list).Relation("Principal").Relation("Delegate").
+	err := c.rd.NewSelect().Model(&list).Relation("Principal").Relation("Delegate").
 		Where("(?TableAlias.principal_id = ? OR ?TableAlias.delegate_id = ?)", userID, userID).
 		Where("?TableAlias.revoked_at IS NULL AND ?TableAlias.to_date >= ?", today).
 		OrderExpr("?TableAlias.from_date, ?TableAlias.id").Scan(ctx)
@@ -68,7 +68,7 @@ func (c Conn) DelegationsOf(ctx context.Context, userID int64, today string) ([]
 // controlling officer's role for the PTJ, with the principal.
 func (c Conn) DelegationsTo(ctx context.Context, userID int64, today string) ([]Delegation, error) {
 	var list []Delegation
-	err := c.idb.NewSelect().Model(&list).Relation("Principal").
+	err := c.rd.NewSelect().Model(&list).Relation("Principal").
 		Where("?TableAlias.delegate_id = ? AND ?TableAlias.revoked_at IS NULL AND ?TableAlias.to_date >= ?", userID, today).
 		Where("EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = ?TableAlias.principal_id AND ur.role = ? AND ur.ptj_code = ?TableAlias.ptj_code)",
 			forms.RoleControllingOfficer).
@@ -83,7 +83,7 @@ func (c Conn) DelegationsTo(ctx context.Context, userID int64, today string) ([]
 // on day (a KL date).
 func (c Conn) ActiveDelegatesOn(ctx context.Context, ptj, day string) ([]User, error) {
 	var list []User
-	err := c.idb.NewSelect().Model(&list).
+	err := c.rd.NewSelect().Model(&list).
 		Where("?TableAlias.status = ?", StatusActive).
 		Where("?TableAlias.id IN (SELECT d.delegate_id FROM delegations d WHERE d.ptj_code = ? AND d.revoked_at IS NULL AND d.from_date <= ? AND d.to_date >= ?)",
 			ptj, day, day).Scan(ctx)
@@ -112,7 +112,7 @@ func (c Conn) UpsertHoliday(ctx context.Context, h *Holiday) error {
 // Holidays returns every recorded public holiday.
 func (c Conn) Holidays(ctx context.Context) ([]Holiday, error) {
 	var hs []Holiday
-	if err := c.idb.NewSelect().Model(&hs).Scan(ctx); err != nil {
+	if err := c.rd.NewSelect().Model(&hs).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("read holidays: %w", err)
 	}
 	return hs, nil

@@ -44,6 +44,8 @@ type User struct {
 	PasswordChangedAt *time.Time `bun:"password_changed_at"`
 	FailedAttempts    int        `bun:"failed_attempts"`
 	LockedAt          *time.Time `bun:"locked_at"`
+	LockedUntil       *time.Time `bun:"locked_until"` // the lock's end; nil while locked: until unlocked
+	LockCount         int        `bun:"lock_count"`   // locks in a row since the last good login
 	CreatedAt         time.Time  `bun:"created_at"`
 	UpdatedAt         time.Time  `bun:"updated_at"`
 

@@ -124,7 +124,10 @@ func (o *Outbox) Retry(ctx context.Context, id int64, lastErr string, at time.Ti
 	_, err := o.db.bun.NewUpdate().Model((*Notification)(nil)).
 		Set("next_attempt_at = ?", at.UTC()).Set("locked_until = NULL").Set("last_error = ?", lastErr).
 		Where("id = ? AND state = ?", id, OutboxQueued).Exec(ctx)
-	return err
+	if err != nil {
+		return fmt.Errorf("record mail retry: %w", err)
+	}
+	return nil
 }
 
 // Fail gives up on notification id with lastErr.
@@ -132,7 +135,10 @@ func (o *Outbox) Fail(ctx context.Context, id int64, lastErr string) error {
 	_, err := o.db.bun.NewUpdate().Model((*Notification)(nil)).
 		Set("state = ?", OutboxFailed).Set("locked_until = NULL").Set("last_error = ?", lastErr).
 		Where("id = ? AND state = ?", id, OutboxQueued).Exec(ctx)
-	return err
+	if err != nil {
+		return fmt.Errorf("record mail failed: %w", err)
+	}
+	return nil
 }
 
 // RetryFailed queues failed notification id again with a fresh count of
@@ -155,7 +161,7 @@ func (c Conn) OutboxCounts(ctx context.Context) (map[string]int64, error) {
 		State string `bun:"state"`
 		N     int64  `bun:"n"`
 	}
-	if err := c.idb.NewSelect().Table("outbox").ColumnExpr("state, COUNT(*) AS n").GroupExpr("state").Scan(ctx, &rows); err != nil {
+	if err := c.rd.NewSelect().Table("outbox").ColumnExpr("state, COUNT(*) AS n").GroupExpr("state").Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("count mail: %w", err)
 	}
 	m := map[string]int64{OutboxQueued: 0, OutboxSent: 0, OutboxFailed: 0}
@@ -165,11 +171,34 @@ func (c Conn) OutboxCounts(ctx context.Context) (map[string]int64, error) {
 	return m, nil
 }
 
+// OutboxWaiting returns how many notifications are queued and how many
+// failed: what a monitor watches, counted through the (state, due) index,
+// without the sent rows.
+func (c Conn) OutboxWaiting(ctx context.Context) (queued, failed int64, err error) {
+	var rows []struct {
+		State string `bun:"state"`
+		N     int64  `bun:"n"`
+	}
+	err = c.rd.NewSelect().Table("outbox").ColumnExpr("state, COUNT(*) AS n").
+		Where("state IN (?)", bun.List([]string{OutboxQueued, OutboxFailed})).GroupExpr("state").Scan(ctx, &rows)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count waiting mail: %w", err)
+	}
+	for _, r := range rows {
+		if r.State == OutboxQueued {
+			queued = r.N
+		} else {
+			failed = r.N
+		}
+	}
+	return queued, failed, nil
+}
+
 // ListOutbox returns notifications in state (all when empty), newest first,
 // without their content (an operator needs the envelope, not the words).
 func (c Conn) ListOutbox(ctx context.Context, state string, page Page) ([]Notification, int64, error) {
 	var list []Notification
-	q := c.idb.NewSelect().Model(&list).ExcludeColumn("data").OrderExpr("id DESC")
+	q := c.rd.NewSelect().Model(&list).ExcludeColumn("data").OrderExpr("id DESC")
 	if state != "" {
 		q = q.Where("state = ?", state)
 	}

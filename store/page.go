@@ -1,5 +1,12 @@
 package store
 
+import (
+	"strconv"
+	"strings"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+)
+
 // Page asks for one page of a list. Pages count from 1; the size is kept
 // between 1 and MaxPageSize so that no request can ask for a whole table.
 type Page struct {
@@ -10,7 +17,37 @@ type Page struct {
 const (
 	DefaultPageSize = 25
 	MaxPageSize     = 200
+	// MaxPageNumber bounds the page number, so that an offset never
+	// overflows (a million pages of 200 is far beyond any list here).
+	MaxPageNumber = 1_000_000
 )
+
+// ParsePage reads a page number and size as a query gives them ("" for
+// the first page, the default size) and refuses, naming the field, a
+// number or size that is not a whole number or is out of range (1 to
+// MaxPageNumber, 1 to MaxPageSize).
+func ParsePage(number, size string) (Page, error) {
+	var p Page
+	var fields []apperr.FieldError
+	read := func(field, s string, max int, to *int) {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > max {
+			fields = append(fields, apperr.Field(field, "pager.error.range", "Max", max))
+			return
+		}
+		*to = n
+	}
+	read("page", number, MaxPageNumber, &p.Number)
+	read("page_size", size, MaxPageSize, &p.Size)
+	if len(fields) > 0 {
+		return Page{}, apperr.Fields(fields...)
+	}
+	return p, nil
+}
 
 // Limit is the page size to query.
 func (p Page) Limit() int64 {
@@ -23,10 +60,26 @@ func (p Page) Limit() int64 {
 	return int64(p.Size)
 }
 
-// Offset is the number of rows before the page.
+// Offset is the number of rows before the page (a page number beyond
+// MaxPageNumber counts as MaxPageNumber: it cannot overflow).
 func (p Page) Offset() int64 {
 	if p.Number <= 1 {
 		return 0
 	}
-	return int64(p.Number-1) * p.Limit()
+	return int64(min(p.Number, MaxPageNumber)-1) * p.Limit()
 }
+
+// CountLimit is how far a list counts exactly. Counting every row a
+// treasury user may see costs a scan of the table; past this many rows a
+// list says "more than CountLimit" instead, which is all a reader uses.
+const CountLimit = 1000
+
+// Total is how many rows a list has in all: N exactly, or at least N when
+// Exact is false (N is then CountLimit+1).
+type Total struct {
+	N     int64
+	Exact bool
+}
+
+// ExactTotal is a total that was counted in full.
+func ExactTotal(n int64) Total { return Total{N: n, Exact: true} }

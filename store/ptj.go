@@ -24,7 +24,7 @@ func (c Conn) InsertPTJ(ctx context.Context, p *PTJ) error {
 // PTJ returns the PTJ of code, or a NotFound error.
 func (c Conn) PTJ(ctx context.Context, code string) (*PTJ, error) {
 	var p PTJ
-	err := c.idb.NewSelect().Model(&p).Where("code = ?", code).Scan(ctx)
+	err := c.rd.NewSelect().Model(&p).Where("code = ?", code).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "ptj.error.not_found", "Code", code)
 	}
@@ -38,7 +38,7 @@ func (c Conn) PTJ(ctx context.Context, code string) (*PTJ, error) {
 // empty), ordered by code, one page at a time, and how many match in all.
 func (c Conn) ListPTJ(ctx context.Context, q string, page Page) ([]PTJ, int64, error) {
 	var list []PTJ
-	sel := c.idb.NewSelect().Model(&list).OrderExpr("code")
+	sel := c.rd.NewSelect().Model(&list).OrderExpr("code")
 	if q = strings.TrimSpace(q); q != "" {
 		like := "%" + strings.ToLower(q) + "%"
 		sel = sel.Where("(LOWER(code) LIKE ? OR LOWER(name) LIKE ?)", like, like)

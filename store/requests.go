@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -179,25 +180,23 @@ func (c Conn) InsertEvent(ctx context.Context, ev *RequestEvent) error {
 // a transaction, holding its row lock on PostgreSQL until the transaction
 // ends (SQLite's write transaction already holds the whole database).
 func (c Conn) LockRequest(ctx context.Context, id int64) (*Request, error) {
-	if c.db.Dialect == Postgres {
-		var one int64
-		err := c.idb.NewRaw("SELECT id FROM requests WHERE id = ? FOR UPDATE", id).Scan(ctx, &one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, ErrNoRequest
-		}
-		if err != nil {
-			return nil, fmt.Errorf("lock request: %w", err)
-		}
-	}
-	return c.RequestByID(ctx, id)
+	return c.requestByID(ctx, id, c.db.Dialect == Postgres)
 }
 
 // RequestByID reads request id with its PTJ, submitter and history.
 func (c Conn) RequestByID(ctx context.Context, id int64) (*Request, error) {
+	return c.requestByID(ctx, id, false)
+}
+
+func (c Conn) requestByID(ctx context.Context, id int64, lock bool) (*Request, error) {
 	r := new(Request)
-	err := c.idb.NewSelect().Model(r).Relation("PTJ").Relation("Submitter").
+	sel := c.rd.NewSelect().Model(r).Relation("PTJ").Relation("Submitter").
 		Relation("Events", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("id") }).
-		Where("?TableAlias.id = ?", id).Scan(ctx)
+		Where("?TableAlias.id = ?", id)
+	if lock {
+		sel = sel.For("UPDATE OF ?TableAlias") // the request's row only, in the query that reads it
+	}
+	err := sel.Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoRequest
 	}
@@ -207,21 +206,20 @@ func (c Conn) RequestByID(ctx context.Context, id int64) (*Request, error) {
 	return r, nil
 }
 
-// OpenRequestReference returns the reference of a request about subject
-// ic that is in none of the final states, other than request except; ""
-// when there is none.
-func (c Conn) OpenRequestReference(ctx context.Context, ic string, final []workflow.State, except int64) (string, error) {
-	var ref string
-	err := c.idb.NewSelect().Table("requests").Column("reference").
+// OpenRequestReference returns the reference and the PTJ of a request about
+// subject ic that is in none of the final states, other than request
+// except; "" when there is none.
+func (c Conn) OpenRequestReference(ctx context.Context, ic string, final []workflow.State, except int64) (ref, ptj string, err error) {
+	err = c.rd.NewSelect().Table("requests").Column("reference", "ptj_code").
 		Where("subject_ic = ? AND state NOT IN (?) AND id <> ?", ic, bun.List(final), except).
-		Limit(1).Scan(ctx, &ref)
+		Limit(1).Scan(ctx, &ref, &ptj)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+		return "", "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("open request: %w", err)
+		return "", "", fmt.Errorf("open request: %w", err)
 	}
-	return ref, nil
+	return ref, ptj, nil
 }
 
 // NextRequestNumber takes the next number of year: the counter row's lock
@@ -255,6 +253,8 @@ type RequestQuery struct {
 	PTJCode     string
 	SubmitterID int64
 	Q           string // part of the reference, the subject's name or MyKad
+
+	sqlite bool // search through the FTS5 table
 }
 
 // StateIn is requests in State, of every PTJ (AllPTJs) or of PTJs.
@@ -262,6 +262,48 @@ type StateIn struct {
 	State   workflow.State
 	AllPTJs bool
 	PTJs    []string
+}
+
+// search narrows sel to requests whose reference or subject's name holds s,
+// or whose MyKad holds s's digits. Three characters and more go through
+// the trigram indexes (pg_trgm on PostgreSQL, the FTS5 table on SQLite);
+// shorter terms are rare and read the rows.
+func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
+	lower := strings.ToLower(s)
+	digits := strings.NewReplacer("-", "", " ", "").Replace(s)
+	if q.sqlite && utf8.RuneCountInString(s) >= 3 {
+		match := "{reference subject_name}: " + ftsPhrase(s)
+		if len(digits) >= 3 && allDigits(digits) {
+			match += " OR subject_ic: " + ftsPhrase(digits)
+		}
+		return sel.Where("?TableAlias.id IN (SELECT rowid FROM requests_search WHERE requests_search MATCH ?)", match)
+	}
+	like := "%" + escapeLike(lower) + "%"
+	return sel.Where(`(LOWER(?TableAlias.reference) LIKE ? ESCAPE '\' OR LOWER(?TableAlias.subject_name) LIKE ? ESCAPE '\' OR ?TableAlias.subject_ic LIKE ? ESCAPE '\')`,
+		like, like, "%"+escapeLike(digits)+"%")
+}
+
+// ftsPhrase quotes s as one FTS5 phrase (a double quote is doubled).
+func ftsPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// escapeLike makes s match itself in a LIKE pattern (with ESCAPE '\').
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// on fits q to the database c talks to.
+func (q RequestQuery) on(c Conn) RequestQuery {
+	q.sqlite = c.db.Dialect == SQLite
+	return q
 }
 
 // where narrows sel, a query on requests, to what q selects.
@@ -285,21 +327,30 @@ func (q RequestQuery) where(sel *bun.SelectQuery) *bun.SelectQuery {
 		sel = sel.Where("?TableAlias.submitter_id = ?", q.SubmitterID)
 	}
 	if s := strings.TrimSpace(q.Q); s != "" {
-		like := "%" + strings.ToLower(s) + "%"
-		digits := strings.ReplaceAll(s, "-", "")
-		sel = sel.Where("(LOWER(?TableAlias.reference) LIKE ? OR LOWER(?TableAlias.subject_name) LIKE ? OR ?TableAlias.subject_ic LIKE ?)",
-			like, like, "%"+digits+"%")
+		sel = q.search(sel, s)
 	}
 	if q.Waiting != nil {
+		// States waited on in every PTJ go in one IN list, so that the
+		// (state, id) index serves them; the others each name their PTJs.
+		var all []workflow.State
+		var some []StateIn
+		for _, w := range q.Waiting {
+			switch {
+			case w.AllPTJs:
+				all = append(all, w.State)
+			case len(w.PTJs) > 0:
+				some = append(some, w)
+			}
+		}
+		if len(all) == 0 && len(some) == 0 {
+			return sel.Where("1 = 0")
+		}
 		sel = sel.WhereGroup(" AND ", func(sel *bun.SelectQuery) *bun.SelectQuery {
-			sel = sel.Where("1 = 0")
-			for _, w := range q.Waiting {
-				switch {
-				case w.AllPTJs:
-					sel = sel.WhereOr("?TableAlias.state = ?", w.State)
-				case len(w.PTJs) > 0:
-					sel = sel.WhereOr("(?TableAlias.state = ? AND ?TableAlias.ptj_code IN (?))", w.State, bun.List(w.PTJs))
-				}
+			if len(all) > 0 {
+				sel = sel.WhereOr("?TableAlias.state IN (?)", bun.List(all))
+			}
+			for _, w := range some {
+				sel = sel.WhereOr("(?TableAlias.state = ? AND ?TableAlias.ptj_code IN (?))", w.State, bun.List(w.PTJs))
 			}
 			return sel
 		})
@@ -311,25 +362,47 @@ func (q RequestQuery) where(sel *bun.SelectQuery) *bun.SelectQuery {
 }
 
 // ListRequests returns the requests q selects, newest first, one page at a
-// time, and how many there are in all.
-func (c Conn) ListRequests(ctx context.Context, q RequestQuery, page Page) ([]Request, int64, error) {
+// time, with their PTJ and the submitter's name, and how many there are in
+// all (exactly up to CountLimit).
+func (c Conn) ListRequests(ctx context.Context, q RequestQuery, page Page) ([]Request, Total, error) {
+	q = q.on(c)
 	var list []Request
-	sel := c.idb.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter").OrderExpr("?TableAlias.id DESC")
-	total, err := q.where(sel).Limit(page.Limit()).Offset(page.Offset()).ScanAndCount(ctx)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list requests: %w", err)
+	sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter", submitterColumns).OrderExpr("?TableAlias.id DESC")
+	if err := q.where(sel).Limit(page.Limit()).Offset(page.Offset()).Scan(ctx); err != nil {
+		return nil, Total{}, fmt.Errorf("list requests: %w", err)
 	}
-	return list, int64(total), nil
+	total, err := c.countUpTo(ctx, q.where(c.rd.NewSelect().Model((*Request)(nil)).ColumnExpr("1")))
+	if err != nil {
+		return nil, Total{}, fmt.Errorf("count requests: %w", err)
+	}
+	return list, total, nil
+}
+
+// submitterColumns keeps a list's submitter to who they are: a list has no
+// use for their password hash or lock.
+func submitterColumns(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id", "login", "name") }
+
+// countUpTo counts the rows sel selects (a query of the constant 1), up to
+// CountLimit+1: a bounded cost, however large the table.
+func (c Conn) countUpTo(ctx context.Context, sel *bun.SelectQuery) (Total, error) {
+	var n int64
+	err := c.rd.NewSelect().TableExpr("(?) AS t", sel.Limit(CountLimit+1)).ColumnExpr("COUNT(*)").Scan(ctx, &n)
+	return Total{N: n, Exact: n <= CountLimit}, err
 }
 
 // EachRequest calls fn for every request q selects, oldest first, reading
 // in batches (for CSV export without holding a whole table).
 func (c Conn) EachRequest(ctx context.Context, q RequestQuery, fn func(*Request) error) error {
+	q = q.on(c)
+	const batch = 5000
 	var after int64
 	for {
 		var list []Request
-		sel := c.idb.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter").OrderExpr("?TableAlias.id").
-			Where("?TableAlias.id > ?", after).Limit(500)
+		// An export's columns only: no form JSON, no PTJ row.
+		sel := c.rd.NewSelect().Model(&list).
+			Column("id", "reference", "kind", "state", "ptj_code", "subject_name", "subject_ic", "submitter_id", "created_at", "updated_at").
+			Relation("Submitter", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("name") }).
+			OrderExpr("?TableAlias.id").Where("?TableAlias.id > ?", after).Limit(batch)
 		if err := q.where(sel).Scan(ctx); err != nil {
 			return fmt.Errorf("export requests: %w", err)
 		}
@@ -339,7 +412,7 @@ func (c Conn) EachRequest(ctx context.Context, q RequestQuery, fn func(*Request)
 			}
 			after = list[i].ID
 		}
-		if len(list) < 500 {
+		if len(list) < batch {
 			return nil
 		}
 	}
@@ -347,11 +420,12 @@ func (c Conn) EachRequest(ctx context.Context, q RequestQuery, fn func(*Request)
 
 // CountRequestsByState returns, per state, how many requests q selects.
 func (c Conn) CountRequestsByState(ctx context.Context, q RequestQuery) (map[workflow.State]int64, error) {
+	q = q.on(c)
 	var rows []struct {
 		State workflow.State `bun:"state"`
 		N     int64          `bun:"n"`
 	}
-	sel := c.idb.NewSelect().Model((*Request)(nil)).ColumnExpr("?TableAlias.state AS state, COUNT(*) AS n").GroupExpr("?TableAlias.state")
+	sel := c.rd.NewSelect().Model((*Request)(nil)).ColumnExpr("?TableAlias.state AS state, COUNT(*) AS n").GroupExpr("?TableAlias.state")
 	if err := q.where(sel).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("count requests: %w", err)
 	}
@@ -362,13 +436,21 @@ func (c Conn) CountRequestsByState(ctx context.Context, q RequestQuery) (map[wor
 	return m, nil
 }
 
-// RequestsIn returns the requests in states with their PTJ, in id order.
-func (c Conn) RequestsIn(ctx context.Context, states []workflow.State) ([]Request, error) {
+// DueForReminder returns up to limit requests after id afterID, in id
+// order, that are in one of states, have been in it since before
+// stateBefore and were not reminded about since remindedBefore: the
+// candidates of a reminder sweep, read a batch at a time so that a sweep
+// holds neither a table in memory nor a lock.
+func (c Conn) DueForReminder(ctx context.Context, states []workflow.State, stateBefore, remindedBefore time.Time, afterID int64, limit int) ([]Request, error) {
 	var list []Request
-	err := c.idb.NewSelect().Model(&list).Relation("PTJ").
-		Where("?TableAlias.state IN (?)", bun.List(states)).OrderExpr("?TableAlias.id").Scan(ctx)
+	err := c.rd.NewSelect().Model(&list).
+		Column("id", "reference", "kind", "state", "version", "ptj_code", "subject_ic", "submitter_id", "state_since", "last_reminded_at").
+		Where("state IN (?)", bun.List(states)).
+		Where("state_since < ?", stateBefore).
+		Where("(last_reminded_at IS NULL OR last_reminded_at < ?)", remindedBefore).
+		Where("id > ?", afterID).OrderExpr("id").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("open requests: %w", err)
+		return nil, fmt.Errorf("requests due for reminders: %w", err)
 	}
 	return list, nil
 }
@@ -399,7 +481,7 @@ func (c Conn) Ceilings(ctx context.Context) (map[forms.Role]int64, error) {
 		Role       forms.Role `bun:"role"`
 		CeilingSen int64      `bun:"ceiling_sen"`
 	}
-	if err := c.idb.NewSelect().Table("role_ceilings").Column("role", "ceiling_sen").Scan(ctx, &rows); err != nil {
+	if err := c.rd.NewSelect().Table("role_ceilings").Column("role", "ceiling_sen").Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("read ceilings: %w", err)
 	}
 	m := make(map[forms.Role]int64, len(rows))

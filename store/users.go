@@ -74,14 +74,39 @@ func (c Conn) UserByID(ctx context.Context, id int64) (*User, error) {
 
 func (c Conn) userWhere(ctx context.Context, where string, arg any) (*User, error) {
 	u := new(User)
-	err := c.idb.NewSelect().Model(u).Relation("Roles").Relation("Modules").Where("?TableAlias."+where, arg).Scan(ctx)
+	err := c.rd.NewSelect().Model(u).Where("?TableAlias."+where, arg).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrUserNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read user: %w", err)
 	}
-	return u, nil
+	return u, c.loadAccess(ctx, u)
+}
+
+// loadAccess reads u's roles and modules in one round trip: every page
+// asks who its user is, so this is the commonest query of the portal.
+func (c Conn) loadAccess(ctx context.Context, u *User) error {
+	var rows []struct {
+		Kind  string  `bun:"kind"`
+		Name  string  `bun:"name"`
+		PTJ   *string `bun:"ptj_code"`
+		Limit int64   `bun:"approval_limit_sen"`
+	}
+	err := c.rd.NewRaw(`SELECT 'role' AS kind, role AS name, ptj_code, approval_limit_sen FROM user_roles WHERE user_id = ?
+		UNION ALL SELECT 'module', module, NULL, 0 FROM user_modules WHERE user_id = ?`, u.ID, u.ID).Scan(ctx, &rows)
+	if err != nil {
+		return fmt.Errorf("read access: %w", err)
+	}
+	u.Roles, u.Modules = nil, nil
+	for _, r := range rows {
+		if r.Kind == "role" {
+			u.Roles = append(u.Roles, UserRole{UserID: u.ID, Role: forms.Role(r.Name), PTJCode: r.PTJ, ApprovalLimitSen: r.Limit})
+		} else {
+			u.Modules = append(u.Modules, UserModule{UserID: u.ID, Module: forms.Module(r.Name)})
+		}
+	}
+	return nil
 }
 
 // UserFilter selects users for the user list.
@@ -94,7 +119,7 @@ type UserFilter struct {
 // ListUsers returns the users matching f, ordered by name, one page at a time.
 func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, int64, error) {
 	var list []User
-	sel := c.idb.NewSelect().Model(&list).Relation("Roles").Relation("Modules").OrderExpr("?TableAlias.name, ?TableAlias.id")
+	sel := c.rd.NewSelect().Model(&list).Relation("Roles").Relation("Modules").OrderExpr("?TableAlias.name, ?TableAlias.id")
 	if q := strings.TrimSpace(f.Q); q != "" {
 		like := "%" + strings.ToLower(q) + "%"
 		sel = sel.Where("(LOWER(?TableAlias.name) LIKE ? OR ?TableAlias.login LIKE ? OR LOWER(?TableAlias.email) LIKE ?)", like, like, like)
@@ -114,11 +139,23 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, i
 
 // CountUsers returns how many profiles there are.
 func (c Conn) CountUsers(ctx context.Context) (int64, error) {
-	n, err := c.idb.NewSelect().Model((*User)(nil)).Count(ctx)
+	n, err := c.rd.NewSelect().Model((*User)(nil)).Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
 	return n, nil
+}
+
+// CountLocked returns how many profiles are locked now (a timed lock
+// whose end has passed no longer counts, though the row is cleared only at
+// the next login).
+func (c Conn) CountLocked(ctx context.Context) (int64, error) {
+	n, err := c.rd.NewSelect().Model((*User)(nil)).
+		Where("locked_at IS NOT NULL AND (locked_until IS NULL OR locked_until > ?)", c.now()).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count locked profiles: %w", err)
+	}
+	return int64(n), nil
 }
 
 // SetLang records the language ("ms" or "en") a user reads the portal in.
@@ -141,14 +178,16 @@ func (c Conn) SetUserStatus(ctx context.Context, userID int64, status string) er
 }
 
 // UsersWithRole returns the active profiles holding role (for ptj when it
-// is not empty), in id order: the addressees of a mail.
+// is not empty), in id order: the addressees of a mail. The query starts
+// from user_roles (indexed by role and PTJ), so its cost follows the number
+// of holders, not of profiles.
 func (c Conn) UsersWithRole(ctx context.Context, role forms.Role, ptj string) ([]User, error) {
 	var list []User
-	q := c.idb.NewSelect().Model(&list).Where("?TableAlias.status = ?", StatusActive).OrderExpr("?TableAlias.id")
-	if ptj == "" {
-		q = q.Where("EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = ?TableAlias.id AND ur.role = ?)", role)
-	} else {
-		q = q.Where("EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = ?TableAlias.id AND ur.role = ? AND ur.ptj_code = ?)", role, ptj)
+	q := c.rd.NewSelect().Model(&list).
+		Join("JOIN user_roles AS ur ON ur.user_id = ?TableAlias.id").
+		Where("ur.role = ?", role).Where("?TableAlias.status = ?", StatusActive).OrderExpr("?TableAlias.id")
+	if ptj != "" {
+		q = q.Where("ur.ptj_code = ?", ptj)
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("users with role %s: %w", role, err)

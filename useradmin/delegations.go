@@ -56,14 +56,13 @@ func (s *Service) AddDelegation(ctx context.Context, by *store.User, delegateLog
 	var d *store.User
 	if err != nil {
 		fields = append(fields, forms.Field("delegate_login", err))
-	} else if d, err = s.db.UserByLogin(ctx, login); err != nil {
-		if !apperr.Is(err, apperr.NotFound) {
-			return nil, err
-		}
-		fields = append(fields, apperr.Field("delegate_login", "delegation.error.no_profile"))
-	} else if d.ID == by.ID {
+	} else if d, err = s.db.UserByLogin(ctx, login); err != nil && !apperr.Is(err, apperr.NotFound) {
+		return nil, err
+	} else if d != nil && d.ID == by.ID {
 		fields = append(fields, apperr.Field("delegate_login", "delegation.error.self"))
-	} else if d.PTJCode != ptj || !d.Active() {
+	} else if d == nil || d.PTJCode != ptj || !d.Active() {
+		// One message whether the login is unknown, of another PTJ or
+		// inactive: an officer learns nothing about other PTJs' staff.
 		fields = append(fields, apperr.Field("delegate_login", "delegation.error.other_ptj"))
 	}
 	if len(fields) > 0 {

@@ -31,6 +31,7 @@ var (
 	mailProfileDeactivated = notify.Register("profile_deactivated", sampleRequestMail)        // to the deactivated user
 	mailPasswordReset      = notify.Register("password_reset_link", sampleLinkMail)           // to the user: one-time set-password link
 	mailReminder           = notify.Register("reminder", reminderMail{Count: 2, Days: 3, URL: "https://ispeks.example/inbox"})
+	mailAccountLocked      = notify.Register("account_locked", lockedMail{At: time.Unix(0, 0), URL: "https://ispeks.example/"}) // to the owner of a locked profile
 )
 
 // requestMail is a mail about one request: its reference, kind and PTJ,
@@ -99,6 +100,30 @@ func (m reminderMail) Args(string) []any             { return []any{"Count", m.C
 func (m reminderMail) Link(*secret.Keyring) string   { return m.URL }
 func (m reminderMail) Details(string) notify.Details { return notify.Details{} }
 
+// lockedMail tells the owner of a profile that failed logins locked it,
+// until when, and how to get it back: the login page tells nobody, so that
+// it does not tell a stranger which logins exist or are locked.
+type lockedMail struct {
+	At    time.Time  `json:"at"`
+	Until *time.Time `json:"until,omitempty"` // nil: until a sysadmin unlocks it or a reset
+	URL   string     `json:"url"`
+}
+
+func (m lockedMail) Args(lang string) []any {
+	until := ""
+	if m.Until != nil {
+		until = malaysia.LongDateTime(*m.Until, lang)
+	}
+	return []any{"At", malaysia.LongDateTime(m.At, lang), "Until", until}
+}
+func (m lockedMail) Link(*secret.Keyring) string   { return m.URL }
+func (m lockedMail) Details(string) notify.Details { return notify.Details{} }
+
+// lockMail is the mail auth queues when it locks u (MailLocks).
+func (s *Service) lockMail(u *store.User, until *time.Time) store.Mail {
+	return store.Mail{Kind: mailAccountLocked, To: u, Content: lockedMail{At: s.now(), Until: until, URL: s.links.Home()}}
+}
+
 // approverMail is the mail an approver audience gets when a request reaches it.
 var approverMail = map[workflow.Audience]notify.Kind{
 	workflow.ToOfficers:  mailSubmitted,
@@ -115,46 +140,58 @@ var submitterMail = map[workflow.Event]notify.Kind{
 
 // audienceOf resolves an audience of r to profiles, without duplicates and
 // without the request's own subject among its approvers.
-func (s *Service) audienceOf(ctx context.Context, tx store.Conn, a workflow.Audience, r *store.Request) ([]store.User, error) {
+func (s *Service) audienceOf(ctx context.Context, c store.Conn, a workflow.Audience, r *store.Request) ([]store.User, error) {
 	var list []store.User
 	var err error
-	switch a {
-	case workflow.ToOfficers:
-		list, err = s.officersOf(ctx, tx, r.PTJCode)
-	case workflow.ToTreasury:
-		list, err = tx.UsersWithRole(ctx, forms.RoleTreasuryApprover, "")
-	case workflow.ToSysadmins:
-		list, err = tx.UsersWithRole(ctx, forms.RoleSysadmin, "")
-	case workflow.ToSubmitter:
+	if a == workflow.ToSubmitter {
 		var u *store.User
-		u, err = tx.UserByID(ctx, r.SubmitterID)
-		if u != nil {
-			list = []store.User{*u}
+		if u, err = c.UserByID(ctx, r.SubmitterID); err != nil {
+			return nil, err
 		}
+		return []store.User{*u}, nil
 	}
-	if err != nil {
+	if list, err = s.approvers(ctx, c, a, r.PTJCode); err != nil {
 		return nil, err
 	}
+	return withoutSubject(list, r), nil
+}
+
+// approvers are the profiles an approver audience names for a PTJ.
+func (s *Service) approvers(ctx context.Context, c store.Conn, a workflow.Audience, ptj string) ([]store.User, error) {
+	switch a {
+	case workflow.ToOfficers:
+		return s.officersOf(ctx, c, ptj)
+	case workflow.ToTreasury:
+		return c.UsersWithRole(ctx, forms.RoleTreasuryApprover, "")
+	case workflow.ToSysadmins:
+		return c.UsersWithRole(ctx, forms.RoleSysadmin, "")
+	}
+	return nil, nil
+}
+
+// withoutSubject drops duplicates and the request's subject from list: no
+// one approves a request about themselves.
+func withoutSubject(list []store.User, r *store.Request) []store.User {
 	seen := map[int64]bool{}
-	out := list[:0]
+	out := make([]store.User, 0, len(list))
 	for _, u := range list {
-		if seen[u.ID] || (a != workflow.ToSubmitter && u.Login == r.SubjectIC) {
+		if seen[u.ID] || u.Login == r.SubjectIC {
 			continue
 		}
 		seen[u.ID] = true
 		out = append(out, u)
 	}
-	return out, nil
+	return out
 }
 
 // officersOf returns the PTJ's controlling officers and the delegates
 // covering one of them today.
-func (s *Service) officersOf(ctx context.Context, tx store.Conn, ptj string) ([]store.User, error) {
-	list, err := tx.UsersWithRole(ctx, forms.RoleControllingOfficer, ptj)
+func (s *Service) officersOf(ctx context.Context, c store.Conn, ptj string) ([]store.User, error) {
+	list, err := c.UsersWithRole(ctx, forms.RoleControllingOfficer, ptj)
 	if err != nil {
 		return nil, err
 	}
-	delegates, err := tx.ActiveDelegatesOn(ctx, ptj, malaysia.Day(s.now()))
+	delegates, err := c.ActiveDelegatesOn(ctx, ptj, malaysia.Day(s.now()))
 	return append(list, delegates...), err
 }
 
@@ -198,67 +235,113 @@ func (s *Service) notifyTransition(ctx context.Context, tx store.Conn, r *store.
 	return len(mails), tx.Enqueue(ctx, mails...)
 }
 
+// reminderBatch is how many requests a reminder sweep reads, and claims in
+// one transaction, at a time.
+const reminderBatch = 200
+
 // SendReminders queues, once a day, a reminder to the approvers of every
 // request that has waited at its stage for at least days working days, one
 // mail per approver with the number of requests. It returns how many mails.
+//
+// The sweep reads the candidates a batch at a time and claims each batch in
+// a short transaction of its own (a conditional update per request, so that
+// of two sweeps at once only one reminds), then queues the mails in short
+// transactions: other writers never wait long behind it, and its memory
+// follows the number of approvers, not of requests. A crash between
+// claiming and queuing costs that day's reminder (the next day's sweep sends
+// it), never a duplicate.
 func (s *Service) SendReminders(ctx context.Context, days int) (int, error) {
 	cal, err := s.Calendar(ctx)
 	if err != nil {
 		return 0, err
 	}
 	now := s.now()
-	type pending struct {
-		user  *store.User
-		count int
-		days  int
+	today := startOfDay(now)
+	// Waiting days working days needs at least that many calendar days: a
+	// bound the database can apply before the calendar decides.
+	stateBefore := today.AddDate(0, 0, -days+1)
+	var states []workflow.State
+	for _, st := range workflow.WaitingStates() {
+		if workflow.Awaiting(st) != "" {
+			states = append(states, st)
+		}
 	}
-	n := 0
-	err = s.db.Tx(ctx, func(tx store.Conn) error {
-		var waiting []workflow.State
-		for _, st := range workflow.WaitingStates() {
-			if workflow.Awaiting(st) != "" {
-				waiting = append(waiting, st)
-			}
-		}
-		open, err := tx.RequestsIn(ctx, waiting)
+	type tally struct {
+		user        store.User
+		count, days int
+	}
+	tallies := map[int64]*tally{}
+	var order []int64
+	audiences := map[string][]store.User{} // per audience and PTJ, read once per sweep
+	for after := int64(0); ; {
+		batch, err := s.db.DueForReminder(ctx, states, stateBefore, today, after, reminderBatch)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		byUser := map[int64]*pending{}
-		var order []int64
-		for i := range open {
-			r := &open[i]
-			if !cal.ReminderDue(r.StateSince, r.LastRemindedAt, now, days) {
-				continue
+		if len(batch) == 0 {
+			break
+		}
+		after = batch[len(batch)-1].ID
+		var claimed []*store.Request
+		err = s.db.Tx(ctx, func(tx store.Conn) error {
+			claimed = claimed[:0]
+			for i := range batch {
+				r := &batch[i]
+				if !cal.ReminderDue(r.StateSince, r.LastRemindedAt, now, days) {
+					continue
+				}
+				ok, err := tx.ClaimReminder(ctx, r)
+				if err != nil {
+					return err
+				}
+				if ok {
+					claimed = append(claimed, r)
+				}
 			}
-			if claimed, err := tx.ClaimReminder(ctx, r); err != nil {
-				return err
-			} else if !claimed {
-				continue
-			}
-			users, err := s.audienceOf(ctx, tx, workflow.Awaiting(r.State), r)
-			if err != nil {
-				return err
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+		for _, r := range claimed {
+			a := workflow.Awaiting(r.State)
+			key := string(a) + "/" + r.PTJCode
+			users, ok := audiences[key]
+			if !ok {
+				if users, err = s.approvers(ctx, s.db.Conn, a, r.PTJCode); err != nil {
+					return 0, err
+				}
+				audiences[key] = users
 			}
 			waited := cal.WorkingDaysBetween(r.StateSince, now)
-			for j := range users {
-				p := byUser[users[j].ID]
-				if p == nil {
-					p = &pending{user: &users[j]}
-					byUser[users[j].ID] = p
-					order = append(order, users[j].ID)
+			for _, u := range withoutSubject(users, r) {
+				t := tallies[u.ID]
+				if t == nil {
+					t = &tally{user: u}
+					tallies[u.ID] = t
+					order = append(order, u.ID)
 				}
-				p.count++
-				p.days = max(p.days, waited)
+				t.count++
+				t.days = max(t.days, waited)
 			}
 		}
-		var mails []store.Mail
-		for _, id := range order {
-			p := byUser[id]
-			mails = append(mails, store.Mail{Kind: mailReminder, To: p.user, Content: reminderMail{Count: p.count, Days: p.days, URL: s.links.Inbox()}})
+	}
+	for start := 0; start < len(order); start += reminderBatch {
+		ids := order[start:min(start+reminderBatch, len(order))]
+		mails := make([]store.Mail, 0, len(ids))
+		for _, id := range ids {
+			t := tallies[id]
+			mails = append(mails, store.Mail{Kind: mailReminder, To: &t.user, Content: reminderMail{Count: t.count, Days: t.days, URL: s.links.Inbox()}})
 		}
-		n = len(mails)
-		return tx.Enqueue(ctx, mails...)
-	})
-	return n, err
+		if err := s.db.Tx(ctx, func(tx store.Conn) error { return tx.Enqueue(ctx, mails...) }); err != nil {
+			return start, err
+		}
+	}
+	return len(order), nil
+}
+
+// startOfDay is midnight, Malaysian time, of t's KL calendar date.
+func startOfDay(t time.Time) time.Time {
+	y, m, d := t.In(malaysia.KL).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, malaysia.KL)
 }

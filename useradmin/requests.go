@@ -19,7 +19,7 @@ import (
 func (s *Service) CreateRequest(ctx context.Context, by *store.User, f forms.Request, draft bool) (*store.Request, error) {
 	var out *store.Request
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
-		if err := s.checkForm(ctx, tx, &f, draft, 0); err != nil {
+		if err := s.checkForm(ctx, tx, by, &f, draft, 0); err != nil {
 			return err
 		}
 		now := s.now()
@@ -30,7 +30,8 @@ func (s *Service) CreateRequest(ctx context.Context, by *store.User, f forms.Req
 			return err
 		}
 		// The submitter must be one who may submit it: the workflow's rule.
-		if _, err := s.decide(ctx, tx, r, by, workflow.Action{Event: workflow.Submit, Version: 1}); err != nil {
+		a := actorOf(by) // a submitter's stage: delegations do not matter
+		if _, err := s.decide(r, a, workflow.Action{Event: workflow.Submit, Version: 1}); err != nil {
 			return err
 		}
 		seq, err := tx.NextRequestNumber(ctx, now.In(malaysia.KL).Year())
@@ -40,7 +41,7 @@ func (s *Service) CreateRequest(ctx context.Context, by *store.User, f forms.Req
 		r.Reference = workflow.Reference(now.In(malaysia.KL).Year(), seq)
 		if err := tx.InsertRequest(ctx, r); err != nil {
 			if store.IsUniqueViolation(err) {
-				return s.openRequestConflict(ctx, f.Subject.ICNumber)
+				return s.openRequestConflict(ctx, by, &f)
 			}
 			return err
 		}
@@ -49,7 +50,7 @@ func (s *Service) CreateRequest(ctx context.Context, by *store.User, f forms.Req
 			return err
 		}
 		if !draft {
-			if _, err := s.apply(ctx, tx, r, by, workflow.Action{Event: workflow.Submit, Version: r.Version}, ActOptions{}); err != nil {
+			if _, err := s.apply(ctx, tx, r, by, a, workflow.Action{Event: workflow.Submit, Version: r.Version}, ActOptions{}); err != nil {
 				return err
 			}
 		}
@@ -77,19 +78,20 @@ func (s *Service) AmendRequest(ctx context.Context, by *store.User, id, version 
 			event = workflow.Resubmit
 		}
 		// Whoever may send it on may amend it, and only while it is theirs.
-		if _, err := s.decide(ctx, tx, r, by, workflow.Action{Event: event, Version: version}); err != nil {
+		a := actorOf(by) // a submitter's stage: delegations do not matter
+		if _, err := s.decide(r, a, workflow.Action{Event: event, Version: version}); err != nil {
 			return err
 		}
 		// The kind and the subject's PTJ stay as first filed.
 		f.Kind, f.PTJCode = r.Kind, r.PTJCode
-		if err := s.checkForm(ctx, tx, &f, !submit, r.ID); err != nil {
+		if err := s.checkForm(ctx, tx, by, &f, !submit, r.ID); err != nil {
 			return err
 		}
 		r.SetForm(f)
 		ok, err := tx.UpdateRequestForm(ctx, r, version)
 		if err != nil {
 			if store.IsUniqueViolation(err) {
-				return s.openRequestConflict(ctx, f.Subject.ICNumber)
+				return s.openRequestConflict(ctx, by, &f)
 			}
 			return err
 		}
@@ -102,7 +104,7 @@ func (s *Service) AmendRequest(ctx context.Context, by *store.User, id, version 
 			return err
 		}
 		if submit {
-			if _, err = s.apply(ctx, tx, r, by, workflow.Action{Event: event, Version: r.Version}, ActOptions{}); err != nil {
+			if _, err = s.apply(ctx, tx, r, by, a, workflow.Action{Event: event, Version: r.Version}, ActOptions{}); err != nil {
 				return err
 			}
 		}
@@ -131,7 +133,15 @@ func (s *Service) CheckForm(ctx context.Context, f forms.Request) error {
 // database: the PTJ exists; a registration's subject has no profile yet, the
 // other kinds' subject has one in the same PTJ (active; a password reset may
 // also be for a locked profile); no other open request for the subject.
-func (s *Service) checkForm(ctx context.Context, tx store.Conn, f *forms.Request, draft bool, self int64) error {
+//
+// What the messages tell is bounded by what by may see: about a subject of
+// a PTJ by represents, the precise reason (a profile already, inactive, the
+// open request's reference); about anyone else — no profile at all, a
+// profile or an open request in another PTJ — one neutral message, the same
+// for every case, so that a representative cannot learn from the form
+// which MyKad numbers have profiles or requests elsewhere. (A registration
+// that passes still tells, by passing, that the number is known nowhere.)
+func (s *Service) checkForm(ctx context.Context, tx store.Conn, by *store.User, f *forms.Request, draft bool, self int64) error {
 	f.Normalize()
 	ceilings, err := tx.Ceilings(ctx)
 	if err != nil {
@@ -150,6 +160,8 @@ func (s *Service) checkForm(ctx context.Context, tx store.Conn, f *forms.Request
 		}
 		return false
 	}
+	// mine: a PTJ by may be told about — the form's, when by represents it.
+	mine := func(ptj string) bool { return ptj == f.PTJCode && by.HasRoleFor(forms.RolePTJRep, ptj) }
 	if f.PTJCode != "" && !bad(forms.FieldPTJCode) {
 		if _, err := tx.PTJ(ctx, f.PTJCode); apperr.Is(err, apperr.NotFound) {
 			fields = append(fields, forms.ErrPTJUnknown(f.PTJCode))
@@ -162,35 +174,47 @@ func (s *Service) checkForm(ctx context.Context, tx store.Conn, f *forms.Request
 		switch {
 		case err != nil && !apperr.Is(err, apperr.NotFound):
 			return err
-		case f.Kind == forms.KindRegistration && u != nil:
+		case u == nil && f.Kind == forms.KindRegistration:
+		case u == nil || !mine(u.PTJCode):
+			fields = append(fields, forms.ErrSubjectUnavailable())
+		case f.Kind == forms.KindRegistration:
 			fields = append(fields, forms.ErrSubjectHasProfile())
-		case f.Kind != forms.KindRegistration && u == nil:
-			fields = append(fields, forms.ErrSubjectHasNoProfile())
-		case f.Kind != forms.KindRegistration && u.PTJCode != f.PTJCode:
-			fields = append(fields, forms.ErrSubjectInOtherPTJ())
-		case f.Kind != forms.KindRegistration && !u.Active():
+		case !u.Active():
 			fields = append(fields, apperr.Field(forms.FieldICNumber, "request.error.subject_inactive"))
 		}
 	}
 	if len(fields) > 0 {
 		return apperr.Fields(fields...)
 	}
-	ref, err := tx.OpenRequestReference(ctx, f.Subject.ICNumber, workflow.FinalStates(), self)
+	ref, ptj, err := tx.OpenRequestReference(ctx, f.Subject.ICNumber, workflow.FinalStates(), self)
 	if err != nil {
 		return err
 	}
-	if ref != "" {
+	return openRequestError(ref, ptj, mine)
+}
+
+// openRequestError is the refusal of a form about a subject with open
+// request ref of ptj: its reference for a PTJ the submitter may see, the
+// neutral message otherwise; nil when there is none.
+func openRequestError(ref, ptj string, mine func(string) bool) error {
+	switch {
+	case ref == "":
+		return nil
+	case mine(ptj):
 		return forms.ErrOpenRequestExists(ref)
 	}
-	return nil
+	return apperr.Fields(forms.ErrSubjectUnavailable())
 }
 
 // openRequestConflict names the open request that won a race for the
-// subject. It reads outside the failed transaction, which can run no more
-// statements on PostgreSQL.
-func (s *Service) openRequestConflict(ctx context.Context, ic string) error {
-	ref, _ := s.db.OpenRequestReference(ctx, ic, workflow.FinalStates(), 0)
-	return forms.ErrOpenRequestExists(ref)
+// subject of f, as checkForm would. It reads outside the failed
+// transaction, which can run no more statements on PostgreSQL.
+func (s *Service) openRequestConflict(ctx context.Context, by *store.User, f *forms.Request) error {
+	ref, ptj, _ := s.db.OpenRequestReference(ctx, f.Subject.ICNumber, workflow.FinalStates(), 0)
+	if err := openRequestError(ref, ptj, func(p string) bool { return p == f.PTJCode && by.HasRoleFor(forms.RolePTJRep, p) }); err != nil {
+		return err
+	}
+	return forms.ErrOpenRequestExists(ref) // gone meanwhile: still a conflict
 }
 
 // lockRequestFor locks request id inside tx if by may see it; any other
@@ -228,6 +252,8 @@ type ActResult struct {
 	TemporaryExpires  time.Time
 	// Mailed reports that notifications were queued (workers may be woken).
 	Mailed bool
+	// Available are the events the actor may fire on the request now.
+	Available []workflow.Event
 }
 
 // Act fires act on request id for by, all in one transaction: the workflow's
@@ -244,12 +270,22 @@ func (s *Service) Act(ctx context.Context, by *store.User, id int64, act workflo
 		if act.Event == workflow.Submit || act.Event == workflow.Resubmit {
 			// A draft goes out only as a whole, valid Borang.
 			f := r.Form()
-			if err := s.checkForm(ctx, tx, &f, false, r.ID); err != nil {
+			if err := s.checkForm(ctx, tx, by, &f, false, r.ID); err != nil {
 				return err
 			}
 		}
-		res, err = s.apply(ctx, tx, r, by, act, opt)
-		return err
+		a := actorOf(by)
+		if workflow.DelegationsMatter(snapshot(r), a) {
+			if a.Delegations, err = s.delegationsTo(ctx, tx, by.ID); err != nil {
+				return err
+			}
+		}
+		if res, err = s.apply(ctx, tx, r, by, a, act, opt); err != nil {
+			return err
+		}
+		// What the actor may do next, decided on the request as it now is.
+		res.Available = workflow.Available(snapshot(r), a, s.now())
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -257,9 +293,10 @@ func (s *Service) Act(ctx context.Context, by *store.User, id int64, act workflo
 	return res, nil // res.Request is the request as the action left it
 }
 
-// apply is the one place a request changes state.
-func (s *Service) apply(ctx context.Context, tx store.Conn, r *store.Request, by *store.User, act workflow.Action, opt ActOptions) (*ActResult, error) {
-	t, err := s.decide(ctx, tx, r, by, act)
+// apply is the one place a request changes state; a is by as the workflow
+// sees them.
+func (s *Service) apply(ctx context.Context, tx store.Conn, r *store.Request, by *store.User, a workflow.Actor, act workflow.Action, opt ActOptions) (*ActResult, error) {
+	t, err := s.decide(r, a, act)
 	if err != nil {
 		return nil, err
 	}
@@ -305,8 +342,9 @@ func (s *Service) apply(ctx context.Context, tx store.Conn, r *store.Request, by
 	return res, nil
 }
 
-// actorOf is by as the workflow sees them: roles and delegations.
-func (s *Service) actorOf(ctx context.Context, c store.Conn, by *store.User) (workflow.Actor, error) {
+// actorOf is by as the workflow sees them, with their roles; an action
+// reads their delegations only where workflow.DelegationsMatter.
+func actorOf(by *store.User) workflow.Actor {
 	a := workflow.Actor{Person: person(by), Active: by.Active()}
 	for _, r := range by.Roles {
 		g := workflow.Grant{Role: r.Role}
@@ -315,17 +353,20 @@ func (s *Service) actorOf(ctx context.Context, c store.Conn, by *store.User) (wo
 		}
 		a.Roles = append(a.Roles, g)
 	}
+	return a
+}
+
+// withDelegations is by as the workflow sees them, delegations of today
+// included: for what a viewer may see and do across many requests.
+func (s *Service) withDelegations(ctx context.Context, c store.Conn, by *store.User) (workflow.Actor, error) {
+	a := actorOf(by)
 	var err error
 	a.Delegations, err = s.delegationsTo(ctx, c, by.ID)
 	return a, err
 }
 
-// decide asks the workflow whether by may fire act on r now.
-func (s *Service) decide(ctx context.Context, c store.Conn, r *store.Request, by *store.User, act workflow.Action) (workflow.Transition, error) {
-	a, err := s.actorOf(ctx, c, by)
-	if err != nil {
-		return workflow.Transition{}, err
-	}
+// decide asks the workflow whether a may fire act on r now.
+func (s *Service) decide(r *store.Request, a workflow.Actor, act workflow.Action) (workflow.Transition, error) {
 	return workflow.Decide(snapshot(r), a, act, s.now())
 }
 

@@ -49,7 +49,7 @@ func (sc scope) covers(ptj string) bool { return sc.all || slices.Contains(sc.pt
 // viewerOf is the viewer as the workflow sees them and the scope it gives,
 // delegations of today included, read once per call.
 func (s *Service) viewerOf(ctx context.Context, c store.Conn, viewer *store.User) (workflow.Actor, scope, error) {
-	a, err := s.actorOf(ctx, c, viewer)
+	a, err := s.withDelegations(ctx, c, viewer)
 	if err != nil {
 		return a, scope{}, err
 	}
@@ -123,17 +123,17 @@ func (s *Service) Available(ctx context.Context, viewer *store.User, r *store.Re
 // The viewer's roles and delegations are read once, so that a page of
 // requests costs one query for them, not one per row.
 func (s *Service) Actions(ctx context.Context, viewer *store.User) (func(*store.Request) []workflow.Event, error) {
-	a, err := s.actorOf(ctx, s.db.Conn, viewer)
+	a, err := s.withDelegations(ctx, s.db.Conn, viewer)
 	now := s.now()
 	return func(r *store.Request) []workflow.Event { return workflow.Available(snapshot(r), a, now) }, err
 }
 
 // ListRequests returns the requests viewer may see that f selects, newest
 // first, one page at a time, and how many there are in all.
-func (s *Service) ListRequests(ctx context.Context, viewer *store.User, f Filter, page store.Page) ([]store.Request, int64, error) {
+func (s *Service) ListRequests(ctx context.Context, viewer *store.User, f Filter, page store.Page) ([]store.Request, store.Total, error) {
 	q, err := s.query(ctx, viewer, f)
 	if err != nil {
-		return nil, 0, err
+		return nil, store.Total{}, err
 	}
 	return s.db.ListRequests(ctx, q, page)
 }

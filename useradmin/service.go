@@ -36,8 +36,15 @@ type Service struct {
 
 // New returns the service on db, provisioning passwords through a and
 // linking mail with links.
+//
+// It also makes a's locks mail the locked profile's owner (auth.MailLocks):
+// the portal's mail is this service's.
 func New(db *store.DB, a *auth.Service, links Links) *Service {
-	return &Service{db: db, auth: a, links: links}
+	s := &Service{db: db, auth: a, links: links}
+	if a != nil {
+		a.MailLocks(s.lockMail)
+	}
+	return s
 }
 
 func (s *Service) now() time.Time { return s.db.Now() }

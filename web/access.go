@@ -25,6 +25,9 @@ type Rule struct {
 	// hold no role of their own. Only the navigation reads it: it needs the
 	// database, and the pages such a delegate uses are open to LoggedIn.
 	Delegates bool
+	// Monitor lets through a monitoring system, not a user: an address in
+	// --metrics-allow or the bearer token of --metrics-token.
+	Monitor bool
 }
 
 // The rules routes use.
@@ -32,6 +35,7 @@ var (
 	Public    = Rule{Public: true}
 	LoggedIn  = Rule{}
 	Anyone    = Rule{MustChangeOK: true} // logged in, even before the forced change
+	Monitor   = Rule{Monitor: true}
 	ModuleFor = func(m forms.Module) Rule { return Rule{Module: m} }
 	RoleIn    = func(roles ...forms.Role) Rule { return Rule{Roles: roles} }
 )
@@ -45,7 +49,7 @@ var (
 // check returns why u may not use a route of rule, or nil when u may.
 func (rule Rule) check(u *store.User) *apperr.Error {
 	switch {
-	case rule.Public:
+	case rule.Public, rule.Monitor: // a monitor is checked by address or token, in allow
 		return nil
 	case u == nil:
 		return errLoginNeeded
@@ -64,6 +68,14 @@ func (rule Rule) check(u *store.User) *apperr.Error {
 // change page; the API answers 401 and 403 password_change_required.
 func (s *Server) allow(rule Rule) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if rule.Monitor {
+			if !s.monitorAllowed(c) {
+				c.AbortWithStatus(http.StatusForbidden) // nothing about why
+				return
+			}
+			c.Next()
+			return
+		}
 		err := rule.check(currentUser(c))
 		switch {
 		case err == nil:
@@ -102,6 +114,12 @@ type route struct {
 	Rule         Rule
 	NavKey       string // the navigation's words for it; "" when not in the navigation
 	offer        *Rule  // whom the navigation offers it to, when not everyone its rule lets in
+
+	// The edge's settings (edge.go): the body limit when not the default,
+	// a file import, fields that may hold line breaks.
+	limit    int64
+	isUpload bool
+	lines    []string
 }
 
 // nav puts the route in the navigation under key, offered to those offer
@@ -114,11 +132,12 @@ func (rt *route) nav(key string, offer ...Rule) *route {
 	return rt
 }
 
-// handle registers a route with its rule.
+// handle registers a route with its rule. Its requests pass the edge
+// (edge.go: body limit, text check) and then the rule before h.
 func (s *Server) handle(g *gin.RouterGroup, method, path string, rule Rule, h ...gin.HandlerFunc) *route {
 	rt := &route{Method: method, Path: joinPath(g.BasePath(), path), Rule: rule}
 	s.table = append(s.table, rt)
-	g.Handle(method, path, append([]gin.HandlerFunc{s.allow(rule)}, h...)...)
+	g.Handle(method, path, append([]gin.HandlerFunc{s.edge(rt), s.allow(rule)}, h...)...)
 	return rt
 }
 

@@ -49,6 +49,7 @@ type access struct {
 var accessMatrix = map[string]access{
 	"GET /":                          {"/", only(anon, inactive, employee, bare, ptjRep, officer, treasury, sysadmin, auditor)}, // must-change users are sent to /password
 	"GET /lang/:lang":                {"/lang/en", publicOnly},
+	"POST /lang/:lang":               {"/lang/en", publicOnly},
 	"GET /login":                     {"/login", publicOnly},
 	"POST /login":                    {"/login", publicOnly},
 	"POST /logout":                   {"/logout", loggedIn},
@@ -89,12 +90,15 @@ var accessMatrix = map[string]access{
 	"PUT /api/v1/requests/:id":          {"/api/v1/requests/999999", only(ptjRep)},
 	"POST /api/v1/requests/:id/actions": {"/api/v1/requests/999999/actions", changed},
 	"POST /api/v1/delegations":          {"/api/v1/delegations", only(officer)},
+
+	// A monitor's page: no persona is one (no address allowed, no token here).
+	"GET /metrics": {"/metrics", only()},
 }
 
 func TestAccessMatrix(t *testing.T) {
 	// Every persona tries every route, the login forms among them: the
 	// address throttle would stop the test, not a stranger.
-	e := newEnv(t, store.SQLite, func(c *config.Config) { c.LoginThrottle = 1000 })
+	e := newEnv(t, store.SQLite, func(c *config.Config) { c.LoginThrottle = 1000; c.MetricsAllow = "" })
 	logins := map[string]string{}
 	mk := func(p, login string, roles []forms.Role, modules []forms.Module, must bool) {
 		e.user(login, "Pengguna "+strings.ReplaceAll(p, "_", " "), "12010101", roles, modules, must)
@@ -138,6 +142,9 @@ func TestAccessMatrix(t *testing.T) {
 			var got bool
 			if strings.HasPrefix(r.Path, "/api/") {
 				status, out := e.api(r.Method, want.path, tokens[p], map[string]any{})
+				if status >= 500 {
+					t.Errorf("%s as %s: %d", key, p, status) // a failure must not pass for an allowed call
+				}
 				got = status != http.StatusUnauthorized && status != http.StatusForbidden
 				// A 401 from the login or link endpoints is their answer, not a refusal.
 				if status == http.StatusUnauthorized && key == "POST /api/v1/auth/token" {
@@ -149,6 +156,9 @@ func TestAccessMatrix(t *testing.T) {
 				}
 			} else {
 				resp := browsers[p].do(r.Method, want.path, map[string][]string{})
+				if resp.Status >= 500 {
+					t.Errorf("%s as %s: %d", key, p, resp.Status)
+				}
 				got = resp.Status != http.StatusForbidden &&
 					!(resp.Status == http.StatusSeeOther && (strings.HasPrefix(resp.Location, "/login?next=") || resp.Location == "/password"))
 				if r.Path == "/logout" && p != anon {

@@ -41,12 +41,13 @@ func (s *Server) loginPage(c *gin.Context) {
 func (s *Server) login(c *gin.Context) {
 	f := loginForm{Login: c.PostForm("login"), Next: localPath(c.PostForm("next"))}
 	token, u, err := s.auth.Login(c.Request.Context(), f.Login, c.PostForm("password"), c.ClientIP(), store.SessionWeb)
+	s.metrics.login("web", err)
 	if err != nil {
 		if !isUnauthorized(err) {
 			s.fail(c, err)
 			return
 		}
-		s.log.Info("login failed", "login", forms.MaskLogin(f.Login), "ip", c.ClientIP())
+		s.loginFailed(c, f.Login)
 		f.Error = apperr.As(err).Message(lang(c))
 		s.render(c, http.StatusUnauthorized, "login", f)
 		return
@@ -57,6 +58,13 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, f.Next)
+}
+
+// loginFailed logs a failed login, from the form or the API alike: the
+// login masked (what was typed may be a password in the wrong box), the
+// address.
+func (s *Server) loginFailed(c *gin.Context, login string) {
+	s.log.Info("login failed", "login", forms.MaskLogin(login), "ip", c.ClientIP())
 }
 
 func (s *Server) logout(c *gin.Context) {
@@ -161,7 +169,11 @@ func (s *Server) apiTokenCreate(c *gin.Context) {
 		return
 	}
 	token, u, err := s.auth.Login(c.Request.Context(), req.Login, req.Password, c.ClientIP(), store.SessionAPI)
+	s.metrics.login("api", err)
 	if err != nil {
+		if isUnauthorized(err) {
+			s.loginFailed(c, req.Login)
+		}
 		s.fail(c, err)
 		return
 	}

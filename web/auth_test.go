@@ -3,7 +3,6 @@ package web_test
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/i18n"
 	"github.com/perbendaharaan/ispeks/password"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/store/storetest"
@@ -172,7 +172,7 @@ func TestParallelGuessesCannotPassTheLimit(t *testing.T) {
 }
 
 func TestTimedLockEnds(t *testing.T) {
-	e := newEnv(t, store.SQLite, func(c *config.Config) { c.LockFor = 30 * time.Minute })
+	e := newEnv(t, store.SQLite, func(c *config.Config) { c.LockFor = []time.Duration{30 * time.Minute} })
 	e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
 	b := e.browser()
 	for i := 0; i < 3; i++ {
@@ -187,20 +187,72 @@ func TestTimedLockEnds(t *testing.T) {
 	}
 }
 
-func TestAddressThrottle(t *testing.T) {
-	e := newEnv(t, store.SQLite)
-	for i := 0; i < 20; i++ {
-		e.browser().login("70010101555"+strconv.Itoa(i%10), "Salah-Sekali-2026!")
-	}
+// TestThrottlePerAddressAndLogin: the throttle counts failures of one login
+// from one address (issue 13 changed it from the address alone): past the
+// limit a wrong password answers "too many attempts", the right one still
+// logs in (the account's own lock still holds), and other logins from the
+// same address (an office behind one NAT) are not held up.
+func TestThrottlePerAddressAndLogin(t *testing.T) {
+	e := newEnv(t, store.SQLite, func(c *config.Config) { c.LoginThrottle = 5; c.LockAfter = 20 })
 	e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
-	r := e.browser().login(siti, testPassword)
+	e.user(ahmad, "Ahmad Bin Ali", "12010101", nil, nil, false)
+	for i := 0; i < 5; i++ {
+		if r := e.browser().login(siti, "Salah-Sekali-2026!"); strings.Contains(r.Body, "Terlalu banyak cubaan") {
+			t.Fatalf("try %d throttled", i+1)
+		}
+	}
+	r := e.browser().login(siti, "Salah-Sekali-2026!")
 	if r.Status != http.StatusUnauthorized || !strings.Contains(r.Body, "Terlalu banyak cubaan") {
-		t.Fatalf("21st try from one address: %d", r.Status)
+		t.Fatalf("6th wrong try from one address: %d", r.Status)
+	}
+	if r := e.browser().login(ahmad, testPassword); r.Status != http.StatusSeeOther {
+		t.Fatalf("another login from the same address: %d", r.Status)
+	}
+	if r := e.browser().login(siti, testPassword); r.Status != http.StatusSeeOther {
+		t.Fatalf("the right password through the throttle: %d", r.Status)
+	}
+	// A lock still holds through it.
+	e2 := newEnv(t, store.SQLite, func(c *config.Config) { c.LoginThrottle = 1 })
+	e2.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
+	for i := 0; i < 3; i++ {
+		e2.browser().login(siti, "Salah-Sekali-2026!")
+	}
+	if r := e2.browser().login(siti, testPassword); r.Status != http.StatusUnauthorized {
+		t.Fatalf("locked account through the throttle: %d", r.Status)
 	}
 	e.advance(16 * time.Minute)
-	if r := e.browser().login(siti, testPassword); r.Status != http.StatusSeeOther {
-		t.Fatalf("after the window: %d", r.Status)
+	if r := e.browser().login(siti, "Salah-Sekali-2026!"); strings.Contains(r.Body, "Terlalu banyak cubaan") {
+		t.Fatal("still throttled after the window")
 	}
+}
+
+// TestThrottleCountIsAtomic: 50 wrong logins at once from one address get
+// exactly the limit of ordinary answers, and "too many attempts" for the
+// rest: the attempt is counted before it is judged.
+func TestThrottleCountIsAtomic(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		var mu sync.Mutex
+		answers := map[string]int{}
+		var wg sync.WaitGroup
+		for i := 0; i < 50; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, out := e.api("POST", "/api/v1/auth/token", "", map[string]string{"login": "700101015553", "password": "Salah-Sekali-2026!"})
+				errBody, _ := out["error"].(map[string]any)
+				msg, _ := errBody["message"].(string)
+				mu.Lock()
+				answers[msg]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		throttled := answers[i18n.T("ms", "login.error.throttled")]
+		failed := answers[i18n.T("ms", "login.error.failed")]
+		if failed != 20 || throttled != 30 {
+			t.Fatalf("50 parallel wrong logins: %d failed, %d throttled (%v); want 20 and 30", failed, throttled, answers)
+		}
+	})
 }
 
 func TestForcedPasswordChange(t *testing.T) {

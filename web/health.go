@@ -17,6 +17,7 @@ func (s *Server) readyz(c *gin.Context) {
 	defer cancel()
 	if err := s.db.Ready(ctx); err != nil {
 		s.log.Warn("not ready", "error", err)
+		c.Header("Retry-After", retryAfter)
 		c.String(http.StatusServiceUnavailable, "database unavailable\n")
 		return
 	}

@@ -33,7 +33,7 @@ var ctx = context.Background()
 func init() { gin.SetMode(gin.TestMode) } // no route listing in test output
 
 // cheap hashes keep the tests fast; Verify reads the parameters from the hash.
-var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32, Normalize: true}
 
 const testPassword = "Kuat-Sangat-2026!"
 
@@ -48,6 +48,7 @@ type env struct {
 	srv   *web.Server
 	ts    *httptest.Server
 	cfg   config.Config
+	logs  *logBuffer // what the server logged
 
 	mu  sync.Mutex
 	now time.Time
@@ -55,7 +56,12 @@ type env struct {
 
 func newEnv(t testing.TB, d store.Dialect, edit ...func(*config.Config)) *env {
 	t.Helper()
-	db := storetest.Open(t, d)
+	return newEnvOn(t, storetest.Open(t, d), edit...)
+}
+
+// newEnvOn is newEnv on a database the test opened itself (migrated).
+func newEnvOn(t testing.TB, db *store.DB, edit ...func(*config.Config)) *env {
+	t.Helper()
 	e := &env{t: t, db: db, now: time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)}
 	db.Now = e.clock
 	e.cfg = config.Default()
@@ -72,7 +78,8 @@ func newEnv(t testing.TB, d store.Dialect, edit ...func(*config.Config)) *env {
 	e.admin = useradmin.New(db, e.auth, links)
 	e.slips = payslip.New(db, links, payslip.Options{PDFPassword: payslip.PasswordRule(e.cfg.PayslipPDFPassword),
 		RetentionMonths: e.cfg.PayslipRetentionMonths, Treasury: e.cfg.TreasuryName})
-	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
+	e.logs = &logBuffer{}
+	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(e.logs, nil)),
 		web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payslip: e.slips})
 	if err != nil {
 		t.Fatal(err)
@@ -87,6 +94,24 @@ func newEnv(t testing.TB, d store.Dialect, edit ...func(*config.Config)) *env {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// logBuffer keeps what the server logs, for tests that read it.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func (e *env) clock() time.Time {

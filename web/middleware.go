@@ -12,8 +12,9 @@ import (
 )
 
 // securityHeaders sets the headers every response carries: no framing, no
-// MIME sniffing, no referrer leaving the portal, and a content security policy
-// that allows only the portal's own files (pages need no script at all).
+// MIME sniffing, no referrer leaving the portal, a content security policy
+// that allows only the portal's own files (pages need no script at all), and
+// no caching of API answers (pages set it as they render).
 func securityHeaders(secure bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
@@ -25,6 +26,11 @@ func securityHeaders(secure bool) gin.HandlerFunc {
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 		if secure {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		if isAPI(c) {
+			// API answers hold MyKad numbers and, once, a temporary
+			// password: no cache, shared or private, may keep them.
+			h.Set("Cache-Control", "no-store")
 		}
 		c.Next()
 	}

@@ -61,7 +61,11 @@ func (s *Server) mailOps(c *gin.Context, status int, state string, flash *Flash)
 		s.fail(c, err)
 		return
 	}
-	p := pageOf(c)
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	list, total, err := s.db.ListOutbox(ctx, state, p)
 	if err != nil {
 		s.fail(c, err)
@@ -71,7 +75,7 @@ func (s *Server) mailOps(c *gin.Context, status int, state string, flash *Flash)
 	if state != "" {
 		q.Set("state", state)
 	}
-	d := mailOpsData{State: state, Pager: newPager("/ops/mail", q, p, total)}
+	d := mailOpsData{State: state, Pager: newPager("/ops/mail", q, p, store.ExactTotal(total), len(list))}
 	for _, st := range outboxStates {
 		d.Cards = append(d.Cards, inboxCard{State: st, Label: tr(c, "mailops.state."+st), Count: counts[st],
 			Href: "/ops/mail?state=" + st, Current: st == state})

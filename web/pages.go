@@ -59,16 +59,24 @@ type option struct {
 }
 
 // pager is the "page x of y" line with links that keep the list's filters.
+// When the list was not counted to its end (more than store.CountLimit
+// rows), it says "more than" and offers the next page while pages are full.
 type pager struct {
 	Number, Pages int
-	Total         int64
+	Total         string // formatted: 1,234
+	Exact         bool
 	Prev, Next    string
 }
 
-func newPager(path string, q url.Values, p store.Page, total int64) pager {
+// newPager is the pager of page p of a list with total rows, of which rows
+// are on this page.
+func newPager(path string, q url.Values, p store.Page, total store.Total, rows int) pager {
 	size := p.Limit()
-	pages := int((total + size - 1) / size)
-	pg := pager{Number: max(p.Number, 1), Pages: max(pages, 1), Total: total}
+	pages := int((total.N + size - 1) / size)
+	pg := pager{Number: max(p.Number, 1), Pages: max(pages, 1), Exact: total.Exact, Total: groupDigits(total.N)}
+	if !total.Exact {
+		pg.Total = groupDigits(store.CountLimit)
+	}
 	link := func(n int) string {
 		v := url.Values{}
 		for k, vs := range q {
@@ -86,10 +94,19 @@ func newPager(path string, q url.Values, p store.Page, total int64) pager {
 	if pg.Number > 1 {
 		pg.Prev = link(min(pg.Number-1, pg.Pages))
 	}
-	if pg.Number < pg.Pages {
+	if pg.Number < pg.Pages || !total.Exact && int64(rows) == size {
 		pg.Next = link(pg.Number + 1)
 	}
 	return pg
+}
+
+// groupDigits writes n with thousands commas: 100000 → "100,000".
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // requestRow is a request as a line of a list.

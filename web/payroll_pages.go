@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -26,15 +25,10 @@ import (
 // which slips exist (sysadmins, treasury approvers and auditors) — never a
 // person's amounts.
 
-// maxPayrollUpload bounds an uploaded payroll file: a million lines are
-// about 170 MB.
-const maxPayrollUpload = 1 << 30
-
 var (
-	errNoImport     = apperr.New(apperr.NotFound, "payslip.error.import_not_found")
-	errNoJob        = apperr.New(apperr.NotFound, "payroll.job.not_found")
-	errNoFile       = apperr.New(apperr.Invalid, "payroll.upload.no_file")
-	errUploadBroken = apperr.New(apperr.Invalid, "payroll.upload.broken")
+	errNoImport = apperr.New(apperr.NotFound, "payslip.error.import_not_found")
+	errNoJob    = apperr.New(apperr.NotFound, "payroll.job.not_found")
+	errNoFile   = apperr.New(apperr.Invalid, "payroll.upload.no_file")
 )
 
 type payrollMonthRow struct {
@@ -61,15 +55,23 @@ func (s *Server) payroll(c *gin.Context, status int, flash *Flash) {
 		return
 	}
 	ctx, l := c.Request.Context(), lang(c)
-	p := pageOf(c)
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	months, total, err := s.slips.PayrollMonths(ctx, p)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	// The imports have their own pager (?ipage=), kept beside the months'.
-	ip, _ := strconv.Atoi(c.Query("ipage"))
-	importPage := store.Page{Number: ip, Size: 10}
+	importPage, err := store.ParsePage(c.Query("ipage"), "10")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ip := importPage.Number
 	imports, itotal, err := s.slips.Imports(ctx, importPage)
 	if err != nil {
 		s.fail(c, err)
@@ -82,8 +84,8 @@ func (s *Server) payroll(c *gin.Context, status int, flash *Flash) {
 	if p.Number > 1 {
 		keepMonths.Set("page", strconv.Itoa(p.Number))
 	}
-	d := payrollData{MonthPage: newPager("/payroll", keepImports, p, total), Imports: imports,
-		ImportPage: importPager(keepMonths, importPage, itotal),
+	d := payrollData{MonthPage: newPager("/payroll", keepImports, p, store.ExactTotal(total), len(months)), Imports: imports,
+		ImportPage: importPager(keepMonths, importPage, store.ExactTotal(itotal), len(imports)),
 		CanUpload:  s.may(c, "POST", "/payroll/imports"), Format: strings.Join(payslip.Columns, ",")}
 	for _, m := range months {
 		d.Months = append(d.Months, payrollMonthRow{MonthInfo: m, Label: payslip.MonthLabel(m.Month, l)})
@@ -93,8 +95,8 @@ func (s *Server) payroll(c *gin.Context, status int, flash *Flash) {
 
 // importPager is the imports' pager of /payroll: newPager's links with
 // ?ipage= instead of ?page=.
-func importPager(keep url.Values, p store.Page, total int64) pager {
-	pg := newPager("/payroll", url.Values{}, p, total)
+func importPager(keep url.Values, p store.Page, total store.Total, rows int) pager {
+	pg := newPager("/payroll", url.Values{}, p, total, rows)
 	link := func(n int) string {
 		v := url.Values{}
 		for k, vs := range keep {
@@ -117,85 +119,50 @@ func importPager(keep url.Values, p store.Page, total int64) pager {
 	return pg
 }
 
-// upload is a payroll file received and spooled to disk.
+// upload is a payroll file received: the edge has parsed the multipart
+// form (a route marked upload, up to --upload-limit; a large file waits in
+// a temporary file the server removes after the request).
 type upload struct {
 	name    string
-	path    string
+	file    multipart.File
 	replace bool
 }
 
-// receiveUpload reads a multipart upload as a stream: the file part goes
-// to a temporary file (never whole into memory), the small fields to
-// memory. The caller removes the file.
-func (s *Server) receiveUpload(c *gin.Context) (*upload, error) {
-	// A large file over a slow line takes longer than the server's read
-	// timeout for ordinary requests.
-	_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(30 * time.Minute))
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxPayrollUpload)
-	mr, err := c.Request.MultipartReader()
+// receiveUpload reads the form's file and the replace box.
+func receiveUpload(c *gin.Context) (*upload, error) {
+	fh, err := c.FormFile("file")
+	if err != nil || fh.Filename == "" {
+		return nil, errNoFile
+	}
+	f, err := fh.Open()
 	if err != nil {
-		return nil, errNoFile
+		return nil, apperr.Wrap(apperr.Invalid, err, "payroll.upload.broken")
 	}
-	up := &upload{}
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			up.remove()
-			return nil, s.uploadError(err)
-		}
-		switch part.FormName() {
-		case "file":
-			if up.path != "" || part.FileName() == "" {
-				continue
-			}
-			if err := up.spool(part, s.cfg.DataDir); err != nil {
-				up.remove()
-				return nil, s.uploadError(err)
-			}
-		case "replace":
-			v, _ := io.ReadAll(io.LimitReader(part, 16))
-			up.replace = string(v) == "1" || string(v) == "true" || string(v) == "on"
-		}
-		part.Close()
-	}
-	if up.path == "" {
-		return nil, errNoFile
-	}
-	return up, nil
+	v := c.PostForm("replace")
+	return &upload{name: filepath.Base(fh.Filename), file: f, replace: v == "1" || v == "true" || v == "on"}, nil
 }
 
-func (s *Server) uploadError(err error) error {
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return apperr.New(apperr.TooLarge, "payroll.upload.too_large", "Max", maxPayrollUpload>>20)
-	}
-	return apperr.Wrap(apperr.Invalid, err, "payroll.upload.broken")
-}
-
-func (up *upload) spool(part *multipart.Part, dataDir string) error {
+// spool copies the upload to a file of the portal's own, which outlives
+// the request for the import that runs in the background.
+func (up *upload) spool(dataDir string) (string, error) {
 	dir := filepath.Join(dataDir, "uploads")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
+		return "", err
 	}
 	f, err := os.CreateTemp(dir, "payroll-*.csv")
 	if err != nil {
-		return err
+		return "", err
 	}
-	up.path, up.name = f.Name(), filepath.Base(part.FileName())
-	if _, err := io.Copy(f, part); err != nil {
+	if _, err := io.Copy(f, up.file); err != nil {
 		f.Close()
-		return err
+		os.Remove(f.Name())
+		return "", err
 	}
-	return f.Close()
-}
-
-func (up *upload) remove() {
-	if up != nil && up.path != "" {
-		os.Remove(up.path)
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", err
 	}
+	return f.Name(), nil
 }
 
 // payrollUpload receives a payroll file and starts its import in the
@@ -205,15 +172,24 @@ func (s *Server) payrollUpload(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	up, err := s.receiveUpload(c)
+	up, err := receiveUpload(c)
 	if err != nil {
 		s.payroll(c, statusOf(apperr.As(err).Code), errFlash(apperr.As(err).Message(lang(c))))
 		return
 	}
-	u := currentUser(c)
-	id, err := s.slips.StartImport(store.Actor{UserID: u.ID, Login: u.Login}, up.name, up.path, up.replace, s.wakeMail)
+	defer up.file.Close()
+	path, err := up.spool(s.cfg.DataDir)
 	if err != nil {
-		up.remove()
+		s.fail(c, err)
+		return
+	}
+	u := currentUser(c)
+	id, err := s.slips.StartImport(store.Actor{UserID: u.ID, Login: u.Login}, up.name, path, up.replace, func(err error) {
+		s.metrics.job("payroll_import", err)
+		s.wakeMail()
+	})
+	if err != nil {
+		os.Remove(path)
 		s.fail(c, err)
 		return
 	}
@@ -359,7 +335,11 @@ func (s *Server) payrollMonth(c *gin.Context, status int, flash *Flash) {
 		return
 	}
 	f := payslip.SlipFilter{Month: m.Month, Q: strings.TrimSpace(c.Query("q")), PTJ: strings.TrimSpace(c.Query("ptj"))}
-	p := pageOf(c)
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	slips, total, err := s.slips.FindSlips(ctx, f, p)
 	if err != nil {
 		s.fail(c, err)
@@ -374,7 +354,7 @@ func (s *Server) payrollMonth(c *gin.Context, status int, flash *Flash) {
 	}
 	now := s.now()
 	d := payrollMonthData{Month: *m, Label: payslip.MonthLabel(m.Month, l), Q: f.Q, PTJ: f.PTJ, Slips: slips,
-		Pager:      newPager("/payroll/months/"+m.Month, keep, p, total),
+		Pager:      newPager("/payroll/months/"+m.Month, keep, p, total, len(slips)),
 		CanPublish: s.may(c, "POST", "/payroll/months/:month/publish"), Today: malaysia.Day(now),
 		Visible: m.Published() && (m.VisibleFrom == nil || !m.VisibleFrom.After(now))}
 	var sum payslip.Totals
@@ -404,6 +384,7 @@ func (s *Server) payrollPublish(c *gin.Context) {
 	}
 	u := currentUser(c)
 	res, err := s.slips.Publish(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, c.Param("month"), strings.TrimSpace(c.PostForm("visible_from")))
+	s.metrics.job("payroll_publish", err)
 	if err != nil {
 		ae := apperr.As(err)
 		if ae.Code == apperr.Invalid {

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"os"
 
 	"github.com/gin-gonic/gin"
 
@@ -35,23 +34,18 @@ func (s *Server) apiPayrollImport(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	up, err := s.receiveUpload(c)
+	up, err := receiveUpload(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	defer up.remove()
+	defer up.file.Close()
 	if v := c.Query("replace"); v == "true" || v == "1" {
 		up.replace = true
 	}
-	f, err := os.Open(up.path)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	defer f.Close()
 	u := currentUser(c)
-	res, err := s.slips.Import(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, up.name, f, up.replace)
+	res, err := s.slips.Import(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, up.name, up.file, up.replace)
+	s.metrics.job("payroll_import", err)
 	l := lang(c)
 	var bad *payslip.BadFile
 	if errors.As(err, &bad) {
@@ -104,6 +98,7 @@ func (s *Server) apiPayrollPublish(c *gin.Context) {
 	}
 	u := currentUser(c)
 	res, err := s.slips.Publish(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, c.Param("month"), body.VisibleFrom)
+	s.metrics.job("payroll_publish", err)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -27,7 +28,8 @@ type View struct {
 	Year          int
 	User          *store.User
 	Nav           []NavItem
-	LangSwitchURL string
+	LangSwitchURL string // the language switch: a POST form to this address…
+	LangNext      string // …with this page to come back to
 	Flash         *Flash
 	Data          any
 }
@@ -104,7 +106,12 @@ func lang(c *gin.Context) string {
 	return "ms"
 }
 
-// setLang sets the language cookie and goes back to the page the user was on.
+// setLang sets the language cookie and goes back to the page the user was
+// on. The layout's switch is a POST form (it works without script), and
+// only that — a request of the portal's own pages, as the cross-origin
+// check makes sure — also makes the choice the language of a logged-in
+// user's mail: a link another site places (GET /lang/en) changes what this
+// browser shows, never what the user's mail is written in.
 func (s *Server) setLang(c *gin.Context) {
 	l := c.Param("lang")
 	if l != "en" {
@@ -112,20 +119,55 @@ func (s *Server) setLang(c *gin.Context) {
 	}
 	c.SetSameSite(http.SameSiteLaxMode)
 	c.SetCookie("lang", l, 365*24*3600, "/", "", s.cfg.Secure(), true)
-	// A logged-in user's choice also becomes the language of their mail.
-	if u := currentUser(c); u != nil && u.Lang != l {
-		if err := s.db.SetLang(c.Request.Context(), u.ID, l); err != nil {
-			s.log.Warn("saving the language choice", "error", err)
+	next := c.Query("next")
+	if c.Request.Method == http.MethodPost {
+		next = c.PostForm("next")
+		if u := currentUser(c); u != nil && u.Lang != l {
+			if err := s.db.SetLang(c.Request.Context(), u.ID, l); err != nil {
+				s.log.Warn("saving the language choice", "error", err)
+			}
 		}
 	}
-	c.Redirect(http.StatusSeeOther, localPath(c.Query("next")))
+	c.Redirect(http.StatusSeeOther, localPath(next))
 }
 
 // localPath returns p if it is a path on this site, "/" otherwise, so that a
-// crafted link cannot send users elsewhere.
+// crafted link (?next=) cannot send users elsewhere after a login or a
+// language switch. It judges p as a browser reads a Location header: the URL
+// standard strips ASCII tab, CR and LF anywhere ("/\t/evil" is "//evil") and
+// takes a backslash for a slash ("/\\evil" is "//evil"). So p must, once
+// those are stripped, start with one "/" and not two, hold no backslash, no
+// other control character, space or non-ASCII byte (a path the portal builds
+// is always percent-encoded), parse as a URL with no scheme, host or user,
+// and decode to a path with no backslash or control character that neither
+// starts with "//" nor holds a dot segment or an empty one ("/..//evil", "/%2F%2Fevil"), which a server
+// cleaning the path could turn into "//evil" on the next hop.
 func localPath(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	p = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\r' || r == '\n' {
+			return -1
+		}
+		return r
+	}, p)
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
 		return "/"
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.ContainsFunc(u.Path, func(r rune) bool { return r < ' ' || r == 0x7f || r == '\\' }) {
+		return "/"
+	}
+	if u.Path != "/" {
+		for _, seg := range strings.Split(u.Path[1:], "/") {
+			if seg == "" || seg == "." || seg == ".." {
+				return "/"
+			}
+		}
 	}
 	return p
 }
@@ -142,7 +184,7 @@ func (s *Server) view(c *gin.Context, data any) *View {
 	if v.Lang == "en" {
 		other = "ms"
 	}
-	v.LangSwitchURL = "/lang/" + other + "?next=" + url.QueryEscape(c.Request.URL.RequestURI())
+	v.LangSwitchURL, v.LangNext = "/lang/"+other, c.Request.URL.RequestURI()
 	s.decorate(c, v)
 	return v
 }
@@ -170,6 +212,10 @@ func (s *Server) renderView(c *gin.Context, status int, name string, v *View) {
 	c.String(http.StatusInternalServerError, "internal error")
 }
 
+// retryAfter is the Retry-After of a 503, in seconds: long enough for a
+// restarted database or a burst of logins to pass.
+const retryAfter = "10"
+
 // statusOf maps an application error code to its HTTP status.
 func statusOf(code apperr.Code) int {
 	switch code {
@@ -183,19 +229,39 @@ func statusOf(code apperr.Code) int {
 		return http.StatusNotFound
 	case apperr.Conflict:
 		return http.StatusConflict
+	case apperr.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
 
 // fail answers err: as JSON under /api/, as the error page otherwise. The
 // user sees the error's message in their language; an internal error's cause
-// is logged and never shown.
+// is logged and never shown. A body read past its limit answers 413; a
+// database that cannot be reached (store.IsUnavailable) answers 503 with
+// Retry-After, like a server too busy to hash a password.
 func (s *Server) fail(c *gin.Context, err error) {
+	var mbe *http.MaxBytesError
+	switch {
+	case apperr.CodeOf(err) != apperr.Internal:
+	case errors.As(err, &mbe):
+		err = tooLarge(mbe.Limit) // a handler reading an upload past its limit
+	case store.IsUnavailable(err):
+		err = apperr.Wrap(apperr.Unavailable, err, "error.unavailable")
+	}
 	e := apperr.As(err)
 	status := statusOf(e.Code)
-	if e.Code == apperr.Internal {
+	switch e.Code {
+	case apperr.Internal:
 		s.log.Error("internal error", "path", malaysia.MaskText(c.Request.URL.Path), "error", err)
 		_ = c.Error(err)
+	case apperr.Unavailable:
+		// The database is down or the server busy: say when to come back,
+		// as /readyz does for the load balancer.
+		s.log.Warn("unavailable", "path", malaysia.MaskText(c.Request.URL.Path), "error", err)
+		c.Header("Retry-After", retryAfter)
 	}
 	l := lang(c)
 	if isAPI(c) {

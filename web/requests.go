@@ -42,8 +42,9 @@ func (s *Server) created(r *store.Request) {
 	}
 }
 
-// pageOf reads ?page= (from 1) for lists.
-func pageOf(c *gin.Context) store.Page {
-	n, _ := strconv.Atoi(c.Query("page"))
-	return store.Page{Number: n}
+// pageOf reads ?page= (from 1) for the lists of pages, which keep their
+// own size; a page that is not a whole number in range is an Invalid
+// error naming it (422).
+func pageOf(c *gin.Context) (store.Page, error) {
+	return store.ParsePage(c.Query("page"), "")
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -215,8 +214,11 @@ func (s *Server) apiRequestList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	page := pageOf(c)
-	page.Size, _ = strconv.Atoi(c.Query("page_size"))
+	page, err := store.ParsePage(c.Query("page"), c.Query("page_size"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	list, total, err := s.admin.ListRequests(c.Request.Context(), currentUser(c), f, page)
 	if err != nil {
 		s.fail(c, err)
@@ -231,7 +233,7 @@ func (s *Server) apiRequestList(c *gin.Context) {
 	for i := range list {
 		items = append(items, requestJSON(&list[i], actions(&list[i]), false))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": max(page.Number, 1), "page_size": page.Limit()})
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total.N, "total_exact": total.Exact, "page": max(page.Number, 1), "page_size": page.Limit()})
 }
 
 type actionBody struct {
@@ -263,7 +265,10 @@ func (s *Server) apiRequestAct(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.sendRequest(c, http.StatusOK, id, res.TemporaryPassword)
+	// The request as the action left it, read in the action's transaction.
+	out := requestJSON(res.Request, res.Available, true)
+	out.TemporaryPassword = res.TemporaryPassword
+	c.JSON(http.StatusOK, out)
 }
 
 type delegationBody struct {

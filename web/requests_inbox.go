@@ -52,7 +52,11 @@ func (s *Server) inbox(c *gin.Context, status int, results []bulkResult, flash *
 	if st := workflow.State(c.Query("state")); slices.Contains(workflow.WaitingStates(), st) {
 		f.State = st
 	}
-	p := pageOf(c)
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	list, n, err := s.admin.ListRequests(ctx, u, f, p)
 	if err != nil {
 		s.fail(c, err)
@@ -62,7 +66,7 @@ func (s *Server) inbox(c *gin.Context, status int, results []bulkResult, flash *
 	if f.State != "" {
 		q.Set("state", string(f.State))
 	}
-	d := inboxData{Total: total, State: string(f.State), Pager: newPager("/inbox", q, p, n), Results: results}
+	d := inboxData{Total: total, State: string(f.State), Pager: newPager("/inbox", q, p, n, len(list)), Results: results}
 	for _, st := range workflow.WaitingStates() {
 		if counts[st] > 0 {
 			d.Cards = append(d.Cards, inboxCard{State: string(st), Label: st.Label(l), Count: counts[st],

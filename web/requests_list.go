@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -63,14 +64,18 @@ func stateOptions(lang string, states []workflow.State, selected workflow.State)
 func (s *Server) requestList(c *gin.Context) {
 	u, l := currentUser(c), lang(c)
 	f, q := bindFilter(c)
-	p := pageOf(c)
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	list, total, err := s.admin.ListRequests(c.Request.Context(), u, f, p)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	d := listData{Q: f.Q, PTJ: f.PTJCode, Mine: f.Mine, States: stateOptions(l, workflow.States(), f.State),
-		Pager: newPager("/requests", q, p, total), CanCreate: s.may(c, "GET", "/requests/new")}
+		Pager: newPager("/requests", q, p, total, len(list)), CanCreate: s.may(c, "GET", "/requests/new")}
 	for _, k := range forms.Kinds {
 		d.Kinds = append(d.Kinds, option{Value: string(k), Label: forms.KindLabel(k, l), Selected: k == f.Kind})
 	}
@@ -105,21 +110,23 @@ func (s *Server) requestExport(c *gin.Context) {
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("Cache-Control", "no-store")
 	c.Status(http.StatusOK)
-	_, _ = c.Writer.WriteString("\uFEFF")
-	w := csv.NewWriter(c.Writer)
+	buf := bufio.NewWriterSize(c.Writer, 64<<10) // fewer, larger writes to the client
+	_, _ = buf.WriteString("\uFEFF")
+	w := csv.NewWriter(buf)
 	var header []string
 	for _, k := range []string{"reference", "kind", "state", "ptj_code", "subject", "ic", "submitter", "created", "updated"} {
 		header = append(header, tr(c, "request.csv."+k))
 	}
 	_ = w.Write(header)
 	when := func(t time.Time) string { return t.In(malaysia.KL).Format("2006-01-02 15:04:05") }
+	row := make([]string, 0, 9)
 	err := s.admin.EachRequest(c.Request.Context(), u, f, func(r *store.Request) error {
 		submitter := ""
 		if r.Submitter != nil {
 			submitter = r.Submitter.Name
 		}
-		row := []string{r.Reference, forms.KindLabel(r.Kind, l), r.State.Label(l), r.PTJCode, r.SubjectName,
-			forms.MaskLogin(r.SubjectIC), submitter, when(r.CreatedAt), when(r.UpdatedAt)}
+		row = append(row[:0], r.Reference, forms.KindLabel(r.Kind, l), r.State.Label(l), r.PTJCode, r.SubjectName,
+			forms.MaskLogin(r.SubjectIC), submitter, when(r.CreatedAt), when(r.UpdatedAt))
 		for i := range row {
 			row[i] = csvCell(row[i])
 		}
@@ -128,6 +135,9 @@ func (s *Server) requestExport(c *gin.Context) {
 	w.Flush()
 	if err == nil {
 		err = w.Error()
+	}
+	if err == nil {
+		err = buf.Flush()
 	}
 	if err != nil {
 		// The status has gone out; the file ends short and the log says why.

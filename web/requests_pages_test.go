@@ -215,7 +215,7 @@ func TestPagesFormErrorsKeepWhatWasTyped(t *testing.T) {
 	expect(t, "over ceiling", c.rep.post("/requests/new", v), 422, "melebihi siling", `value="999,999.00"`)
 	// A password reset for someone without a profile.
 	expect(t, "no profile", c.rep.post("/requests/new", borangValues(forms.KindPasswordReset, pgNewIC, "Siti Nurhaliza")), 422,
-		"Tiada profil iSPEKS yang aktif")
+		"tidak boleh digunakan dalam permohonan daripada PTJ anda")
 	if n, _ := c.e.db.IDB().NewSelect().Model((*store.Request)(nil)).Count(ctx); n != 0 {
 		t.Fatalf("%d requests written by refused forms", n)
 	}

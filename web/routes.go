@@ -13,9 +13,14 @@ import (
 // in, even before a forced password change), LoggedIn (logged in, password
 // changed), RoleIn(...) and ModuleFor(...). A route with .nav(key) is in the
 // navigation bar, offered to whom its rule (or the rule given) lets in.
+// Every route's input passes the edge first (edge.go): its body is limited
+// (64 KiB; .bodyLimit(n) for another limit, .upload() for a file import up
+// to --upload-limit), and text with control characters, bidi overrides or
+// invalid UTF-8 is refused in every field (.multiline(fields…) lets a
+// field hold line breaks; remarks and justification always may).
 func (s *Server) routes() {
 	r := s.router
-	r.Use(s.recovery(), requestLog(s.log), securityHeaders(s.cfg.Secure()), s.csrf, s.authenticate)
+	r.Use(s.recovery(), s.metrics.measure, requestLog(s.log), securityHeaders(s.cfg.Secure()), s.csrf, s.authenticate)
 	r.NoRoute(s.notFound)
 	r.NoMethod(s.notFound)
 
@@ -32,11 +37,12 @@ func (s *Server) routes() {
 	pages := &r.RouterGroup
 	s.handle(pages, "GET", "/", Public, s.home)
 	s.handle(pages, "GET", "/lang/:lang", Public, s.setLang)
+	s.handle(pages, "POST", "/lang/:lang", Public, s.setLang)
 	s.handle(pages, "GET", "/login", Public, s.loginPage)
-	s.handle(pages, "POST", "/login", Public, s.login)
+	s.handle(pages, "POST", "/login", Public, s.login).bodyLimit(credentialBody)
 	s.handle(pages, "POST", "/logout", Anyone, s.logout)
 	s.handle(pages, "GET", "/password/set", Public, s.setPasswordPage)
-	s.handle(pages, "POST", "/password/set", Public, s.setPassword)
+	s.handle(pages, "POST", "/password/set", Public, s.setPassword).bodyLimit(credentialBody)
 
 	// The Borang workflow. Who may see which request, and who may fire which
 	// event on it, is the domain's rule (a delegate may hold no role of their
@@ -64,7 +70,7 @@ func (s *Server) routes() {
 	s.handle(pages, "GET", "/ops/mail", RoleIn(forms.RoleSysadmin), s.mailOpsPage).nav("nav.mail_ops")
 	s.handle(pages, "POST", "/ops/mail/:id/retry", RoleIn(forms.RoleSysadmin), s.mailRetry)
 	s.handle(pages, "GET", "/password", Anyone, s.passwordPage).nav("nav.password", LoggedIn)
-	s.handle(pages, "POST", "/password", Anyone, s.changePassword)
+	s.handle(pages, "POST", "/password", Anyone, s.changePassword).bodyLimit(credentialBody)
 
 	// ePayslip (slip gaji): each employee's own slips; the payroll's import
 	// and publication for sysadmins; months, imports and totals per PTJ
@@ -75,7 +81,7 @@ func (s *Server) routes() {
 	s.handle(pages, "GET", "/epayslip/:month", ModuleFor(forms.ModulePayslip), s.payslipPage)
 	s.handle(pages, "GET", "/epayslip/:month/pdf", ModuleFor(forms.ModulePayslip), s.payslipPDF)
 	s.handle(pages, "GET", "/payroll", payroll, s.payrollPage).nav("nav.payroll")
-	s.handle(pages, "POST", "/payroll/imports", RoleIn(forms.RoleSysadmin), s.payrollUpload)
+	s.handle(pages, "POST", "/payroll/imports", RoleIn(forms.RoleSysadmin), s.payrollUpload).upload()
 	s.handle(pages, "GET", "/payroll/imports/:id", payroll, s.payrollImportPage)
 	s.handle(pages, "GET", "/payroll/jobs/:id", RoleIn(forms.RoleSysadmin), s.payrollJobPage)
 	s.handle(pages, "GET", "/payroll/months/:month", payroll, s.payrollMonthPage)
@@ -85,11 +91,14 @@ func (s *Server) routes() {
 
 	// eMaklum (status pembayaran).
 
+	// Monitoring, for Prometheus: not a user's page.
+	s.handle(pages, "GET", "/metrics", Monitor, s.metricsPage)
+
 	api := r.Group("/api/v1")
-	s.handle(api, "POST", "/auth/token", Public, s.apiTokenCreate)
+	s.handle(api, "POST", "/auth/token", Public, s.apiTokenCreate).bodyLimit(credentialBody)
 	s.handle(api, "DELETE", "/auth/token", Anyone, s.apiTokenDelete)
-	s.handle(api, "POST", "/auth/password", Anyone, s.apiPasswordChange)
-	s.handle(api, "POST", "/auth/password/set", Public, s.apiPasswordSet)
+	s.handle(api, "POST", "/auth/password", Anyone, s.apiPasswordChange).bodyLimit(credentialBody)
+	s.handle(api, "POST", "/auth/password/set", Public, s.apiPasswordSet).bodyLimit(credentialBody)
 	s.handle(api, "GET", "/me", Anyone, s.apiMe)
 	s.handle(api, "POST", "/requests", RoleIn(forms.RolePTJRep), s.apiRequestCreate)
 	s.handle(api, "GET", "/requests", LoggedIn, s.apiRequestList)
@@ -99,7 +108,7 @@ func (s *Server) routes() {
 	s.handle(api, "POST", "/delegations", RoleIn(forms.RoleControllingOfficer), s.apiDelegationCreate)
 
 	// ePayslip API.
-	s.handle(api, "POST", "/payroll/imports", RoleIn(forms.RoleSysadmin), s.apiPayrollImport)
+	s.handle(api, "POST", "/payroll/imports", RoleIn(forms.RoleSysadmin), s.apiPayrollImport).upload()
 	s.handle(api, "POST", "/payroll/months/:month/publish", RoleIn(forms.RoleSysadmin), s.apiPayrollPublish)
 	s.handle(api, "GET", "/payslips", ModuleFor(forms.ModulePayslip), s.apiPayslipList)
 	s.handle(api, "GET", "/payslips/:month", ModuleFor(forms.ModulePayslip), s.apiPayslipGet)

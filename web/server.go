@@ -44,6 +44,7 @@ type Server struct {
 	pages  pageSet
 	now    func() time.Time
 
+	metrics     *metrics
 	crossOrigin *http.CrossOriginProtection
 	table       []*route // every route and its rule, in the order registered
 	wakeMail    func()   // nudges the mail workers after an action queued mail
@@ -69,6 +70,7 @@ func NewServer(cfg *config.Config, log *slog.Logger, svc Services, opts ...Optio
 		return nil, err
 	}
 	s.pages = pages
+	s.metrics = s.newMetrics()
 	s.router = gin.New()
 	s.router.RedirectTrailingSlash = true
 	s.router.HandleMethodNotAllowed = true

@@ -47,7 +47,11 @@ func (s *Server) users(c *gin.Context, status int, flash *Flash) {
 	if login, isMyKad, err := forms.ParseLogin(f.Q); err == nil && isMyKad {
 		f.Q = login
 	}
-	p := pageOf(c)
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	list, total, err := s.db.ListUsers(c.Request.Context(), f, p)
 	if err != nil {
 		s.fail(c, err)
@@ -59,7 +63,7 @@ func (s *Server) users(c *gin.Context, status int, flash *Flash) {
 			q.Set(k, v)
 		}
 	}
-	d := usersData{Q: c.Query("q"), PTJ: f.PTJCode, Status: f.Status, Pager: newPager("/users", q, p, total),
+	d := usersData{Q: c.Query("q"), PTJ: f.PTJCode, Status: f.Status, Pager: newPager("/users", q, p, store.ExactTotal(total), len(list)),
 		CanUnlock: s.may(c, "POST", "/users/:id/unlock")}
 	now := s.now()
 	for i := range list {
@@ -123,7 +127,11 @@ func (s *Server) auditPage(c *gin.Context) {
 	if login, isMyKad, err := forms.ParseLogin(q); err == nil && isMyKad {
 		q = login
 	}
-	p := pageOf(c)
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	recs, total, err := s.db.AuditList(ctx, q, p)
 	if err != nil {
 		s.fail(c, err)
@@ -133,7 +141,7 @@ func (s *Server) auditPage(c *gin.Context) {
 	if v := c.Query("q"); v != "" {
 		keep.Set("q", v)
 	}
-	d := auditData{Q: c.Query("q"), Pager: newPager("/audit", keep, p, total)}
+	d := auditData{Q: c.Query("q"), Pager: newPager("/audit", keep, p, store.ExactTotal(total), len(recs))}
 	for _, r := range recs {
 		d.Rows = append(d.Rows, auditRow{Seq: r.Seq, At: r.At, Actor: malaysia.MaskText(r.ActorLogin), Action: r.Action,
 			ObjectType: r.ObjectType, Object: malaysia.MaskText(r.ObjectID), Detail: malaysia.MaskText(r.Detail)})
@@ -146,7 +154,7 @@ func (s *Server) auditPage(c *gin.Context) {
 		}
 		d.Checked, d.Whole, d.Records = true, brk == nil, n
 		if brk != nil {
-			d.Break = brk.Error()
+			d.Break = brk.Message(lang(c))
 		}
 	}
 	s.render(c, http.StatusOK, "audit", d)

@@ -285,6 +285,14 @@ func notify(from, to State) []Audience {
 
 func forbidden(key string) error { return apperr.New(apperr.Forbidden, key) }
 
+// DelegationsMatter reports whether a's delegations could change what a may
+// do on r: only at the controlling officer's stage, and only for an actor
+// who is not an officer of r's PTJ in their own right (an officer acts in
+// their own right first). Elsewhere they need not even be read.
+func DelegationsMatter(r Request, a Actor) bool {
+	return StageOf(r.State) == StageOfficer && !a.holds(stageRoles[StageOfficer], r.PTJCode)
+}
+
 // Waiting is the requests in State that wait for one actor: of every PTJ
 // (AllPTJs) or of the PTJs listed.
 type Waiting struct {

@@ -384,3 +384,26 @@ func TestAvailableShowsWhatDecideAccepts(t *testing.T) {
 		})
 	}
 }
+
+// Delegations matter only where a delegate could act: at the officer's
+// stage, for someone who is not an officer of the PTJ in their own right.
+func TestDelegationsMatter(t *testing.T) {
+	officer := Actor{Person: Person{UserID: 9}, Active: true, Roles: []Grant{{Role: forms.RoleControllingOfficer, PTJCode: "12010101"}}}
+	clerk := Actor{Person: Person{UserID: 8}, Active: true}
+	for _, tc := range []struct {
+		name  string
+		state State
+		a     Actor
+		want  bool
+	}{
+		{"a clerk at the officer's stage", Submitted, clerk, true},
+		{"an officer of the PTJ at the officer's stage", Submitted, officer, false},
+		{"a clerk at the treasury's stage", OfficerApproved, clerk, false},
+		{"a clerk on a draft", Draft, clerk, false},
+	} {
+		r := Request{State: tc.state, PTJCode: "12010101"}
+		if got := DelegationsMatter(r, tc.a); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/auth"
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/password"
@@ -85,9 +86,7 @@ func runUserCreate(e *env, fs *flag.FlagSet, args []string) error {
 	if isMyKad {
 		pc.ICNumber = normLogin
 	}
-	policy := password.DefaultPolicy()
-	policy.RequireComposition = e.cfg.Composition
-	if err := policy.Check(pw, pc); err != nil {
+	if err := auth.SettingsOf(&e.cfg).Policy.Check(pw, pc); err != nil {
 		return err
 	}
 	a, err := e.open()
@@ -114,26 +113,6 @@ func joinRoles() string {
 		s = append(s, string(r))
 	}
 	return strings.Join(s, ",")
-}
-
-func runAuditVerify(e *env, fs *flag.FlagSet, args []string) error {
-	if err := e.parse(fs, args); err != nil {
-		return err
-	}
-	a, err := e.open()
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	n, brk, err := a.db.VerifyAudit(e.ctx)
-	if err != nil {
-		return err
-	}
-	if brk != nil {
-		return fmt.Errorf("audit log BROKEN at record %d: %s (%d records before it are whole)", brk.Seq, brk.Reason, n)
-	}
-	fmt.Fprintf(e.stdout, "audit log whole: %d records verified\n", n)
-	return nil
 }
 
 func runHolidayAdd(e *env, fs *flag.FlagSet, args []string) error {
@@ -207,5 +186,25 @@ func runUserUnlock(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "user %s unlocked\n", forms.MaskLogin(u.Login))
+	return nil
+}
+
+func runBackup(e *env, fs *flag.FlagSet, args []string) error {
+	to := fs.String("to", "", "the file to write (must not exist)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *to == "" {
+		return usageError{errors.New("--to is required")}
+	}
+	db, err := store.Open(e.ctx, e.cfg.Database, e.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(e.ctx, *to); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "database copied to %s\n", *to)
 	return nil
 }

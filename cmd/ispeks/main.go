@@ -8,7 +8,8 @@
 //	ispeks user create …              bootstrap a user (password on stdin)
 //	ispeks import payroll FILE        import a payroll file
 //	ispeks publish payroll --month …  publish a pay month
-//	ispeks audit verify               check the audit log's hash chain
+//	ispeks audit verify               check the audit log's chain and checkpoints
+//	ispeks audit checkpoint           sign the audit log's head now
 //	ispeks demo                       fill an empty database with demo data
 package main
 
@@ -65,7 +66,9 @@ var commands = []command{
 	{"ceiling set", "set the ceiling of approval limits for a role: --role ROLE --rm AMOUNT", runCeilingSet},
 	{"import payroll", "import a payroll file (CSV): FILE [--replace]", runImportPayroll},
 	{"publish payroll", "publish a pay month to its employees: --month YYYY-MM [--visible-from YYYY-MM-DD]", runPublishPayroll},
-	{"audit verify", "check the audit log's hash chain", runAuditVerify},
+	{"audit verify", "check the audit log's hash chain and its signed checkpoints: [--checkpoints FILE]", runAuditVerify},
+	{"audit checkpoint", "sign the audit log's head now into <data-dir>/audit-checkpoints.jsonl (serve does it every 100 records and daily)", runAuditCheckpoint},
+	{"backup", "copy the SQLite database to FILE while the portal serves: --to FILE (PostgreSQL: pg_dump)", runBackup},
 	{"demo", "fill an empty database with a small demo and print its logins", runDemo},
 }
 

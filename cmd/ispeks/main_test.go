@@ -107,9 +107,10 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
-// serve starts `ispeks serve` on a free port and returns its base URL; the
-// server is stopped with SIGTERM when the test ends, and must exit cleanly.
-func serve(t *testing.T, c cli) string {
+// serve starts `ispeks serve` on a free port, with extra environment
+// settings, and returns its base URL; the server is stopped with SIGTERM
+// when the test ends, and must exit cleanly.
+func serve(t *testing.T, c cli, env ...string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -118,7 +119,7 @@ func serve(t *testing.T, c cli) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := exec.Command(binary, "serve", "--addr", addr)
-	cmd.Env = append(os.Environ(), "ISPEKS_DATABASE="+c.dsn, "ISPEKS_DATA_DIR="+c.dir)
+	cmd.Env = append(append(os.Environ(), "ISPEKS_DATABASE="+c.dsn, "ISPEKS_DATA_DIR="+c.dir), env...)
 	var logs bytes.Buffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {

@@ -1,0 +1,657 @@
+// Command scale loads the portal with the data set of the scale issue —
+// 100,000 requests over 200 PTJs, 50,000 profiles and 490,000 audit
+// records — on SQLite and PostgreSQL, and measures through the real HTTP
+// stack what a treasury or audit user waits for: the lists, the inbox and
+// search (p50/p99), approvals by 50 officers at once (beside pgbench's
+// TPC-B on the same cluster), the CSV export (beside the database's own CSV
+// output) and the memory of a reminder sweep. bench/scale runs it.
+//
+//	go run ./bench/cmd/scale -db sqlite,postgres -pg postgres://…/postgres
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perbendaharaan/ispeks/auth"
+	"github.com/perbendaharaan/ispeks/config"
+	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/password"
+	"github.com/perbendaharaan/ispeks/secret"
+	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/useradmin"
+	"github.com/perbendaharaan/ispeks/web"
+	"github.com/perbendaharaan/ispeks/workflow"
+)
+
+var (
+	flagDB       = flag.String("db", "sqlite,postgres", "databases to measure")
+	flagPG       = flag.String("pg", os.Getenv("ISPEKS_TEST_POSTGRES_URL"), "PostgreSQL server URL (a database is created and dropped there)")
+	flagRequests = flag.Int("requests", 100_000, "requests")
+	flagUsers    = flag.Int("users", 50_000, "profiles")
+	flagPTJs     = flag.Int("ptjs", 200, "PTJs")
+	flagAudit    = flag.Int("audit", 490_000, "audit records")
+	flagRounds   = flag.Int("rounds", 200, "requests per measured page")
+	flagClients  = flag.Int("clients", 8, "concurrent clients for the throughput of the lists")
+	flagApprove  = flag.Int("approvers", 50, "officers approving at once")
+	flagEach     = flag.Int("approvals", 60, "approvals per officer")
+	flagParts    = flag.String("parts", "pages,export,sweep,approvals", "what to measure")
+	flagKeep     = flag.Bool("keep", false, "keep the PostgreSQL database and stop after seeding (prints its URL), to look at plans")
+)
+
+const pw = "Skala-Bench-2026!x"
+
+// cheap keeps logins from being the bench: Verify reads the parameters from the hash.
+var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+func main() {
+	flag.Parse()
+	gin.SetMode(gin.ReleaseMode)
+	for _, d := range strings.Split(*flagDB, ",") {
+		if err := run(store.Dialect(strings.TrimSpace(d))); err != nil {
+			fmt.Fprintf(os.Stderr, "scale %s: %v\n", d, err)
+			os.Exit(1)
+		}
+	}
+}
+
+// portal is one database with the portal on it.
+type portal struct {
+	d     store.Dialect
+	db    *store.DB
+	dsn   string
+	admin *useradmin.Service
+	ts    *httptest.Server
+	ptjs  []string
+	reps  []string // one representative per PTJ
+	offs  []string // one controlling officer per PTJ
+	logs  []string // logins
+}
+
+func run(d store.Dialect) error {
+	ctx := context.Background()
+	p := &portal{d: d}
+	dir, err := os.MkdirTemp("", "ispeks-scale-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	switch d {
+	case store.SQLite:
+		p.dsn = "sqlite:" + filepath.Join(dir, "ispeks.db")
+	case store.Postgres:
+		if *flagPG == "" {
+			return fmt.Errorf("no PostgreSQL server: set -pg or ISPEKS_TEST_POSTGRES_URL")
+		}
+		name := "ispeks_scale_" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
+		drop, err := createDatabase(ctx, *flagPG, name)
+		if err != nil {
+			return err
+		}
+		if !*flagKeep {
+			defer drop()
+		}
+		u, _ := url.Parse(*flagPG)
+		u.Path = "/" + name
+		p.dsn = u.String()
+	default:
+		return fmt.Errorf("unknown database %q", d)
+	}
+	if p.db, err = store.Open(ctx, p.dsn, dir); err != nil {
+		return err
+	}
+	defer p.db.Close()
+	if _, err := p.db.Migrate(ctx); err != nil {
+		return err
+	}
+	cfg := config.Default()
+	cfg.DataDir = dir
+	cfg.LoginThrottle = 1_000_000
+	if err := cfg.Check(); err != nil {
+		return err
+	}
+	keys := secret.Random()
+	a := auth.New(p.db, auth.SettingsOf(&cfg), keys)
+	p.admin = useradmin.New(p.db, a, web.NewLinks(cfg.BaseURL))
+	srv, err := web.NewServer(&cfg, slog.New(slog.DiscardHandler), web.Services{DB: p.db, Auth: a, Admin: p.admin})
+	if err != nil {
+		return err
+	}
+	p.ts = httptest.NewServer(srv)
+	defer p.ts.Close()
+
+	start := time.Now()
+	if err := p.seed(ctx); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	fmt.Printf("\n== %s: %d requests, %d profiles, %d PTJs, %d audit records (seeded in %s)\n",
+		d, *flagRequests, *flagUsers, *flagPTJs, *flagAudit, time.Since(start).Round(time.Second))
+	if *flagKeep {
+		fmt.Println("kept:", p.dsn)
+		return nil
+	}
+
+	for _, part := range []struct {
+		name string
+		run  func() error
+	}{
+		{"pages", p.pages},
+		{"export", func() error { return p.export(ctx) }},
+		{"sweep", func() error { return p.sweep(ctx) }},
+		{"approvals", func() error { return p.approvals(ctx) }},
+	} {
+		if slices.Contains(strings.Split(*flagParts, ","), part.name) {
+			if err := part.run(); err != nil {
+				return fmt.Errorf("%s: %w", part.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// createDatabase makes a fresh database on the server and returns what drops it.
+func createDatabase(ctx context.Context, server, name string) (func(), error) {
+	admin, err := store.Open(ctx, server, "")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := admin.IDB().ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close()
+		return nil, err
+	}
+	return func() {
+		_, _ = admin.IDB().ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		admin.Close()
+	}, nil
+}
+
+var (
+	given = []string{"NUR AISYAH", "MUHAMMAD HAZIQ", "LIM MEI", "SURESH", "WONG KAH", "SITI KHADIJAH", "KAVITHA", "AHMAD FAIZAL",
+		"TAN BOON", "NORAINI", "MOHD RIDZUAN", "FARAH WAHIDA", "CHONG WEI", "RAJESH", "NURUL IZZAH", "HAFIZ", "LEE CHOON", "DEVI",
+		"AZLAN", "ROSNAH", "KAMARUL", "YAP SOO", "PRIYA", "ZULKIFLI", "HASLINDA"}
+	family = []string{"BIN ROSLI", "BINTI KAMAL", "LING", "A/L RAMASAMY", "WAI", "BINTI AWANG", "A/P MURUGAN", "BIN ABIDIN",
+		"HOCK", "BINTI HASSAN", "BIN ISMAIL", "BINTI YUSOF", "KEAT", "A/L NAIR", "BINTI OMAR", "BIN SALLEH", "MENG", "A/P RAJU",
+		"BIN HAMID", "BINTI SAAD", "BIN ARIFFIN", "FONG", "A/P KUMAR", "BIN ZAKARIA", "BINTI AHMAD"}
+)
+
+// name is a name as the payroll holds them, varied enough that a search
+// for part of one finds a few in a hundred, as in life.
+func name(i int) string { return given[i%len(given)] + " " + family[i/len(given)%len(family)] }
+
+// ic returns a MyKad-shaped login unique for n < 1,400,000.
+func ic(prefix string, n int) string { return fmt.Sprintf("%s%02d%04d", prefix, 1+n/10000%14, n%10000) }
+
+// seed writes the data set straight into the tables, a batch at a time.
+func (p *portal) seed(ctx context.Context) error {
+	now := time.Now().UTC()
+	hash, err := password.HashWith(cheap, pw)
+	if err != nil {
+		return err
+	}
+	var ptjs []store.PTJ
+	for i := range *flagPTJs {
+		code := fmt.Sprintf("12%06d", i+1)
+		p.ptjs = append(p.ptjs, code)
+		ptjs = append(ptjs, store.PTJ{Code: code, Name: "PTJ " + code, CreatedAt: now})
+	}
+	if _, err := p.db.IDB().NewInsert().Model(&ptjs).Exec(ctx); err != nil {
+		return err
+	}
+	users := make([]store.User, 0, 1000)
+	var roles []store.UserRole
+	flush := func() error {
+		if len(users) > 0 {
+			if _, err := p.db.IDB().NewInsert().Model(&users).Returning("id").Exec(ctx); err != nil {
+				return err
+			}
+		}
+		users = users[:0]
+		return nil
+	}
+	var ids []int64
+	for i := range *flagUsers {
+		u := store.User{Login: ic("800101", i), Name: name(i), Email: fmt.Sprintf("p%d@melaka.gov.my", i),
+			PTJCode: p.ptjs[i%len(p.ptjs)], Status: store.StatusActive, Lang: "ms", PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+		users = append(users, u)
+		if len(users) == 1000 {
+			batch := users
+			if err := flush(); err != nil {
+				return err
+			}
+			_ = batch
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if err := p.db.IDB().NewSelect().Table("users").Column("id").OrderExpr("id").Scan(ctx, &ids); err != nil {
+		return err
+	}
+	// The first users of each PTJ hold its roles: a representative and an
+	// officer per PTJ; then treasury approvers, sysadmins and auditors.
+	grant := func(i int, role forms.Role, ptj string) {
+		r := store.UserRole{UserID: ids[i], Role: role}
+		if ptj != "" {
+			r.PTJCode = &ptj
+		}
+		roles = append(roles, r)
+	}
+	n := len(p.ptjs)
+	for k, code := range p.ptjs {
+		grant(k, forms.RolePTJRep, code) // user k is of PTJ k (i % n)
+		grant(k+n, forms.RoleControllingOfficer, code)
+		p.reps = append(p.reps, ic("800101", k))
+		p.offs = append(p.offs, ic("800101", k+n))
+	}
+	for i := 2 * n; i < 2*n+20; i++ {
+		grant(i, forms.RoleTreasuryApprover, "")
+	}
+	for i := 2*n + 20; i < 2*n+25; i++ {
+		grant(i, forms.RoleSysadmin, "")
+	}
+	grant(2*n+25, forms.RoleAuditor, "")
+	p.logs = []string{ic("800101", 2*n), ic("800101", 2*n+25)} // a treasury approver, an auditor
+	for start := 0; start < len(roles); start += 1000 {
+		chunk := roles[start:min(start+1000, len(roles))]
+		if _, err := p.db.IDB().NewInsert().Model(&chunk).Exec(ctx); err != nil {
+			return err
+		}
+	}
+
+	// Requests: most finished, the rest waiting at every stage.
+	states := []struct {
+		s workflow.State
+		w int
+	}{{workflow.Provisioned, 60}, {workflow.Rejected, 10}, {workflow.Withdrawn, 5}, {workflow.Submitted, 8},
+		{workflow.OfficerApproved, 7}, {workflow.TreasuryApproved, 5}, {workflow.Draft, 3}, {workflow.Returned, 2}}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pick := func() workflow.State {
+		x := rng.IntN(100)
+		for _, s := range states {
+			if x < s.w {
+				return s.s
+			}
+			x -= s.w
+		}
+		return workflow.Provisioned
+	}
+	reqs := make([]store.Request, 0, 1000)
+	for i := range *flagRequests {
+		k := rng.IntN(n)
+		since := now.Add(-time.Duration(rng.IntN(60*24)) * time.Hour)
+		r := store.Request{Reference: fmt.Sprintf("BPP/2026/%06d", i+1), State: pick(), Version: 3,
+			SubmitterID: ids[k], CreatedAt: since, UpdatedAt: since, StateSince: since}
+		f := forms.Request{Kind: forms.KindRegistration, PTJCode: p.ptjs[k],
+			Subject: forms.Subject{ICNumber: ic("850101", i), Name: name(i * 7), Email: "x@melaka.gov.my"},
+			Modules: []forms.Module{forms.ModulePayslip}, Justification: "Skala.", Declaration: true}
+		r.SetForm(f)
+		reqs = append(reqs, r)
+		if len(reqs) == 1000 {
+			if _, err := p.db.IDB().NewInsert().Model(&reqs).Exec(ctx); err != nil {
+				return err
+			}
+			reqs = reqs[:0]
+		}
+	}
+	if len(reqs) > 0 {
+		if _, err := p.db.IDB().NewInsert().Model(&reqs).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	// Audit records through the real chain, a thousand per transaction.
+	for done := 0; done < *flagAudit; {
+		k := min(1000, *flagAudit-done)
+		err := p.db.Tx(ctx, func(tx store.Conn) error {
+			for j := range k {
+				if err := tx.Audit(ctx, store.Actor{Login: ic("800101", (done+j)%*flagUsers)}, "request.approve", "request",
+					fmt.Sprintf("BPP/2026/%06d", 1+(done+j)%*flagRequests), map[string]any{"event": "approve"}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		done += k
+	}
+	if p.d == store.Postgres {
+		_, err = p.db.IDB().ExecContext(ctx, "ANALYZE")
+	} else {
+		_, err = p.db.IDB().ExecContext(ctx, "ANALYZE")
+	}
+	return err
+}
+
+// client is a logged-in browser.
+func (p *portal) client(login string) (*http.Client, error) {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.PostForm(p.ts.URL+"/login", url.Values{"login": {login}, "password": {pw}})
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("login %s: %d", login, resp.StatusCode)
+	}
+	return c, nil
+}
+
+// measure gets path rounds times over clients concurrent clients and
+// returns the latencies' p50 and p99 and the requests per second.
+func measure(c *http.Client, base, path string, clients int) (p50, p99 time.Duration, rate float64, err error) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	start := time.Now()
+	for range clients {
+		wg.Go(func() {
+			for next.Add(1) <= int64(*flagRounds) {
+				t := time.Now()
+				resp, err := c.Get(base + path)
+				if err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					firstErr.CompareAndSwap(nil, fmt.Errorf("%s: %d", path, resp.StatusCode))
+					return
+				}
+				mu.Lock()
+				lat = append(lat, time.Since(t))
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if e, ok := firstErr.Load().(error); ok {
+		return 0, 0, 0, e
+	}
+	rate = float64(len(lat)) / time.Since(start).Seconds()
+	slices.Sort(lat)
+	return lat[len(lat)*50/100], lat[min(len(lat)-1, len(lat)*99/100)], rate, nil
+}
+
+func (p *portal) pages() error {
+	treasury, err := p.client(p.logs[0])
+	if err != nil {
+		return err
+	}
+	officer, err := p.client(p.offs[0])
+	if err != nil {
+		return err
+	}
+	auditor, err := p.client(p.logs[1])
+	if err != nil {
+		return err
+	}
+	rows := []struct {
+		who  string
+		c    *http.Client
+		path string
+	}{
+		{"treasury", treasury, "/requests"},
+		{"treasury", treasury, "/requests?state=submitted"},
+		{"treasury", treasury, "/requests?q=aisyah"},
+		{"treasury", treasury, "/requests?q=kamarul+bin+salleh"},
+		{"treasury", treasury, "/requests?q=850101-01-0042"},
+		{"treasury", treasury, "/requests?q=BPP/2026/0999"},
+		{"treasury", treasury, "/requests?page=40"},
+		{"treasury", treasury, "/inbox"},
+		{"officer", officer, "/requests"},
+		{"officer", officer, "/inbox"},
+		{"auditor", auditor, "/requests?q=lim"},
+		{"treasury", treasury, "/api/v1/requests?q=kah&page_size=25"},
+	}
+	fmt.Printf("%-10s %-36s %10s %10s %12s   (%d requests each; p50/p99 one client at a time, rate with %d clients)\n",
+		"who", "page", "p50", "p99", "req/s", *flagRounds, *flagClients)
+	for _, r := range rows {
+		c := r.c
+		if strings.HasPrefix(r.path, "/api/") {
+			c, err = p.bearer(p.logs[0])
+			if err != nil {
+				return err
+			}
+		}
+		p50, p99, _, err := measure(c, p.ts.URL, r.path, 1)
+		if err != nil {
+			return err
+		}
+		_, _, rate, err := measure(c, p.ts.URL, r.path, *flagClients)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%-10s %-36s %10s %10s %12.0f\n", r.who, r.path, ms(p50), ms(p99), rate)
+	}
+	return nil
+}
+
+// bearer is a client that sends an API token.
+func (p *portal) bearer(login string) (*http.Client, error) {
+	body := strings.NewReader(fmt.Sprintf(`{"login":%q,"password":%q}`, login, pw))
+	resp, err := http.Post(p.ts.URL+"/api/v1/auth/token", "application/json", body)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var out struct{ Token string }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Token == "" {
+		return nil, fmt.Errorf("token for %s: %v", login, err)
+	}
+	return &http.Client{Transport: bearerTransport{out.Token}}, nil
+}
+
+type bearerTransport struct{ token string }
+
+func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+// export times the CSV of every request as the treasury downloads it,
+// beside the database's own CSV output of the same rows.
+func (p *portal) export(ctx context.Context) error {
+	c, err := p.client(p.logs[0])
+	if err != nil {
+		return err
+	}
+	t := time.Now()
+	resp, err := c.Get(p.ts.URL + "/requests/export.csv")
+	if err != nil {
+		return err
+	}
+	n, _ := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	portal := time.Since(t)
+	query := `SELECT r.reference, r.kind, r.state, r.ptj_code, r.subject_name, r.subject_ic, u.name, r.created_at, r.updated_at
+		FROM requests r JOIN users u ON u.id = r.submitter_id ORDER BY r.id`
+	var cmd *exec.Cmd
+	if p.d == store.Postgres {
+		cmd = exec.Command("psql", p.dsn, "-q", "-c", "COPY ("+query+") TO STDOUT WITH CSV")
+	} else {
+		cmd = exec.Command("sqlite3", "-csv", strings.TrimPrefix(p.dsn, "sqlite:"), query)
+	}
+	cmd.Stdout = io.Discard
+	t = time.Now()
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("database CSV: %w", err)
+	}
+	own := time.Since(t)
+	fmt.Printf("CSV export of %d requests: portal %s (%d KB), database's own CSV %s: %.1f×\n",
+		*flagRequests, portal.Round(time.Millisecond), n/1024, own.Round(time.Millisecond), portal.Seconds()/own.Seconds())
+	return nil
+}
+
+// sweep measures the memory a reminder sweep takes over every waiting request.
+func (p *portal) sweep(ctx context.Context) error {
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		var m runtime.MemStats
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+				runtime.ReadMemStats(&m)
+				if m.HeapInuse > peak.Load() {
+					peak.Store(m.HeapInuse)
+				}
+			}
+		}
+	}()
+	t := time.Now()
+	n, err := p.admin.SendReminders(ctx, 3)
+	close(done)
+	if err != nil {
+		return err
+	}
+	runtime.ReadMemStats(&after)
+	fmt.Printf("reminder sweep over %d requests: %d mails in %s, heap in use grew by at most %.1f MB\n",
+		*flagRequests, n, time.Since(t).Round(time.Millisecond), float64(int64(peak.Load())-int64(before.HeapInuse))/(1<<20))
+	return nil
+}
+
+// approvals has flagApprove officers approve their PTJ's submitted
+// requests at once through the API, and compares with pgbench's TPC-B at
+// as many clients on the same PostgreSQL.
+func (p *portal) approvals(ctx context.Context) error {
+	type job struct {
+		id      int64
+		version int64
+	}
+	officers := min(*flagApprove, len(p.offs))
+	queues := make([][]job, officers)
+	for k := range officers {
+		var list []struct {
+			ID      int64 `bun:"id"`
+			Version int64 `bun:"version"`
+		}
+		err := p.db.IDB().NewSelect().Table("requests").Column("id", "version").
+			Where("state = ? AND ptj_code = ?", workflow.Submitted, p.ptjs[k]).OrderExpr("id").Limit(int64(*flagEach)).Scan(ctx, &list)
+		if err != nil {
+			return err
+		}
+		for _, r := range list {
+			queues[k] = append(queues[k], job{r.ID, r.Version})
+		}
+	}
+	clients := make([]*http.Client, officers)
+	for k := range officers {
+		c, err := p.bearer(p.offs[k])
+		if err != nil {
+			return err
+		}
+		clients[k] = c
+	}
+	var mu sync.Mutex
+	var lat []time.Duration
+	var failures atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for k := range officers {
+		wg.Go(func() {
+			for _, j := range queues[k] {
+				body := strings.NewReader(fmt.Sprintf(`{"action":"approve","version":%d}`, j.version))
+				t := time.Now()
+				resp, err := clients[k].Post(p.ts.URL+"/api/v1/requests/"+strconv.FormatInt(j.id, 10)+"/actions", "application/json", body)
+				if err != nil || resp.StatusCode != 200 {
+					failures.Add(1)
+					if resp != nil {
+						resp.Body.Close()
+					}
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				mu.Lock()
+				lat = append(lat, time.Since(t))
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	slices.Sort(lat)
+	if len(lat) == 0 {
+		return fmt.Errorf("no approval succeeded (%d failures)", failures.Load())
+	}
+	rate := float64(len(lat)) / elapsed.Seconds()
+	fmt.Printf("approvals by %d officers at once (HTTP API): %.0f/s, p50 %s, p99 %s, %d failed",
+		officers, rate, ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100]), failures.Load())
+	if p.d != store.Postgres {
+		fmt.Println()
+		return nil
+	}
+	tps, err := pgbench(*flagPG, officers)
+	if err != nil {
+		fmt.Printf("; pgbench: %v\n", err)
+		return nil
+	}
+	fmt.Printf("; pgbench TPC-B at %d clients: %.0f tps; ratio %.2f×\n", officers, tps, rate/tps)
+	return nil
+}
+
+var tpsLine = regexp.MustCompile(`tps = ([0-9.]+)`)
+
+// pgbench runs TPC-B with clients clients for 15 s on a scratch database.
+func pgbench(server string, clients int) (float64, error) {
+	ctx := context.Background()
+	drop, err := createDatabase(ctx, server, "ispeks_pgbench")
+	if err != nil {
+		return 0, err
+	}
+	defer drop()
+	u, _ := url.Parse(server)
+	u.Path = "/ispeks_pgbench"
+	dsn := u.String()
+	bin := "pgbench"
+	if m, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pgbench"); len(m) > 0 {
+		bin = m[len(m)-1]
+	}
+	if out, err := exec.Command(bin, "-i", "-q", "-s", "10", dsn).CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("pgbench -i: %v: %s", err, out)
+	}
+	out, err := exec.Command(bin, "-c", strconv.Itoa(clients), "-j", "2", "-T", "15", dsn).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("pgbench: %v: %s", err, out)
+	}
+	m := tpsLine.FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("pgbench printed no tps: %s", out)
+	}
+	return strconv.ParseFloat(string(m[1]), 64)
+}

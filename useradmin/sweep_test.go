@@ -1,0 +1,113 @@
+package useradmin_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/password"
+	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/store/storetest"
+	"github.com/perbendaharaan/ispeks/useradmin"
+	"github.com/perbendaharaan/ispeks/workflow"
+)
+
+// seedWaiting writes n submitted requests of ptjA that have waited since
+// since, straight into the table (the workflow is not what this measures).
+func seedWaiting(t *testing.T, c *cast, n int, since time.Time) {
+	t.Helper()
+	rows := make([]store.Request, 0, n)
+	for i := range n {
+		r := store.Request{Reference: fmt.Sprintf("BPP/2025/%06d", i+1), State: workflow.Submitted, Version: 2,
+			SubmitterID: c.rep.ID, CreatedAt: since, UpdatedAt: since, StateSince: since}
+		r.SetForm(form(forms.KindRegistration, fmt.Sprintf("99%02d%02d14%04d", 1+i/10000%12, 1+i/400%28, i%10000), "Pemohon"))
+		rows = append(rows, r)
+	}
+	for start := 0; start < n; start += 500 {
+		chunk := rows[start:min(start+500, n)]
+		if _, err := c.db.IDB().NewInsert().Model(&chunk).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A sweep over thousands of due requests runs while people log in and
+// approve: nobody meets "database is locked" or any other error, and each
+// officer gets one reminder.
+func TestReminderSweepUnderLoad(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		seedWaiting(t, c, 3000, time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC))
+		hash, err := password.HashWith(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, "Kuat-Sangat-2026!")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.IDB().NewRaw("UPDATE users SET password_hash = ?", hash).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var approvals []*store.Request
+		for i := range 20 {
+			r, err := c.svc.CreateRequest(ctx, c.rep, form(forms.KindRegistration, fmt.Sprintf("98010114%04d", i), "Baharu"), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			approvals = append(approvals, r)
+		}
+
+		var wg sync.WaitGroup
+		errs := make(chan error, 100)
+		var mails int
+		wg.Go(func() {
+			n, err := c.svc.SendReminders(ctx, 3)
+			mails = n
+			errs <- err
+		})
+		wg.Go(func() {
+			for _, r := range approvals {
+				_, err := c.svc.Act(ctx, c.officer, r.ID, workflow.Action{Event: workflow.Approve, Version: r.Version}, useradmin.ActOptions{})
+				errs <- err
+			}
+		})
+		wg.Go(func() {
+			for range 20 {
+				_, _, err := c.auth.Login(ctx, c.treasury.Login, "Kuat-Sangat-2026!", "10.0.0.7", store.SessionWeb)
+				errs <- err
+			}
+		})
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("under the sweep: %v", err)
+			}
+		}
+		if mails != 2 { // the two officers of ptjA, each once with the count
+			t.Fatalf("%d reminder mails, want 2", mails)
+		}
+	})
+}
+
+// A list longer than the store counts says "more than", and its pages still
+// come newest first.
+func TestLongListsSayMoreThan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		seedWaiting(t, c, store.CountLimit+5, time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC))
+		list, total, err := c.svc.ListRequests(ctx, c.treasury, useradmin.Filter{}, store.Page{Number: 2, Size: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total.Exact || total.N != store.CountLimit+1 {
+			t.Fatalf("total = %+v, want more than %d", total, store.CountLimit)
+		}
+		if len(list) != 10 || list[0].ID <= list[9].ID {
+			t.Fatalf("page 2: %d rows, not newest first", len(list))
+		}
+		_, total, err = c.svc.ListRequests(ctx, c.treasury, useradmin.Filter{Q: "2025/00010"}, store.Page{})
+		if err != nil || total != store.ExactTotal(10) { // 000100 … 000109
+			t.Fatalf("search total = %+v, %v", total, err)
+		}
+	})
+}

@@ -1,0 +1,78 @@
+package web
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perbendaharaan/ispeks/auth"
+	"github.com/perbendaharaan/ispeks/config"
+	"github.com/perbendaharaan/ispeks/secret"
+	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/store/storetest"
+)
+
+// TestUploadRoutes: a route marked upload takes a file up to the upload
+// limit (and its importer reads the file as sent, NUL bytes and all),
+// refuses one over it with 413, and still checks the form's text fields;
+// an unmarked route keeps the default limit.
+func TestUploadRoutes(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	db := storetest.Open(t, store.SQLite)
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	if err := cfg.Check(); err != nil {
+		t.Fatal(err)
+	}
+	cfg.UploadLimit = 256 << 10 // small, for the test (Check wants 1 MiB or more)
+	keys := secret.Random()
+	s, err := NewServer(&cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), Services{DB: db, Auth: auth.New(db, auth.SettingsOf(&cfg), keys)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported := func(c *gin.Context) {
+		fh, err := c.FormFile("file")
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		f, _ := fh.Open()
+		defer f.Close()
+		b, _ := io.ReadAll(f)
+		c.String(http.StatusOK, "%s %d", c.PostForm("month"), bytes.Count(b, []byte{0}))
+	}
+	s.handle(&s.router.RouterGroup, "POST", "/test/import", Public, imported).upload()
+	s.handle(&s.router.RouterGroup, "POST", "/test/form", Public, imported)
+	send := func(path, month string, size int) (int, string) {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		_ = w.WriteField("month", month)
+		fw, _ := w.CreateFormFile("file", "gaji.csv")
+		_, _ = fw.Write(bytes.Repeat([]byte("a,b\x00\n"), size/5))
+		_ = w.Close()
+		req := httptest.NewRequest("POST", path, &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	if code, out := send("/test/import", "2026-11", 200<<10); code != http.StatusOK || out != "2026-11 40960" {
+		t.Errorf("200 KiB import: %d %q", code, out)
+	}
+	if code, out := send("/test/import", "2026-11", 300<<10); code != http.StatusRequestEntityTooLarge || !strings.Contains(out, "256 KiB") {
+		t.Errorf("300 KiB import: %d", code)
+	}
+	if code, out := send("/test/import", "2026\x0011", 1<<10); code != http.StatusUnprocessableEntity || !strings.Contains(out, "month") {
+		t.Errorf("NUL in a text field of an import: %d", code)
+	}
+	if code, _ := send("/test/form", "2026-11", 100<<10); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("100 KiB to a route not marked upload: %d", code)
+	}
+}

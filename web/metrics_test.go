@@ -1,0 +1,66 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/perbendaharaan/ispeks/config"
+	"github.com/perbendaharaan/ispeks/store"
+)
+
+func scrape(t *testing.T, e *env, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", e.ts.URL+"/metrics", nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// A monitor on an allowed address reads requests by route, logins by
+// outcome, the outbox and the database pools; nobody else reads anything.
+func TestMetrics(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
+	b := e.browser()
+	b.login(siti, "salah-sama-sekali")
+	b.login(siti, testPassword)
+	b.get("/requests")
+	status, body := scrape(t, e, "")
+	if status != 200 {
+		t.Fatalf("from 127.0.0.1: %d", status)
+	}
+	for _, want := range []string{
+		`ispeks_http_requests_total{method="POST",route="/login",status="401"} 1`,
+		`ispeks_http_requests_total{method="POST",route="/login",status="303"} 1`,
+		`ispeks_http_request_duration_seconds_bucket{method="GET",route="/requests"`,
+		`ispeks_logins_total{channel="web",outcome="failed"} 1`,
+		`ispeks_logins_total{channel="web",outcome="ok"} 1`,
+		`ispeks_outbox_queued 0`, `ispeks_outbox_failed 0`, `ispeks_locked_profiles 0`,
+		`go_sql_open_connections{db_name="write"}`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+func TestMetricsNeedAnAllowedAddressOrTheToken(t *testing.T) {
+	e := newEnv(t, store.SQLite, func(c *config.Config) { c.MetricsAllow = "10.9.9.0/24"; c.MetricsToken = "rahsia-pemantau" })
+	for _, tc := range []struct {
+		token string
+		want  int
+	}{{"", 403}, {"salah", 403}, {"rahsia-pemantau", 200}} {
+		if status, body := scrape(t, e, tc.token); status != tc.want || tc.want == 403 && body != "" {
+			t.Errorf("token %q: %d %q, want %d", tc.token, status, body, tc.want)
+		}
+	}
+}
