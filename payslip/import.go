@@ -78,7 +78,7 @@ var itemColumns = []string{"import_id", "slip_no", "line_no", "item_code", "kind
 // runColumns are the columns of the staging table of runs, in the order
 // Load writes them.
 var runColumns = []string{"month", "ic_number", "salary_no", "name", "ptj_code", "position", "grade", "bank_code",
-	"account_no", "tax_no", "epf_no", "slip_no", "first_line", "gross_sen", "deductions_sen", "employer_sen"}
+	"account_no", "tax_no", "epf_no", "slip_no", "first_line", "first_run", "gross_sen", "deductions_sen", "employer_sen"}
 
 const stagingTable = "payroll_staging"
 
@@ -179,7 +179,7 @@ func (s *Service) importFile(ctx context.Context, by store.Actor, name string, r
 			}
 			l := &cur.Line
 			return runs.Write([]string{l.Month, l.IC, l.SalaryNo, l.Name, l.PTJ, l.Position, l.Grade, l.Bank, l.Account, l.TaxNo, l.EPFNo,
-				strconv.Itoa(cur.Slip), strconv.Itoa(cur.first), strconv.FormatInt(cur.gross, 10), strconv.FormatInt(cur.deductions, 10), strconv.FormatInt(cur.employer, 10)})
+				strconv.Itoa(cur.Slip), strconv.Itoa(cur.first), strconv.FormatBool(cur.first == cur.SlipStart), strconv.FormatInt(cur.gross, 10), strconv.FormatInt(cur.deductions, 10), strconv.FormatInt(cur.employer, 10)})
 		}
 		_, err := b.Load(ctx, "payslip_items", itemColumns, func(w store.RowWriter) error {
 			return sc.Scan(io.TeeReader(r, sum), func(l *Line) error {
@@ -283,7 +283,7 @@ const importLock = 0x6953504b /* "iSPK" */ <<16 | 10
 // index, no log on PostgreSQL, gone with the transaction) and makes one
 // slip per employee and month from it with one set-based statement. The
 // file has been checked: an employee's columns are the same on every line
-// of a month, so MIN() of each is that value.
+// of a month, so the first run's are the slip's.
 func (s *Service) insertSlips(ctx context.Context, b store.Bulk, spool *os.File, importID int64) error {
 	idb := b.IDB()
 	onCommit := ""
@@ -294,7 +294,7 @@ func (s *Service) insertSlips(ctx context.Context, b store.Bulk, spool *os.File,
 		month VARCHAR(7) NOT NULL, ic_number VARCHAR(12) NOT NULL, salary_no VARCHAR(8) NOT NULL, name VARCHAR(150) NOT NULL,
 		ptj_code VARCHAR(10) NOT NULL, position VARCHAR(100) NOT NULL, grade VARCHAR(10) NOT NULL, bank_code VARCHAR(10) NOT NULL,
 		account_no VARCHAR(20) NOT NULL, tax_no VARCHAR(13) NOT NULL, epf_no VARCHAR(12) NOT NULL,
-		slip_no INTEGER NOT NULL, first_line INTEGER NOT NULL, gross_sen BIGINT NOT NULL, deductions_sen BIGINT NOT NULL, employer_sen BIGINT NOT NULL)` + onCommit).Exec(ctx); err != nil {
+		slip_no INTEGER NOT NULL, first_line INTEGER NOT NULL, first_run INTEGER NOT NULL, gross_sen BIGINT NOT NULL, deductions_sen BIGINT NOT NULL, employer_sen BIGINT NOT NULL)` + onCommit).Exec(ctx); err != nil {
 		return fmt.Errorf("staging table: %w", err)
 	}
 	if _, err := spool.Seek(0, io.SeekStart); err != nil {
@@ -317,6 +317,13 @@ func (s *Service) insertSlips(ctx context.Context, b store.Bulk, spool *os.File,
 				row[i] = strings.Clone(rec[i])
 			}
 			for i := 11; i < len(rec); i++ {
+				if rec[i] == "true" || rec[i] == "false" { // first_run
+					row[i] = 0
+					if rec[i] == "true" {
+						row[i] = 1
+					}
+					continue
+				}
 				n, err := strconv.ParseInt(rec[i], 10, 64)
 				if err != nil {
 					return fmt.Errorf("spool: %w", err)
@@ -331,12 +338,19 @@ func (s *Service) insertSlips(ctx context.Context, b store.Bulk, spool *os.File,
 	if err != nil {
 		return err
 	}
+	// The first run of a slip carries its details; the sums of its other
+	// runs (lines of the slip elsewhere in the file, rare) are added to it.
 	_, err = idb.NewRaw(`INSERT INTO payslips (month, ic_number, salary_no, name, ptj_code, position, grade, bank_code,
 			account_no, tax_no, epf_no, gross_sen, deductions_sen, net_sen, employer_sen, first_line, import_id, slip_no)
-		SELECT month, ic_number, MIN(salary_no), MIN(name), MIN(ptj_code), MIN(position), MIN(grade), MIN(bank_code),
-			MIN(account_no), MIN(tax_no), MIN(epf_no), SUM(gross_sen), SUM(deductions_sen), SUM(gross_sen) - SUM(deductions_sen),
-			SUM(employer_sen), MIN(first_line), ?, MIN(slip_no)
-		FROM `+stagingTable+` GROUP BY month, ic_number ORDER BY MIN(first_line)`, importID).Exec(ctx)
+		SELECT f.month, f.ic_number, f.salary_no, f.name, f.ptj_code, f.position, f.grade, f.bank_code,
+			f.account_no, f.tax_no, f.epf_no,
+			f.gross_sen + COALESCE(x.gross_sen, 0), f.deductions_sen + COALESCE(x.deductions_sen, 0),
+			f.gross_sen + COALESCE(x.gross_sen, 0) - f.deductions_sen - COALESCE(x.deductions_sen, 0),
+			f.employer_sen + COALESCE(x.employer_sen, 0), f.first_line, ?, f.slip_no
+		FROM `+stagingTable+` f LEFT JOIN (
+			SELECT month, ic_number, SUM(gross_sen) AS gross_sen, SUM(deductions_sen) AS deductions_sen, SUM(employer_sen) AS employer_sen
+			FROM `+stagingTable+` WHERE first_run = 0 GROUP BY month, ic_number) x ON x.month = f.month AND x.ic_number = f.ic_number
+		WHERE f.first_run = 1`, importID).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("insert slips: %w", err)
 	}
@@ -392,24 +406,26 @@ func (s *Service) warn(ctx context.Context, idb bun.IDB, res *ImportResult) erro
 		key   string
 		query string
 	}{
-		{"payslip.warning.deductions", `SELECT first_line, month, ic_number, name, '' AS profile FROM payslips
-			WHERE import_id = ? AND deductions_sen * 10 > gross_sen * 6`},
+		{"payslip.warning.deductions", `SELECT first_line, month, ic_number, name, '' AS profile FROM payslips p
+			WHERE p.month IN (?) AND p.import_id = ? AND deductions_sen * 10 > gross_sen * 6`},
 		{"payslip.warning.no_profile", `SELECT first_line, month, ic_number, name, '' AS profile FROM payslips p
-			WHERE import_id = ? AND NOT EXISTS (SELECT 1 FROM users u WHERE u.login = p.ic_number)`},
+			WHERE p.month IN (?) AND p.import_id = ? AND NOT EXISTS (SELECT 1 FROM users u WHERE u.login = p.ic_number)`},
 		{"payslip.warning.name_differs", `SELECT p.first_line, p.month, p.ic_number, p.name, u.name AS profile FROM payslips p
-			JOIN users u ON u.login = p.ic_number WHERE p.import_id = ? AND UPPER(u.name) <> UPPER(p.name)`},
+			JOIN users u ON u.login = p.ic_number WHERE p.month IN (?) AND p.import_id = ? AND UPPER(u.name) <> UPPER(p.name)`},
 	}
+	// The months' index finds the import's slips among every month's.
+	months := bun.In(res.Months)
 	var stored []storedWarning
 	for _, k := range kinds {
 		var n int
-		if err := idb.NewRaw("SELECT COUNT(*) FROM ("+k.query+") w", res.ID).Scan(ctx, &n); err != nil {
+		if err := idb.NewRaw("SELECT COUNT(*) FROM ("+k.query+") w", months, res.ID).Scan(ctx, &n); err != nil {
 			return err
 		}
 		if n == 0 {
 			continue
 		}
 		var rows []row
-		if err := idb.NewRaw(k.query+" ORDER BY first_line LIMIT ?", res.ID, MaxWarnings).Scan(ctx, &rows); err != nil {
+		if err := idb.NewRaw(k.query+" ORDER BY first_line LIMIT ?", months, res.ID, MaxWarnings).Scan(ctx, &rows); err != nil {
 			return err
 		}
 		for _, r := range rows {

@@ -69,6 +69,7 @@ const (
 type Line struct {
 	No        int // line number in the file, the header being 1
 	Slip      int // the slip's number in the file: 1 for the first employee-month met, and so on
+	SlipStart int // the line the slip starts on (its first line in the file)
 	Month     string
 	SalaryNo  string
 	IC        string // MyKad, 12 digits
@@ -372,7 +373,7 @@ func (sc *Scanner) consistent(no int, l *Line) bool {
 	if !ok {
 		sc.Slips++
 		sc.slips[key] = &seen{line: int32(no), slip: int32(sc.Slips), fields: h}
-		l.Slip = sc.Slips
+		l.Slip, l.SlipStart = sc.Slips, no
 		ic, _ := strconv.ParseUint(l.IC, 10, 64)
 		if _, dup := sc.employees[ic]; !dup {
 			sc.employees[ic] = struct{}{}
@@ -380,7 +381,7 @@ func (sc *Scanner) consistent(no int, l *Line) bool {
 		}
 		return true
 	}
-	l.Slip = int(first.slip)
+	l.Slip, l.SlipStart = int(first.slip), int(first.line)
 	good := true
 	for i := range h {
 		if h[i] == first.fields[i] {

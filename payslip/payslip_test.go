@@ -194,6 +194,32 @@ func TestImportSampleFile(t *testing.T) {
 	})
 }
 
+// TestImportSlipLinesApart: a slip whose lines are not together in the
+// file is one slip with all its items and sums.
+func TestImportSlipLinesApart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		lines := strings.SplitAfter(pay([]string{"2026-10"}, map[string]string{siti: "SITI BINTI AHMAD", ali: "ALI BIN ABU"}, "3000.00"), "\n")
+		// head, siti ×4, ali ×4: move siti's last two lines after ali's.
+		file := lines[0] + lines[1] + lines[2] + strings.Join(lines[5:9], "") + lines[3] + lines[4]
+		res := f.mustImport(file, false)
+		if res.Slips != 2 || res.Lines != 8 {
+			t.Fatalf("result: %+v", res)
+		}
+		f.publish("2026-10", "")
+		sl, err := f.svc.Slip(ctx, f.users[siti], "2026-10")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sl.Totals != (payslip.Totals{GrossSen: 330000, DeductionsSen: 10000, NetSen: 320000, EmployerSen: 54500}) || len(sl.Items) != 4 {
+			t.Fatalf("a slip in two runs: %+v, %d items", sl.Totals, len(sl.Items))
+		}
+		if sl.Items[2].Code != "4001" || sl.Items[3].Code != "9001" {
+			t.Fatalf("items out of file order: %+v", sl.Items)
+		}
+	})
+}
+
 // TestImportAllOrNothing: one bad line among good ones, anywhere in the
 // file, and nothing is written; every bad line is reported.
 func TestImportAllOrNothing(t *testing.T) {
