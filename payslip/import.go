@@ -100,6 +100,7 @@ const stagingTable = "payroll_staging"
 // that the slip was replaced.
 func (s *Service) Import(ctx context.Context, by store.Actor, name string, r io.Reader, replace bool) (*ImportResult, error) {
 	res, err := s.importFile(ctx, by, name, r, replace)
+	s.forget()
 	if err != nil {
 		return nil, wrap("import payroll", err)
 	}

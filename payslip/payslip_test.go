@@ -574,6 +574,22 @@ func TestViewingAudited(t *testing.T) {
 		if n := f.count("audit_log", "action = 'payslip.list' AND actor_login = ?", siti); n != 1 {
 			t.Fatalf("list audited %d times", n)
 		}
+		// Viewings at once are written together, every one of them, each
+		// before its page is answered.
+		var wg sync.WaitGroup
+		for range 40 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := f.svc.Slip(ctx, f.users[siti], "2026-10"); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if n := f.count("audit_log", "action = 'payslip.view'"); n != 41 {
+			t.Fatalf("%d viewings audited of 41", n)
+		}
 		if _, brk, err := db.VerifyAudit(ctx); err != nil || brk != nil {
 			t.Fatalf("audit chain: %v %v", brk, err)
 		}

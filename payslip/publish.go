@@ -68,6 +68,7 @@ func (s *Service) Publish(ctx context.Context, by store.Actor, month, visibleFro
 		}
 		return tx.Audit(ctx, by, "payroll.month.publish", "payroll_month", m, detail)
 	})
+	s.forget()
 	if err != nil {
 		return nil, wrap("publish "+m, err)
 	}

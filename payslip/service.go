@@ -19,6 +19,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"sync"
 	"time"
 
 	"github.com/perbendaharaan/ispeks/apperr"
@@ -76,6 +77,15 @@ type Service struct {
 	links Links
 	opts  Options
 	jobs  *jobs
+	// audits writes the records of viewings, concurrent ones together.
+	audits *auditor
+
+	// published caches the published months (see visibleMonths).
+	published struct {
+		mu   sync.Mutex
+		read time.Time
+		list []publishedMonth
+	}
 }
 
 // New returns the module on db, linking mail with links.
@@ -89,7 +99,7 @@ func New(db *store.DB, links Links, opts Options) *Service {
 	if opts.Treasury == "" {
 		opts.Treasury = "Perbendaharaan Negeri"
 	}
-	return &Service{db: db, links: links, opts: opts, jobs: newJobs()}
+	return &Service{db: db, links: links, opts: opts, jobs: newJobs(), audits: &auditor{db: db}}
 }
 
 // PasswordRule is the rule the PDFs are protected by, for the pages and

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/store"
@@ -84,16 +87,48 @@ func (s *Slip) ItemsOf(k Kind) []Item {
 	return out
 }
 
-// visible is the condition on payroll_months m under which its slips show:
-// published, its date come, within retention.
-func (s *Service) visible(q string) (string, []any) {
-	cond := "m.state = ? AND (m.visible_from IS NULL OR m.visible_from <= ?)"
-	args := []any{StatePublished, s.now()}
-	if s.opts.RetentionMonths > 0 {
-		cond += " AND m.month >= ?"
-		args = append(args, addMonths(monthOf(s.now()), 1-s.opts.RetentionMonths))
+// visibleMonths returns the months employees may see now, oldest first:
+// published, their visible_from come, within retention. The published
+// months (a few dozen rows) are read at most once a second and whenever
+// this process imported or published; the dates are compared with the
+// clock on every call, so that a month appears at its visible_from to the
+// second. Another instance sees a publication within a second.
+func (s *Service) visibleMonths(ctx context.Context) ([]string, error) {
+	s.published.mu.Lock()
+	defer s.published.mu.Unlock()
+	if s.published.read.IsZero() || time.Since(s.published.read) > time.Second {
+		var list []publishedMonth
+		if err := s.db.ReadIDB().NewRaw("SELECT month, visible_from FROM payroll_months WHERE state = ? ORDER BY month",
+			StatePublished).Scan(ctx, &list); err != nil {
+			return nil, fmt.Errorf("read published months: %w", err)
+		}
+		s.published.list, s.published.read = list, time.Now()
 	}
-	return strings.ReplaceAll(q, "{visible}", cond), args
+	now := s.now()
+	oldest := ""
+	if s.opts.RetentionMonths > 0 {
+		oldest = addMonths(monthOf(now), 1-s.opts.RetentionMonths)
+	}
+	out := make([]string, 0, len(s.published.list))
+	for _, m := range s.published.list {
+		if m.Month >= oldest && (m.VisibleFrom == nil || !m.VisibleFrom.After(now)) {
+			out = append(out, m.Month)
+		}
+	}
+	return out, nil
+}
+
+// forget drops the cached published months: this process changed them.
+func (s *Service) forget() {
+	s.published.mu.Lock()
+	s.published.read = time.Time{}
+	s.published.mu.Unlock()
+}
+
+// publishedMonth is a published month and the time it shows from.
+type publishedMonth struct {
+	Month       string     `bun:"month"`
+	VisibleFrom *time.Time `bun:"visible_from"`
 }
 
 // Months returns the viewer's visible months, newest first; year 0 for all
@@ -102,13 +137,19 @@ func (s *Service) Months(ctx context.Context, viewer *store.User, year int) ([]S
 	if err := employee(viewer); err != nil {
 		return nil, err
 	}
-	q, args := s.visible(`SELECT p.month, p.gross_sen, p.deductions_sen, p.net_sen
-		FROM payslips p JOIN payroll_months m ON m.month = p.month
-		WHERE p.ic_number = ? AND {visible}`)
-	args = append([]any{viewer.Login}, args...)
+	visible, err := s.visibleMonths(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if year > 0 {
-		q += " AND p.month LIKE ?"
-		args = append(args, strconv.Itoa(year)+"-%")
+		prefix := strconv.Itoa(year) + "-"
+		kept := visible[:0:0]
+		for _, m := range visible {
+			if strings.HasPrefix(m, prefix) {
+				kept = append(kept, m)
+			}
+		}
+		visible = kept
 	}
 	var rows []struct {
 		Month         string `bun:"month"`
@@ -116,8 +157,11 @@ func (s *Service) Months(ctx context.Context, viewer *store.User, year int) ([]S
 		DeductionsSen int64  `bun:"deductions_sen"`
 		NetSen        int64  `bun:"net_sen"`
 	}
-	if err := s.db.ReadIDB().NewRaw(q+" ORDER BY p.month DESC", args...).Scan(ctx, &rows); err != nil {
-		return nil, fmt.Errorf("list payslips: %w", err)
+	if len(visible) > 0 {
+		if err := s.db.ReadIDB().NewRaw(`SELECT month, gross_sen, deductions_sen, net_sen FROM payslips
+			WHERE ic_number = ? AND month IN (?) ORDER BY month DESC`, viewer.Login, bun.In(visible)).Scan(ctx, &rows); err != nil {
+			return nil, fmt.Errorf("list payslips: %w", err)
+		}
 	}
 	out := make([]Summary, len(rows))
 	for i, r := range rows {
@@ -163,29 +207,36 @@ func (s *Service) slip(ctx context.Context, viewer *store.User, month string) (*
 		ItemName    string `bun:"item_name"`
 		AmountSen   int64  `bun:"amount_sen"`
 	}
-	// The slip, its items (one row each) and the year's sums up to it in
-	// one statement, one round trip: the year to date counts the months the
-	// viewer may see, this one included.
-	q, args := s.visible(`SELECT p.id, p.name, p.ic_number, p.salary_no, p.ptj_code, COALESCE(t.name, '') AS ptj_name,
+	visible, err := s.visibleMonths(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The year to date: the visible months of the year up to this one.
+	var ytd []string
+	for _, v := range visible {
+		if v[:4] == m[:4] && v <= m {
+			ytd = append(ytd, v)
+		}
+	}
+	if len(ytd) == 0 || ytd[len(ytd)-1] != m {
+		return nil, ErrNotFound // not published, not yet visible, or past retention
+	}
+	// The slip, its items (one row each) and the year's sums in one
+	// statement, one round trip.
+	q := `SELECT p.id, p.name, p.ic_number, p.salary_no, p.ptj_code, COALESCE(t.name, '') AS ptj_name,
 			p.position, p.grade, p.bank_code, p.account_no, p.tax_no, p.epf_no,
 			p.gross_sen, p.deductions_sen, p.net_sen, p.employer_sen,
 			y.gross_sen AS y_gross, y.deductions_sen AS y_deductions, y.net_sen AS y_net, y.employer_sen AS y_employer,
 			i.item_code, i.kind, i.name AS item_name, i.amount_sen
 		FROM payslips p
-		JOIN payroll_months m ON m.month = p.month
 		JOIN payslip_items i ON i.import_id = p.import_id AND i.slip_no = p.slip_no
 		LEFT JOIN ptj t ON t.code = p.ptj_code
-		CROSS JOIN (SELECT COALESCE(SUM(p2.gross_sen), 0) AS gross_sen, COALESCE(SUM(p2.deductions_sen), 0) AS deductions_sen,
-				COALESCE(SUM(p2.net_sen), 0) AS net_sen, COALESCE(SUM(p2.employer_sen), 0) AS employer_sen
-			FROM payslips p2 JOIN payroll_months m ON m.month = p2.month
-			WHERE p2.ic_number = ? AND p2.month >= ? AND p2.month <= ? AND {visible}) y
-		WHERE p.ic_number = ? AND p.month = ? AND {visible}
-		ORDER BY i.line_no`)
-	// {visible} appears twice: its arguments go in twice, in order.
-	all := []any{viewer.Login, m[:4] + "-01", m}
-	all = append(all, args...)
-	all = append(all, viewer.Login, m)
-	all = append(all, args...)
+		CROSS JOIN (SELECT COALESCE(SUM(gross_sen), 0) AS gross_sen, COALESCE(SUM(deductions_sen), 0) AS deductions_sen,
+				COALESCE(SUM(net_sen), 0) AS net_sen, COALESCE(SUM(employer_sen), 0) AS employer_sen
+			FROM payslips WHERE ic_number = ? AND month IN (?)) y
+		WHERE p.ic_number = ? AND p.month = ?
+		ORDER BY i.line_no`
+	all := []any{viewer.Login, bun.In(ytd), viewer.Login, m}
 	var rows []row
 	if err := s.db.ReadIDB().NewRaw(q, all...).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("read payslip: %w", err)
@@ -202,9 +253,8 @@ func (s *Service) slip(ctx context.Context, viewer *store.User, month string) (*
 	return sl, nil
 }
 
-// audit records that viewer saw (action) their own pay of month.
+// audit records that viewer saw (action) their own pay of month, and
+// returns once the record has committed.
 func (s *Service) audit(ctx context.Context, viewer *store.User, action, month string, detail any) error {
-	return s.db.Tx(ctx, func(tx store.Conn) error {
-		return tx.Audit(ctx, actorOf(viewer), action, "payslip", month, detail)
-	})
+	return s.audits.record(ctx, actorOf(viewer), action, month, detail)
 }
