@@ -45,6 +45,9 @@ type Config struct {
 	MetricsAllow string // comma-separated networks whose monitors may read /metrics
 	MetricsToken string // a bearer token that may read /metrics from anywhere
 
+	PayslipPDFPassword     string // mykad (the employee's MyKad opens the PDF) or none
+	PayslipRetentionMonths int    // months back employees see their slips; 0 keeps every month
+
 	// SecretKey (base64) or, when empty, the file SecretKeyFile holds the
 	// master key the database never holds (see package secret).
 	SecretKey     string
@@ -83,6 +86,8 @@ func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() er
 		{"upload-limit", "largest body a file import may send, e.g. 256MiB (other requests have fixed, small limits)", (*sizeValue)(&c.UploadLimit)},
 		{"metrics-allow", "comma-separated addresses or networks allowed to read /metrics", (*stringValue)(&c.MetricsAllow)},
 		{"metrics-token", "bearer token that allows reading /metrics from any address", (*stringValue)(&c.MetricsToken)},
+		{"payslip-pdf-password", "password of pay-slip PDFs: mykad (the employee's MyKad number, 12 digits) or none", (*stringValue)(&c.PayslipPDFPassword)},
+		{"payslip-retention-months", "months back employees see their pay slips, counting the current one; 0 keeps every month", (*intValue)(&c.PayslipRetentionMonths)},
 		{"secret-key", "the master key (base64 of 32 random bytes) that derives one-time links and signs audit checkpoints; kept out of the database", (*stringValue)(&c.SecretKey)},
 		{"secret-key-file", "file holding the master key when --secret-key is empty; created at first start (default <data-dir>/secret.key)", (*stringValue)(&c.SecretKeyFile)},
 	}
@@ -135,6 +140,8 @@ func Default() Config {
 		MailWorkers:   2,
 		UploadLimit:   DefaultUploadLimit,
 		MetricsAllow:  "127.0.0.1/32,::1/128",
+
+		PayslipPDFPassword: "mykad",
 	}
 }
 
@@ -214,6 +221,14 @@ func (c *Config) Check() error {
 		if _, err := parseNet(p); err != nil {
 			return fmt.Errorf("%s: %q is not an address or network", EnvName("metrics-allow"), p)
 		}
+	}
+	switch c.PayslipPDFPassword {
+	case "mykad", "none":
+	default:
+		return fmt.Errorf("%s: %q (want mykad or none)", EnvName("payslip-pdf-password"), c.PayslipPDFPassword)
+	}
+	if c.PayslipRetentionMonths < 0 {
+		return fmt.Errorf("%s: may not be negative (0 keeps every month)", EnvName("payslip-retention-months"))
 	}
 	for _, p := range c.Proxies() {
 		if net.ParseIP(p) == nil {

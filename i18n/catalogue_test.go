@@ -17,6 +17,7 @@ import (
 	"github.com/perbendaharaan/ispeks/i18n"
 	"github.com/perbendaharaan/ispeks/notify"
 	"github.com/perbendaharaan/ispeks/password"
+	_ "github.com/perbendaharaan/ispeks/payslip" // registers the mail it sends
 	"github.com/perbendaharaan/ispeks/store"
 	_ "github.com/perbendaharaan/ispeks/useradmin" // registers the mail it sends
 	"github.com/perbendaharaan/ispeks/workflow"

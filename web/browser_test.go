@@ -1,16 +1,20 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/perbendaharaan/ispeks/document/documenttest"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/workflow"
 )
@@ -137,5 +141,88 @@ func removeAll(dir string) {
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestBrowserPayslipJourney: with JavaScript off, an employee logs in,
+// opens the ePayslip tile, opens a month's slip and downloads its PDF.
+func TestBrowserPayslipJourney(t *testing.T) {
+	exe := chromium(t)
+	c := newPayslipCast(t, store.SQLite)
+	if _, err := c.e.slips.Import(ctx, store.CLI, "gaji.csv", bytes.NewReader(samplePayroll(t)), false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.e.slips.Publish(ctx, store.CLI, "2026-10", ""); err != nil {
+		t.Fatal(err)
+	}
+	base := c.e.ts.URL
+	dir, err := os.MkdirTemp("", "ispeks-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer removeAll(dir)
+	downloads := filepath.Join(dir, "downloads")
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(filepath.Join(dir, "profile")))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	bctx, cancelRun := context.WithTimeout(bctx, 90*time.Second)
+	defer cancelRun()
+	var html string
+	steps := []chromedp.Action{
+		emulation.SetScriptExecutionDisabled(true),
+		cdpbrowser.SetDownloadBehavior(cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName).WithDownloadPath(downloads),
+		chromedp.Navigate(base + "/login"),
+		chromedp.SendKeys("#login", "900101-04-5679", chromedp.ByQuery),
+		chromedp.SendKeys("#password", testPassword, chromedp.ByQuery),
+		chromedp.Click(`main form button[type="submit"]`, chromedp.ByQuery),
+		chromedp.WaitReady(`form[action="/logout"]`, chromedp.ByQuery),
+		chromedp.Click(`.card a[href="/epayslip"]`, chromedp.ByQuery), // the home tile
+		chromedp.WaitReady(`a[href="/epayslip/2026-10"]`, chromedp.ByQuery),
+		chromedp.Click(`a[href="/epayslip/2026-10"]`, chromedp.ByQuery),
+		chromedp.WaitReady(`a[href="/epayslip/2026-10/pdf"]`, chromedp.ByQuery),
+		chromedp.OuterHTML("main", &html, chromedp.ByQuery),
+		chromedp.Click(`a.button[href="/epayslip/2026-10/pdf"]`, chromedp.ByQuery),
+	}
+	if err := chromedp.Run(bctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	for i, a := range steps {
+		sctx, cancel := context.WithTimeout(bctx, 10*time.Second)
+		err := chromedp.Run(sctx, a)
+		cancel()
+		if err != nil {
+			var loc, page string
+			_ = chromedp.Run(bctx, chromedp.Location(&loc), chromedp.OuterHTML("main", &page, chromedp.ByQuery))
+			t.Fatalf("browser step %d: %v at %s\n%s", i, err, loc, page)
+		}
+	}
+	if !strings.Contains(html, "RM 2,965.00") || !strings.Contains(html, "RM 3,120.55") {
+		t.Fatalf("the slip page:\n%s", html)
+	}
+	// The download lands as a file (Chromium names it by its GUID); wait
+	// for it to be whole — a deadline, not a timing assertion.
+	var pdf []byte
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && pdf == nil; time.Sleep(100 * time.Millisecond) {
+		files, _ := os.ReadDir(downloads)
+		for _, f := range files {
+			if strings.HasSuffix(f.Name(), ".crdownload") {
+				continue
+			}
+			if b, err := os.ReadFile(filepath.Join(downloads, f.Name())); err == nil && bytes.HasSuffix(bytes.TrimSpace(b), []byte("%%EOF")) {
+				pdf = b
+			}
+		}
+	}
+	if pdf == nil {
+		t.Fatal("no PDF was downloaded")
+	}
+	if documenttest.Opens(t, pdf, "") || !strings.Contains(documenttest.Text(t, pdf, slipIC), "2,965.00") {
+		t.Fatal("the downloaded PDF does not open with the MyKad or lacks the net pay")
 	}
 }

@@ -66,6 +66,10 @@ func (rt *route) upload() *route {
 	return rt
 }
 
+// Upload reports whether the route takes a file import (marked upload): its
+// raw body is only limited, not read as text.
+func (rt route) Upload() bool { return rt.isUpload }
+
 // multiline lets the named fields of the route hold tab and line breaks.
 func (rt *route) multiline(fields ...string) *route {
 	rt.lines = append(rt.lines, fields...)

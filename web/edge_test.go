@@ -118,9 +118,10 @@ func TestHostileTextIsRefusedEverywhere(t *testing.T) {
 			if status != http.StatusUnprocessableEntity || !strings.Contains(out, "subject.name") {
 				t.Errorf("%s with JSON subject.name=%q: %d %s", key, v, status, out)
 			}
-			// The JSON check does not trust the declared type.
+			// The JSON check does not trust the declared type (a file
+			// import's raw body is the importer's to check).
 			status, _, _ = e.raw(rt.Method, path, "text/plain", strings.NewReader(body))
-			if status != http.StatusUnprocessableEntity {
+			if status != http.StatusUnprocessableEntity && !rt.Upload() {
 				t.Errorf("%s with JSON sent as text/plain: %d", key, status)
 			}
 		}

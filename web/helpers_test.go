@@ -20,6 +20,7 @@ import (
 	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/password"
+	"github.com/perbendaharaan/ispeks/payslip"
 	"github.com/perbendaharaan/ispeks/secret"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/store/storetest"
@@ -42,6 +43,7 @@ type env struct {
 	db    *store.DB
 	auth  *auth.Service
 	admin *useradmin.Service
+	slips *payslip.Service
 	keys  *secret.Keyring
 	srv   *web.Server
 	ts    *httptest.Server
@@ -72,9 +74,13 @@ func newEnvOn(t testing.TB, db *store.DB, edit ...func(*config.Config)) *env {
 	}
 	e.keys = secret.Random()
 	e.auth = auth.New(db, auth.SettingsOf(&e.cfg), e.keys)
-	e.admin = useradmin.New(db, e.auth, web.NewLinks("https://ispeks.example.gov.my"))
+	links := web.NewLinks("https://ispeks.example.gov.my")
+	e.admin = useradmin.New(db, e.auth, links)
+	e.slips = payslip.New(db, links, payslip.Options{PDFPassword: payslip.PasswordRule(e.cfg.PayslipPDFPassword),
+		RetentionMonths: e.cfg.PayslipRetentionMonths, Treasury: e.cfg.TreasuryName})
 	e.logs = &logBuffer{}
-	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(e.logs, nil)), web.Services{DB: db, Auth: e.auth, Admin: e.admin})
+	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(e.logs, nil)),
+		web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payslip: e.slips})
 	if err != nil {
 		t.Fatal(err)
 	}

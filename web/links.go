@@ -27,3 +27,6 @@ func (l Links) Request(id int64) string { return l.base + "/requests/" + strconv
 func (l Links) SetPassword(token string) string {
 	return l.base + "/password/set?token=" + url.QueryEscape(token)
 }
+
+// Payslip is an employee's slip of month (YYYY-MM).
+func (l Links) Payslip(month string) string { return l.base + "/epayslip/" + url.PathEscape(month) }

@@ -72,7 +72,20 @@ func (s *Server) routes() {
 	s.handle(pages, "GET", "/password", Anyone, s.passwordPage).nav("nav.password", LoggedIn)
 	s.handle(pages, "POST", "/password", Anyone, s.changePassword).bodyLimit(credentialBody)
 
-	// ePayslip (slip gaji).
+	// ePayslip (slip gaji): each employee's own slips; the payroll's import
+	// and publication for sysadmins; months, imports and totals per PTJ
+	// (never a person's amounts) for the treasury and auditors too.
+	payroll := RoleIn(forms.RoleSysadmin, forms.RoleTreasuryApprover, forms.RoleAuditor)
+	s.handle(pages, "GET", "/epayslip", ModuleFor(forms.ModulePayslip), s.payslipList)
+	s.handle(pages, "GET", "/epayslip/pdf", ModuleFor(forms.ModulePayslip), s.payslipPDFSelection)
+	s.handle(pages, "GET", "/epayslip/:month", ModuleFor(forms.ModulePayslip), s.payslipPage)
+	s.handle(pages, "GET", "/epayslip/:month/pdf", ModuleFor(forms.ModulePayslip), s.payslipPDF)
+	s.handle(pages, "GET", "/payroll", payroll, s.payrollPage).nav("nav.payroll")
+	s.handle(pages, "POST", "/payroll/imports", RoleIn(forms.RoleSysadmin), s.payrollUpload).upload()
+	s.handle(pages, "GET", "/payroll/imports/:id", payroll, s.payrollImportPage)
+	s.handle(pages, "GET", "/payroll/jobs/:id", RoleIn(forms.RoleSysadmin), s.payrollJobPage)
+	s.handle(pages, "GET", "/payroll/months/:month", payroll, s.payrollMonthPage)
+	s.handle(pages, "POST", "/payroll/months/:month/publish", RoleIn(forms.RoleSysadmin), s.payrollPublish)
 
 	// eEC (Borang EC).
 
@@ -95,6 +108,11 @@ func (s *Server) routes() {
 	s.handle(api, "POST", "/delegations", RoleIn(forms.RoleControllingOfficer), s.apiDelegationCreate)
 
 	// ePayslip API.
+	s.handle(api, "POST", "/payroll/imports", RoleIn(forms.RoleSysadmin), s.apiPayrollImport).upload()
+	s.handle(api, "POST", "/payroll/months/:month/publish", RoleIn(forms.RoleSysadmin), s.apiPayrollPublish)
+	s.handle(api, "GET", "/payslips", ModuleFor(forms.ModulePayslip), s.apiPayslipList)
+	s.handle(api, "GET", "/payslips/:month", ModuleFor(forms.ModulePayslip), s.apiPayslipGet)
+	s.handle(api, "GET", "/payslips/:month/pdf", ModuleFor(forms.ModulePayslip), s.apiPayslipPDF)
 
 	// eEC API.
 

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/password"
+	"github.com/perbendaharaan/ispeks/payslip"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/useradmin"
 	"github.com/perbendaharaan/ispeks/workflow"
@@ -78,7 +80,11 @@ func runDemo(e *env, fs *flag.FlagSet, args []string) error {
 	if err := demoRequests(e, a); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Demo data added. Every demo user's password is %s\n\n", demoPassword)
+	months, err := demoPayroll(e, a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Demo data added, with pay slips of %s to %s. Every demo user's password is %s\n\n", months[0], months[len(months)-1], demoPassword)
 	w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "LOGIN (MyKad)\tNAME\tPTJ\tROLES")
 	for _, u := range demoUsers {
@@ -157,4 +163,73 @@ func demoRequests(e *env, a *app) error {
 		}
 	}
 	return nil
+}
+
+// demoPay is what the demo's payroll pays one employee: basic pay by grade.
+type demoPay struct {
+	login, salaryNo, name, ptj, position, grade string
+	basicSen                                    int64
+	loanSen                                     int64 // a housing loan (LPPSA) deduction
+}
+
+// demoPayroll imports and publishes two years of pay for the demo's
+// employees, up to last month, through the real import and publication
+// (audit records, mail), so that a newcomer sees real slips.
+func demoPayroll(e *env, a *app) ([]string, error) {
+	people := []demoPay{
+		{"800101045011", "J0450110", "NORAINI BINTI HASSAN", "12020202", "PEMBANTU TADBIR (P/O)", "N19", 2_450_00, 0},
+		{"750202045023", "J0450230", "HJ. RAZAK BIN OMAR", "12020202", "JURUTERA AWAM", "J48", 7_850_00, 1_250_00},
+		{"820303045035", "J0450350", "LIM MEI LING", "12020202", "PENOLONG AKAUNTAN", "W29", 3_410_00, 0},
+		{"700404045047", "J0450470", "DATO' ZAINAL BIN ABIDIN", "12010101", "BENDAHARI NEGERI", "JUSA C", 12_500_00, 0},
+		{"850505045059", "J0450590", "SURESH A/L RAMASAMY", "12010101", "PEGAWAI TEKNOLOGI MAKLUMAT", "F44", 6_120_00, 950_00},
+		{"880606045061", "J0450610", "FARIDAH BINTI YUSOF", "12010101", "JURUAUDIT", "W41", 5_230_00, 0},
+		{"900707045073", "J0450730", "AHMAD FAIZAL BIN KAMAL", "12030303", "GURU", "DG41", 3_120_55, 2_100_00},
+		// On the payroll without a profile yet: the slips wait for a registration.
+		{"910808045085", "J0450850", "MUHAMMAD HAZIQ BIN ROSLI", "12020202", "PENOLONG AKAUNTAN", "W29", 3_050_00, 0},
+	}
+	// Two years of pay up to last month (the current month is paid at its end).
+	now := a.db.Now().In(malaysia.KL)
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, malaysia.KL).AddDate(-2, 0, 0)
+	var months []string
+	var b strings.Builder
+	b.WriteString(strings.Join(payslip.Columns, ",") + "\n")
+	for i := 0; i < 24; i++ {
+		t := first.AddDate(0, i, 0)
+		m := t.Format("2006-01")
+		months = append(months, m)
+		for _, p := range people {
+			// A yearly increment each January of the second year.
+			basic := p.basicSen
+			if t.Year() > first.Year() {
+				basic += basic * 3 / 100
+			}
+			item := func(code, kind, name string, sen int64) {
+				fmt.Fprintf(&b, "%s,%s,%s,\"%s\",%s,%s,%s,MBB,1140%s,IG%s0,%s,%s,%s,%s,%s\n",
+					m, p.salaryNo, p.login, p.name, p.ptj, p.position, p.grade, p.login[4:12], p.login[2:12], p.login[4:12],
+					code, kind, name, fmt.Sprintf("%d.%02d", sen/100, sen%100))
+			}
+			item("0001", "earning", "GAJI POKOK", basic)
+			item("0102", "earning", "IMBUHAN TETAP KHIDMAT AWAM (ITKA)", 300_00)
+			item("0103", "earning", "IMBUHAN TETAP PERUMAHAN (ITP)", 300_00)
+			item("0105", "earning", "BANTUAN SARA HIDUP (BSH)", 300_00)
+			gross := basic + 900_00
+			item("4001", "deduction", "CUKAI PENDAPATAN (PCB)", gross*4/100)
+			item("4002", "deduction", "KWSP (PEKERJA 11%)", gross*11/100)
+			item("4003", "deduction", "PERKESO", 19_75)
+			if p.loanSen > 0 {
+				item("4301", "deduction", "PINJAMAN PERUMAHAN (LPPSA)", p.loanSen)
+			}
+			item("9001", "employer", "KWSP (MAJIKAN 13%)", gross*13/100)
+			item("9002", "employer", "PERKESO (MAJIKAN)", 69_05)
+		}
+	}
+	if _, err := a.slips.Import(e.ctx, store.CLI, "demo-gaji.csv", strings.NewReader(b.String()), false); err != nil {
+		return nil, err
+	}
+	for _, m := range months {
+		if _, err := a.slips.Publish(e.ctx, store.CLI, m, ""); err != nil {
+			return nil, err
+		}
+	}
+	return months, nil
 }

@@ -6,6 +6,8 @@
 //	ispeks worker                     deliver mail and reminders (no pages)
 //	ispeks ptj add --code … --name …  add a PTJ
 //	ispeks user create …              bootstrap a user (password on stdin)
+//	ispeks import payroll FILE        import a payroll file
+//	ispeks publish payroll --month …  publish a pay month
 //	ispeks audit verify               check the audit log's chain and checkpoints
 //	ispeks audit checkpoint           sign the audit log's head now
 //	ispeks demo                       fill an empty database with demo data
@@ -27,6 +29,7 @@ import (
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/auth"
 	"github.com/perbendaharaan/ispeks/config"
+	"github.com/perbendaharaan/ispeks/payslip"
 	"github.com/perbendaharaan/ispeks/secret"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/useradmin"
@@ -61,6 +64,8 @@ var commands = []command{
 	{"user unlock", "unlock a profile locked by failed logins: --login LOGIN", runUserUnlock},
 	{"holiday add", "add a public holiday (reminders skip it): --day YYYY-MM-DD --name NAME", runHolidayAdd},
 	{"ceiling set", "set the ceiling of approval limits for a role: --role ROLE --rm AMOUNT", runCeilingSet},
+	{"import payroll", "import a payroll file (CSV): FILE [--replace]", runImportPayroll},
+	{"publish payroll", "publish a pay month to its employees: --month YYYY-MM [--visible-from YYYY-MM-DD]", runPublishPayroll},
 	{"audit verify", "check the audit log's hash chain and its signed checkpoints: [--checkpoints FILE]", runAuditVerify},
 	{"audit checkpoint", "sign the audit log's head now into <data-dir>/audit-checkpoints.jsonl (serve does it every 100 records and daily)", runAuditCheckpoint},
 	{"backup", "copy the SQLite database to FILE while the portal serves: --to FILE (PostgreSQL: pg_dump)", runBackup},
@@ -132,6 +137,7 @@ type app struct {
 	keys  *secret.Keyring
 	auth  *auth.Service
 	admin *useradmin.Service
+	slips *payslip.Service
 }
 
 // Close closes the database.
@@ -153,8 +159,16 @@ func (e *env) open() (*app, error) {
 		return nil, err
 	}
 	a := &app{db: db, keys: keys, auth: auth.New(db, auth.SettingsOf(&e.cfg), keys)}
-	a.admin = useradmin.New(db, a.auth, web.NewLinks(e.cfg.BaseURL))
+	links := web.NewLinks(e.cfg.BaseURL)
+	a.admin = useradmin.New(db, a.auth, links)
+	a.slips = payslip.New(db, links, payslipOptions(&e.cfg))
 	return a, nil
+}
+
+// payslipOptions are the ePayslip module's settings.
+func payslipOptions(cfg *config.Config) payslip.Options {
+	return payslip.Options{PDFPassword: payslip.PasswordRule(cfg.PayslipPDFPassword),
+		RetentionMonths: cfg.PayslipRetentionMonths, Treasury: cfg.TreasuryName}
 }
 
 // logger returns the structured logger at the configured level.

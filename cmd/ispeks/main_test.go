@@ -193,6 +193,14 @@ func TestBadInput(t *testing.T) {
 		{"ceiling not an amount", nil, []string{"ceiling", "set", "--role", "ptj_rep", "--rm", "ten"}, 1, "--rm:"},
 		{"worker without senders", nil, []string{"worker", "--concurrency", "0"}, 2, "--concurrency: 0 is not between 1 and 64"},
 		{"bad mail workers", []string{"ISPEKS_MAIL_WORKERS=-1"}, []string{"migrate"}, 1, "ISPEKS_MAIL_WORKERS"},
+		{"bad PDF password rule", []string{"ISPEKS_PAYSLIP_PDF_PASSWORD=birthday"}, []string{"migrate"}, 1, "ISPEKS_PAYSLIP_PDF_PASSWORD"},
+		{"negative retention", []string{"ISPEKS_PAYSLIP_RETENTION_MONTHS=-1"}, []string{"migrate"}, 1, "ISPEKS_PAYSLIP_RETENTION_MONTHS"},
+		{"import without a file", nil, []string{"import", "payroll"}, 2, "name the payroll file"},
+		{"import of a missing file", nil, []string{"import", "payroll", "/nonexistent/gaji.csv"}, 1, "cannot read the payroll file"},
+		{"import of two files", nil, []string{"import", "payroll", "a.csv", "b.csv"}, 2, `unexpected argument "b.csv"`},
+		{"import of a bad file", nil, []string{"import", "payroll", badPayroll(t)}, 1, "nothing was imported"},
+		{"publish of no month", nil, []string{"publish", "payroll", "--month", "2026-13"}, 1, "--month:"},
+		{"publish of a month not imported", nil, []string{"publish", "payroll", "--month", "2026-10"}, 1, "has not been imported"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -284,5 +292,52 @@ func TestUserUnlockCommand(t *testing.T) {
 	}
 	if _, errOut, code := c.run("", "user", "unlock", "--login", "900101045679"); code != 1 || !strings.Contains(errOut, "not found") {
 		t.Fatalf("unlock of nobody: %d %q", code, errOut)
+	}
+}
+
+// badPayroll writes a payroll file whose one line has an unknown PTJ.
+func badPayroll(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../payslip/testdata/payroll-sample.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(path, bytes.Replace(b, []byte("12010101"), []byte("99999999"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestImportPayrollCommand: import, refuse a second import of the month,
+// replace it (the flag after the file), publish; a bad file lists its bad
+// lines on stdout, says so in one line on stderr, and imports nothing.
+func TestImportPayrollCommand(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			c := cli{t: t, dsn: storetest.DSN(t, d), dir: t.TempDir()}
+			c.ok("", "ptj", "add", "--code", "12010101", "--name", "Jabatan Kewangan Negeri")
+			sample := "../../payslip/testdata/payroll-sample.csv"
+			out, errOut, code := c.run("", "import", "payroll", badPayroll(t))
+			if code != 1 || !strings.Contains(out, "line 2, ptj_code: PTJ code 99999999 does not exist") || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+				t.Fatalf("bad file: %d %q %q", code, out, errOut)
+			}
+			out = c.ok("", "import", "payroll", sample)
+			if !strings.Contains(out, "9 lines, 1 employees, 1 slips, months 2026-10") || !strings.Contains(out, "warning, line 2:") || strings.Contains(out, "900101045679") {
+				t.Fatalf("import: %q", out)
+			}
+			if _, errOut, code := c.run("", "import", "payroll", sample); code != 1 || !strings.Contains(errOut, "2026-10 was imported already") {
+				t.Fatalf("second import: %d %q", code, errOut)
+			}
+			if out := c.ok("", "import", "payroll", sample, "--replace"); !strings.Contains(out, "replaced 2026-10") {
+				t.Fatalf("replace: %q", out)
+			}
+			if out := c.ok("", "publish", "payroll", "--month", "2026-10", "--visible-from", "2026-10-24"); !strings.Contains(out, "published 2026-10, visible from 2026-10-24") {
+				t.Fatalf("publish: %q", out)
+			}
+			if out := c.ok("", "audit", "verify"); !strings.Contains(out, "whole: 4 records") { // PTJ, two imports, publish
+				t.Fatalf("audit: %q", out)
+			}
+		})
 	}
 }

@@ -112,7 +112,11 @@ func (s *mailSession) Data(r io.Reader) error {
 	}
 	s.box.mu.Lock()
 	s.box.ids[id]++
-	s.box.sample = strings.ReplaceAll(string(data), "=\r\n", "") // undo quoted-printable soft breaks
+	// The sample is a request's mail (the demo also mails pay slips, which
+	// name no PTJ).
+	if !strings.Contains(string(data), "Subject: iSPEKS: Slip gaji") {
+		s.box.sample = strings.ReplaceAll(string(data), "=\r\n", "") // undo quoted-printable soft breaks
+	}
 	s.box.mu.Unlock()
 	return nil
 }

@@ -1,0 +1,405 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/malaysia"
+	"github.com/perbendaharaan/ispeks/payslip"
+	"github.com/perbendaharaan/ispeks/store"
+)
+
+// The payroll's operations pages: upload a payroll file (sysadmins), follow
+// its import, publish a month; the months, the imports, totals per PTJ and
+// which slips exist (sysadmins, treasury approvers and auditors) — never a
+// person's amounts.
+
+var (
+	errNoImport = apperr.New(apperr.NotFound, "payslip.error.import_not_found")
+	errNoJob    = apperr.New(apperr.NotFound, "payroll.job.not_found")
+	errNoFile   = apperr.New(apperr.Invalid, "payroll.upload.no_file")
+)
+
+type payrollMonthRow struct {
+	payslip.MonthInfo
+	Label string
+}
+
+type payrollData struct {
+	Months     []payrollMonthRow
+	MonthPage  pager
+	Imports    []payslip.ImportRecord
+	ImportPage pager
+	CanUpload  bool
+	Format     string
+}
+
+// payrollPage lists the pay months and the imports, with the upload form
+// for those who may import.
+func (s *Server) payrollPage(c *gin.Context) { s.payroll(c, http.StatusOK, nil) }
+
+func (s *Server) payroll(c *gin.Context, status int, flash *Flash) {
+	if s.slips == nil {
+		s.notFound(c)
+		return
+	}
+	ctx, l := c.Request.Context(), lang(c)
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	months, total, err := s.slips.PayrollMonths(ctx, p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	// The imports have their own pager (?ipage=), kept beside the months'.
+	importPage, err := store.ParsePage(c.Query("ipage"), "10")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ip := importPage.Number
+	imports, itotal, err := s.slips.Imports(ctx, importPage)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	keepImports, keepMonths := url.Values{}, url.Values{}
+	if ip > 1 {
+		keepImports.Set("ipage", strconv.Itoa(ip))
+	}
+	if p.Number > 1 {
+		keepMonths.Set("page", strconv.Itoa(p.Number))
+	}
+	d := payrollData{MonthPage: newPager("/payroll", keepImports, p, store.ExactTotal(total), len(months)), Imports: imports,
+		ImportPage: importPager(keepMonths, importPage, store.ExactTotal(itotal), len(imports)),
+		CanUpload:  s.may(c, "POST", "/payroll/imports"), Format: strings.Join(payslip.Columns, ",")}
+	for _, m := range months {
+		d.Months = append(d.Months, payrollMonthRow{MonthInfo: m, Label: payslip.MonthLabel(m.Month, l)})
+	}
+	s.page(c, status, "payroll", d, flash)
+}
+
+// importPager is the imports' pager of /payroll: newPager's links with
+// ?ipage= instead of ?page=.
+func importPager(keep url.Values, p store.Page, total store.Total, rows int) pager {
+	pg := newPager("/payroll", url.Values{}, p, total, rows)
+	link := func(n int) string {
+		v := url.Values{}
+		for k, vs := range keep {
+			v[k] = vs
+		}
+		if n > 1 {
+			v.Set("ipage", strconv.Itoa(n))
+		}
+		if len(v) == 0 {
+			return "/payroll"
+		}
+		return "/payroll?" + v.Encode()
+	}
+	if pg.Prev != "" {
+		pg.Prev = link(pg.Number - 1)
+	}
+	if pg.Next != "" {
+		pg.Next = link(pg.Number + 1)
+	}
+	return pg
+}
+
+// upload is a payroll file received: the edge has parsed the multipart
+// form (a route marked upload, up to --upload-limit; a large file waits in
+// a temporary file the server removes after the request).
+type upload struct {
+	name    string
+	file    multipart.File
+	replace bool
+}
+
+// receiveUpload reads the form's file and the replace box.
+func receiveUpload(c *gin.Context) (*upload, error) {
+	fh, err := c.FormFile("file")
+	if err != nil || fh.Filename == "" {
+		return nil, errNoFile
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Invalid, err, "payroll.upload.broken")
+	}
+	v := c.PostForm("replace")
+	return &upload{name: filepath.Base(fh.Filename), file: f, replace: v == "1" || v == "true" || v == "on"}, nil
+}
+
+// spool copies the upload to a file of the portal's own, which outlives
+// the request for the import that runs in the background.
+func (up *upload) spool(dataDir string) (string, error) {
+	dir := filepath.Join(dataDir, "uploads")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(dir, "payroll-*.csv")
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(f, up.file); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// payrollUpload receives a payroll file and starts its import in the
+// background, then sends the sysadmin to the import's status page.
+func (s *Server) payrollUpload(c *gin.Context) {
+	if s.slips == nil {
+		s.notFound(c)
+		return
+	}
+	up, err := receiveUpload(c)
+	if err != nil {
+		s.payroll(c, statusOf(apperr.As(err).Code), errFlash(apperr.As(err).Message(lang(c))))
+		return
+	}
+	defer up.file.Close()
+	path, err := up.spool(s.cfg.DataDir)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	u := currentUser(c)
+	id, err := s.slips.StartImport(store.Actor{UserID: u.ID, Login: u.Login}, up.name, path, up.replace, func(err error) {
+		s.metrics.job("payroll_import", err)
+		s.wakeMail()
+	})
+	if err != nil {
+		os.Remove(path)
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/payroll/jobs/"+id)
+}
+
+type jobData struct {
+	payslip.JobStatus
+	Errors   []lineErrorRow
+	More     int
+	Error    string
+	Conflict bool
+}
+
+type lineErrorRow struct {
+	Line           int
+	Field, Message string
+}
+
+// payrollJobPage shows an import running (the page refreshes itself every
+// two seconds through the Refresh header, no script) and its end: the
+// bad lines, or the way to the import's own page.
+func (s *Server) payrollJobPage(c *gin.Context) {
+	if s.slips == nil {
+		s.notFound(c)
+		return
+	}
+	st, ok := s.slips.JobStatus(c.Param("id"), currentUser(c).ID)
+	if !ok {
+		s.fail(c, errNoJob)
+		return
+	}
+	if st.Done && st.Err == nil {
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/payroll/imports/%d?done=imported", st.Result.ID))
+		return
+	}
+	d := jobData{JobStatus: st}
+	if !st.Done {
+		c.Header("Refresh", "2")
+		s.render(c, http.StatusOK, "payroll_job", d)
+		return
+	}
+	l := lang(c)
+	var bad *payslip.BadFile
+	if errors.As(st.Err, &bad) {
+		d.Errors, d.More = lineErrorRows(bad, l), bad.Count-len(bad.Errors)
+	} else {
+		ae := apperr.As(st.Err)
+		if ae.Code == apperr.Internal {
+			s.log.Error("payroll import", "error", st.Err)
+		}
+		d.Error, d.Conflict = ae.Message(l), ae.Code == apperr.Conflict
+	}
+	s.render(c, http.StatusOK, "payroll_job", d)
+}
+
+func lineErrorRows(bad *payslip.BadFile, l string) []lineErrorRow {
+	out := make([]lineErrorRow, len(bad.Errors))
+	for i, e := range bad.Errors {
+		out[i] = lineErrorRow{Line: e.Line, Field: e.Field, Message: e.Message(l)}
+	}
+	return out
+}
+
+type warningRow struct {
+	Line    int
+	Message string
+}
+
+type payrollImportData struct {
+	Import   *payslip.ImportRecord
+	Months   []payrollMonthRow
+	Warnings []warningRow
+}
+
+// payrollImportPage shows one import: its file, counts, months and warnings.
+func (s *Server) payrollImportPage(c *gin.Context) {
+	if s.slips == nil {
+		s.notFound(c)
+		return
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(c, errNoImport)
+		return
+	}
+	ctx, l := c.Request.Context(), lang(c)
+	imp, err := s.slips.ImportByID(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := payrollImportData{Import: imp}
+	for _, m := range strings.Split(imp.Months, ",") {
+		d.Months = append(d.Months, payrollMonthRow{MonthInfo: payslip.MonthInfo{Month: m}, Label: payslip.MonthLabel(m, l)})
+	}
+	for _, w := range imp.Warnings() {
+		d.Warnings = append(d.Warnings, warningRow{Line: w.Line, Message: w.Text.In(l)})
+	}
+	s.page(c, http.StatusOK, "payroll_import", d, doneFlash(c, "payroll.done."))
+}
+
+type ptjTotalRow struct {
+	Code, Name                       string
+	Slips                            int
+	Gross, Deductions, Net, Employer string
+}
+
+type payrollMonthData struct {
+	Month      payslip.MonthInfo
+	Label      string
+	Totals     []ptjTotalRow
+	Sum        ptjTotalRow
+	Q, PTJ     string
+	Slips      []payslip.SlipEntry
+	Pager      pager
+	CanPublish bool
+	Today      string
+	Visible    bool
+}
+
+// payrollMonthPage shows a pay month: state, totals per PTJ, the slips
+// that exist (searchable by MyKad, salary number or name), and for
+// sysadmins the publishing form.
+func (s *Server) payrollMonthPage(c *gin.Context) {
+	s.payrollMonth(c, http.StatusOK, doneFlash(c, "payroll.done.", "Count", c.Query("mailed")))
+}
+
+func (s *Server) payrollMonth(c *gin.Context, status int, flash *Flash) {
+	if s.slips == nil {
+		s.notFound(c)
+		return
+	}
+	ctx, l := c.Request.Context(), lang(c)
+	m, err := s.slips.PayrollMonth(ctx, c.Param("month"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	totals, err := s.slips.MonthTotals(ctx, m.Month)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := payslip.SlipFilter{Month: m.Month, Q: strings.TrimSpace(c.Query("q")), PTJ: strings.TrimSpace(c.Query("ptj"))}
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	slips, total, err := s.slips.FindSlips(ctx, f, p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	keep := url.Values{}
+	if f.Q != "" {
+		keep.Set("q", f.Q)
+	}
+	if f.PTJ != "" {
+		keep.Set("ptj", f.PTJ)
+	}
+	now := s.now()
+	d := payrollMonthData{Month: *m, Label: payslip.MonthLabel(m.Month, l), Q: f.Q, PTJ: f.PTJ, Slips: slips,
+		Pager:      newPager("/payroll/months/"+m.Month, keep, p, total, len(slips)),
+		CanPublish: s.may(c, "POST", "/payroll/months/:month/publish"), Today: malaysia.Day(now),
+		Visible: m.Published() && (m.VisibleFrom == nil || !m.VisibleFrom.After(now))}
+	var sum payslip.Totals
+	for _, t := range totals {
+		d.Totals = append(d.Totals, ptjTotalRow{Code: t.PTJCode, Name: t.PTJName, Slips: t.Slips, Gross: rm(t.GrossSen),
+			Deductions: rm(t.DeductionsSen), Net: rm(t.NetSen), Employer: rm(t.EmployerSen)})
+		d.Sum.Slips += t.Slips
+		sum.GrossSen += t.GrossSen
+		sum.DeductionsSen += t.DeductionsSen
+		sum.NetSen += t.NetSen
+		sum.EmployerSen += t.EmployerSen
+	}
+	d.Sum.Gross, d.Sum.Deductions, d.Sum.Net, d.Sum.Employer = rm(sum.GrossSen), rm(sum.DeductionsSen), rm(sum.NetSen), rm(sum.EmployerSen)
+	s.page(c, status, "payroll_month", d, flash)
+}
+
+// payrollPublish publishes a month after the sysadmin ticked the
+// confirmation, from the date given (or at once).
+func (s *Server) payrollPublish(c *gin.Context) {
+	if s.slips == nil {
+		s.notFound(c)
+		return
+	}
+	if c.PostForm("confirm") == "" {
+		s.payrollMonth(c, http.StatusUnprocessableEntity, errFlash(tr(c, "payroll.publish.confirm_needed")))
+		return
+	}
+	u := currentUser(c)
+	res, err := s.slips.Publish(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, c.Param("month"), strings.TrimSpace(c.PostForm("visible_from")))
+	s.metrics.job("payroll_publish", err)
+	if err != nil {
+		ae := apperr.As(err)
+		if ae.Code == apperr.Invalid {
+			msg := ae.Message(lang(c))
+			if len(ae.Fields) > 0 {
+				msg = ae.Fields[0].Message(lang(c))
+			}
+			s.payrollMonth(c, http.StatusUnprocessableEntity, errFlash(msg))
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	if res.Mailed > 0 {
+		s.wakeMail()
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/payroll/months/%s?done=published&mailed=%d", res.Month, res.Mailed))
+}
