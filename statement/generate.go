@@ -29,15 +29,15 @@ type GenerateResult struct {
 	// Unmapped are the item codes paid in the year that have no line in
 	// the mapping: their amounts are on no line, and the year cannot be
 	// published while there are any.
-	Unmapped  []Code
+	Unmapped  []PaidCode
 	Published bool // the year is published (now or before)
 	Mailed    int  // employees told now
 }
 
-// Code is an item code paid in a year, as a generation found it: how many
+// PaidCode is an item code paid in a year, as a generation found it: how many
 // employees were paid it and the total (operators' figures, no person's),
 // and its line then ("" when it had none).
-type Code struct {
+type PaidCode struct {
 	Code      string `bun:"item_code"`
 	Kind      string `bun:"kind"`
 	Name      string `bun:"name"`
@@ -52,7 +52,7 @@ type Code struct {
 // message names the codes.
 type UnmappedError struct {
 	Year  int
-	Codes []Code
+	Codes []PaidCode
 }
 
 func (e *UnmappedError) Error() string { return e.err().Message(i18n.EN) }

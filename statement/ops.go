@@ -126,7 +126,7 @@ func (s *Service) sources(ctx context.Context) (map[int]string, error) {
 // CodeRow is an item code paid in a year: its line at the last generation
 // and now (Now "" when it has none).
 type CodeRow struct {
-	Code
+	PaidCode
 	Now Line `bun:"now"`
 }
 

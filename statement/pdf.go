@@ -59,7 +59,7 @@ func (s *Service) render(st *Statement, generated time.Time) ([]byte, error) {
 	d := document.New(document.Meta{Title: t("statement.pdf.title") + " " + year, Author: s.opts.Treasury,
 		Subject: t("statement.form"), Creator: "iSPEKS", Language: "ms-MY", Created: generated})
 	d.SetHeader(document.Header{
-		Lines: []string{strings.ToUpper(s.opts.Treasury), t("statement.pdf.system"), t("statement.form")},
+		Lines: []string{strings.ToUpper(s.opts.Treasury), t("statement.pdf.system")},
 		Mark:  t("statement.pdf.mark"),
 	})
 	d.SetFooter(document.Footer{
@@ -67,8 +67,7 @@ func (s *Service) render(st *Statement, generated time.Time) ([]byte, error) {
 		PageLabel: func(p, total int) string { return t("statement.pdf.page", "Page", p, "Pages", total) },
 	})
 	d.AddPage()
-	d.Title(t("statement.pdf.title"), t("statement.period", "Year", year))
-	d.Text(t("statement.pdf.law"))
+	d.Title(t("statement.pdf.title"), t("statement.period", "Year", year), t("statement.form")+" · "+t("statement.pdf.law"))
 	e := st.Employee
 	d.Fields(2, []document.Field{
 		{Label: t("statement.field.serial"), Value: st.Serial()},
@@ -95,14 +94,18 @@ func (s *Service) render(st *Statement, generated time.Time) ([]byte, error) {
 		{Header: t("statement.col.item"), Width: 6},
 		{Header: "RM", Width: 1.6, Align: document.AlignRight},
 	}
-	for _, sec := range Sections {
-		d.Section(t("statement.section." + strings.ToLower(sec)))
+	panel := func(sec string) document.Panel {
 		var rows [][]string
 		for _, l := range LinesOf(sec) {
 			rows = append(rows, []string{l.Number(), t(l.LabelKey()), malaysia.FormatSen(st.Amount(l))})
 		}
-		d.Table(cols, rows, []string{"", t("statement.total." + strings.ToLower(sec)), malaysia.FormatSen(st.Total(sec))})
+		return document.Panel{Title: t("statement.section." + strings.ToLower(sec)), Cols: cols, Rows: rows,
+			Totals: [][]string{{"", t("statement.total." + strings.ToLower(sec)), malaysia.FormatSen(st.Total(sec))}}}
 	}
-	d.Note(t("statement.pdf.note"))
+	// B across the page; the short sections two by two, so that the form
+	// stays on one A4 sheet as the printed one does.
+	d.Panels(panel("B"))
+	d.Panels(panel("C"), panel("D"))
+	d.Panels(panel("E"), panel("F"))
 	return d.Bytes()
 }
