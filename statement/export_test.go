@@ -18,6 +18,3 @@ func (s *Service) StatementOf(ctx context.Context, ic string, year int) (*Statem
 	}
 	return rows[0].statement(), nil
 }
-
-// Render exposes the PDF layout to the benchmark.
-var Render = (*Service).render
