@@ -1,0 +1,833 @@
+package payment
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/driver/pgdriver"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/i18n"
+	"github.com/perbendaharaan/ispeks/malaysia"
+	"github.com/perbendaharaan/ispeks/store"
+)
+
+// An import reads the file once, as a stream: each line is parsed and
+// checked on its own (ParseLine) and loaded into a staging table in the
+// import's transaction — PostgreSQL's COPY, SQLite's prepared statement —
+// so that a file of a million lines is never held in memory. The rules
+// that need a voucher's history are then checked by set-based statements
+// over the whole staging table at once, against the lines before in the
+// file and the vouchers in the database; a file with any bad line imports
+// nothing, and every problem is named by line, field and reason. A good
+// file lands in the same transaction: the payees' names, the vouchers as
+// they stand at their last line, a history row for every line that moved
+// one, the mail to employees whose own payment was credited, failed or was
+// cancelled, the import's record and its audit record.
+
+// States of an import.
+const (
+	ImportRunning  = "running"
+	ImportDone     = "done"
+	ImportRejected = "rejected" // bad lines: nothing imported
+	ImportFailed   = "failed"   // an internal error: nothing imported
+	// ImportInterrupted is never stored: it is how a running import shows
+	// when the process that ran it is gone.
+	ImportInterrupted = "interrupted"
+)
+
+// MaxLineErrors is how many problems a rejected import lists; the count
+// of all of them is kept beside.
+const MaxLineErrors = 1000
+
+// MaxImportBytes is the largest import file the portal takes (a million
+// lines are about 120 MB).
+const MaxImportBytes = 512 << 20
+
+// Import is the record of one import file.
+type Import struct {
+	bun.BaseModel `bun:"table:payment_imports"`
+
+	ID          int64      `bun:"id,pk,autoincrement"`
+	FileName    string     `bun:"file_name"`
+	SHA256      string     `bun:"sha256"`
+	State       string     `bun:"state"`
+	Lines       int64      `bun:"lines"`
+	Vouchers    int64      `bun:"vouchers"`
+	Created     int64      `bun:"created"`
+	Updated     int64      `bun:"updated"`
+	Events      int64      `bun:"events"`
+	ErrorCount  int64      `bun:"error_count"`
+	ErrorsJSON  string     `bun:"errors"`
+	UserID      *int64     `bun:"user_id"`
+	ActorLogin  string     `bun:"actor_login"`
+	StartedAt   time.Time  `bun:"started_at"`
+	HeartbeatAt *time.Time `bun:"heartbeat_at"`
+	FinishedAt  *time.Time `bun:"finished_at"`
+
+	// Errors are the problems of a rejected import (the first
+	// MaxLineErrors of ErrorCount).
+	Errors []LineError `bun:"-"`
+	// Mails is how many mails the import queued.
+	Mails int `bun:"-"`
+}
+
+// LineError is a problem of one line of an import file: its number (the
+// header is line 1), the column (or "line" for the line as a whole) and
+// the reason.
+type LineError struct {
+	Line  int64
+	Field string
+	Text  i18n.Text
+	words map[string]string // a stored problem: its words per language
+}
+
+// Message is the reason in lang.
+func (e LineError) Message(lang string) string {
+	if e.words != nil {
+		return e.words[i18n.Norm(lang)]
+	}
+	return e.Text.In(lang)
+}
+
+// ImportError is a rejected import: its problems, the first MaxLineErrors
+// of Count, in the order of the file.
+type ImportError struct {
+	ImportID int64
+	Errors   []LineError
+	Count    int64
+}
+
+func (e *ImportError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d problems in the file", e.Count)
+	for _, le := range e.Errors {
+		fmt.Fprintf(&b, "; line %d %s: %s", le.Line, le.Field, le.Message(i18n.EN))
+	}
+	if more := e.Count - int64(len(e.Errors)); more > 0 {
+		fmt.Fprintf(&b, "; and %d more", more)
+	}
+	return b.String()
+}
+
+// progress is what a running import has read so far.
+type progress struct{ lines atomic.Int64 }
+
+func (s *Service) track(id int64) *progress {
+	p := &progress{}
+	s.mu.Lock()
+	s.running[id] = p
+	s.mu.Unlock()
+	return p
+}
+
+func (s *Service) untrack(id int64) {
+	s.mu.Lock()
+	delete(s.running, id)
+	s.mu.Unlock()
+}
+
+// errImportForbidden answers an import by anyone but a system administrator.
+var errImportForbidden = apperr.New(apperr.Forbidden, "payment.error.import_forbidden")
+
+// mayImport reports whether by may import: a system administrator, or the
+// command line (nil).
+func mayImport(by *store.User) bool { return by == nil || by.HasRole(forms.RoleSysadmin) }
+
+// Import imports the file read from r, called name, for by (nil for the
+// command line), and returns its record. A file with any bad line imports
+// nothing: the error is Invalid and holds an *ImportError with every
+// problem (errors.As).
+func (s *Service) Import(ctx context.Context, by *store.User, name string, r io.Reader) (*Import, error) {
+	id, err := s.StartImport(ctx, by, name)
+	if err != nil {
+		return nil, err
+	}
+	return s.RunImport(ctx, by, id, r)
+}
+
+// StartImport records an import of the file called name as running and
+// returns its id, for RunImport; a page can then show its progress.
+func (s *Service) StartImport(ctx context.Context, by *store.User, name string) (int64, error) {
+	if !mayImport(by) {
+		return 0, errImportForbidden
+	}
+	a := actor(by)
+	imp := &Import{FileName: cleanFileName(name), State: ImportRunning, ActorLogin: a.Login, StartedAt: s.now()}
+	if by != nil {
+		imp.UserID = &by.ID
+	}
+	if _, err := s.db.IDB().NewInsert().Model(imp).Returning("id").Exec(ctx); err != nil {
+		return 0, fmt.Errorf("start import: %w", err)
+	}
+	return imp.ID, nil
+}
+
+// cleanFileName keeps the base name of an uploaded file, printable and short.
+func cleanFileName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	if r := []rune(name); len(r) > 200 {
+		name = string(r[:200])
+	}
+	if name == "" || name == "." || name == "/" {
+		name = "payments.csv"
+	}
+	return name
+}
+
+// errRejected ends an import's transaction when the file has bad lines.
+var errRejected = errors.New("import rejected")
+
+// problems gathers an import's line problems, keeping the first
+// MaxLineErrors and counting all.
+type problems struct {
+	list  []LineError
+	count int64
+}
+
+func (p *problems) add(line int64, field string, t i18n.Text) {
+	p.count++
+	if len(p.list) < MaxLineErrors {
+		p.list = append(p.list, LineError{Line: line, Field: field, Text: t})
+	}
+}
+
+// RunImport imports the file read from r into import id (StartImport),
+// for by; see Import.
+func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.Reader) (*Import, error) {
+	if !mayImport(by) {
+		return nil, errImportForbidden
+	}
+	prog := s.track(id)
+	defer s.untrack(id)
+	stopBeat := s.heartbeat(ctx, id, prog)
+	defer stopBeat()
+
+	imp := &Import{ID: id}
+	if err := s.db.IDB().NewSelect().Model(imp).WherePK().Scan(ctx); err != nil {
+		return nil, fmt.Errorf("import %d: %w", id, err)
+	}
+	h := sha256.New()
+	in := bufio.NewReaderSize(io.TeeReader(r, h), 256<<10)
+	var bad problems
+	err := s.db.TxConn(ctx, func(conn bun.Conn, tx store.Conn) error {
+		if err := s.load(ctx, conn, tx, in, prog, &bad); err != nil {
+			return err
+		}
+		// The whole file has been read: its hash is known.
+		if _, err := io.Copy(io.Discard, in); err != nil {
+			return fmt.Errorf("read the file: %w", err)
+		}
+		imp.SHA256, imp.Lines = hex.EncodeToString(h.Sum(nil)), prog.lines.Load()
+		if err := s.check(ctx, tx, &bad); err != nil {
+			return err
+		}
+		if bad.count > 0 {
+			return errRejected
+		}
+		stopBeat()
+		return s.apply(ctx, tx, by, imp)
+	})
+	if err == nil {
+		return imp, nil
+	}
+	// Nothing was imported; the record says why. The caller's context may
+	// be what ended the import: the record is written regardless.
+	rctx := context.WithoutCancel(ctx)
+	if errors.Is(err, errRejected) {
+		slices.SortStableFunc(bad.list, func(a, b LineError) int { return int(a.Line - b.Line) })
+		imp.Errors, imp.ErrorCount = bad.list, bad.count
+		if rerr := s.finishRejected(rctx, by, imp, ImportRejected, h); rerr != nil {
+			return nil, rerr
+		}
+		ie := &ImportError{ImportID: id, Errors: bad.list, Count: bad.count}
+		return imp, apperr.Wrap(apperr.Invalid, ie, "payment.import.rejected", "Count", bad.count)
+	}
+	if rerr := s.finishRejected(rctx, by, imp, ImportFailed, h); rerr != nil {
+		return nil, errors.Join(fmt.Errorf("import payments: %w", err), rerr)
+	}
+	return nil, fmt.Errorf("import payments: %w", err)
+}
+
+// stageColumns are the columns of the staging table, in the order loaders
+// write them.
+const stageColumns = "line, voucher_no, ptj_code, payee_id, payee_name, invoice_no, amount_sen, status, status_date, payment_mode, payment_ref, bank_account"
+
+// load reads the file into the staging table, parsing each line on its
+// own; the problems of the lines go to bad.
+func (s *Service) load(ctx context.Context, conn bun.Conn, tx store.Conn, in *bufio.Reader, prog *progress, bad *problems) error {
+	idb := tx.IDB()
+	temp := "CREATE TEMP TABLE payment_stage (line BIGINT NOT NULL, voucher_no VARCHAR(20) NOT NULL, ptj_code VARCHAR(10) NOT NULL, " +
+		"payee_id VARCHAR(20) NOT NULL, payee_name VARCHAR(150) NOT NULL, invoice_no VARCHAR(40) NOT NULL, amount_sen BIGINT NOT NULL, " +
+		"status VARCHAR(16) NOT NULL, status_date VARCHAR(10) NOT NULL, payment_mode VARCHAR(12) NOT NULL, " +
+		"payment_ref VARCHAR(40) NOT NULL, bank_account VARCHAR(20) NOT NULL)"
+	if s.db.Dialect == store.Postgres {
+		temp += " ON COMMIT DROP"
+	}
+	if _, err := idb.ExecContext(ctx, temp); err != nil {
+		return fmt.Errorf("staging table: %w", err)
+	}
+	// A spreadsheet saving as "CSV UTF-8" starts the file with a byte-order mark.
+	if b, err := in.Peek(3); err == nil && string(b) == "\uFEFF" {
+		_, _ = in.Discard(3)
+	}
+	cr := csv.NewReader(in)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1 // ParseLine names a wrong count
+
+	hdr, err := cr.Read()
+	switch {
+	case errors.Is(err, io.EOF):
+		bad.add(1, ColLine, i18n.Of("payment.import.empty"))
+		return nil
+	case err != nil && !isCSVError(err):
+		return fmt.Errorf("read the file: %w", err)
+	case err != nil || !headerIs(hdr):
+		bad.add(1, ColLine, i18n.Of("payment.import.header", "Want", strings.Join(Header, ",")))
+		return nil // the columns cannot be trusted: no line is read
+	}
+
+	ld, err := s.newLoader(ctx, conn, tx)
+	if err != nil {
+		return err
+	}
+	today := malaysia.Day(s.now())
+	var lines int64
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				_ = ld.close()
+				return fmt.Errorf("read the file: %w", err)
+			}
+			lines++
+			bad.add(int64(pe.StartLine), ColLine, i18n.Of("payment.line.csv"))
+			continue
+		}
+		lines++
+		prog.lines.Store(lines)
+		n, _ := cr.FieldPos(0)
+		l, p := ParseLine(rec, today)
+		for _, x := range p {
+			bad.add(int64(n), x.Field, x.Text)
+		}
+		if len(p) > 0 {
+			continue
+		}
+		if err := ld.add(int64(n), &l); err != nil {
+			_ = ld.close()
+			return fmt.Errorf("stage line %d: %w", n, err)
+		}
+	}
+	prog.lines.Store(lines)
+	if lines == 0 {
+		bad.add(2, ColLine, i18n.Of("payment.import.no_lines"))
+	}
+	if err := ld.close(); err != nil {
+		return fmt.Errorf("stage the file: %w", err)
+	}
+	return nil
+}
+
+func isCSVError(err error) bool {
+	var pe *csv.ParseError
+	return errors.As(err, &pe)
+}
+
+// headerIs reports whether rec is the header line (in any case, spaces
+// around names allowed).
+func headerIs(rec []string) bool {
+	if len(rec) != len(Header) {
+		return false
+	}
+	for i, h := range Header {
+		if !strings.EqualFold(strings.TrimSpace(rec[i]), h) {
+			return false
+		}
+	}
+	return true
+}
+
+// loader writes parsed lines into the staging table.
+type loader interface {
+	add(line int64, l *Line) error
+	close() error
+}
+
+func (s *Service) newLoader(ctx context.Context, conn bun.Conn, tx store.Conn) (loader, error) {
+	if s.db.Dialect == store.Postgres {
+		return newCopyLoader(ctx, conn), nil
+	}
+	btx, ok := tx.IDB().(bun.Tx)
+	if !ok {
+		return nil, errors.New("stage the file: not in a transaction")
+	}
+	stmt, err := btx.PrepareContext(ctx, "INSERT INTO payment_stage ("+stageColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	if err != nil {
+		return nil, fmt.Errorf("stage the file: %w", err)
+	}
+	return &insertLoader{ctx: ctx, stmt: stmt}, nil
+}
+
+// insertLoader is SQLite's: one prepared statement, run for every line
+// inside the import's transaction.
+type insertLoader struct {
+	ctx  context.Context
+	stmt *sql.Stmt
+}
+
+func (l *insertLoader) add(n int64, x *Line) error {
+	_, err := l.stmt.ExecContext(l.ctx, n, x.Voucher, x.PTJ, x.PayeeID, x.PayeeName, x.Invoice, x.AmountSen,
+		string(x.Status), x.Date, string(x.Mode), x.Ref, x.Account)
+	return err
+}
+
+func (l *insertLoader) close() error { return l.stmt.Close() }
+
+// copyLoader is PostgreSQL's: the lines stream through a pipe into one
+// COPY, which pgdriver sends from another goroutine as they come.
+type copyLoader struct {
+	pw   *io.PipeWriter
+	w    *bufio.Writer
+	done chan error
+	buf  []byte
+}
+
+func newCopyLoader(ctx context.Context, conn bun.Conn) *copyLoader {
+	pr, pw := io.Pipe()
+	l := &copyLoader{pw: pw, w: bufio.NewWriterSize(pw, 256<<10), done: make(chan error, 1)}
+	go func() {
+		_, err := pgdriver.CopyFrom(ctx, conn, pr, "COPY payment_stage ("+stageColumns+") FROM STDIN")
+		// If COPY stopped early, later writes fail instead of blocking.
+		pr.CloseWithError(errors.Join(err, io.ErrClosedPipe))
+		l.done <- err
+	}()
+	return l
+}
+
+func (l *copyLoader) add(n int64, x *Line) error {
+	b := strconv.AppendInt(l.buf[:0], n, 10)
+	for _, v := range []string{x.Voucher, x.PTJ, x.PayeeID, x.PayeeName, x.Invoice} {
+		b = appendCopyText(append(b, '\t'), v)
+	}
+	b = strconv.AppendInt(append(b, '\t'), x.AmountSen, 10)
+	for _, v := range []string{string(x.Status), x.Date, string(x.Mode), x.Ref, x.Account} {
+		b = appendCopyText(append(b, '\t'), v)
+	}
+	l.buf = append(b, '\n')
+	_, err := l.w.Write(l.buf)
+	return err
+}
+
+// close ends the COPY: the pipe is closed whole (io.EOF) even after a
+// failure of the caller, so that the connection stays usable and the
+// transaction rolls back cleanly.
+func (l *copyLoader) close() error {
+	ferr := l.w.Flush()
+	_ = l.pw.Close()
+	return errors.Join(ferr, <-l.done)
+}
+
+// appendCopyText writes v as a value of COPY's text format.
+func appendCopyText(b []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '\\':
+			b = append(b, '\\', '\\')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// checkedSQL builds payment_checked from the staging table: each line beside
+// the voucher as it stood before the line, and what the line does.
+//
+// A line whose status and date are already in the voucher's history is
+// known: the file replays history the portal has (an extract sent twice, or
+// one that carries a voucher's whole life each time), and it changes
+// nothing. Its payee and amount are still checked against the voucher.
+//
+// Any other line is judged against the line before it in the file among
+// the voucher's new lines (the window is partitioned by known), or, for the
+// first one, against the voucher in the database. It moves the voucher (1)
+// unless it repeats where the voucher stands (0: the same status on the
+// same date).
+//
+// Per voucher: whether any line moves it, whether it existed, its last
+// moving line (whose values the voucher takes) and its last line (which
+// counts the vouchers of the file).
+const checkedSQL = `
+SELECT c.*,
+    MAX(c.moves) OVER v AS voucher_moves,
+    CASE WHEN c.line = MAX(c.line) OVER v THEN 1 ELSE 0 END AS tail,
+    CASE WHEN c.moves = 1 AND c.line = MAX(CASE WHEN c.moves = 1 THEN c.line END) OVER v THEN 1 ELSE 0 END AS is_last
+FROM (
+    SELECT q.*,
+        CASE WHEN q.known = 1 THEN 0
+             WHEN q.prev_status IS NULL THEN 1
+             WHEN q.status = q.prev_status AND q.status_date = q.prev_date THEN 0
+             ELSE 1 END AS moves,
+        CASE WHEN q.prev_payee IS NOT NULL AND q.payee_id <> q.prev_payee THEN 1 ELSE 0 END AS bad_payee,
+        CASE WHEN q.prev_amount IS NOT NULL AND q.amount_sen <> q.prev_amount THEN 1 ELSE 0 END AS bad_amount,
+        CASE WHEN q.known = 0 AND q.prev_date IS NOT NULL AND q.status_date < q.prev_date THEN 1 ELSE 0 END AS bad_date,
+        CASE WHEN q.known = 0 AND q.prev_status IS NOT NULL AND NOT (q.status = q.prev_status AND q.status_date = q.prev_date)
+             AND q.prev_status || '>' || q.status NOT IN (?) THEN 1 ELSE 0 END AS bad_move
+    FROM (
+        SELECT s.line, s.voucher_no, s.ptj_code, s.payee_id, s.payee_name, s.invoice_no, s.amount_sen, s.status,
+            s.status_date, s.payment_mode, s.payment_ref, s.bank_account, s.known,
+            CASE WHEN s.known = 1 OR s.nth = 1 THEN p.status ELSE s.lag_status END AS prev_status,
+            CASE WHEN s.known = 1 OR s.nth = 1 THEN p.status_date ELSE s.lag_date END AS prev_date,
+            CASE WHEN s.known = 1 OR s.nth = 1 THEN p.amount_sen ELSE s.lag_amount END AS prev_amount,
+            CASE WHEN s.known = 1 OR s.nth = 1 THEN p.payee_id ELSE s.lag_payee END AS prev_payee,
+            CASE WHEN p.voucher_no IS NULL THEN 0 ELSE 1 END AS existed
+        FROM (
+            SELECT k.*, ROW_NUMBER() OVER w AS nth,
+                LAG(k.status) OVER w AS lag_status, LAG(k.status_date) OVER w AS lag_date,
+                LAG(k.amount_sen) OVER w AS lag_amount, LAG(k.payee_id) OVER w AS lag_payee
+            FROM (
+                SELECT st.*, CASE WHEN EXISTS (SELECT 1 FROM payment_events e WHERE e.voucher_no = st.voucher_no
+                    AND e.status = st.status AND e.status_date = st.status_date) THEN 1 ELSE 0 END AS known
+                FROM payment_stage st
+            ) k
+            WINDOW w AS (PARTITION BY k.voucher_no, k.known ORDER BY k.line)
+        ) s
+        LEFT JOIN payments p ON p.voucher_no = s.voucher_no
+    ) q
+) c
+WINDOW v AS (PARTITION BY c.voucher_no)`
+
+// badLine is a line the history rules refuse, with what it was checked
+// against.
+type badLine struct {
+	Line       int64  `bun:"line"`
+	Status     Status `bun:"status"`
+	StatusDate string `bun:"status_date"`
+	AmountSen  int64  `bun:"amount_sen"`
+	PrevStatus Status `bun:"prev_status"`
+	PrevDate   string `bun:"prev_date"`
+	PrevAmount int64  `bun:"prev_amount"`
+	BadPayee   int    `bun:"bad_payee"`
+	BadAmount  int    `bun:"bad_amount"`
+	BadDate    int    `bun:"bad_date"`
+	BadMove    int    `bun:"bad_move"`
+}
+
+// check applies the rules of a voucher's history to every staged line at
+// once; the lines that break one go to bad.
+func (s *Service) check(ctx context.Context, tx store.Conn, bad *problems) error {
+	idb := tx.IDB()
+	if s.db.Dialect == store.Postgres {
+		// A sort of a million lines fits in memory; the temporary tables
+		// are not seen by autovacuum, so the planner is told their size.
+		for _, q := range []string{"SET LOCAL work_mem = '256MB'", "ANALYZE payment_stage",
+			// One import at a time moves vouchers: what this one checks
+			// against stays true until it commits. Readers are not held.
+			"LOCK TABLE payments IN SHARE ROW EXCLUSIVE MODE"} {
+			if _, err := idb.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("check the file: %w", err)
+			}
+		}
+	}
+	create := "CREATE TEMP TABLE payment_checked AS "
+	if s.db.Dialect == store.Postgres {
+		create = "CREATE TEMP TABLE payment_checked ON COMMIT DROP AS "
+	}
+	if _, err := idb.NewRaw(create+checkedSQL, bun.In(allowedMoves())).Exec(ctx); err != nil {
+		return fmt.Errorf("check the file: %w", err)
+	}
+	const anyBad = "bad_payee + bad_amount + bad_date + bad_move > 0"
+	var rows []badLine
+	room := MaxLineErrors - len(bad.list)
+	if err := idb.NewRaw(`SELECT line, status, status_date, amount_sen, prev_status, prev_date, prev_amount,
+			bad_payee, bad_amount, bad_date, bad_move
+		FROM payment_checked WHERE `+anyBad+` ORDER BY line LIMIT ?`, room+1).Scan(ctx, &rows); err != nil {
+		return fmt.Errorf("check the file: %w", err)
+	}
+	var more int64
+	if len(rows) > room {
+		if err := idb.NewRaw("SELECT COALESCE(SUM(bad_payee + bad_amount + bad_date + bad_move), 0) FROM payment_checked").Scan(ctx, &more); err != nil {
+			return fmt.Errorf("check the file: %w", err)
+		}
+	}
+	before := bad.count
+	for _, r := range rows {
+		if r.BadPayee == 1 {
+			bad.add(r.Line, ColPayee, i18n.Of("payment.line.payee_changed"))
+		}
+		if r.BadAmount == 1 {
+			bad.add(r.Line, ColAmount, i18n.Of("payment.line.amount_changed",
+				"Amount", malaysia.FormatSen(r.AmountSen), "Was", malaysia.FormatSen(r.PrevAmount)))
+		}
+		if r.BadDate == 1 {
+			bad.add(r.Line, ColDate, i18n.Of("payment.line.date_back", "Date", r.StatusDate, "Last", r.PrevDate))
+		}
+		if r.BadMove == 1 {
+			bad.add(r.Line, ColStatus, i18n.Of("payment.line.move", "From", string(r.PrevStatus), "To", string(r.Status)))
+		}
+	}
+	if more > 0 {
+		bad.count = before + more
+	}
+	return nil
+}
+
+// apply writes a checked file: the payees' names, the vouchers at their
+// last line, the history, the mail, the import's record and its audit.
+func (s *Service) apply(ctx context.Context, tx store.Conn, by *store.User, imp *Import) error {
+	idb := tx.IDB()
+	now := s.now()
+	steps := []struct {
+		what string
+		sql  string
+		args []any
+	}{
+		{"payees", `INSERT INTO payment_payees (payee_id, payee_name)
+			SELECT DISTINCT payee_id, payee_name FROM payment_checked WHERE moves = 1
+			ON CONFLICT DO NOTHING`, nil},
+		{"vouchers", `INSERT INTO payments (voucher_no, ptj_code, payee_id, payee_name, invoice_no, amount_sen, status, status_date,
+				payment_mode, payment_ref, bank_account, first_import_id, last_import_id, updated_at)
+			SELECT voucher_no, ptj_code, payee_id, payee_name, invoice_no, amount_sen, status, status_date,
+				payment_mode, payment_ref, bank_account, ?, ?, ?
+			FROM payment_checked WHERE is_last = 1
+			ON CONFLICT (voucher_no) DO UPDATE SET ptj_code = excluded.ptj_code, payee_name = excluded.payee_name,
+				invoice_no = excluded.invoice_no, status = excluded.status, status_date = excluded.status_date,
+				payment_mode = excluded.payment_mode, payment_ref = excluded.payment_ref, bank_account = excluded.bank_account,
+				last_import_id = excluded.last_import_id, updated_at = excluded.updated_at`, []any{imp.ID, imp.ID, now}},
+		{"history", `INSERT INTO payment_events (voucher_no, import_id, line, status, status_date, payment_mode, payment_ref)
+			SELECT voucher_no, ?, line, status, status_date, payment_mode, payment_ref FROM payment_checked WHERE moves = 1`, []any{imp.ID}},
+	}
+	for _, st := range steps {
+		if _, err := idb.NewRaw(st.sql, st.args...).Exec(ctx); err != nil {
+			return fmt.Errorf("import %s: %w", st.what, err)
+		}
+	}
+	var n struct {
+		Vouchers int64 `bun:"vouchers"`
+		Created  int64 `bun:"created"`
+		Updated  int64 `bun:"updated"`
+		Events   int64 `bun:"events"`
+	}
+	if err := idb.NewRaw(`SELECT COALESCE(SUM(tail), 0) AS vouchers,
+			COALESCE(SUM(CASE WHEN tail = 1 AND existed = 0 THEN 1 ELSE 0 END), 0) AS created,
+			COALESCE(SUM(CASE WHEN tail = 1 AND existed = 1 AND voucher_moves = 1 THEN 1 ELSE 0 END), 0) AS updated,
+			COALESCE(SUM(moves), 0) AS events
+		FROM payment_checked`).Scan(ctx, &n); err != nil {
+		return fmt.Errorf("import counts: %w", err)
+	}
+	imp.Vouchers, imp.Created, imp.Updated, imp.Events = n.Vouchers, n.Created, n.Updated, n.Events
+	mails, err := s.queueMoveMail(ctx, tx, imp.ID)
+	if err != nil {
+		return err
+	}
+	imp.Mails = mails
+	imp.State = ImportDone
+	finished := now
+	imp.FinishedAt = &finished
+	if _, err := idb.NewUpdate().Model(imp).
+		Column("sha256", "state", "lines", "vouchers", "created", "updated", "events", "finished_at").
+		WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("import record: %w", err)
+	}
+	if err := tx.Audit(ctx, actor(by), "payment.import", "payment_import", strconv.FormatInt(imp.ID, 10), map[string]any{
+		"file": imp.FileName, "sha256": imp.SHA256, "lines": imp.Lines, "vouchers": imp.Vouchers,
+		"created": imp.Created, "updated": imp.Updated, "events": imp.Events, "mails": mails,
+	}); err != nil {
+		return err
+	}
+	if s.db.Dialect == store.SQLite {
+		// SQLite's temporary tables outlive the transaction.
+		for _, t := range []string{"payment_checked", "payment_stage"} {
+			if _, err := idb.ExecContext(ctx, "DROP TABLE temp."+t); err != nil {
+				return fmt.Errorf("import: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// storedError is a problem as a rejected import's record keeps it: in
+// words of both languages, since its arguments do not survive JSON.
+type storedError struct {
+	Line  int64             `json:"line"`
+	Field string            `json:"field"`
+	Words map[string]string `json:"words"`
+}
+
+// finishRejected records that import imp imported nothing (state rejected
+// or failed) and audits it, in a transaction of its own.
+func (s *Service) finishRejected(ctx context.Context, by *store.User, imp *Import, state string, h hash.Hash) error {
+	imp.State = state
+	if imp.SHA256 == "" {
+		imp.SHA256 = hex.EncodeToString(h.Sum(nil)) // of what was read
+	}
+	stored := make([]storedError, len(imp.Errors))
+	for i, e := range imp.Errors {
+		stored[i] = storedError{Line: e.Line, Field: e.Field, Words: map[string]string{}}
+		for _, l := range i18n.Langs {
+			stored[i].Words[l] = e.Message(l)
+		}
+	}
+	b, err := json.Marshal(stored)
+	if err != nil {
+		return err
+	}
+	imp.ErrorsJSON = string(b)
+	now := s.now()
+	imp.FinishedAt = &now
+	return s.db.Tx(ctx, func(tx store.Conn) error {
+		if _, err := tx.IDB().NewUpdate().Model(imp).
+			Column("sha256", "state", "lines", "error_count", "errors", "finished_at").WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("import record: %w", err)
+		}
+		return tx.Audit(ctx, actor(by), "payment.import_"+state, "payment_import", strconv.FormatInt(imp.ID, 10), map[string]any{
+			"file": imp.FileName, "sha256": imp.SHA256, "lines": imp.Lines, "problems": imp.ErrorCount,
+		})
+	})
+}
+
+// heartbeat writes a running import's progress into its record every few
+// seconds, so that a page served by another instance shows it; it returns
+// the function that stops it. SQLite has one writer, which the import
+// holds, and one instance: its pages read the progress from memory.
+func (s *Service) heartbeat(ctx context.Context, id int64, prog *progress) func() {
+	if s.db.Dialect != store.Postgres {
+		return func() {}
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(heartbeatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				_, _ = s.db.IDB().NewRaw("UPDATE payment_imports SET lines = ?, heartbeat_at = ? WHERE id = ? AND state = ?",
+					prog.lines.Load(), s.now(), id, ImportRunning).Exec(ctx)
+			}
+		}
+	}()
+	var once atomic.Bool
+	return func() {
+		if once.CompareAndSwap(false, true) {
+			close(stop)
+			<-done
+		}
+	}
+}
+
+// heartbeatEvery is how often a running import records its progress, and
+// heartbeatLost how long without one before it shows as interrupted.
+const (
+	heartbeatEvery = 3 * time.Second
+	heartbeatLost  = time.Minute
+)
+
+// GetImport returns import id with its problems; a running import shows
+// how many lines it has read, and one whose process is gone shows as
+// interrupted. Only system administrators see imports.
+func (s *Service) GetImport(ctx context.Context, viewer *store.User, id int64) (*Import, error) {
+	if !mayImport(viewer) {
+		return nil, errImportNotFound
+	}
+	imp := new(Import)
+	if err := s.db.IDB().NewSelect().Model(imp).Where("id = ?", id).Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errImportNotFound
+		}
+		return nil, fmt.Errorf("import %d: %w", id, err)
+	}
+	s.live(imp)
+	if imp.ErrorsJSON != "" {
+		var stored []storedError
+		if err := json.Unmarshal([]byte(imp.ErrorsJSON), &stored); err != nil {
+			return nil, fmt.Errorf("import %d problems: %w", id, err)
+		}
+		for _, e := range stored {
+			imp.Errors = append(imp.Errors, LineError{Line: e.Line, Field: e.Field, words: e.Words})
+		}
+	}
+	return imp, nil
+}
+
+// live fills a running import's progress from this process, or marks it
+// interrupted when no process runs it any more.
+func (s *Service) live(imp *Import) {
+	if imp.State != ImportRunning {
+		return
+	}
+	s.mu.Lock()
+	p, here := s.running[imp.ID]
+	s.mu.Unlock()
+	switch {
+	case here:
+		imp.Lines = p.lines.Load()
+	case s.db.Dialect == store.Postgres:
+		last := imp.StartedAt
+		if imp.HeartbeatAt != nil {
+			last = *imp.HeartbeatAt
+		}
+		if s.now().Sub(last) > heartbeatLost {
+			imp.State = ImportInterrupted
+		}
+	default:
+		imp.State = ImportInterrupted
+	}
+}
+
+var errImportNotFound = apperr.New(apperr.NotFound, "payment.error.import_not_found")
+
+// Imports lists the latest imports, newest first (a page of them).
+func (s *Service) Imports(ctx context.Context, viewer *store.User, p store.Page) ([]Import, error) {
+	if !mayImport(viewer) {
+		return nil, errImportForbidden
+	}
+	var list []Import
+	if err := s.db.IDB().NewSelect().Model(&list).ExcludeColumn("errors").
+		OrderExpr("id DESC").Limit(p.Limit()).Offset(p.Offset()).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("imports: %w", err)
+	}
+	for i := range list {
+		s.live(&list[i])
+	}
+	return list, nil
+}
