@@ -53,6 +53,11 @@ const (
 	ImportInterrupted = "interrupted"
 )
 
+// ImportStates lists every state an import shows.
+func ImportStates() []string {
+	return []string{ImportRunning, ImportDone, ImportRejected, ImportFailed, ImportInterrupted}
+}
+
 // MaxLineErrors is how many problems a rejected import lists; the count
 // of all of them is kept beside.
 const MaxLineErrors = 1000

@@ -20,6 +20,7 @@ import (
 	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/password"
+	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/secret"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/store/storetest"
@@ -42,6 +43,7 @@ type env struct {
 	db    *store.DB
 	auth  *auth.Service
 	admin *useradmin.Service
+	pay   *payment.Service
 	keys  *secret.Keyring
 	srv   *web.Server
 	ts    *httptest.Server
@@ -67,7 +69,8 @@ func newEnv(t testing.TB, d store.Dialect, edit ...func(*config.Config)) *env {
 	e.keys = secret.Random()
 	e.auth = auth.New(db, auth.SettingsOf(&e.cfg), e.keys)
 	e.admin = useradmin.New(db, e.auth, web.NewLinks("https://ispeks.example.gov.my"))
-	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Services{DB: db, Auth: e.auth, Admin: e.admin})
+	e.pay = payment.New(db, web.NewLinks("https://ispeks.example.gov.my"), payment.Options{})
+	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payment: e.pay})
 	if err != nil {
 		t.Fatal(err)
 	}

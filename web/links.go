@@ -27,3 +27,6 @@ func (l Links) Request(id int64) string { return l.base + "/requests/" + strconv
 func (l Links) SetPassword(token string) string {
 	return l.base + "/password/set?token=" + url.QueryEscape(token)
 }
+
+// Voucher is the page of eMaklum voucher no.
+func (l Links) Voucher(no string) string { return l.base + "/emaklum/vouchers/" + url.PathEscape(no) }

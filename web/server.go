@@ -16,6 +16,7 @@ import (
 
 	"github.com/perbendaharaan/ispeks/auth"
 	"github.com/perbendaharaan/ispeks/config"
+	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/useradmin"
 )
@@ -27,6 +28,8 @@ type Services struct {
 	DB    *store.DB
 	Auth  *auth.Service
 	Admin *useradmin.Service
+	// Payment is eMaklum (status pembayaran).
+	Payment *payment.Service
 }
 
 // Server serves the portal. Build it with NewServer; it is an http.Handler.
@@ -35,6 +38,7 @@ type Server struct {
 	db     *store.DB
 	auth   *auth.Service
 	admin  *useradmin.Service
+	pay    *payment.Service
 	log    *slog.Logger
 	router *gin.Engine
 	pages  pageSet
@@ -57,6 +61,7 @@ func WithMailWaker(wake func()) Option { return func(s *Server) { s.wakeMail = w
 func NewServer(cfg *config.Config, log *slog.Logger, svc Services, opts ...Option) (*Server, error) {
 	s := &Server{cfg: cfg, db: svc.DB, auth: svc.Auth, admin: svc.Admin, log: log, now: svc.DB.Now,
 		crossOrigin: http.NewCrossOriginProtection(), wakeMail: func() {}}
+	s.pay = svc.Payment
 	for _, o := range opts {
 		o(s)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/auth"
 	"github.com/perbendaharaan/ispeks/config"
+	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/secret"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/useradmin"
@@ -129,6 +130,7 @@ type app struct {
 	keys  *secret.Keyring
 	auth  *auth.Service
 	admin *useradmin.Service
+	pay   *payment.Service
 }
 
 // Close closes the database.
@@ -151,6 +153,7 @@ func (e *env) open() (*app, error) {
 	}
 	a := &app{db: db, keys: keys, auth: auth.New(db, auth.SettingsOf(&e.cfg), keys)}
 	a.admin = useradmin.New(db, a.auth, web.NewLinks(e.cfg.BaseURL))
+	a.pay = payment.New(db, web.NewLinks(e.cfg.BaseURL), payment.Options{})
 	return a, nil
 }
 

@@ -31,7 +31,7 @@ func runServe(e *env, fs *flag.FlagSet, args []string) error {
 		defer m.stop()
 		opts = append(opts, web.WithMailWaker(m.worker.Wake))
 	}
-	srv, err := web.NewServer(&e.cfg, log, web.Services{DB: a.db, Auth: a.auth, Admin: a.admin}, opts...)
+	srv, err := web.NewServer(&e.cfg, log, web.Services{DB: a.db, Auth: a.auth, Admin: a.admin, Payment: a.pay}, opts...)
 	if err != nil {
 		return err
 	}
