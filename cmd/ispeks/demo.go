@@ -78,6 +78,9 @@ func runDemo(e *env, fs *flag.FlagSet, args []string) error {
 	if err := demoRequests(e, a); err != nil {
 		return err
 	}
+	if err := demoPayments(e, a); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "Demo data added. Every demo user's password is %s\n\n", demoPassword)
 	w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "LOGIN (MyKad)\tNAME\tPTJ\tROLES")

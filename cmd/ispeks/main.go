@@ -8,6 +8,7 @@
 //	ispeks user create …              bootstrap a user (password on stdin)
 //	ispeks audit verify               check the audit log's hash chain
 //	ispeks demo                       fill an empty database with demo data
+//	ispeks import payments FILE       import payment statuses (eMaklum)
 package main
 
 import (
@@ -63,6 +64,7 @@ var commands = []command{
 	{"ceiling set", "set the ceiling of approval limits for a role: --role ROLE --rm AMOUNT", runCeilingSet},
 	{"audit verify", "check the audit log's hash chain", runAuditVerify},
 	{"demo", "fill an empty database with a small demo and print its logins", runDemo},
+	{"import payments", "import payment statuses (eMaklum) from the accounting system's CSV: [flags] FILE", runImportPayments},
 }
 
 func main() {
