@@ -16,8 +16,8 @@ import (
 // benchmarks: the same file the accounting system sends, with payees,
 // amounts and paths through the status graph that look like a state's.
 type DemoOptions struct {
-	Vouchers  int
-	PTJs []string // the PTJs that pay
+	Vouchers int
+	PTJs     []string // the PTJs that pay
 	// Employees are paid one voucher in twenty, ending at each status in turn.
 	Employees []DemoPayee
 	Today     time.Time
