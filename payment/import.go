@@ -239,6 +239,15 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 	in := bufio.NewReaderSize(io.TeeReader(r, h), 256<<10)
 	var bad problems
 	err := s.db.TxConn(ctx, func(conn bun.Conn, tx store.Conn) error {
+		if s.db.Dialect == store.SQLite {
+			// A bigger page cache for this connection while the import
+			// sorts and indexes (64 MB instead of SQLite's 2), set back
+			// before the connection returns to the pool.
+			if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
+				return err
+			}
+			defer conn.ExecContext(ctx, "PRAGMA cache_size = -2000") //nolint:errcheck
+		}
 		if err := s.load(ctx, conn, tx, in, prog, &bad); err != nil {
 			return err
 		}
@@ -559,7 +568,8 @@ func (s *Service) check(ctx context.Context, tx store.Conn, bad *problems) error
 	if s.db.Dialect == store.Postgres {
 		// A sort of a million lines fits in memory; the temporary tables
 		// are not seen by autovacuum, so the planner is told their size.
-		for _, q := range []string{"SET LOCAL work_mem = '256MB'", "ANALYZE payment_stage",
+		// JIT compiling would cost more than these statements save.
+		for _, q := range []string{"SET LOCAL work_mem = '256MB'", "SET LOCAL jit = off", "ANALYZE payment_stage",
 			// One import at a time moves vouchers: what this one checks
 			// against stays true until it commits. Readers are not held.
 			"LOCK TABLE payments IN SHARE ROW EXCLUSIVE MODE"} {
@@ -616,6 +626,15 @@ func (s *Service) check(ctx context.Context, tx store.Conn, bad *problems) error
 func (s *Service) apply(ctx context.Context, tx store.Conn, by *store.User, imp *Import) error {
 	idb := tx.IDB()
 	now := s.now()
+	var fresh, held int64
+	if err := idb.NewRaw("SELECT COALESCE(SUM(is_last), 0) FROM payment_checked WHERE existed = 0").Scan(ctx, &fresh); err != nil {
+		return fmt.Errorf("import vouchers: %w", err)
+	}
+	if err := idb.NewRaw("SELECT count(*) FROM payments").Scan(ctx, &held); err != nil {
+		return fmt.Errorf("import vouchers: %w", err)
+	}
+	// payment_checked was written in voucher order (its window's sort): read
+	// in that order, the rows reach the primary keys' pages one after another.
 	steps := []struct {
 		what string
 		sql  string
@@ -624,21 +643,48 @@ func (s *Service) apply(ctx context.Context, tx store.Conn, by *store.User, imp 
 		{"payees", `INSERT INTO payment_payees (payee_id, payee_name)
 			SELECT DISTINCT payee_id, payee_name FROM payment_checked WHERE moves = 1
 			ON CONFLICT DO NOTHING`, nil},
-		{"vouchers", `INSERT INTO payments (voucher_no, ptj_code, payee_id, payee_name, invoice_no, amount_sen, status, status_date,
+		// A plain insert for the vouchers new to the portal and an update
+		// for the others: cheaper than an upsert row by row.
+		{"new vouchers", `INSERT INTO payments (voucher_no, ptj_code, payee_id, payee_name, invoice_no, amount_sen, status, status_date,
 				payment_mode, payment_ref, bank_account, first_import_id, last_import_id, updated_at)
 			SELECT voucher_no, ptj_code, payee_id, payee_name, invoice_no, amount_sen, status, status_date,
 				payment_mode, payment_ref, bank_account, ?, ?, ?
-			FROM payment_checked WHERE is_last = 1
-			ON CONFLICT (voucher_no) DO UPDATE SET ptj_code = excluded.ptj_code, payee_name = excluded.payee_name,
-				invoice_no = excluded.invoice_no, status = excluded.status, status_date = excluded.status_date,
-				payment_mode = excluded.payment_mode, payment_ref = excluded.payment_ref, bank_account = excluded.bank_account,
-				last_import_id = excluded.last_import_id, updated_at = excluded.updated_at`, []any{imp.ID, imp.ID, now}},
+			FROM payment_checked WHERE is_last = 1 AND existed = 0`, []any{imp.ID, imp.ID, now}},
+		{"moved vouchers", `UPDATE payments SET ptj_code = c.ptj_code, payee_name = c.payee_name,
+				invoice_no = c.invoice_no, status = c.status, status_date = c.status_date,
+				payment_mode = c.payment_mode, payment_ref = c.payment_ref, bank_account = c.bank_account,
+				last_import_id = ?, updated_at = ?
+			FROM payment_checked c WHERE c.is_last = 1 AND c.existed = 1 AND payments.voucher_no = c.voucher_no`, []any{imp.ID, now}},
 		{"history", `INSERT INTO payment_events (voucher_no, import_id, line, status, status_date, payment_mode, payment_ref)
 			SELECT voucher_no, ?, line, status, status_date, payment_mode, payment_ref FROM payment_checked WHERE moves = 1`, []any{imp.ID}},
 	}
-	for _, st := range steps {
+	run := func(i int) error {
+		st := steps[i]
 		if _, err := idb.NewRaw(st.sql, st.args...).Exec(ctx); err != nil {
 			return fmt.Errorf("import %s: %w", st.what, err)
+		}
+		return nil
+	}
+	// A load that more than doubles the vouchers (the first one above all)
+	// writes them without their search indexes and builds those afterwards,
+	// sorted, which is many times faster than a million index entries
+	// written one by one; on PostgreSQL readers wait for it meanwhile.
+	// Smaller files keep the indexes as they go.
+	bulk := fresh > max(held, s.opt.BulkLoad)
+	for i, table := range []string{"payment_payees", "payments"} {
+		var err error
+		if bulk {
+			err = s.withoutIndexes(ctx, idb, table, func() error { return run(i) })
+		} else {
+			err = run(i)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for i := 2; i < len(steps); i++ {
+		if err := run(i); err != nil {
+			return err
 		}
 	}
 	var n struct {
@@ -680,6 +726,49 @@ func (s *Service) apply(ctx context.Context, tx store.Conn, by *store.User, imp 
 			if _, err := idb.ExecContext(ctx, "DROP TABLE temp."+t); err != nil {
 				return fmt.Errorf("import: %w", err)
 			}
+		}
+	}
+	return nil
+}
+
+// withoutIndexes runs fn with table's secondary indexes dropped, then
+// builds them again from their own definitions (read from the catalogue,
+// so that the migrations stay their one source).
+func (s *Service) withoutIndexes(ctx context.Context, idb bun.IDB, table string, fn func() error) error {
+	var defs []string
+	q := "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
+	if s.db.Dialect == store.Postgres {
+		q = `SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
+			WHERE i.indrelid = ?::regclass AND NOT i.indisprimary AND NOT i.indisunique`
+	}
+	if err := idb.NewRaw(q, table).Scan(ctx, &defs); err != nil {
+		return fmt.Errorf("indexes of %s: %w", table, err)
+	}
+	var names []string
+	for _, d := range defs {
+		// CREATE INDEX name ON …
+		f := strings.Fields(d)
+		if len(f) < 3 || !strings.EqualFold(f[1], "INDEX") {
+			return fmt.Errorf("indexes of %s: cannot read %q", table, d)
+		}
+		names = append(names, f[2])
+	}
+	if s.db.Dialect == store.Postgres {
+		if _, err := idb.ExecContext(ctx, "SET LOCAL maintenance_work_mem = '512MB'"); err != nil {
+			return err
+		}
+	}
+	for _, n := range names {
+		if _, err := idb.ExecContext(ctx, "DROP INDEX "+n); err != nil {
+			return fmt.Errorf("drop index %s: %w", n, err)
+		}
+	}
+	if err := fn(); err != nil {
+		return err
+	}
+	for _, d := range defs {
+		if _, err := idb.ExecContext(ctx, d); err != nil {
+			return fmt.Errorf("build index: %w", err)
 		}
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/i18n"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/store/storetest"
@@ -285,6 +286,37 @@ func TestReplayedHistory(t *testing.T) {
 		var ie *ImportError
 		if !errors.As(err, &ie) || ie.Errors[0].Field != ColAmount {
 			t.Fatalf("replayed line with another amount: %v", err)
+		}
+	})
+}
+
+// TestBulkLoadRebuildsIndexes: a load that more than doubles the vouchers
+// writes them without the search indexes and builds every one again.
+func TestBulkLoadRebuildsIndexes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db, Options{BulkLoad: 1})
+		indexes := func() []string {
+			var names []string
+			q := "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('payments', 'payment_payees') AND sql IS NOT NULL ORDER BY name"
+			if db.Dialect == store.Postgres {
+				q = "SELECT indexname FROM pg_indexes WHERE tablename IN ('payments', 'payment_payees') ORDER BY indexname"
+			}
+			if err := db.IDB().NewRaw(q).Scan(ctx, &names); err != nil {
+				t.Fatal(err)
+			}
+			return names
+		}
+		before := indexes()
+		if _, err := s.Import(ctx, nil, "sample.csv", sample(t)); err != nil {
+			t.Fatal(err)
+		}
+		if after := indexes(); strings.Join(after, " ") != strings.Join(before, " ") || len(after) < 6 {
+			t.Fatalf("indexes %v, were %v", after, before)
+		}
+		admin := user(t, db, "850505045059", "12010101", []forms.Role{forms.RoleSysadmin})
+		f, _ := ParseFilter("", "percetakan", "", "", "")
+		if res, err := s.Search(ctx, admin, f, store.Page{}); err != nil || len(res.Items) != 2 {
+			t.Fatalf("search after a bulk load: %v %v", res, err)
 		}
 	})
 }

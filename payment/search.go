@@ -193,7 +193,15 @@ type cond struct {
 // conjunction that one index serves in the lists' order: the union of the
 // alternatives is the search. An OR across columns would leave the
 // database no index to read in order.
-func (s *Service) branches(sc Scope, f Filter) [][]cond {
+//
+// A part of a name is looked up first among the payees' names (a trigram
+// index on PostgreSQL, a scan of the payees on SQLite). When it names at
+// most Options.NamePayees payees, their payments are read by the payee index; when
+// it names more, it is a common part ("BINTI", "SDN BHD") and the payments
+// are read newest first, matching the name as they go, which fills a page
+// at once. The search then knows it matched more than that many payments
+// (each payee has at least one) without counting them: atLeast.
+func (s *Service) branches(ctx context.Context, sc Scope, f Filter) (out [][]cond, atLeast int64, err error) {
 	var scopes []cond
 	if !sc.All {
 		if sc.Payee != "" {
@@ -214,12 +222,25 @@ func (s *Service) branches(sc Scope, f Filter) [][]cond {
 		}
 		matches = append(matches, cond{"invoice_no = ?", []any{up}}, cond{"payment_ref = ?", []any{up}})
 		if len([]rune(f.Q)) >= MinNameQuery {
-			like := "LIKE ? ESCAPE '\\'"
+			like := "payee_name LIKE ? ESCAPE '\\'"
 			if s.db.Dialect == store.Postgres {
-				like = "ILIKE ? ESCAPE '\\'"
+				like = "payee_name ILIKE ? ESCAPE '\\'"
 			}
-			matches = append(matches, cond{"payee_id IN (SELECT payee_id FROM payment_payees WHERE payee_name " + like + ")",
-				[]any{"%" + escapeLike(f.Q) + "%"}})
+			pattern := "%" + escapeLike(f.Q) + "%"
+			var ids []string
+			if err := s.db.IDB().NewRaw("SELECT payee_id FROM payment_payees WHERE "+like+" LIMIT ?",
+				pattern, s.opt.NamePayees+1).Scan(ctx, &ids); err != nil {
+				return nil, 0, fmt.Errorf("search payee names: %w", err)
+			}
+			many := len(ids) > s.opt.NamePayees // the list was cut: a common part of names
+			slices.Sort(ids)
+			switch ids = slices.Compact(ids); {
+			case many:
+				matches = append(matches, cond{like, []any{pattern}})
+				atLeast = int64(s.opt.NamePayees)
+			case len(ids) > 0:
+				matches = append(matches, cond{"payee_id IN (?)", []any{bun.In(ids)}})
+			}
 		}
 	}
 	var common []cond
@@ -235,7 +256,6 @@ func (s *Service) branches(sc Scope, f Filter) [][]cond {
 	if f.To != "" {
 		common = append(common, cond{"status_date <= ?", []any{f.To}})
 	}
-	var out [][]cond
 	for _, sc := range scopes {
 		for _, m := range matches {
 			var b []cond
@@ -247,7 +267,7 @@ func (s *Service) branches(sc Scope, f Filter) [][]cond {
 			out = append(out, b)
 		}
 	}
-	return out
+	return out, atLeast, nil
 }
 
 // where writes a conjunction as a WHERE clause.
@@ -311,7 +331,10 @@ func (s *Service) Search(ctx context.Context, viewer *store.User, f Filter, p st
 	if offset >= CountCap {
 		return Result{}, errTooDeep
 	}
-	branches := s.branches(sc, f)
+	branches, atLeast, err := s.branches(ctx, sc, f)
+	if err != nil {
+		return Result{}, err
+	}
 	if len(branches) == 0 {
 		return Result{Total: Total{Exact: true}}, nil
 	}
@@ -327,6 +350,10 @@ func (s *Service) Search(ctx context.Context, viewer *store.User, f Filter, p st
 	// A short page tells the count: the pages before it were full.
 	if !res.More && (len(res.Items) > 0 || offset == 0) {
 		res.Total = Total{N: offset + int64(len(res.Items)), Exact: true}
+		return res, nil
+	}
+	if atLeast > 0 {
+		res.Total = Total{N: atLeast}
 		return res, nil
 	}
 	q, args = selectCount(branches, CountCap)
@@ -352,7 +379,10 @@ func (s *Service) Each(ctx context.Context, viewer *store.User, f Filter, fn fun
 	if err != nil {
 		return err
 	}
-	branches := s.branches(sc, f)
+	branches, _, err := s.branches(ctx, sc, f)
+	if err != nil {
+		return err
+	}
 	if len(branches) == 0 {
 		return nil
 	}

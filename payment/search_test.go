@@ -221,3 +221,39 @@ func TestSearchCountsUpToTheCap(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchByCommonNamePart: a part of a name more payees carry than
+// Options.NamePayees reads the payments newest first, matching the name as
+// it goes, and says "more than" instead of counting.
+func TestSearchByCommonNamePart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db, Options{NamePayees: 1})
+		if _, err := s.Import(ctx, nil, "sample.csv", sample(t)); err != nil {
+			t.Fatal(err)
+		}
+		admin := user(t, db, "850505045059", "12010101", []forms.Role{forms.RoleSysadmin})
+		// "BIN" is in the names of two payees, the others one's.
+		for q, want := range map[string]string{"bin": "102 105", "enterprise": "103 104", "syarikat maju": "101"} {
+			f, _ := ParseFilter("", q, "", "", "")
+			res, err := s.Search(ctx, admin, f, store.Page{Size: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := res.Items
+			for p := 2; res.More; p++ {
+				if res, err = s.Search(ctx, admin, f, store.Page{Size: 1, Number: p}); err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, res.Items...)
+			}
+			if vouchers(all) != want {
+				t.Errorf("%q: %s, want %s", q, vouchers(all), want)
+			}
+		}
+		f, _ := ParseFilter("", "bin", "", "", "")
+		res, err := s.Search(ctx, admin, f, store.Page{Size: 1})
+		if err != nil || res.Total.Exact || res.Total.N != 1 || res.Total.Text("en") != "more than 1" {
+			t.Fatalf("common part: %+v %v", res.Total, err)
+		}
+	})
+}

@@ -52,6 +52,14 @@ type Options struct {
 	CheckPerPayee   int
 	// MailBatch is how many mails one statement queues (default 500).
 	MailBatch int
+	// NamePayees is how many payees a part of a name may match before a
+	// search reads the payments in date order instead of by payee
+	// (default 500).
+	NamePayees int
+	// BulkLoad is the fewest new vouchers an import writes without the
+	// search indexes (building them afterwards), when they also outnumber
+	// the vouchers held (default 50,000).
+	BulkLoad int64
 }
 
 func (o Options) withDefaults() Options {
@@ -66,6 +74,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MailBatch <= 0 {
 		o.MailBatch = 500
+	}
+	if o.NamePayees <= 0 {
+		o.NamePayees = 500
+	}
+	if o.BulkLoad <= 0 {
+		o.BulkLoad = 50_000
 	}
 	return o
 }
