@@ -33,9 +33,15 @@ type paymentRow struct {
 	Status, Date, Mode                              string
 }
 
-// maskPayee shows a MyKad masked and a company number whole: a page or a
-// file travels further than the payee.
-func maskPayee(id string) string { return forms.MaskLogin(id) }
+// maskPayee shows a MyKad number masked (a page or a file travels further
+// than the payee) and a company's registration number whole, though the
+// SSM's are twelve digits too: only a number that is a MyKad's is masked.
+func maskPayee(id string) string {
+	if m, err := malaysia.ParseMyKad(id); err == nil {
+		return m.Masked()
+	}
+	return id
+}
 
 func paymentRowOf(p *payment.Payment, lang string) paymentRow {
 	return paymentRow{Voucher: p.VoucherNo, PTJ: p.PTJCode, Payee: maskPayee(p.PayeeID), PayeeName: p.PayeeName,
