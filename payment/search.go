@@ -341,7 +341,7 @@ func (s *Service) Search(ctx context.Context, viewer *store.User, f Filter, p st
 	db := s.db.IDB()
 	q, args := selectPage(branches, limit+1, offset)
 	var res Result
-	if err := db.NewRaw(q, args...).Scan(ctx, &res.Items); err != nil {
+	if err := s.readPage(ctx, atLeast > 0, &res.Items, q, args); err != nil {
 		return Result{}, fmt.Errorf("search payments: %w", err)
 	}
 	if int64(len(res.Items)) > limit {
@@ -366,6 +366,27 @@ func (s *Service) Search(ctx context.Context, viewer *store.User, f Filter, p st
 		res.More = false // no page past the count
 	}
 	return res, nil
+}
+
+// readPage runs a page's query into items. A common part of a name
+// (byDate) matches too many payments for PostgreSQL to guess how many: it
+// may then read the whole table and sort it rather than walk the date
+// index newest first and stop at the page, which the matches fill at once.
+// The page's query is then told to walk the index, in a transaction of its
+// own, and not to share the walk among workers (a page is small).
+func (s *Service) readPage(ctx context.Context, byDate bool, items *[]Payment, q string, args []any) error {
+	if !byDate || s.db.Dialect != store.Postgres {
+		return s.db.IDB().NewRaw(q, args...).Scan(ctx, items)
+	}
+	return s.db.Tx(ctx, func(tx store.Conn) error {
+		for _, set := range []string{"SET LOCAL enable_seqscan = off", "SET LOCAL enable_bitmapscan = off",
+			"SET LOCAL max_parallel_workers_per_gather = 0"} {
+			if _, err := tx.IDB().ExecContext(ctx, set); err != nil {
+				return err
+			}
+		}
+		return tx.IDB().NewRaw(q, args...).Scan(ctx, items)
+	})
 }
 
 // exportBatch is how many rows the export reads at a time.

@@ -1,11 +1,11 @@
 package payment
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"slices"
 	"testing"
+
+	"github.com/perbendaharaan/ispeks/internal/readmetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the payment status diagram in ../README.md")
@@ -50,25 +50,5 @@ func TestStatusGraph(t *testing.T) {
 // equal to Mermaid(); `go test ./payment -run TestREADMEDiagram -update`
 // renews it.
 func TestREADMEDiagramIsCurrent(t *testing.T) {
-	const path, start, end = "../README.md", "<!-- payment-diagram:start -->", "<!-- payment-diagram:end -->"
-	readme, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, rest, ok1 := bytes.Cut(readme, []byte(start))
-	block, after, ok2 := bytes.Cut(rest, []byte(end))
-	if !ok1 || !ok2 {
-		t.Fatalf("%s lacks the %s … %s markers", path, start, end)
-	}
-	want := "\n```mermaid\n" + Mermaid() + "```\n"
-	if string(block) == want {
-		return
-	}
-	if !*update {
-		t.Fatalf("the status diagram in %s is stale; run go test ./payment -run TestREADMEDiagram -update", path)
-	}
-	out := slices.Concat(before, []byte(start+want+end), after)
-	if err := os.WriteFile(path, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	readmetest.Mermaid(t, "../README.md", "payment-diagram", Mermaid(), *update, "go test ./payment -run TestREADMEDiagram -update")
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"io"
 	"net/http"
@@ -172,35 +171,16 @@ func (s *Server) paymentExport(c *gin.Context) {
 		return
 	}
 	name := "emaklum-" + s.now().In(malaysia.KL).Format("20060102") + ".csv"
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-	c.Header("Cache-Control", "no-store")
-	c.Status(http.StatusOK)
-	_, _ = c.Writer.WriteString("\uFEFF")
-	w := csv.NewWriter(c.Writer)
 	var header []string
-	for _, k := range []string{"voucher_no", "ptj_code", "payee_id", "payee_name", "invoice_no", "amount", "status", "status_date",
-		"payment_mode", "payment_ref", "bank_account"} {
+	for _, k := range payment.Header {
 		header = append(header, tr(c, "payment.field."+k))
 	}
-	_ = w.Write(header)
-	err = s.pay.Each(c.Request.Context(), u, f, func(p *payment.Payment) error {
-		row := []string{p.VoucherNo, p.PTJCode, maskPayee(p.PayeeID), p.PayeeName, p.InvoiceNo, malaysia.FormatSen(p.AmountSen),
-			p.Status.Label(l), p.StatusDate, p.Mode.Label(l), p.Ref, payment.MaskAccount(p.BankAccount)}
-		for i := range row {
-			row[i] = csvCell(row[i])
-		}
-		return w.Write(row)
+	s.sendCSV(c, name, header, func(put func([]string) error) error {
+		return s.pay.Each(c.Request.Context(), u, f, func(p *payment.Payment) error {
+			return put([]string{p.VoucherNo, p.PTJCode, maskPayee(p.PayeeID), p.PayeeName, p.InvoiceNo, malaysia.FormatSen(p.AmountSen),
+				p.Status.Label(l), p.StatusDate, p.Mode.Label(l), p.Ref, payment.MaskAccount(p.BankAccount)})
+		})
 	})
-	w.Flush()
-	if err == nil {
-		err = w.Error()
-	}
-	if err != nil {
-		// The status has gone out; the file ends short and the log says why.
-		s.log.Error("payment csv export", "error", err)
-		_ = c.Error(err)
-	}
 }
 
 type paymentEventRow struct {
