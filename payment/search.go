@@ -196,11 +196,11 @@ type cond struct {
 //
 // A part of a name is looked up first among the payees' names (a trigram
 // index on PostgreSQL, a scan of the payees on SQLite). When it names at
-// most Options.NamePayees payees, their payments are read by the payee index; when
-// it names more, it is a common part ("BINTI", "SDN BHD") and the payments
-// are read newest first, matching the name as they go, which fills a page
-// at once. The search then knows it matched more than that many payments
-// (each payee has at least one) without counting them: atLeast.
+// most Options.NamePayees payees, their payments are read by the payee
+// index; when it names more, it is a common part ("BINTI", "SDN BHD") and
+// the payments are read newest first, matching the name as they go, which
+// fills a page at once. The search then knows it matched more than that
+// many payments (each payee has at least one) without counting: atLeast.
 func (s *Service) branches(ctx context.Context, sc Scope, f Filter) (out [][]cond, atLeast int64, err error) {
 	var scopes []cond
 	if !sc.All {
@@ -285,9 +285,10 @@ func where(b []cond, extra ...cond) (string, []any) {
 	return " WHERE " + strings.Join(parts, " AND "), args
 }
 
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
+// escapeLike makes a LIKE pattern's wildcards plain characters.
+func escapeLike(s string) string { return likeEscapes.Replace(s) }
+
+var likeEscapes = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // selectPage is the query of rows [offset, offset+limit) of the union of
 // branches in the lists' order, with extra conditions on every branch.
