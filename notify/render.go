@@ -88,7 +88,7 @@ func Kinds() []Kind {
 // words from the catalogue. Text parts go through text/template, HTML
 // parts through html/template, which escapes every value for its context.
 type Renderer struct {
-	text map[string]*texttemplate.Template // lang → frame
+	text  map[string]*texttemplate.Template // lang → frame
 	html  map[string]*htmltemplate.Template
 	keys  *secret.Keyring
 	kinds map[Kind]kindSpec
