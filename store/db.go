@@ -112,7 +112,13 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 		if len(u.Path) <= 1 {
 			return nil, fmt.Errorf("PostgreSQL URL names no database (want postgres://user:password@host:5432/dbname)")
 		}
-		connector := pgdriver.NewConnector(pgdriver.WithDSN(dsn), pgdriver.WithDialTimeout(5*time.Second))
+		// pgdriver gives up on a statement that answers nothing for 10 s,
+		// and on a write the server does not take for 5 s; a bulk import's
+		// statements (an index built over a million rows) and its COPY
+		// into a busy server may take longer, so the waits are minutes
+		// unless the URL's read_timeout and write_timeout say otherwise.
+		connector := pgdriver.NewConnector(pgdriver.WithReadTimeout(5*time.Minute), pgdriver.WithWriteTimeout(5*time.Minute),
+			pgdriver.WithDSN(dsn), pgdriver.WithDialTimeout(5*time.Second))
 		sqldb = sql.OpenDB(connector)
 		sqldb.SetMaxOpenConns(20)
 		sqldb.SetMaxIdleConns(10)
