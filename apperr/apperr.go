@@ -26,6 +26,7 @@ const (
 	Conflict               Code = "conflict"                 // 409: stale version, duplicate, wrong state
 	PasswordChangeRequired Code = "password_change_required" // 403 until the user changes the password
 	TooLarge               Code = "too_large"                // 413: the body is over its limit
+	TooManyRequests        Code = "too_many_requests"        // 429: asked too often; try again later
 	Unavailable            Code = "unavailable"              // 503: try again shortly (database down, server busy)
 	Internal               Code = "internal"                 // 500: logged, never shown
 )

@@ -17,6 +17,7 @@ import (
 	"github.com/perbendaharaan/ispeks/i18n"
 	"github.com/perbendaharaan/ispeks/notify"
 	"github.com/perbendaharaan/ispeks/password"
+	"github.com/perbendaharaan/ispeks/payment"   // registers the mail it sends; its words
 	_ "github.com/perbendaharaan/ispeks/payslip" // registers the mail it sends
 	"github.com/perbendaharaan/ispeks/store"
 	_ "github.com/perbendaharaan/ispeks/useradmin" // registers the mail it sends
@@ -241,6 +242,15 @@ func dynamicFamilies() map[string]bool {
 		add("mail."+string(k)+".", "subject", "body")
 	}
 	add("mailops.state.", store.OutboxQueued, store.OutboxSent, store.OutboxFailed)
+	for _, st := range payment.Statuses() {
+		add("payment.status.", string(st))
+	}
+	for _, m := range payment.Modes {
+		add("payment.mode.", string(m))
+	}
+	add("payment.field.", payment.Header...)
+	add("payment.import.state.", payment.ImportStates()...)
+	add("payment.settings.done.", "saved")
 	return out
 }
 

@@ -132,7 +132,7 @@ func (s *Service) FindSlips(ctx context.Context, f SlipFilter, page store.Page) 
 		append(args, store.CountLimit+1)...).Scan(ctx, &n); err != nil {
 		return nil, store.Total{}, fmt.Errorf("find slips: %w", err)
 	}
-	total := store.Total{N: n, Exact: n <= store.CountLimit}
+	total := store.CountedTotal(n)
 	var list []SlipEntry
 	err := s.db.ReadIDB().NewRaw("SELECT month, ic_number, name, salary_no, ptj_code FROM payslips WHERE "+cond+
 		" ORDER BY month DESC, name, ic_number LIMIT ? OFFSET ?", append(args, page.Limit(), page.Offset())...).Scan(ctx, &list)

@@ -74,8 +74,8 @@ func (p Page) Offset() int64 {
 // list says "more than CountLimit" instead, which is all a reader uses.
 const CountLimit = 1000
 
-// Total is how many rows a list has in all: N exactly, or at least N when
-// Exact is false (N is then CountLimit+1).
+// Total is how many rows a list has in all: N exactly, or more than N when
+// Exact is false (a list that stopped counting at CountLimit says so).
 type Total struct {
 	N     int64
 	Exact bool
@@ -83,3 +83,7 @@ type Total struct {
 
 // ExactTotal is a total that was counted in full.
 func ExactTotal(n int64) Total { return Total{N: n, Exact: true} }
+
+// CountedTotal is the total of a count that stopped at CountLimit+1 rows:
+// exact up to CountLimit, "more than CountLimit" past it.
+func CountedTotal(n int64) Total { return Total{N: min(n, CountLimit), Exact: n <= CountLimit} }

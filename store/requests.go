@@ -387,7 +387,7 @@ func submitterColumns(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id
 func (c Conn) countUpTo(ctx context.Context, sel *bun.SelectQuery) (Total, error) {
 	var n int64
 	err := c.rd.NewSelect().TableExpr("(?) AS t", sel.Limit(CountLimit+1)).ColumnExpr("COUNT(*)").Scan(ctx, &n)
-	return Total{N: n, Exact: n <= CountLimit}, err
+	return CountedTotal(n), err
 }
 
 // EachRequest calls fn for every request q selects, oldest first, reading

@@ -20,6 +20,7 @@ import (
 	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/password"
+	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/payslip"
 	"github.com/perbendaharaan/ispeks/secret"
 	"github.com/perbendaharaan/ispeks/store"
@@ -44,6 +45,7 @@ type env struct {
 	auth  *auth.Service
 	admin *useradmin.Service
 	slips *payslip.Service
+	pay   *payment.Service
 	keys  *secret.Keyring
 	srv   *web.Server
 	ts    *httptest.Server
@@ -78,9 +80,10 @@ func newEnvOn(t testing.TB, db *store.DB, edit ...func(*config.Config)) *env {
 	e.admin = useradmin.New(db, e.auth, links)
 	e.slips = payslip.New(db, links, payslip.Options{PDFPassword: payslip.PasswordRule(e.cfg.PayslipPDFPassword),
 		RetentionMonths: e.cfg.PayslipRetentionMonths, Treasury: e.cfg.TreasuryName})
+	e.pay = payment.New(db, links, payment.Options{})
 	e.logs = &logBuffer{}
 	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(e.logs, nil)),
-		web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payslip: e.slips})
+		web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payslip: e.slips, Payment: e.pay})
 	if err != nil {
 		t.Fatal(err)
 	}

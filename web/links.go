@@ -30,3 +30,6 @@ func (l Links) SetPassword(token string) string {
 
 // Payslip is an employee's slip of month (YYYY-MM).
 func (l Links) Payslip(month string) string { return l.base + "/epayslip/" + url.PathEscape(month) }
+
+// Voucher is the page of eMaklum voucher no.
+func (l Links) Voucher(no string) string { return l.base + "/emaklum/vouchers/" + url.PathEscape(no) }

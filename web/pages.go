@@ -74,9 +74,6 @@ func newPager(path string, q url.Values, p store.Page, total store.Total, rows i
 	size := p.Limit()
 	pages := int((total.N + size - 1) / size)
 	pg := pager{Number: max(p.Number, 1), Pages: max(pages, 1), Exact: total.Exact, Total: groupDigits(total.N)}
-	if !total.Exact {
-		pg.Total = groupDigits(store.CountLimit)
-	}
 	link := func(n int) string {
 		v := url.Values{}
 		for k, vs := range q {

@@ -3,12 +3,9 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -119,52 +116,6 @@ func importPager(keep url.Values, p store.Page, total store.Total, rows int) pag
 	return pg
 }
 
-// upload is a payroll file received: the edge has parsed the multipart
-// form (a route marked upload, up to --upload-limit; a large file waits in
-// a temporary file the server removes after the request).
-type upload struct {
-	name    string
-	file    multipart.File
-	replace bool
-}
-
-// receiveUpload reads the form's file and the replace box.
-func receiveUpload(c *gin.Context) (*upload, error) {
-	fh, err := c.FormFile("file")
-	if err != nil || fh.Filename == "" {
-		return nil, errNoFile
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, apperr.Wrap(apperr.Invalid, err, "payroll.upload.broken")
-	}
-	v := c.PostForm("replace")
-	return &upload{name: filepath.Base(fh.Filename), file: f, replace: v == "1" || v == "true" || v == "on"}, nil
-}
-
-// spool copies the upload to a file of the portal's own, which outlives
-// the request for the import that runs in the background.
-func (up *upload) spool(dataDir string) (string, error) {
-	dir := filepath.Join(dataDir, "uploads")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp(dir, "payroll-*.csv")
-	if err != nil {
-		return "", err
-	}
-	if _, err := io.Copy(f, up.file); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return "", err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
-}
-
 // payrollUpload receives a payroll file and starts its import in the
 // background, then sends the sysadmin to the import's status page.
 func (s *Server) payrollUpload(c *gin.Context) {
@@ -172,19 +123,20 @@ func (s *Server) payrollUpload(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	up, err := receiveUpload(c)
+	up, err := receiveUpload(c, errNoFile)
 	if err != nil {
 		s.payroll(c, statusOf(apperr.As(err).Code), errFlash(apperr.As(err).Message(lang(c))))
 		return
 	}
 	defer up.file.Close()
-	path, err := up.spool(s.cfg.DataDir)
+	replace := ticked(c.PostForm("replace"))
+	path, err := up.spool(s.cfg.DataDir, "payroll-*.csv")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	u := currentUser(c)
-	id, err := s.slips.StartImport(store.Actor{UserID: u.ID, Login: u.Login}, up.name, path, up.replace, func(err error) {
+	id, err := s.slips.StartImport(store.Actor{UserID: u.ID, Login: u.Login}, up.name, path, replace, func(err error) {
 		s.metrics.job("payroll_import", err)
 		s.wakeMail()
 	})

@@ -34,17 +34,15 @@ func (s *Server) apiPayrollImport(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	up, err := receiveUpload(c)
+	up, err := receiveUpload(c, errNoFile)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	defer up.file.Close()
-	if v := c.Query("replace"); v == "true" || v == "1" {
-		up.replace = true
-	}
+	replace := ticked(c.PostForm("replace")) || ticked(c.Query("replace"))
 	u := currentUser(c)
-	res, err := s.slips.Import(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, up.name, up.file, up.replace)
+	res, err := s.slips.Import(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, up.name, up.file, replace)
 	s.metrics.job("payroll_import", err)
 	l := lang(c)
 	var bad *payslip.BadFile

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bufio"
-	"encoding/csv"
 	"net/http"
 	"net/url"
 	"strings"
@@ -106,42 +104,20 @@ func (s *Server) requestExport(c *gin.Context) {
 	u, l := currentUser(c), lang(c)
 	f, _ := bindFilter(c)
 	name := "permohonan-" + s.now().In(malaysia.KL).Format("20060102") + ".csv"
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-	c.Header("Cache-Control", "no-store")
-	c.Status(http.StatusOK)
-	buf := bufio.NewWriterSize(c.Writer, 64<<10) // fewer, larger writes to the client
-	_, _ = buf.WriteString("\uFEFF")
-	w := csv.NewWriter(buf)
 	var header []string
 	for _, k := range []string{"reference", "kind", "state", "ptj_code", "subject", "ic", "submitter", "created", "updated"} {
 		header = append(header, tr(c, "request.csv."+k))
 	}
-	_ = w.Write(header)
 	when := func(t time.Time) string { return t.In(malaysia.KL).Format("2006-01-02 15:04:05") }
 	row := make([]string, 0, 9)
-	err := s.admin.EachRequest(c.Request.Context(), u, f, func(r *store.Request) error {
-		submitter := ""
-		if r.Submitter != nil {
-			submitter = r.Submitter.Name
-		}
-		row = append(row[:0], r.Reference, forms.KindLabel(r.Kind, l), r.State.Label(l), r.PTJCode, r.SubjectName,
-			forms.MaskLogin(r.SubjectIC), submitter, when(r.CreatedAt), when(r.UpdatedAt))
-		for i := range row {
-			row[i] = csvCell(row[i])
-		}
-		return w.Write(row)
+	s.sendCSV(c, name, header, func(put func([]string) error) error {
+		return s.admin.EachRequest(c.Request.Context(), u, f, func(r *store.Request) error {
+			submitter := ""
+			if r.Submitter != nil {
+				submitter = r.Submitter.Name
+			}
+			return put(append(row[:0], r.Reference, forms.KindLabel(r.Kind, l), r.State.Label(l), r.PTJCode, r.SubjectName,
+				forms.MaskLogin(r.SubjectIC), submitter, when(r.CreatedAt), when(r.UpdatedAt)))
+		})
 	})
-	w.Flush()
-	if err == nil {
-		err = w.Error()
-	}
-	if err == nil {
-		err = buf.Flush()
-	}
-	if err != nil {
-		// The status has gone out; the file ends short and the log says why.
-		s.log.Error("csv export", "error", err)
-		_ = c.Error(err)
-	}
 }

@@ -89,7 +89,22 @@ func (s *Server) routes() {
 
 	// eEC (Borang EC).
 
-	// eMaklum (status pembayaran).
+	// eMaklum (status pembayaran). Who sees which payment is the module's
+	// rule (the module shows one's own and one's PTJ's, a treasury role
+	// every payment), so the lists are LoggedIn and answer 403 to a user
+	// with neither; module holders reach them from their home tile, the
+	// treasury from the navigation. The status check is public.
+	maklumAll := RoleIn(forms.RoleTreasuryApprover, forms.RoleSysadmin)
+	s.handle(pages, "GET", "/emaklum", LoggedIn, s.paymentList).nav("nav.emaklum", maklumAll)
+	s.handle(pages, "GET", "/emaklum/export.csv", LoggedIn, s.paymentExport)
+	s.handle(pages, "GET", "/emaklum/vouchers/:voucher_no", LoggedIn, s.paymentPage)
+	s.handle(pages, "GET", "/emaklum/settings", ModuleFor(forms.ModuleMaklum), s.paymentSettingsPage)
+	s.handle(pages, "POST", "/emaklum/settings", ModuleFor(forms.ModuleMaklum), s.paymentSettingsSave)
+	s.handle(pages, "GET", "/emaklum/import", RoleIn(forms.RoleSysadmin), s.paymentImportPage).nav("nav.emaklum_import")
+	s.handle(pages, "POST", "/emaklum/import", RoleIn(forms.RoleSysadmin), s.paymentImportUpload).upload()
+	s.handle(pages, "GET", "/emaklum/imports/:id", RoleIn(forms.RoleSysadmin), s.paymentImportResult)
+	s.handle(pages, "GET", "/emaklum/semak", Public, s.paymentCheckPage)
+	s.handle(pages, "POST", "/emaklum/semak", Public, s.paymentCheck)
 
 	// Monitoring, for Prometheus: not a user's page.
 	s.handle(pages, "GET", "/metrics", Monitor, s.metricsPage)
@@ -117,4 +132,8 @@ func (s *Server) routes() {
 	// eEC API.
 
 	// eMaklum API.
+	s.handle(api, "POST", "/payments/imports", RoleIn(forms.RoleSysadmin), s.apiPaymentImport).upload()
+	s.handle(api, "GET", "/payments", LoggedIn, s.apiPaymentList)
+	s.handle(api, "GET", "/payments/:voucher_no", LoggedIn, s.apiPaymentGet)
+	s.handle(api, "POST", "/payments/status", Public, s.apiPaymentStatus)
 }

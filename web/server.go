@@ -16,6 +16,7 @@ import (
 
 	"github.com/perbendaharaan/ispeks/auth"
 	"github.com/perbendaharaan/ispeks/config"
+	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/payslip"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/useradmin"
@@ -30,6 +31,8 @@ type Services struct {
 	Admin *useradmin.Service
 	// Payslip is the ePayslip module (nil: its routes answer not found).
 	Payslip *payslip.Service
+	// Payment is eMaklum (status pembayaran).
+	Payment *payment.Service
 }
 
 // Server serves the portal. Build it with NewServer; it is an http.Handler.
@@ -39,6 +42,7 @@ type Server struct {
 	auth   *auth.Service
 	admin  *useradmin.Service
 	slips  *payslip.Service
+	pay    *payment.Service
 	log    *slog.Logger
 	router *gin.Engine
 	pages  pageSet
@@ -60,8 +64,8 @@ func WithMailWaker(wake func()) Option { return func(s *Server) { s.wakeMail = w
 
 // NewServer returns the portal's handler, wired to its dependencies.
 func NewServer(cfg *config.Config, log *slog.Logger, svc Services, opts ...Option) (*Server, error) {
-	s := &Server{cfg: cfg, db: svc.DB, auth: svc.Auth, admin: svc.Admin, slips: svc.Payslip, log: log, now: svc.DB.Now,
-		crossOrigin: http.NewCrossOriginProtection(), wakeMail: func() {}}
+	s := &Server{cfg: cfg, db: svc.DB, auth: svc.Auth, admin: svc.Admin, slips: svc.Payslip, pay: svc.Payment,
+		log: log, now: svc.DB.Now, crossOrigin: http.NewCrossOriginProtection(), wakeMail: func() {}}
 	for _, o := range opts {
 		o(s)
 	}

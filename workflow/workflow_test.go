@@ -1,14 +1,13 @@
 package workflow
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/internal/readmetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the workflow diagram in ../README.md")
@@ -96,25 +95,5 @@ func TestReferenceFormat(t *testing.T) {
 // TestREADMEDiagramIsCurrent keeps the README's copy of the diagram equal to
 // Mermaid(); `go test ./workflow -run TestREADMEDiagram -update` renews it.
 func TestREADMEDiagramIsCurrent(t *testing.T) {
-	const path, start, end = "../README.md", "<!-- workflow-diagram:start -->", "<!-- workflow-diagram:end -->"
-	readme, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, rest, ok1 := bytes.Cut(readme, []byte(start))
-	block, after, ok2 := bytes.Cut(rest, []byte(end))
-	if !ok1 || !ok2 {
-		t.Fatalf("%s lacks the %s … %s markers", path, start, end)
-	}
-	want := "\n```mermaid\n" + Mermaid() + "```\n"
-	if string(block) == want {
-		return
-	}
-	if !*update {
-		t.Fatalf("the diagram in %s is stale; run go test ./workflow -run TestREADMEDiagram -update", path)
-	}
-	out := slices.Concat(before, []byte(start+want+end), after)
-	if err := os.WriteFile(path, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	readmetest.Mermaid(t, "../README.md", "workflow-diagram", Mermaid(), *update, "go test ./workflow -run TestREADMEDiagram -update")
 }

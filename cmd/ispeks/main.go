@@ -11,6 +11,7 @@
 //	ispeks audit verify               check the audit log's chain and checkpoints
 //	ispeks audit checkpoint           sign the audit log's head now
 //	ispeks demo                       fill an empty database with demo data
+//	ispeks import payments FILE       import payment statuses (eMaklum)
 package main
 
 import (
@@ -29,6 +30,7 @@ import (
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/auth"
 	"github.com/perbendaharaan/ispeks/config"
+	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/payslip"
 	"github.com/perbendaharaan/ispeks/secret"
 	"github.com/perbendaharaan/ispeks/store"
@@ -70,6 +72,7 @@ var commands = []command{
 	{"audit checkpoint", "sign the audit log's head now into <data-dir>/audit-checkpoints.jsonl (serve does it every 100 records and daily)", runAuditCheckpoint},
 	{"backup", "copy the SQLite database to FILE while the portal serves: --to FILE (PostgreSQL: pg_dump)", runBackup},
 	{"demo", "fill an empty database with a small demo and print its logins", runDemo},
+	{"import payments", "import payment statuses (eMaklum) from the accounting system's CSV: [flags] FILE", runImportPayments},
 }
 
 func main() {
@@ -138,6 +141,7 @@ type app struct {
 	auth  *auth.Service
 	admin *useradmin.Service
 	slips *payslip.Service
+	pay   *payment.Service
 }
 
 // Close closes the database.
@@ -162,6 +166,7 @@ func (e *env) open() (*app, error) {
 	links := web.NewLinks(e.cfg.BaseURL)
 	a.admin = useradmin.New(db, a.auth, links)
 	a.slips = payslip.New(db, links, payslipOptions(&e.cfg))
+	a.pay = payment.New(db, links, payment.Options{})
 	return a, nil
 }
 

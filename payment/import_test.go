@@ -1,0 +1,322 @@
+package payment
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/i18n"
+	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/store/storetest"
+)
+
+func TestImportSample(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db)
+		imp, err := s.Import(ctx, nil, "payments-sample.csv", sample(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if imp.Lines != 9 || imp.Vouchers != 5 || imp.Created != 5 || imp.Updated != 0 || imp.Events != 9 || imp.State != ImportDone {
+			t.Fatalf("import %+v", imp)
+		}
+		raw, _ := os.ReadFile("testdata/payments-sample.csv")
+		sum := sha256.Sum256(raw)
+		if imp.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Fatalf("sha256 %s", imp.SHA256)
+		}
+		admin := user(t, db, "sysadmin1", "12010101", nil)
+		admin.Roles = append(admin.Roles, store.UserRole{Role: "sysadmin"})
+		p, err := s.Voucher(ctx, admin, "v2026000101")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Status != Credited || p.StatusDate != "2026-11-09" || p.AmountSen != 1250000 || p.Ref != "EFT2026110600123" || p.PTJName != "Perbendaharaan Negeri" {
+			t.Fatalf("voucher %+v", p)
+		}
+		var got []string
+		for _, e := range p.History {
+			got = append(got, string(e.Status)+"@"+e.StatusDate)
+		}
+		if strings.Join(got, " ") != "received@2026-11-02 verified@2026-11-04 approved@2026-11-05 sent_to_bank@2026-11-06 credited@2026-11-09" {
+			t.Fatalf("history %v", got)
+		}
+		// Audited: who, which file, its hash, lines and vouchers.
+		var rec store.AuditRecord
+		if err := db.IDB().NewSelect().Model(&rec).Where("action = ?", "payment.import").Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{`"file":"payments-sample.csv"`, imp.SHA256, `"lines":9`, `"vouchers":5`} {
+			if !strings.Contains(rec.Detail, want) {
+				t.Errorf("audit detail %s lacks %s", rec.Detail, want)
+			}
+		}
+		if rec.ActorLogin != "cli" {
+			t.Errorf("audit actor %q", rec.ActorLogin)
+		}
+		if n, _, err := db.VerifyAudit(ctx); err != nil || n == 0 {
+			t.Fatalf("audit chain: %d %v", n, err)
+		}
+	})
+}
+
+// TestLaterFilesMoveVouchersAndKeepHistory: a voucher first seen at any
+// status moves on in later files; each change is a history row.
+func TestLaterFilesMoveVouchersAndKeepHistory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db)
+		first, err := s.Import(ctx, nil, "a.csv", file(
+			"V1,12010101,201901012345,SYARIKAT A,INV-1,100.00,received,2026-11-02,EFT,,",
+			"V2,12010101,201901012345,SYARIKAT A,INV-2,200.00,sent_to_bank,2026-11-03,EFT,EFT1,5140123456789",
+		))
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := s.Import(ctx, nil, "b.csv", file(
+			"V1,12010101,201901012345,SYARIKAT A,INV-1,100.00,verified,2026-11-04,EFT,,",
+			"V1,12010101,201901012345,SYARIKAT A,INV-1,100.00,approved,2026-11-05,EFT,,",
+			"V2,12010101,201901012345,SYARIKAT A,INV-2,200.00,failed,2026-11-06,EFT,EFT1,5140123456789",
+			"V2,12010101,201901012345,SYARIKAT A,INV-2,200.00,issued,2026-11-09,CHEQUE,CQ1,",
+			"V3,12020202,900101045679,SITI BINTI AHMAD,TNT-1,50.00,credited,2026-11-09,EFT,EFT9,114012345678",
+		))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if second.Created != 1 || second.Updated != 2 || second.Vouchers != 3 || second.Events != 5 {
+			t.Fatalf("second import %+v", second)
+		}
+		var v1, v2 Payment
+		for no, p := range map[string]*Payment{"V1": &v1, "V2": &v2} {
+			if err := db.IDB().NewSelect().Model(p).Where("voucher_no = ?", no).Scan(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if v1.Status != Approved || v1.FirstImportID != first.ID || v1.LastImportID != second.ID {
+			t.Fatalf("V1 %+v", v1)
+		}
+		if v2.Status != Issued || v2.Mode != Cheque || v2.Ref != "CQ1" || v2.BankAccount != "" {
+			t.Fatalf("V2 %+v", v2)
+		}
+		if n := count(t, db, "payment_events", "voucher_no = ?", "V2"); n != 3 {
+			t.Fatalf("V2 has %d history rows", n)
+		}
+	})
+}
+
+// TestImportRules: each rule of a voucher's history, and of the file,
+// refuses the line that breaks it, names line, field and reason, and
+// imports nothing of the file.
+func TestImportRules(t *testing.T) {
+	const (
+		a   = "V1,12010101,201901012345,SYARIKAT A,INV-1,100.00,"
+		eft = ",EFT,EFT1,5140123456789"
+	)
+	before := []string{a + "received,2026-11-02,EFT,,"}
+	cases := []struct {
+		name   string
+		before []string // a file imported first
+		lines  []string
+		line   int64
+		field  string
+		en     string
+	}{
+		{"a move the graph does not allow", before, []string{a + "credited,2026-11-05" + eft}, 2, ColStatus, "from received to credited"},
+		{"a move within the file", nil, []string{a + "received,2026-11-02,EFT,,", a + "approved,2026-11-03,EFT,,"}, 3, ColStatus, "from received to approved"},
+		{"credited is final", []string{a + "credited,2026-11-02" + eft}, []string{a + "cancelled,2026-11-05,EFT,EFT1,"}, 2, ColStatus, "from credited to cancelled"},
+		{"cancelled is final", []string{a + "cancelled,2026-11-02,EFT,,"}, []string{a + "received,2026-11-05,EFT,,"}, 2, ColStatus, "from cancelled to received"},
+		{"a date before the last one", before, []string{a + "verified,2026-11-01,EFT,,"}, 2, ColDate, "before this voucher's last status date, 2026-11-02"},
+		{"a date going back within the file", nil, []string{a + "received,2026-11-04,EFT,,", a + "verified,2026-11-03,EFT,,"}, 3, ColDate, "2026-11-03 is before"},
+		{"a changed amount", before, []string{"V1,12010101,201901012345,SYARIKAT A,INV-1,100.01,verified,2026-11-03,EFT,,"}, 2, ColAmount, "100.01 differs from this voucher's amount, 100.00"},
+		{"a changed payee", before, []string{"V1,12010101,201901019999,SYARIKAT A,INV-1,100.00,verified,2026-11-03,EFT,,"}, 2, ColPayee, "payee may not change"},
+		{"a bad field", nil, []string{a + "received,2026-11-02,EFT,,", "V2,1201,201901012345,SYARIKAT A,INV-2,1.00,received,2026-11-02,EFT,,"}, 3, ColPTJ, "8 digits"},
+		{"a line that is not CSV", nil, []string{a + "received,2026-11-02,EFT,,", `V2,"12010101,x`}, 3, ColLine, "not valid CSV"},
+		{"the wrong header", nil, nil, 1, ColLine, "must be this header"},
+		{"no data lines", nil, []string{}, 2, ColLine, "no data lines"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				s := newService(t, db)
+				if c.before != nil {
+					if _, err := s.Import(ctx, nil, "before.csv", file(c.before...)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				payments, events := count(t, db, "payments"), count(t, db, "payment_events")
+				in := io.Reader(file(c.lines...))
+				if c.lines == nil {
+					in = strings.NewReader("voucher,ptj\nV1,12010101\n")
+				}
+				imp, err := s.Import(ctx, nil, "bad.csv", in)
+				var ie *ImportError
+				if !errors.As(err, &ie) || apperr.CodeOf(err) != apperr.Invalid {
+					t.Fatalf("import: %v", err)
+				}
+				if len(ie.Errors) == 0 || ie.Errors[0].Line != c.line || ie.Errors[0].Field != c.field || !strings.Contains(ie.Errors[0].Message(i18n.EN), c.en) {
+					t.Fatalf("problems %s, want line %d %s: …%s…", ie, c.line, c.field, c.en)
+				}
+				if count(t, db, "payments") != payments || count(t, db, "payment_events") != events {
+					t.Fatal("a rejected file changed the vouchers")
+				}
+				// The record says so, with the problems in both languages.
+				got, err := s.GetImport(ctx, nil, imp.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.State != ImportRejected || got.ErrorCount != ie.Count || len(got.Errors) != len(ie.Errors) ||
+					got.Errors[0].Message("en") != ie.Errors[0].Message("en") || got.Errors[0].Message("ms") == got.Errors[0].Message("en") {
+					t.Fatalf("record %+v", got)
+				}
+				if count(t, db, "audit_log", "action = ?", "payment.import_rejected") != 1 {
+					t.Fatal("the rejected import is not audited")
+				}
+				// The temporary tables went with the transaction: the next
+				// import works on the same connections.
+				if _, err := s.Import(ctx, nil, "after.csv", file("V9,12010101,201901012345,SYARIKAT A,INV-9,1.00,received,2026-11-02,EFT,,")); err != nil {
+					t.Fatalf("import after a rejected one: %v", err)
+				}
+			})
+		})
+	}
+}
+
+// TestImportAllowedMoves: every move of the graph is accepted, and a
+// voucher may first appear at any status.
+func TestImportAllowedMoves(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db)
+		var lines []string
+		n := 0
+		line := func(st Status, date string) string {
+			mode, ref, acct := "EFT", "R1", "5140123456789"
+			if st == Issued {
+				mode, acct = "CHEQUE", ""
+			}
+			return fmt.Sprintf("V%03d,12010101,201901012345,SYARIKAT A,INV-%d,10.00,%s,%s,%s,%s,%s", n, n, st, date, mode, ref, acct)
+		}
+		for _, from := range Statuses() {
+			n++
+			lines = append(lines, line(from, "2026-11-02")) // first seen at any status
+			for _, to := range from.Next() {
+				n++
+				lines = append(lines, line(from, "2026-11-02"), line(to, "2026-11-03"))
+			}
+		}
+		if _, err := s.Import(ctx, nil, "moves.csv", file(lines...)); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestImportTwiceIsHarmless: a line that repeats where a voucher stands
+// (same status, same date) changes nothing, so a file sent twice does not
+// fail and adds no history.
+func TestImportTwiceIsHarmless(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db)
+		if _, err := s.Import(ctx, nil, "a.csv", sample(t)); err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.Import(ctx, nil, "a.csv", sample(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Lines != 9 || again.Vouchers != 5 || again.Created != 0 || again.Updated != 0 || again.Events != 0 {
+			t.Fatalf("again %+v", again)
+		}
+		if n := count(t, db, "payment_events"); n != 9 {
+			t.Fatalf("%d history rows", n)
+		}
+	})
+}
+
+// TestImportReportsEveryBadLine: problems of parsing and of history come
+// together, each with its line, in the order of the file.
+func TestImportReportsEveryBadLine(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db)
+		_, err := s.Import(ctx, nil, "bad.csv", file(
+			"V1,12010101,201901012345,SYARIKAT A,INV-1,100.00,received,2026-11-02,EFT,,",
+			"V1,12010101,201901012345,SYARIKAT A,INV-1,100.00,credited,2026-11-03,EFT,EFT1,",
+			"V2,12010101,201901012345,SYARIKAT A,INV-2,abc,received,2026-11-02,EFT,,",
+			"V3,12010101,201901012345,SYARIKAT A,INV-3,1.00,paid,2026-11-02,EFT,,",
+			"V1,12010101,201901012345,SYARIKAT A,INV-1,99.00,verified,2026-11-04,EFT,,",
+		))
+		var ie *ImportError
+		if !errors.As(err, &ie) {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range ie.Errors {
+			got = append(got, fmt.Sprintf("%d:%s", e.Line, e.Field))
+		}
+		want := "3:status 4:amount 5:status 6:amount 6:status"
+		if strings.Join(got, " ") != want || ie.Count != 5 {
+			t.Fatalf("problems %v (%d), want %s", got, ie.Count, want)
+		}
+	})
+}
+
+// TestReplayedHistory: a file may carry history the portal has (an extract
+// sent again, or a voucher's whole life each time): those lines change
+// nothing, and the new ones are judged against where the voucher stands.
+func TestReplayedHistory(t *testing.T) {
+	const a = "V1,12010101,201901012345,SYARIKAT A,INV-1,100.00,"
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db)
+		if _, err := s.Import(ctx, nil, "a.csv", file(a+"received,2026-11-02,EFT,,", a+"verified,2026-11-03,EFT,,", a+"approved,2026-11-04,EFT,,")); err != nil {
+			t.Fatal(err)
+		}
+		imp, err := s.Import(ctx, nil, "b.csv", file(a+"received,2026-11-02,EFT,,", a+"sent_to_bank,2026-11-05,EFT,EFT1,5140123456789"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if imp.Updated != 1 || imp.Events != 1 {
+			t.Fatalf("import %+v", imp)
+		}
+		// A replayed line still may not change the amount.
+		_, err = s.Import(ctx, nil, "c.csv", file("V1,12010101,201901012345,SYARIKAT A,INV-1,1.00,received,2026-11-02,EFT,,"))
+		var ie *ImportError
+		if !errors.As(err, &ie) || ie.Errors[0].Field != ColAmount {
+			t.Fatalf("replayed line with another amount: %v", err)
+		}
+	})
+}
+
+// TestBulkLoadRebuildsIndexes: a load that more than doubles the vouchers
+// writes them without the search indexes and builds every one again.
+func TestBulkLoadRebuildsIndexes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db, Options{BulkLoad: 1})
+		indexes := func() []string {
+			var names []string
+			q := "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('payments', 'payment_payees') AND sql IS NOT NULL ORDER BY name"
+			if db.Dialect == store.Postgres {
+				q = "SELECT indexname FROM pg_indexes WHERE tablename IN ('payments', 'payment_payees') ORDER BY indexname"
+			}
+			if err := db.IDB().NewRaw(q).Scan(ctx, &names); err != nil {
+				t.Fatal(err)
+			}
+			return names
+		}
+		before := indexes()
+		if _, err := s.Import(ctx, nil, "sample.csv", sample(t)); err != nil {
+			t.Fatal(err)
+		}
+		if after := indexes(); strings.Join(after, " ") != strings.Join(before, " ") || len(after) < 6 {
+			t.Fatalf("indexes %v, were %v", after, before)
+		}
+		admin := user(t, db, "850505045059", "12010101", []forms.Role{forms.RoleSysadmin})
+		f, _ := ParseFilter("", "percetakan", "", "", "")
+		if res, err := s.Search(ctx, admin, f, store.Page{}); err != nil || len(res.Items) != 2 {
+			t.Fatalf("search after a bulk load: %v %v", res, err)
+		}
+	})
+}

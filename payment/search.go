@@ -1,0 +1,464 @@
+package payment
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/perbendaharaan/ispeks/apperr"
+	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/malaysia"
+	"github.com/perbendaharaan/ispeks/store"
+)
+
+// Payment is a voucher as it stands now: the latest line of the files.
+type Payment struct {
+	bun.BaseModel `bun:"table:payments"`
+
+	VoucherNo     string    `bun:"voucher_no,pk"`
+	PTJCode       string    `bun:"ptj_code"`
+	PayeeID       string    `bun:"payee_id"` // MyKad (12 digits) or company registration number
+	PayeeName     string    `bun:"payee_name"`
+	InvoiceNo     string    `bun:"invoice_no"`
+	AmountSen     int64     `bun:"amount_sen"`
+	Status        Status    `bun:"status"`
+	StatusDate    string    `bun:"status_date"` // YYYY-MM-DD
+	Mode          Mode      `bun:"payment_mode"`
+	Ref           string    `bun:"payment_ref"`
+	BankAccount   string    `bun:"bank_account"` // shown masked (MaskAccount)
+	FirstImportID int64     `bun:"first_import_id"`
+	LastImportID  int64     `bun:"last_import_id"`
+	UpdatedAt     time.Time `bun:"updated_at"`
+
+	// PTJName and History are filled for a voucher's own page.
+	PTJName string  `bun:"-"`
+	History []Event `bun:"-"`
+}
+
+// Event is one line of the files that moved a voucher: its history.
+type Event struct {
+	VoucherNo  string    `bun:"voucher_no"`
+	ImportID   int64     `bun:"import_id"`
+	Line       int64     `bun:"line"`
+	Status     Status    `bun:"status"`
+	StatusDate string    `bun:"status_date"`
+	Mode       Mode      `bun:"payment_mode"`
+	Ref        string    `bun:"payment_ref"`
+	Recorded   time.Time `bun:"recorded"` // when its import was done
+}
+
+// Scope is what a viewer may see: every payment, or those to their own
+// payee id and those of their PTJs.
+type Scope struct {
+	All   bool
+	Payee string   // the viewer's MyKad, when they hold the module
+	PTJs  []string // PTJs of their PTJ roles, when they hold the module
+}
+
+// ScopeOf is the scope of viewer, or a Forbidden error when they may see
+// no payment at all. Treasury approvers and system administrators see
+// every payment; anyone else needs the emaklum module, which shows the
+// payments to their own MyKad and, with a PTJ role, their PTJ's.
+func ScopeOf(viewer *store.User) (Scope, error) {
+	if viewer == nil {
+		return Scope{}, errNoAccess
+	}
+	if viewer.HasRole(forms.RoleTreasuryApprover) || viewer.HasRole(forms.RoleSysadmin) {
+		return Scope{All: true}, nil
+	}
+	if !viewer.HasModule(forms.ModuleMaklum) {
+		return Scope{}, errNoAccess
+	}
+	var sc Scope
+	if len(viewer.Login) == 12 && malaysia.AllDigits(viewer.Login) {
+		sc.Payee = viewer.Login // a service login is nobody's payee id
+	}
+	for _, r := range viewer.Roles {
+		if r.Role.PTJScoped() && r.PTJCode != nil && !slices.Contains(sc.PTJs, *r.PTJCode) {
+			sc.PTJs = append(sc.PTJs, *r.PTJCode)
+		}
+	}
+	return sc, nil
+}
+
+// MaySee reports whether viewer may use eMaklum's lists at all.
+func MaySee(viewer *store.User) bool {
+	_, err := ScopeOf(viewer)
+	return err == nil
+}
+
+// covers reports whether the scope shows p.
+func (sc Scope) covers(p *Payment) bool {
+	return sc.All || sc.Payee != "" && p.PayeeID == sc.Payee || slices.Contains(sc.PTJs, p.PTJCode)
+}
+
+// Filter selects payments for searches and the export.
+type Filter struct {
+	PayeeID string // exactly this payee id
+	// Q is a voucher number, an invoice number or a payment reference
+	// (exactly, in any case), or a part of the payee's name (at least
+	// MinNameQuery characters).
+	Q        string
+	Status   Status
+	From, To string // status dates, YYYY-MM-DD, both included
+}
+
+// MinNameQuery is the shortest part of a name a search matches: shorter
+// ones match identifiers only (a trigram index needs three characters).
+const MinNameQuery = 3
+
+// ParseFilter reads a search's raw values; an unreadable one is an
+// Invalid error naming its field (payee_id, q, status, from, to).
+func ParseFilter(payee, q, status, from, to string) (Filter, error) {
+	var f Filter
+	var bad []apperr.FieldError
+	var err error
+	if strings.TrimSpace(payee) != "" {
+		if f.PayeeID, err = ParsePayeeID(payee); err != nil {
+			bad = append(bad, forms.Field("payee_id", err))
+		}
+	}
+	f.Q = strings.Join(strings.Fields(q), " ")
+	if len([]rune(f.Q)) > maxName {
+		bad = append(bad, apperr.Field("q", "payment.line.too_long", "Max", maxName))
+	}
+	if strings.TrimSpace(status) != "" {
+		if f.Status, err = ParseStatus(status); err != nil {
+			bad = append(bad, forms.Field("status", err))
+		}
+	}
+	for _, d := range []struct {
+		name string
+		raw  string
+		to   *string
+	}{{"from", from, &f.From}, {"to", to, &f.To}} {
+		if strings.TrimSpace(d.raw) == "" {
+			continue
+		}
+		if *d.to, err = ParseDate(ColDate, d.raw); err != nil {
+			bad = append(bad, forms.Field(d.name, err))
+		}
+	}
+	if f.From != "" && f.To != "" && f.From > f.To {
+		bad = append(bad, apperr.Field("to", "payment.error.range"))
+	}
+	if len(bad) > 0 {
+		return Filter{}, apperr.Fields(bad...)
+	}
+	return f, nil
+}
+
+// Result is one page of a search.
+type Result struct {
+	Items []Payment
+	Total store.Total // counted up to store.CountLimit, as every list counts
+	More  bool        // a next page exists
+}
+
+// errTooDeep answers a page past what a search counts.
+var errTooDeep = apperr.New(apperr.Invalid, "payment.error.too_deep", "Max", store.CountLimit)
+
+// cols are the columns a list reads.
+const cols = "voucher_no, ptj_code, payee_id, payee_name, invoice_no, amount_sen, status, status_date, payment_mode, payment_ref, bank_account, first_import_id, last_import_id, updated_at"
+
+// order is the lists' order: newest status first.
+const order = "status_date DESC, voucher_no DESC"
+
+// cond is a piece of a WHERE clause with its arguments.
+type cond struct {
+	sql  string
+	args []any
+}
+
+// branches turns a scope and a filter into alternatives, each a
+// conjunction that one index serves in the lists' order: the union of the
+// alternatives is the search. An OR across columns would leave the
+// database no index to read in order.
+//
+// A part of a name is looked up first among the payees' names (a trigram
+// index on PostgreSQL, a scan of the payees on SQLite). When it names at
+// most Options.NamePayees payees, their payments are read by the payee
+// index; when it names more, it is a common part ("BINTI", "SDN BHD") and
+// the payments are read newest first, matching the name as they go, which
+// fills a page at once. The search then knows it matched more than that
+// many payments (each payee has at least one) without counting: atLeast.
+func (s *Service) branches(ctx context.Context, sc Scope, f Filter) (out [][]cond, atLeast int64, err error) {
+	var scopes []cond
+	if !sc.All {
+		if sc.Payee != "" {
+			scopes = append(scopes, cond{"payee_id = ?", []any{sc.Payee}})
+		}
+		for _, p := range sc.PTJs {
+			scopes = append(scopes, cond{"ptj_code = ?", []any{p}})
+		}
+	} else {
+		scopes = []cond{{}}
+	}
+	matches := []cond{{}}
+	if f.Q != "" {
+		matches = nil
+		up := strings.ToUpper(f.Q)
+		if v, ok := ParseVoucher(up); ok {
+			matches = append(matches, cond{"voucher_no = ?", []any{v}})
+		}
+		matches = append(matches, cond{"invoice_no = ?", []any{up}}, cond{"payment_ref = ?", []any{up}})
+		if len([]rune(f.Q)) >= MinNameQuery {
+			like := "payee_name LIKE ? ESCAPE '\\'"
+			if s.db.Dialect == store.Postgres {
+				like = "payee_name ILIKE ? ESCAPE '\\'"
+			}
+			pattern := "%" + escapeLike(f.Q) + "%"
+			var ids []string
+			if err := s.db.IDB().NewRaw("SELECT payee_id FROM payment_payees WHERE "+like+" LIMIT ?",
+				pattern, s.opt.NamePayees+1).Scan(ctx, &ids); err != nil {
+				return nil, 0, fmt.Errorf("search payee names: %w", err)
+			}
+			many := len(ids) > s.opt.NamePayees // the list was cut: a common part of names
+			slices.Sort(ids)
+			switch ids = slices.Compact(ids); {
+			case many:
+				matches = append(matches, cond{like, []any{pattern}})
+				atLeast = int64(s.opt.NamePayees)
+			case len(ids) > 0:
+				matches = append(matches, cond{"payee_id IN (?)", []any{bun.In(ids)}})
+			}
+		}
+	}
+	var common []cond
+	if f.PayeeID != "" {
+		common = append(common, cond{"payee_id = ?", []any{f.PayeeID}})
+	}
+	if f.Status != "" {
+		common = append(common, cond{"status = ?", []any{f.Status}})
+	}
+	if f.From != "" {
+		common = append(common, cond{"status_date >= ?", []any{f.From}})
+	}
+	if f.To != "" {
+		common = append(common, cond{"status_date <= ?", []any{f.To}})
+	}
+	for _, sc := range scopes {
+		for _, m := range matches {
+			var b []cond
+			for _, c := range append([]cond{sc, m}, common...) {
+				if c.sql != "" {
+					b = append(b, c)
+				}
+			}
+			out = append(out, b)
+		}
+	}
+	return out, atLeast, nil
+}
+
+// where writes a conjunction as a WHERE clause.
+func where(b []cond, extra ...cond) (string, []any) {
+	b = append(append([]cond(nil), b...), extra...)
+	if len(b) == 0 {
+		return "", nil
+	}
+	var parts []string
+	var args []any
+	for _, c := range b {
+		parts = append(parts, c.sql)
+		args = append(args, c.args...)
+	}
+	return " WHERE " + strings.Join(parts, " AND "), args
+}
+
+// escapeLike makes a LIKE pattern's wildcards plain characters.
+func escapeLike(s string) string { return likeEscapes.Replace(s) }
+
+var likeEscapes = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// selectPage is the query of rows [offset, offset+limit) of the union of
+// branches in the lists' order, with extra conditions on every branch.
+func selectPage(branches [][]cond, limit, offset int64, extra ...cond) (string, []any) {
+	if len(branches) == 1 {
+		w, args := where(branches[0], extra...)
+		return "SELECT " + cols + " FROM payments" + w + " ORDER BY " + order + " LIMIT ? OFFSET ?", append(args, limit, offset)
+	}
+	var parts []string
+	var args []any
+	for _, b := range branches {
+		w, a := where(b, extra...)
+		parts = append(parts, "SELECT * FROM (SELECT "+cols+" FROM payments"+w+" ORDER BY "+order+" LIMIT ?) AS b")
+		args = append(append(args, a...), limit+offset)
+	}
+	return "SELECT " + cols + " FROM (" + strings.Join(parts, " UNION ") + ") AS u ORDER BY " + order + " LIMIT ? OFFSET ?",
+		append(args, limit, offset)
+}
+
+// selectCount counts the union of branches up to max+1 rows.
+func selectCount(branches [][]cond, max int64) (string, []any) {
+	var parts []string
+	var args []any
+	for _, b := range branches {
+		w, a := where(b)
+		parts = append(parts, "SELECT * FROM (SELECT voucher_no FROM payments"+w+" LIMIT ?) AS b")
+		args = append(append(args, a...), max+1)
+	}
+	return "SELECT count(*) FROM (" + strings.Join(parts, " UNION ") + ") AS u", args
+}
+
+// Search returns page p of the payments viewer may see that f selects,
+// newest status first, with the total counted up to store.CountLimit. A page past
+// store.CountLimit is refused: the search should be narrowed instead.
+func (s *Service) Search(ctx context.Context, viewer *store.User, f Filter, p store.Page) (Result, error) {
+	sc, err := ScopeOf(viewer)
+	if err != nil {
+		return Result{}, err
+	}
+	limit, offset := p.Limit(), p.Offset()
+	if offset >= store.CountLimit {
+		return Result{}, errTooDeep
+	}
+	branches, atLeast, err := s.branches(ctx, sc, f)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(branches) == 0 {
+		return Result{Total: store.Total{Exact: true}}, nil
+	}
+	db := s.db.IDB()
+	q, args := selectPage(branches, limit+1, offset)
+	var res Result
+	if err := s.readPage(ctx, atLeast > 0, &res.Items, q, args); err != nil {
+		return Result{}, fmt.Errorf("search payments: %w", err)
+	}
+	if int64(len(res.Items)) > limit {
+		res.Items, res.More = res.Items[:limit], true
+	}
+	// A short page tells the count: the pages before it were full.
+	if !res.More && (len(res.Items) > 0 || offset == 0) {
+		res.Total = store.Total{N: offset + int64(len(res.Items)), Exact: true}
+		return res, nil
+	}
+	if atLeast > 0 {
+		res.Total = store.Total{N: atLeast}
+		return res, nil
+	}
+	q, args = selectCount(branches, store.CountLimit)
+	var n int64
+	if err := db.NewRaw(q, args...).Scan(ctx, &n); err != nil {
+		return Result{}, fmt.Errorf("count payments: %w", err)
+	}
+	res.Total = store.CountedTotal(n)
+	if offset+limit >= store.CountLimit {
+		res.More = false // no page past the count
+	}
+	return res, nil
+}
+
+// readPage runs a page's query into items. A common part of a name
+// (byDate) matches too many payments for PostgreSQL to guess how many: it
+// may then read the whole table and sort it rather than walk the date
+// index newest first and stop at the page, which the matches fill at once.
+// The page's query is then told to walk the index, in a transaction of its
+// own, and not to share the walk among workers (a page is small).
+func (s *Service) readPage(ctx context.Context, byDate bool, items *[]Payment, q string, args []any) error {
+	if !byDate || s.db.Dialect != store.Postgres {
+		return s.db.IDB().NewRaw(q, args...).Scan(ctx, items)
+	}
+	return s.db.Tx(ctx, func(tx store.Conn) error {
+		for _, set := range []string{"SET LOCAL enable_seqscan = off", "SET LOCAL enable_bitmapscan = off",
+			"SET LOCAL max_parallel_workers_per_gather = 0"} {
+			if _, err := tx.IDB().ExecContext(ctx, set); err != nil {
+				return err
+			}
+		}
+		return tx.IDB().NewRaw(q, args...).Scan(ctx, items)
+	})
+}
+
+// exportBatch is how many rows the export reads at a time.
+const exportBatch = 1000
+
+// Each calls fn for every payment viewer may see that f selects, in the
+// lists' order, reading in batches that continue from the last row seen
+// (never an offset), so that an export of a million rows streams.
+func (s *Service) Each(ctx context.Context, viewer *store.User, f Filter, fn func(*Payment) error) error {
+	sc, err := ScopeOf(viewer)
+	if err != nil {
+		return err
+	}
+	branches, _, err := s.branches(ctx, sc, f)
+	if err != nil {
+		return err
+	}
+	if len(branches) == 0 {
+		return nil
+	}
+	var after []cond
+	for {
+		q, args := selectPage(branches, exportBatch, 0, after...)
+		var batch []Payment
+		if err := s.db.IDB().NewRaw(q, args...).Scan(ctx, &batch); err != nil {
+			return fmt.Errorf("export payments: %w", err)
+		}
+		for i := range batch {
+			if err := fn(&batch[i]); err != nil {
+				return err
+			}
+		}
+		if len(batch) < exportBatch {
+			return nil
+		}
+		last := batch[len(batch)-1]
+		after = []cond{{"(status_date < ? OR status_date = ? AND voucher_no < ?)", []any{last.StatusDate, last.StatusDate, last.VoucherNo}}}
+	}
+}
+
+// Voucher returns voucher no with its history and PTJ name, or ErrNotFound
+// when it does not exist or viewer may not see it.
+func (s *Service) Voucher(ctx context.Context, viewer *store.User, no string) (*Payment, error) {
+	sc, err := ScopeOf(viewer)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := ParseVoucher(no)
+	if !ok {
+		return nil, ErrNotFound
+	}
+	db := s.db.IDB()
+	var p Payment
+	if err := db.NewSelect().Model(&p).Where("voucher_no = ?", v).Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, ErrNotFound
+		}
+		return nil, fmt.Errorf("voucher: %w", err)
+	}
+	if !sc.covers(&p) {
+		return nil, ErrNotFound
+	}
+	if err := db.NewRaw(`SELECT e.voucher_no, e.import_id, e.line, e.status, e.status_date, e.payment_mode, e.payment_ref,
+			COALESCE(i.finished_at, i.started_at) AS recorded
+		FROM payment_events e JOIN payment_imports i ON i.id = e.import_id
+		WHERE e.voucher_no = ? ORDER BY e.import_id, e.line`, v).Scan(ctx, &p.History); err != nil {
+		return nil, fmt.Errorf("voucher history: %w", err)
+	}
+	var name []string
+	if err := db.NewRaw("SELECT name FROM ptj WHERE code = ?", p.PTJCode).Scan(ctx, &name); err != nil {
+		return nil, fmt.Errorf("voucher PTJ: %w", err)
+	}
+	if len(name) > 0 {
+		p.PTJName = name[0]
+	}
+	return &p, nil
+}
+
+// ShowDate writes a stored date (YYYY-MM-DD) as Malaysian documents do:
+// 09/11/2026.
+func ShowDate(d string) string {
+	t, err := time.Parse(malaysia.ISODate, d)
+	if err != nil {
+		return d
+	}
+	return t.Format(malaysia.DateLayout)
+}
