@@ -17,8 +17,9 @@ import (
 	"github.com/perbendaharaan/ispeks/i18n"
 	"github.com/perbendaharaan/ispeks/notify"
 	"github.com/perbendaharaan/ispeks/password"
-	"github.com/perbendaharaan/ispeks/payment"   // registers the mail it sends; its words
-	_ "github.com/perbendaharaan/ispeks/payslip" // registers the mail it sends
+	"github.com/perbendaharaan/ispeks/payment"     // registers the mail it sends; its words
+	_ "github.com/perbendaharaan/ispeks/payslip"   // registers the mail it sends
+	_ "github.com/perbendaharaan/ispeks/statement" // registers the mail it sends
 	"github.com/perbendaharaan/ispeks/store"
 	_ "github.com/perbendaharaan/ispeks/useradmin" // registers the mail it sends
 	"github.com/perbendaharaan/ispeks/workflow"

@@ -18,6 +18,7 @@ import (
 	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/payslip"
+	"github.com/perbendaharaan/ispeks/statement"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/useradmin"
 )
@@ -33,6 +34,8 @@ type Services struct {
 	Payslip *payslip.Service
 	// Payment is eMaklum (status pembayaran).
 	Payment *payment.Service
+	// Statement is eEC, the yearly Borang EC (nil: its routes answer not found).
+	Statement *statement.Service
 }
 
 // Server serves the portal. Build it with NewServer; it is an http.Handler.
@@ -43,6 +46,7 @@ type Server struct {
 	admin  *useradmin.Service
 	slips  *payslip.Service
 	pay    *payment.Service
+	ec     *statement.Service
 	log    *slog.Logger
 	router *gin.Engine
 	pages  pageSet
@@ -64,7 +68,7 @@ func WithMailWaker(wake func()) Option { return func(s *Server) { s.wakeMail = w
 
 // NewServer returns the portal's handler, wired to its dependencies.
 func NewServer(cfg *config.Config, log *slog.Logger, svc Services, opts ...Option) (*Server, error) {
-	s := &Server{cfg: cfg, db: svc.DB, auth: svc.Auth, admin: svc.Admin, slips: svc.Payslip, pay: svc.Payment,
+	s := &Server{cfg: cfg, db: svc.DB, auth: svc.Auth, admin: svc.Admin, slips: svc.Payslip, pay: svc.Payment, ec: svc.Statement,
 		log: log, now: svc.DB.Now, crossOrigin: http.NewCrossOriginProtection(), wakeMail: func() {}}
 	for _, o := range opts {
 		o(s)

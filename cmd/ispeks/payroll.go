@@ -17,6 +17,12 @@ import (
 // parseFile is parse for a command that takes one file besides its flags,
 // with the flags before or after it.
 func (e *env) parseFile(fs *flag.FlagSet, args []string) (string, error) {
+	return e.parseArg(fs, args, "name the payroll file: ispeks import payroll FILE [--replace]")
+}
+
+// parseArg is parse for a command that takes one argument besides its
+// flags, before or after them; missing says how to give it.
+func (e *env) parseArg(fs *flag.FlagSet, args []string, missing string) (string, error) {
 	check := e.cfg.FlagSet(fs, e.getenv)
 	var pos []string
 	for {
@@ -34,7 +40,7 @@ func (e *env) parseFile(fs *flag.FlagSet, args []string) (string, error) {
 	}
 	switch {
 	case len(pos) == 0:
-		return "", usageError{errors.New("name the payroll file: ispeks import payroll FILE [--replace]")}
+		return "", usageError{errors.New(missing)}
 	case len(pos) > 1:
 		return "", usageError{fmt.Errorf("unexpected argument %q", pos[1])}
 	}
