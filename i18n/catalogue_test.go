@@ -252,6 +252,8 @@ func dynamicFamilies() map[string]bool {
 	add("payment.field.", payment.Header...)
 	add("payment.import.state.", payment.ImportStates()...)
 	add("payment.settings.done.", "saved")
+	add("statement.mapping.done.", "imported", "set") // what the mapping page's POSTs did
+	add("statement.year.done.", "generated", "published")
 	return out
 }
 
