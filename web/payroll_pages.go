@@ -339,13 +339,8 @@ func (s *Server) payrollPublish(c *gin.Context) {
 	res, err := s.slips.Publish(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, c.Param("month"), strings.TrimSpace(c.PostForm("visible_from")))
 	s.metrics.job("payroll_publish", err)
 	if err != nil {
-		ae := apperr.As(err)
-		if ae.Code == apperr.Invalid {
-			msg := ae.Message(lang(c))
-			if len(ae.Fields) > 0 {
-				msg = ae.Fields[0].Message(lang(c))
-			}
-			s.payrollMonth(c, http.StatusUnprocessableEntity, errFlash(msg))
+		if ae := apperr.As(err); ae.Code == apperr.Invalid {
+			s.payrollMonth(c, http.StatusUnprocessableEntity, errFlash(flashMessage(c, ae)))
 			return
 		}
 		s.fail(c, err)

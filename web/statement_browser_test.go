@@ -1,8 +1,8 @@
 package web_test
 
 import (
-	"strings"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"

@@ -122,11 +122,7 @@ func (s *Server) ecMappingFail(c *gin.Context, err error, d ecMappingData) {
 		s.fail(c, err)
 		return
 	}
-	msg := ae.Message(lang(c))
-	if len(ae.Fields) > 0 {
-		msg = ae.Fields[0].Message(lang(c))
-	}
-	s.ecMapping(c, statusOf(ae.Code), errFlash(msg), d)
+	s.ecMapping(c, statusOf(ae.Code), errFlash(flashMessage(c, ae)), d)
 }
 
 // ecMappingCSV downloads the mapping as a file the import takes back.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,12 +70,7 @@ func runImportPayroll(e *env, fs *flag.FlagSet, args []string) error {
 	res, err := a.slips.Import(e.ctx, store.CLI, filepath.Base(path), f, *replace)
 	var bad *payslip.BadFile
 	if errors.As(err, &bad) {
-		for _, le := range bad.Errors {
-			fmt.Fprintf(e.stdout, "line %d, %s: %s\n", le.Line, le.Field, le.Message(i18n.EN))
-		}
-		if more := bad.Count - len(bad.Errors); more > 0 {
-			fmt.Fprintf(e.stdout, "… and %d more\n", more)
-		}
+		printLineErrors(e.stdout, bad.Errors, bad.Count)
 		return err
 	}
 	if err != nil {
@@ -119,4 +115,15 @@ func runPublishPayroll(e *env, fs *flag.FlagSet, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "published %s, visible %s; %d employees told by mail\n", res.Month, when, res.Mailed)
 	return nil
+}
+
+// printLineErrors is a refused file's report: its bad lines, one per line,
+// and how many more there were (count is every bad line).
+func printLineErrors(w io.Writer, errs []payslip.LineError, count int) {
+	for _, le := range errs {
+		fmt.Fprintf(w, "line %d, %s: %s\n", le.Line, le.Field, le.Message(i18n.EN))
+	}
+	if more := count - len(errs); more > 0 {
+		fmt.Fprintf(w, "… and %d more\n", more)
+	}
 }

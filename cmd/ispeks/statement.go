@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/perbendaharaan/ispeks/i18n"
 	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/statement"
 	"github.com/perbendaharaan/ispeks/store"
@@ -37,12 +36,7 @@ func runECMappingImport(e *env, fs *flag.FlagSet, args []string) error {
 	res, err := a.ec.ImportMapping(e.ctx, store.CLI, filepath.Base(path), f)
 	var bad *statement.BadMapping
 	if errors.As(err, &bad) {
-		for _, le := range bad.Errors {
-			fmt.Fprintf(e.stdout, "line %d, %s: %s\n", le.Line, le.Field, le.Message(i18n.EN))
-		}
-		if more := bad.Count - len(bad.Errors); more > 0 {
-			fmt.Fprintf(e.stdout, "… and %d more\n", more)
-		}
+		printLineErrors(e.stdout, bad.Errors, bad.Count)
 		return err
 	}
 	if err != nil {
