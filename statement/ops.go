@@ -223,13 +223,8 @@ func (s *Service) Find(ctx context.Context, year int, f Filter, page store.Page)
 	if f.PTJ != "" {
 		where, args = append(where, "ptj_code = ?"), append(args, f.PTJ)
 	}
-	if q := strings.TrimSpace(f.Q); q != "" {
-		if d := malaysia.StripSeparators(q); len(d) == 12 && malaysia.AllDigits(d) {
-			where, args = append(where, "ic_number = ?"), append(args, d)
-		} else {
-			where = append(where, "(UPPER(name) LIKE ? OR salary_no = ?)")
-			args = append(args, "%"+strings.ToUpper(q)+"%", strings.ToUpper(q))
-		}
+	if cond, a := payslip.PersonFilter(f.Q); cond != "" {
+		where, args = append(where, cond), append(args, a...)
 	}
 	cond := strings.Join(where, " AND ")
 	var n int64
@@ -242,5 +237,5 @@ func (s *Service) Find(ctx context.Context, year int, f Filter, page store.Page)
 		" ORDER BY name, ic_number LIMIT ? OFFSET ?", append(args, page.Limit(), page.Offset())...).Scan(ctx, &list); err != nil {
 		return nil, store.Total{}, fmt.Errorf("find statements: %w", err)
 	}
-	return list, store.Total{N: n, Exact: n <= store.CountLimit}, nil
+	return list, store.CountedTotal(n), nil
 }
