@@ -216,6 +216,9 @@ func (s *Service) months(ctx context.Context, idb bun.IDB, y int, publishing boo
 }
 
 // Staging tables, made and dropped inside the generation's transaction.
+// Their keys matter on SQLite, which has no hash join: without them the
+// removal of statements no longer in the year (NOT EXISTS in ec_new) read
+// ec_new once per statement.
 const (
 	stagePay = "ec_pay" // one row per employee and item code: the year's sum
 	stageNew = "ec_new" // one row per employee: the statement as it is now
@@ -256,7 +259,7 @@ func (s *Service) stage(ctx context.Context, tx store.Conn, y int, months []stri
 		args []any
 	}{
 		{"CREATE TEMP TABLE " + stagePay + ` (ic_number VARCHAR(12) NOT NULL, item_code VARCHAR(10) NOT NULL,
-			kind VARCHAR(10) NOT NULL, name VARCHAR(100) NOT NULL, amount_sen BIGINT NOT NULL)` + onCommit, nil},
+			kind VARCHAR(10) NOT NULL, name VARCHAR(100) NOT NULL, amount_sen BIGINT NOT NULL, PRIMARY KEY (ic_number, item_code))` + onCommit, nil},
 		{`INSERT INTO ` + stagePay + ` (ic_number, item_code, kind, name, amount_sen)
 			SELECT p.ic_number, i.item_code, MIN(i.kind), MIN(i.name), SUM(i.amount_sen)
 			FROM payslips p JOIN payslip_items i ON i.import_id = p.import_id AND i.slip_no = p.slip_no
@@ -265,7 +268,7 @@ func (s *Service) stage(ctx context.Context, tx store.Conn, y int, months []stri
 		{`INSERT INTO statement_codes (year, item_code, kind, name, ec_line, employees, amount_sen)
 			SELECT ?, e.item_code, MIN(e.kind), MIN(e.name), MIN(m.ec_line), COUNT(*), SUM(e.amount_sen)
 			FROM ` + stagePay + ` e LEFT JOIN statement_mapping m ON m.item_code = e.item_code GROUP BY e.item_code`, []any{y}},
-		{"CREATE TEMP TABLE " + stageNew + ` (ic_number VARCHAR(12) NOT NULL, employer_no VARCHAR(11) NOT NULL,
+		{"CREATE TEMP TABLE " + stageNew + ` (ic_number VARCHAR(12) NOT NULL PRIMARY KEY, employer_no VARCHAR(11) NOT NULL,
 			salary_no VARCHAR(8) NOT NULL, name VARCHAR(150) NOT NULL, ptj_code VARCHAR(10) NOT NULL, position VARCHAR(100) NOT NULL,
 			grade VARCHAR(10) NOT NULL, tax_no VARCHAR(13) NOT NULL, epf_no VARCHAR(12) NOT NULL, start_month VARCHAR(7),
 			end_month VARCHAR(7), ` + strings.Join(amounts, ", ") + `)` + onCommit, nil},
