@@ -69,8 +69,10 @@ func TestSecureCookieOverHTTPS(t *testing.T) {
 	}
 }
 
-// TestLoginFailuresLookAlike: unknown login, wrong password, locked and
-// inactive accounts all get the same status and message.
+// TestLoginFailuresLookAlike: unknown login, wrong password, a locked
+// account's wrong password and an inactive account all get the same status
+// and message (a locked account's right password is told of the lock:
+// TestLoginTellsWhatHappened).
 func TestLoginFailuresLookAlike(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
@@ -87,7 +89,7 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 			{"unknown", "700101015553", testPassword},
 			{"malformed", "not a login!", testPassword},
 			{"wrong password", siti, "Salah-Sekali-2026!"},
-			{"locked", ahmad, testPassword},
+			{"locked, wrong password", ahmad, "Salah-Sekali-2026!"},
 			{"inactive", "880808085557", testPassword},
 		} {
 			r := e.browser().login(tc.login, tc.pw)
@@ -311,10 +313,14 @@ func TestOneTimeLink(t *testing.T) {
 		if r := b.post("/password/set", form); r.Location != "/login?set=1" {
 			t.Fatalf("use link: %d %q %s", r.Status, r.Location, r.Body)
 		}
-		// Single use: the second click is refused with a clear message.
+		// Single use: the second click goes back to the link's page
+		// (post/redirect/get), which says the link was used.
 		r := b.post("/password/set", form)
-		if r.Status != 422 || !strings.Contains(r.Body, "telah digunakan") {
-			t.Fatalf("second use: %d", r.Status)
+		if r.Status != http.StatusSeeOther || r.Location != "/password/set?token="+url.QueryEscape(token) {
+			t.Fatalf("second use: %d %q", r.Status, r.Location)
+		}
+		if r := b.get(r.Location); r.Status != http.StatusGone || !strings.Contains(r.Body, "telah digunakan") {
+			t.Fatalf("the used link's page: %d", r.Status)
 		}
 		// Using the link ended the session opened before it.
 		if r := other.get("/password"); r.Status != http.StatusSeeOther {
