@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -480,7 +481,7 @@ func TestDirectReset(t *testing.T) {
 	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 		t.Fatalf("Cache-Control %q", cc)
 	}
-	temp := between(r.Body, "<code>", "</code>")
+	temp := html.UnescapeString(between(r.Body, "<code>", "</code>"))
 	if temp == "" {
 		t.Fatal("no temporary password shown")
 	}
