@@ -29,6 +29,11 @@ func (db *DB) RecordForgotRequest(ctx context.Context, ip, login string, since t
 				return err
 			}
 		}
+		// The requests of this login and this address past the window
+		// count no more: they go, so that the table keeps only what counts.
+		if _, err := tx.idb.NewRaw("DELETE FROM password_forgot_requests WHERE (login = ? OR ip = ?) AND at <= ?", login, ip, since).Exec(ctx); err != nil {
+			return err
+		}
 		if _, err := tx.idb.NewRaw("INSERT INTO password_forgot_requests (ip, login, at) VALUES (?, ?, ?)", ip, login, tx.now()).Exec(ctx); err != nil {
 			return err
 		}

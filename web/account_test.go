@@ -269,6 +269,15 @@ func TestForgotPasswordAPI(t *testing.T) {
 	}
 	page := b.post("/password/forgot", url.Values{"login": {siti}})
 	expect(t, "throttled page", b.get(page.Location), 200, "Terlalu banyak permintaan pautan")
+	// After the window the login may ask again, and what no longer
+	// counts is gone.
+	e.advance(e.auth.Settings().ForgotWindow + time.Minute)
+	if status, out := e.api("POST", "/api/v1/auth/password/forgot", "", map[string]string{"login": siti}); status != http.StatusAccepted {
+		t.Fatalf("after the window: %d %v", status, out)
+	}
+	if n, _ := e.db.IDB().NewSelect().Table("password_forgot_requests").Count(ctx); n != 1 {
+		t.Fatalf("%d requests kept, want the one in the window", n)
+	}
 }
 
 // TestForgotPasswordOff: with self-service off the page offers the other
