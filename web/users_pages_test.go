@@ -28,7 +28,9 @@ func TestSysadminUnlocksALockedProfile(t *testing.T) {
 	if strings.Contains(list.Body, pgSubject) {
 		t.Fatal("the users list shows a full MyKad")
 	}
-	expect(t, "user's page", c.admin.get(page), 200, "Buka kunci", "Saya mengesahkan untuk membuka kunci profil Ghani Subject")
+	c.create(t, borangValues(forms.KindAccessUpdate, pgSubject, "Ghani Subject"))
+	expect(t, "user's page", c.admin.get(page), 200, "Buka kunci", "Saya mengesahkan untuk membuka kunci profil Ghani Subject",
+		"BPP/2026/000001", "Kemaskini Capaian")
 	unlock := page + "/unlock"
 	r := c.admin.post(unlock, url.Values{})
 	if r.Status != http.StatusSeeOther || r.Location != page {
