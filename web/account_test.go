@@ -524,3 +524,27 @@ func TestOfficialEmailDomains(t *testing.T) {
 		t.Fatalf("official e-mail: %d %v", status, out)
 	}
 }
+
+// TestRefusedLoginRedirects: a refused login lands on the login page by a
+// redirect (a reload sends no password again), which says why, keeps the
+// login typed and where the user was going; a reload shows it no more.
+func TestRefusedLoginRedirects(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
+	b := e.browser()
+	r := b.post("/login", url.Values{"login": {"900101-04-5678"}, "password": {"Salah-Satu-2026!"}, "next": {"/requests"}})
+	if r.Status != http.StatusSeeOther || r.Location != "/login?next=%2Frequests" {
+		t.Fatalf("refused login: %d %q", r.Status, r.Location)
+	}
+	page := b.get(r.Location)
+	expect(t, "login page", page, http.StatusUnauthorized, "ID log masuk atau kata laluan tidak sah", `value="900101-04-5678"`, `name="next" value="/requests"`)
+	if strings.Contains(page.Body, "Salah-Satu") {
+		t.Fatal("the password came back")
+	}
+	if again := b.get(r.Location); again.Status != http.StatusOK || strings.Contains(again.Body, "tidak sah") {
+		t.Fatalf("reload: %d", again.Status)
+	}
+	if r := b.post("/login", url.Values{"login": {siti}, "password": {testPassword}, "next": {"/requests"}}); r.Location != "/requests" {
+		t.Fatalf("then the right password → %q", r.Location)
+	}
+}

@@ -33,7 +33,12 @@ func (s *Server) loginPage(c *gin.Context) {
 		return
 	}
 	f := loginForm{Next: localPath(c.Query("next")), SelfService: s.auth.SelfService()}
-	switch {
+	status := http.StatusOK
+	switch note := s.takeNote(c); {
+	case note != nil && note.Kind == "error":
+		// A refused login, redirected here: why, and the login typed
+		// (never the password). The answer stays 401 for scripts.
+		f.Error, f.Login, status = note.Text, note.value("login"), http.StatusUnauthorized
 	case c.Query("bye") != "":
 		f.Message = tr(c, "login.bye")
 	case c.Query("set") != "":
@@ -41,7 +46,7 @@ func (s *Server) loginPage(c *gin.Context) {
 	case c.Query("next") != "" && f.Next != "/":
 		f.Notice = tr(c, "account.login.continue")
 	}
-	s.render(c, http.StatusOK, "login", f)
+	s.render(c, status, "login", f)
 }
 
 func (s *Server) login(c *gin.Context) {
@@ -53,9 +58,14 @@ func (s *Server) login(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
+		// Back to the login page (post/redirect/get), so that a reload
+		// does not send the password again.
 		s.loginFailed(c, f.Login)
-		f.Error = apperr.As(err).Message(lang(c))
-		s.render(c, http.StatusUnauthorized, "login", f)
+		back := "/login"
+		if f.Next != "/" {
+			back += "?next=" + url.QueryEscape(f.Next)
+		}
+		s.redirectNote(c, back, prgNote{Kind: "error", Text: apperr.As(err).Message(lang(c)), Values: map[string]string{"login": f.Login}})
 		return
 	}
 	s.setSessionCookie(c, token)

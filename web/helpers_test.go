@@ -197,8 +197,14 @@ func (b *browser) post(path string, form url.Values) response {
 	return b.do("POST", path, form)
 }
 
+// login posts the login form; a refused login is followed back to the
+// login page (post/redirect/get), whose answer (401, the message) it returns.
 func (b *browser) login(login, pw string) response {
-	return b.post("/login", url.Values{"login": {login}, "password": {pw}})
+	r := b.post("/login", url.Values{"login": {login}, "password": {pw}})
+	if r.Status == http.StatusSeeOther && strings.HasPrefix(r.Location, "/login") {
+		return b.get(r.Location)
+	}
+	return r
 }
 
 // api calls the JSON API with an optional bearer token.
