@@ -548,3 +548,32 @@ func TestRefusedLoginRedirects(t *testing.T) {
 		t.Fatalf("then the right password → %q", r.Location)
 	}
 }
+
+// TestPasswordChangeRefusalRedirects: a refused password change lands on
+// the page by a redirect, which says why; a reload shows it no more.
+func TestPasswordChangeRefusalRedirects(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
+	b := e.browser()
+	b.login(siti, testPassword)
+	for _, tc := range []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"wrong current password", url.Values{"current_password": {"Salah-Satu-2026!"}, "new_password": {"Baharu-Kuat-2026#"}, "confirm_password": {"Baharu-Kuat-2026#"}}, "Kata laluan semasa tidak betul"},
+		{"confirmation differs", url.Values{"current_password": {testPassword}, "new_password": {"Baharu-Kuat-2026#"}, "confirm_password": {"Lain-2026#"}}, "Kata laluan pengesahan tidak sama"},
+	} {
+		r := b.post("/password", tc.form)
+		if r.Status != http.StatusSeeOther || r.Location != "/password" {
+			t.Fatalf("%s: %d %q", tc.name, r.Status, r.Location)
+		}
+		expect(t, tc.name, b.get("/password"), http.StatusUnprocessableEntity, tc.want)
+		if again := b.get("/password"); again.Status != http.StatusOK || strings.Contains(again.Body, tc.want) {
+			t.Fatalf("%s: reload %d", tc.name, again.Status)
+		}
+	}
+	if r := b.login(siti, testPassword); r.Status != http.StatusSeeOther {
+		t.Fatal("a refused change changed the password")
+	}
+}

@@ -112,19 +112,27 @@ type linkHolder struct {
 }
 
 func (s *Server) passwordPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "password", passwordForm{Forced: currentUser(c).MustChange})
+	f := passwordForm{Forced: currentUser(c).MustChange}
+	status := http.StatusOK
+	if note := s.takeNote(c); note != nil && note.Kind == "error" {
+		f.Errors, status = note.errors(), http.StatusUnprocessableEntity // a refused change, redirected here
+	}
+	s.render(c, status, "password", f)
 }
 
 func (s *Server) changePassword(c *gin.Context) {
 	u := currentUser(c)
 	next := c.PostForm("new_password")
+	// A refusal goes back to the page (post/redirect/get): a reload sends
+	// no password again.
 	if next != c.PostForm("confirm_password") {
-		s.render(c, http.StatusUnprocessableEntity, "password", passwordForm{Forced: u.MustChange, Errors: map[string]string{"confirm_password": tr(c, "password.mismatch")}})
+		s.redirectNote(c, "/password", prgNote{Kind: "error", Text: tr(c, "error.fix_fields"),
+			Fields: map[string]string{"confirm_password": tr(c, "password.mismatch")}})
 		return
 	}
 	if err := s.auth.ChangePassword(c.Request.Context(), u.ID, c.PostForm("current_password"), next); err != nil {
 		if apperr.Is(err, apperr.Invalid) {
-			s.render(c, http.StatusUnprocessableEntity, "password", passwordForm{Forced: u.MustChange, Errors: fieldMessages(c, err)})
+			s.failNote(c, "/password", err, nil)
 			return
 		}
 		s.fail(c, err)
@@ -159,11 +167,7 @@ func (s *Server) setPasswordPage(c *gin.Context) {
 	_, isMyKad, _ := forms.ParseLogin(u.Login)
 	f.Holder = &linkHolder{Name: u.Name, Login: forms.MaskLogin(u.Login), IsMyKad: isMyKad}
 	if note != nil {
-		f.Errors = note.Fields
-		if f.Errors == nil {
-			f.Errors = map[string]string{}
-		}
-		f.Errors[""] = note.Text
+		f.Errors = note.errors()
 	}
 	s.render(c, http.StatusOK, "password_set", f)
 }

@@ -51,6 +51,16 @@ func (n *prgNote) field(f string) string {
 	return n.Fields[f]
 }
 
+// errors are the note's messages as a form shows them: each field's, and
+// the note's own under "".
+func (n *prgNote) errors() map[string]string {
+	m := map[string]string{"": n.Text}
+	for f, msg := range n.Fields {
+		m[f] = msg
+	}
+	return m
+}
+
 // value is what was typed in field f, "" for nothing.
 func (n *prgNote) value(f string) string {
 	if n == nil {
