@@ -128,11 +128,17 @@ func (e *ImportError) Error() string {
 // progress is what a running import has read so far.
 type progress struct{ lines atomic.Int64 }
 
+// track marks import id as running in this process (from StartImport, so
+// that its page shows it running before RunImport begins) and returns its
+// progress.
 func (s *Service) track(id int64) *progress {
-	p := &progress{}
 	s.mu.Lock()
-	s.running[id] = p
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	p, ok := s.running[id]
+	if !ok {
+		p = &progress{}
+		s.running[id] = p
+	}
 	return p
 }
 
@@ -162,7 +168,8 @@ func (s *Service) Import(ctx context.Context, by *store.User, name string, r io.
 }
 
 // StartImport records an import of the file called name as running and
-// returns its id, for RunImport; a page can then show its progress.
+// returns its id, for RunImport, which the caller must then run; a page can
+// show its progress from now on.
 func (s *Service) StartImport(ctx context.Context, by *store.User, name string) (int64, error) {
 	if !mayImport(by) {
 		return 0, errImportForbidden
@@ -175,6 +182,7 @@ func (s *Service) StartImport(ctx context.Context, by *store.User, name string) 
 	if _, err := s.db.IDB().NewInsert().Model(imp).Returning("id").Exec(ctx); err != nil {
 		return 0, fmt.Errorf("start import: %w", err)
 	}
+	s.track(imp.ID)
 	return imp.ID, nil
 }
 

@@ -11,9 +11,10 @@ import (
 
 // The audit log as the audit page and its export read it. Every query of
 // the log for people lives here, and every one of them orders and pages
-// through auditKeyset: the log's order is its sequence number today, and
-// when records are numbered on arrival and sealed into the chain after
-// commit, that helper is the one place to change.
+// through auditKeyset: the log's order is the records' arrival number
+// (id), which a record has from its insert — its place in the chain (seq)
+// comes only when it is sealed, just after commit — so that a record shows
+// as soon as its action committed.
 
 // AuditFilter selects audit records. Zero fields select everything.
 type AuditFilter struct {
@@ -45,23 +46,23 @@ func (p *AuditPage) First() int64 { return auditKey(&p.Records[0]) }
 func (p *AuditPage) Last() int64  { return auditKey(&p.Records[len(p.Records)-1]) }
 
 // auditKey is a record's position in the log's order.
-func auditKey(r *AuditRecord) int64 { return r.Seq }
+func auditKey(r *AuditRecord) int64 { return r.ID }
 
 // auditKeyset orders sel, a query of audit_log, in the log's order from
 // the cursor: newest first from Before (or from the newest record), oldest
 // first from After; and takes limit rows.
 func auditKeyset(sel *bun.SelectQuery, cur AuditCursor, limit int) *bun.SelectQuery {
 	if cur.After > 0 {
-		return sel.Where("?TableAlias.seq > ?", cur.After).OrderExpr("?TableAlias.seq ASC").Limit(int64(limit))
+		return sel.Where("?TableAlias.id > ?", cur.After).OrderExpr("?TableAlias.id ASC").Limit(int64(limit))
 	}
 	if cur.Before > 0 {
-		sel = sel.Where("?TableAlias.seq < ?", cur.Before)
+		sel = sel.Where("?TableAlias.id < ?", cur.Before)
 	}
-	return sel.OrderExpr("?TableAlias.seq DESC").Limit(int64(limit))
+	return sel.OrderExpr("?TableAlias.id DESC").Limit(int64(limit))
 }
 
 // where narrows sel, a query of audit_log, to what f selects. Each filter
-// has an index ending in the log's order (audit_log_actor, _action,
+// has an index ending in the log's order, id (audit_log_actor, _action,
 // _object) or, for dates, its own (audit_log_at).
 func (f AuditFilter) where(sel *bun.SelectQuery) *bun.SelectQuery {
 	if !f.From.IsZero() {

@@ -156,7 +156,7 @@ func auditFilterOf(c *gin.Context) (auditQuery, store.AuditFilter, error) {
 
 // auditRow is one record as the page and the export show it.
 type auditRow struct {
-	Seq                  int64
+	Seq                  int64 // 0 until sealed
 	At                   time.Time
 	Actor, ActorLogin    string
 	Sentence, Action     string
@@ -248,6 +248,15 @@ func (s *Server) auditPage(c *gin.Context) {
 	s.render(c, status, "audit", d)
 }
 
+// seqText is a record's place in the chain, empty while it waits to be
+// sealed (just after its action commits).
+func seqText(seq int64) string {
+	if seq == 0 {
+		return ""
+	}
+	return strconv.FormatInt(seq, 10)
+}
+
 // cursorOf reads a keyset cursor: "" is none.
 func cursorOf(s string) (int64, error) {
 	if s == "" {
@@ -284,7 +293,7 @@ func (s *Server) auditExport(c *gin.Context) {
 				return err
 			}
 			for _, r := range rows {
-				if err := put(append(row[:0], strconv.FormatInt(r.Seq, 10), r.At.In(malaysia.KL).Format("2006-01-02 15:04:05"),
+				if err := put(append(row[:0], seqText(r.Seq), r.At.In(malaysia.KL).Format("2006-01-02 15:04:05"),
 					r.Actor, r.ActorLogin, r.Action, r.Subject, r.Sentence, r.Code, r.Detail, r.Chain)); err != nil {
 					return err
 				}

@@ -301,25 +301,27 @@ func (s *Server) paymentImportUpload(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	id, err := s.pay.StartImport(c.Request.Context(), u, up.name)
+	f, err := os.Open(tmp)
 	if err != nil {
 		_ = os.Remove(tmp)
 		s.fail(c, err)
 		return
 	}
+	id, err := s.pay.StartImport(c.Request.Context(), u, up.name)
+	if err != nil {
+		f.Close()
+		_ = os.Remove(tmp)
+		s.fail(c, err)
+		return
+	}
 	// The import outlives the request: the browser watches its page.
-	go s.runImport(context.WithoutCancel(c.Request.Context()), u, id, tmp)
+	go s.runImport(context.WithoutCancel(c.Request.Context()), u, id, f)
 	c.Redirect(http.StatusSeeOther, "/emaklum/imports/"+strconv.FormatInt(id, 10))
 }
 
-// runImport imports the saved upload at path into import id, then removes it.
-func (s *Server) runImport(ctx context.Context, u *store.User, id int64, path string) {
-	defer os.Remove(path)
-	f, err := os.Open(path)
-	if err != nil {
-		s.log.Error("payment import", "import", id, "error", err)
-		return
-	}
+// runImport imports the saved upload f into import id, then removes it.
+func (s *Server) runImport(ctx context.Context, u *store.User, id int64, f *os.File) {
+	defer os.Remove(f.Name())
 	defer f.Close()
 	imp, err := s.pay.RunImport(ctx, u, id, f)
 	switch {

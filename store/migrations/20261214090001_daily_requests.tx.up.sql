@@ -2,8 +2,8 @@
 -- request, kept in the database so that a backup holds them; the short-lived
 -- state of a refused form carried to the page it redirects to (post/
 -- redirect/get), bound to its session; and indexes for the audit page's
--- filters, each ending in seq so that a filtered page reads in the log's
--- order.
+-- filters, each ending in the arrival number (id), the order the page reads
+-- the log in (a record has its seq only once sealed, after commit).
 
 CREATE TABLE request_attachments (
     id           {{.ID}},
@@ -30,10 +30,10 @@ CREATE TABLE form_flashes (
 );
 --bun:split
 
-CREATE INDEX audit_log_actor ON audit_log (actor_login, seq);
+CREATE INDEX audit_log_actor ON audit_log (actor_login, id);
 --bun:split
-CREATE INDEX audit_log_action ON audit_log (action, seq);
+CREATE INDEX audit_log_action ON audit_log (action, id);
 --bun:split
-CREATE INDEX audit_log_object ON audit_log (object_id, seq);
+CREATE INDEX audit_log_object ON audit_log (object_id, id);
 --bun:split
 CREATE INDEX audit_log_at ON audit_log (at);
