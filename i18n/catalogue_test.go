@@ -21,7 +21,7 @@ import (
 	_ "github.com/perbendaharaan/ispeks/payslip" // registers the mail it sends
 	"github.com/perbendaharaan/ispeks/store"
 	_ "github.com/perbendaharaan/ispeks/useradmin" // registers the mail it sends
-	"github.com/perbendaharaan/ispeks/web" // the audit page's actions; their words
+	"github.com/perbendaharaan/ispeks/web"         // the audit page's actions; their words
 	"github.com/perbendaharaan/ispeks/workflow"
 )
 
