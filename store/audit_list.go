@@ -20,7 +20,7 @@ import (
 type AuditFilter struct {
 	From, To   time.Time // at or after From, before To
 	ActorLogin string    // the actor's login, exactly
-	ActorName  string    // a part of the actor's profile name (any case)
+	ActorName  string    // a part of the actor's profile name (any case); with ActorLogin, either matches
 	Action     string    // exactly
 	ObjectID   string    // the record's subject (a reference, a login, a month), exactly
 }
@@ -71,13 +71,20 @@ func (f AuditFilter) where(sel *bun.SelectQuery) *bun.SelectQuery {
 	if !f.To.IsZero() {
 		sel = sel.Where("?TableAlias.at < ?", f.To.UTC())
 	}
-	if f.ActorLogin != "" {
-		sel = sel.Where("?TableAlias.actor_login = ?", f.ActorLogin)
-	}
-	if s := strings.TrimSpace(f.ActorName); s != "" {
-		// Profiles are few beside the log: their ids first, then the log by them.
-		sel = sel.Where(`?TableAlias.actor_id IN (SELECT id FROM users WHERE LOWER(name) LIKE ? ESCAPE '\')`,
-			"%"+escapeLike(strings.ToLower(s))+"%")
+	// An actor given both ways (a word that may be a service login or a
+	// name) is either.
+	if name := strings.TrimSpace(f.ActorName); f.ActorLogin != "" || name != "" {
+		sel = sel.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			if f.ActorLogin != "" {
+				q = q.WhereOr("?TableAlias.actor_login = ?", f.ActorLogin)
+			}
+			if name != "" {
+				// Profiles are few beside the log: their ids first, then the log by them.
+				q = q.WhereOr(`?TableAlias.actor_id IN (SELECT id FROM users WHERE LOWER(name) LIKE ? ESCAPE '\')`,
+					"%"+escapeLike(strings.ToLower(name))+"%")
+			}
+			return q
+		})
 	}
 	if f.Action != "" {
 		sel = sel.Where("?TableAlias.action = ?", f.Action)
