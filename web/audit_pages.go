@@ -16,7 +16,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/perbendaharaan/ispeks/apperr"
-	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/i18n"
 	"github.com/perbendaharaan/ispeks/malaysia"
@@ -418,7 +417,7 @@ func auditDetailArgs(lang string, detail map[string]any, byLogin map[string]stri
 			case "ceiling_sen":
 				name, v = "Ceiling", malaysia.FormatRM(int64(x))
 			case "size":
-				v = config.FormatSize(int64(x))
+				v = humanSize(int64(x))
 			default:
 				v = strconv.FormatFloat(x, 'f', -1, 64)
 			}
