@@ -72,6 +72,14 @@ func parsePagesIn(lang string) (map[string]*template.Template, error) {
 		"kl":     malaysia.DateTime,
 		"klDate": malaysia.Date,
 		"add":    func(a, b int) int { return a + b },
+		// count writes a list's total: 1,234, or 1,000+ when it stopped
+		// counting there.
+		"count": func(t store.Total) string {
+			if t.Exact {
+				return groupDigits(t.N)
+			}
+			return groupDigits(t.N) + "+"
+		},
 		"deref": func(p *string) string {
 			if p == nil {
 				return ""
