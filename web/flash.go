@@ -34,6 +34,8 @@ type formFlash struct {
 	// Event is the workflow action (or the page's form) that was refused,
 	// for the page to show its messages next to it.
 	Event string `json:"event,omitempty"`
+	// Results are what became of each request of a bulk approval.
+	Results []bulkResult `json:"results,omitempty"`
 }
 
 // fieldText is a message about one field, in the user's language.

@@ -296,17 +296,20 @@ func TestPagesBulkApprove(t *testing.T) {
 		form.Set(fmt.Sprintf("version_%d", id), fmt.Sprint(c.stored(t, id).Version))
 	}
 	form.Set(fmt.Sprintf("version_%d", stale), "1")
-	expect(t, "bulk unconfirmed", c.treasury.post("/inbox/approve", form), 422, "Saya mengesahkan tindakan ini")
-	expect(t, "bulk of nothing", c.treasury.post("/inbox/approve", url.Values{"confirm": {"1"}}), 422, "Tiada permohonan dipilih")
+	expect(t, "bulk unconfirmed", c.treasury.landOn(c.treasury.post("/inbox/approve", form)), 422, "Saya mengesahkan tindakan ini")
+	expect(t, "bulk of nothing", c.treasury.landOn(c.treasury.post("/inbox/approve", url.Values{"confirm": {"1"}})), 422, "Tiada permohonan dipilih")
 	if r := c.stored(t, a); r.State != workflow.OfficerApproved {
 		t.Fatal("an unconfirmed bulk approval changed a request")
 	}
 	form.Set("confirm", "1")
-	r := c.treasury.post("/inbox/approve", form)
+	r := c.treasury.landOn(c.treasury.post("/inbox/approve", form))
 	expect(t, "bulk", r, 200, "Keputusan kelulusan pukal", "2 daripada 3 permohonan diluluskan.",
 		"BPP/2026/000001", "BPP/2026/000002", "BPP/2026/000003", pgStaleWords)
 	if n := strings.Count(r.Body, "<td>Diluluskan</td>"); n != 2 {
 		t.Fatalf("%d approved rows in the results", n)
+	}
+	if again := c.treasury.get("/inbox"); strings.Contains(again.Body, "Keputusan kelulusan pukal") {
+		t.Fatal("a reload of the inbox shows the bulk results again")
 	}
 	for id, want := range map[int64]workflow.State{a: workflow.TreasuryApproved, b: workflow.TreasuryApproved, stale: workflow.OfficerApproved} {
 		if got := c.stored(t, id).State; got != want {
