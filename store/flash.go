@@ -27,14 +27,19 @@ func (c Conn) PutFlash(ctx context.Context, session, path, payload string, expir
 }
 
 // TakeFlash returns the payload kept for path of session and removes it;
-// "" when there is none or it expired.
+// "" when there is none or it expired. Most page views have none: they
+// only read (a primary-key lookup), and write nothing, so that a page view
+// never waits for SQLite's one writer.
 func (c Conn) TakeFlash(ctx context.Context, session, path string) (string, error) {
 	var payload string
 	var expires time.Time
-	err := c.idb.NewRaw(`DELETE FROM form_flashes WHERE session_id = ? AND path = ? RETURNING payload, expires_at`,
+	err := c.rd.NewRaw(`SELECT payload, expires_at FROM form_flashes WHERE session_id = ? AND path = ?`,
 		session, path).Scan(ctx, &payload, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
+	}
+	if err == nil {
+		_, err = c.idb.NewRaw(`DELETE FROM form_flashes WHERE session_id = ? AND path = ?`, session, path).Exec(ctx)
 	}
 	if err != nil {
 		return "", fmt.Errorf("take flash: %w", err)

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/store"
@@ -262,4 +263,22 @@ func TestPagesProvisioningNamesTheAddress(t *testing.T) {
 	got := c.admin.landOn(c.act(c.admin, id, c.stored(t, id).Version, "provision", "confirm", "1"))
 	expect(t, "provisioned", got, 200, "Selesai: profil telah dikemas kini.",
 		"Pautan sekali guna untuk menetapkan kata laluan dihantar kepada NUR AISYAH BINTI KAMAL di peg***@melaka.gov.my.")
+}
+
+// TestPagesOutcomeIsShownOnceAndExpires: what a POST leaves for its page
+// is shown by the first view only, and not at all ten minutes later.
+func TestPagesOutcomeIsShownOnceAndExpires(t *testing.T) {
+	c := newPagesCast(t)
+	id := c.create(t, borangValues(forms.KindRegistration, pgNewIC, "Nur Aisyah binti Kamal"))
+	path := fmt.Sprintf("/requests/%d", id)
+	const refused = "Saya mengesahkan tindakan ini"
+	expect(t, "refused", c.officer.landOn(c.act(c.officer, id, c.stored(t, id).Version, "approve")), 422, refused, `class="field-error"`)
+	if r := c.officer.get(path); r.Status != 200 || strings.Contains(r.Body, `class="field-error"`) {
+		t.Fatalf("the reload shows the refusal again: %d", r.Status)
+	}
+	c.act(c.officer, id, c.stored(t, id).Version, "approve")
+	c.e.advance(11 * time.Minute)
+	if r := c.officer.get(path); r.Status != 200 || strings.Contains(r.Body, `class="field-error"`) {
+		t.Fatalf("a refusal shown after ten minutes: %d", r.Status)
+	}
 }
