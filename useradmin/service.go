@@ -29,15 +29,16 @@ type Links interface {
 
 // Service runs user administration on a database.
 type Service struct {
-	db    *store.DB
-	auth  *auth.Service
-	links Links
+	db     *store.DB
+	auth   *auth.Service
+	links  Links
+	limits AttachmentLimits
 	// domains are the treasury's official mail domains: a Borang's
 	// e-mail must be under one (none: any).
 	domains []string
 }
 
-// Option sets a choice of the treasury on the service.
+// Option configures a Service beyond its required dependencies.
 type Option func(*Service)
 
 // OfficialDomains makes the service accept, in a Borang's e-mail field,
@@ -52,7 +53,7 @@ func OfficialDomains(domains []string) Option { return func(s *Service) { s.doma
 // and the links users ask for themselves go to them (auth.MailForgotten):
 // the portal's mail is this service's.
 func New(db *store.DB, a *auth.Service, links Links, opts ...Option) *Service {
-	s := &Service{db: db, auth: a, links: links}
+	s := &Service{db: db, auth: a, links: links, limits: DefaultAttachmentLimits}
 	for _, o := range opts {
 		o(s)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -126,7 +127,7 @@ func (s *Server) userPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	note := s.takeNote(c)
+	fl := s.takeFlash(c)
 	l := lang(c)
 	viewer := currentUser(c)
 	_, isMyKad, _ := forms.ParseLogin(u.Login)
@@ -135,9 +136,13 @@ func (s *Server) userPage(c *gin.Context) {
 		Active: u.Active(), Locked: s.auth.Locked(u, s.now()), MustChange: u.MustChange, LockedUntil: u.LockedUntil,
 		FailedAttempts: u.FailedAttempts, PasswordChanged: u.PasswordChangedAt, Created: u.CreatedAt,
 		Self: viewer.ID == u.ID, Stamp: useradmin.PasswordStamp(u), SelfService: s.auth.SelfService(),
-		Reason: note.value("reason"), Way: note.value("way"), Errors: map[string]string{}}
-	if note != nil && note.Kind == "error" {
-		d.Errors = note.Fields
+		Errors: map[string]string{}}
+	if fl != nil {
+		// A refused unlock or reset, redirected here: what was typed, why.
+		d.Reason, d.Way = fl.Values.Get("reason"), fl.Values.Get("way")
+		for _, ft := range fl.Fields {
+			d.Errors[ft.Field] = ft.Text
+		}
 	}
 	if p, err := s.db.PTJ(ctx, u.PTJCode); err == nil {
 		d.PTJ += " — " + p.Name
@@ -163,7 +168,7 @@ func (s *Server) userPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.page(c, http.StatusOK, "user", d, note.flash())
+	s.page(c, fl.status(), "user", d, fl.flash())
 }
 
 // userUnlock clears a profile's lock after the sysadmin confirmed it, and
@@ -176,8 +181,8 @@ func (s *Server) userUnlock(c *gin.Context) {
 	}
 	back := "/users/" + strconv.FormatInt(u.ID, 10)
 	if c.PostForm("confirm") == "" {
-		s.redirectNote(c, back, prgNote{Kind: "error", Text: tr(c, "users.confirm_needed"),
-			Fields: map[string]string{"unlock": tr(c, "users.confirm_needed")}})
+		s.redirectWith(c, back, &formFlash{Status: http.StatusUnprocessableEntity, Kind: "error", Text: tr(c, "users.confirm_needed"),
+			Fields: []fieldText{{Field: "unlock", Text: tr(c, "users.confirm_needed")}}})
 		return
 	}
 	by := currentUser(c)
@@ -185,7 +190,7 @@ func (s *Server) userUnlock(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.redirectNote(c, back, prgNote{Kind: "ok", Text: tr(c, "account.unlocked", "Name", u.Name, "Login", forms.MaskLogin(u.Login))})
+	s.redirectWith(c, back, &formFlash{Kind: "ok", Text: tr(c, "account.unlocked", "Name", u.Name, "Login", forms.MaskLogin(u.Login))})
 }
 
 // userPasswordReset is the sysadmin's direct reset. A link is mailed and
@@ -207,13 +212,13 @@ func (s *Server) userPasswordReset(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		s.failNote(c, back+"#reset", err, map[string]string{"reason": c.PostForm("reason"), "way": c.PostForm("way")})
+		s.redirectWith(c, back, refusedFlash(lang(c), err, url.Values{"reason": {c.PostForm("reason")}, "way": {c.PostForm("way")}}))
 		return
 	}
 	s.wakeMail()
 	name, login := res.User.Name, forms.MaskLogin(res.User.Login)
 	if !r.Temporary {
-		s.redirectNote(c, back, prgNote{Kind: "ok", Text: tr(c, "account.reset.done_link", "Name", name, "Login", login, "Email", res.MailedTo)})
+		s.redirectWith(c, back, &formFlash{Kind: "ok", Text: tr(c, "account.reset.done_link", "Name", name, "Login", login, "Email", res.MailedTo)})
 		return
 	}
 	s.render(c, http.StatusOK, "user_temp_password", gin.H{"ID": id, "Name": name, "Login": login,

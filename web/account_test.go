@@ -424,16 +424,17 @@ func TestDirectReset(t *testing.T) {
 		return url.Values{"identity_checked": {"1"}, "reason": {"Pengguna menelefon, terlupa kata laluan."}, "way": {"link"}, "stamp": {c.stamp(c.norma.ID)}}
 	}
 	for _, tc := range []struct {
-		name string
-		edit func(v url.Values)
-		path string
-		want []string
+		name   string
+		edit   func(v url.Values)
+		path   string
+		status int // of the user's page that shows the refusal
+		want   []string
 	}{
-		{"identity not ticked", func(v url.Values) { v.Del("identity_checked") }, reset, []string{"Tandakan bahawa identiti pemanggil telah disahkan"}},
-		{"no reason", func(v url.Values) { v.Set("reason", "  ") }, reset, []string{"Nyatakan sebab penetapan semula"}},
-		{"neither", func(v url.Values) { v.Del("identity_checked"); v.Set("reason", "") }, reset, []string{"Tandakan bahawa identiti", "Nyatakan sebab"}},
-		{"a stale page", func(v url.Values) { v.Set("stamp", "0000") }, reset, []string{"telah berubah sejak halaman ini dibuka"}},
-		{"one's own password", nil, fmt.Sprintf("/users/%d/password-reset", c.adminUser.ID), []string{"Anda tidak boleh menetapkan semula kata laluan anda sendiri"}},
+		{"identity not ticked", func(v url.Values) { v.Del("identity_checked") }, reset, 422, []string{"Tandakan bahawa identiti pemanggil telah disahkan"}},
+		{"no reason", func(v url.Values) { v.Set("reason", "  ") }, reset, 422, []string{"Nyatakan sebab penetapan semula"}},
+		{"neither", func(v url.Values) { v.Del("identity_checked"); v.Set("reason", "") }, reset, 422, []string{"Tandakan bahawa identiti", "Nyatakan sebab"}},
+		{"a stale page", func(v url.Values) { v.Set("stamp", "0000") }, reset, 409, []string{"telah berubah sejak halaman ini dibuka"}},
+		{"one's own password", nil, fmt.Sprintf("/users/%d/password-reset", c.adminUser.ID), 403, []string{"Anda tidak boleh menetapkan semula kata laluan anda sendiri"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := good()
@@ -446,7 +447,7 @@ func TestDirectReset(t *testing.T) {
 				t.Fatalf("%d %q", r.Status, r.Location)
 			}
 			back := c.admin.get(r.Location)
-			expect(t, tc.name, back, 200, tc.want...)
+			expect(t, tc.name, back, tc.status, tc.want...)
 			if tc.path == reset && v.Get("reason") != "" && !strings.Contains(back.Body, v.Get("reason")) {
 				t.Fatal("the reason typed is lost")
 			}

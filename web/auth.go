@@ -114,8 +114,15 @@ type linkHolder struct {
 func (s *Server) passwordPage(c *gin.Context) {
 	f := passwordForm{Forced: currentUser(c).MustChange}
 	status := http.StatusOK
-	if note := s.takeNote(c); note != nil && note.Kind == "error" {
-		f.Errors, status = note.errors(), http.StatusUnprocessableEntity // a refused change, redirected here
+	if fl := s.takeFlash(c); fl != nil && fl.Kind == "error" {
+		// A refused change, redirected here.
+		f.Errors, status = map[string]string{}, fl.status()
+		for _, ft := range fl.Fields {
+			f.Errors[ft.Field] = ft.Text
+		}
+		if len(fl.Fields) == 0 {
+			f.Errors[""] = fl.Text
+		}
 	}
 	s.render(c, status, "password", f)
 }
@@ -126,13 +133,13 @@ func (s *Server) changePassword(c *gin.Context) {
 	// A refusal goes back to the page (post/redirect/get): a reload sends
 	// no password again.
 	if next != c.PostForm("confirm_password") {
-		s.redirectNote(c, "/password", prgNote{Kind: "error", Text: tr(c, "error.fix_fields"),
-			Fields: map[string]string{"confirm_password": tr(c, "password.mismatch")}})
+		s.redirectWith(c, "/password", &formFlash{Status: http.StatusUnprocessableEntity, Kind: "error", Text: tr(c, "password.mismatch"),
+			Fields: []fieldText{{Field: "confirm_password", Text: tr(c, "password.mismatch")}}})
 		return
 	}
 	if err := s.auth.ChangePassword(c.Request.Context(), u.ID, c.PostForm("current_password"), next); err != nil {
 		if apperr.Is(err, apperr.Invalid) {
-			s.failNote(c, "/password", err, nil)
+			s.redirectWith(c, "/password", refusedFlash(lang(c), err, nil))
 			return
 		}
 		s.fail(c, err)

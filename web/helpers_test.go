@@ -77,7 +77,8 @@ func newEnvOn(t testing.TB, db *store.DB, edit ...func(*config.Config)) *env {
 	e.keys = secret.Random()
 	e.auth = auth.New(db, auth.SettingsOf(&e.cfg), e.keys)
 	links := web.NewLinks("https://ispeks.example.gov.my")
-	e.admin = useradmin.New(db, e.auth, links, useradmin.OfficialDomains(e.cfg.OfficialEmailDomains))
+	e.admin = useradmin.New(db, e.auth, links, useradmin.WithAttachmentLimits(useradmin.AttachmentLimits{Each: e.cfg.AttachmentMaxSize, Total: e.cfg.AttachmentMaxTotal}),
+		useradmin.OfficialDomains(e.cfg.OfficialEmailDomains))
 	e.slips = payslip.New(db, links, payslip.Options{PDFPassword: payslip.PasswordRule(e.cfg.PayslipPDFPassword),
 		RetentionMonths: e.cfg.PayslipRetentionMonths, Treasury: e.cfg.TreasuryName})
 	e.pay = payment.New(db, links, payment.Options{})

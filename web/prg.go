@@ -11,13 +11,14 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// Post/redirect/get, also when the action failed: a form's POST never
-// answers with a page of its own (reload and back would send it again) but
-// redirects to the GET page it came from, leaving that page a note — the
-// message, each field's message, what was typed — in a short-lived cookie
-// signed with the master key (so that the words shown are the portal's own,
-// on whichever instance serves the GET). The GET page takes the note once:
-// a reload shows the page without it.
+// Post/redirect/get, also when the action failed, for the forms a visitor
+// uses before logging in (log in, forgotten password, set-password link):
+// they have no session to keep a form flash under (flash.go), so the POST
+// leaves its GET page a note — the message, each field's message, what was
+// typed (never a password) — in a short-lived cookie signed with the master
+// key (so that the words shown are the portal's own, on whichever instance
+// serves the GET). The GET page takes the note once: a reload shows the
+// page without it.
 
 // prgNote is what a POST leaves for the page it redirects to.
 type prgNote struct {

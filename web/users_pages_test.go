@@ -36,7 +36,7 @@ func TestSysadminUnlocksALockedProfile(t *testing.T) {
 	if r.Status != http.StatusSeeOther || r.Location != page {
 		t.Fatalf("unlock unconfirmed: %d %q", r.Status, r.Location)
 	}
-	expect(t, "unlock unconfirmed", c.admin.get(page), 200, "Sila tandakan pengesahan", "Buka kunci")
+	expect(t, "unlock unconfirmed", c.admin.get(page), http.StatusUnprocessableEntity, "Sila tandakan pengesahan", "Buka kunci")
 	if r := c.admin.post(unlock, url.Values{"confirm": {"1"}}); r.Status != http.StatusSeeOther || r.Location != page {
 		t.Fatalf("unlock: %d %q", r.Status, r.Location)
 	}
