@@ -43,6 +43,7 @@ func TestBrowserAccountJourneys(t *testing.T) {
 		chromedp.Navigate(base+"/users"),
 		chromedp.SetValue("#status", "locked", chromedp.ByQuery),
 		chromedp.Click(`form.filters button[type="submit"]`, chromedp.ByQuery),
+		chromedp.WaitReady(`#status option[value="locked"][selected]`, chromedp.ByQuery), // the filtered list
 		chromedp.Click(`//a[text()="Noraini Binti Ali"]`),
 		chromedp.Click(`#unlock input[name="confirm"]`, chromedp.ByQuery),
 		chromedp.Click(`#unlock button[type="submit"]`, chromedp.ByQuery),

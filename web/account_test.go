@@ -193,6 +193,11 @@ func TestForgotPassword(t *testing.T) {
 		if n := e.audits("user.password_forgot", siti) + e.audits("user.password_forgot", "700101015553") + e.audits("user.password_forgot", ahmad); n != 3 {
 			t.Fatalf("%d audit records of the three requests", n)
 		}
+		auditor := e.user("auditor01", "Jamilah Auditor", "12010101", []forms.Role{forms.RoleAuditor}, nil, false)
+		ab := e.browser()
+		ab.login(auditor.Login, testPassword)
+		expect(t, "audit page", ab.get("/audit?action=user.password_forgot"), 200,
+			"diminta dari alamat 127.0.0.1; pautan dihantar ke e-mel profil", "diminta dari alamat 127.0.0.1; tiada pautan dihantar")
 		// The link sets the password, once, through the API, and the
 		// current one kept working until then.
 		token := e.linkOf(e.mails("password_forgot_link")[0])
@@ -505,6 +510,10 @@ func TestDirectReset(t *testing.T) {
 	if n := e.audits("user.password_reset", siti); n != 2 {
 		t.Fatalf("%d audit records", n)
 	}
+	// The audit page says it in a sentence, with the reason.
+	expect(t, "audit page", c.auditor.get("/audit?action=user.password_reset"), 200,
+		"menetapkan semula kata laluan Norma Binti Ahmad (900101-**-***8) selepas mengesahkan identiti pemanggil (kata laluan sementara)",
+		"Sebab: Pengguna menelefon, terlupa kata laluan.")
 }
 
 // TestOfficialEmailDomains: with the setting, a Borang's e-mail outside
