@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,8 +43,19 @@ type Config struct {
 	TrustedProxies string          // comma-separated addresses whose X-Forwarded-For is believed
 	UploadLimit    int64           // bytes a file import (a route marked upload) may send
 
+	AttachmentMaxSize  int64 // bytes of one supporting document of a request
+	AttachmentMaxTotal int64 // bytes of all the supporting documents of one request
+
 	MetricsAllow string // comma-separated networks whose monitors may read /metrics
 	MetricsToken string // a bearer token that may read /metrics from anywhere
+
+	// PasswordSelfService lets users ask for a one-time set-password link
+	// to their profile's e-mail themselves (/password/forgot); off, only a
+	// sysadmin's reset or the Borang gives a new password.
+	PasswordSelfService bool
+	// OfficialEmailDomains are the domains (subdomains included) a
+	// Borang's e-mail may be under; empty accepts any domain.
+	OfficialEmailDomains []string
 
 	PayslipPDFPassword     string // mykad (the employee's MyKad opens the PDF) or none
 	PayslipRetentionMonths int    // months back employees see their slips; 0 keeps every month
@@ -82,10 +94,14 @@ func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() er
 		{"login-throttle", "failed logins from one address within 15 minutes before it must wait", (*intValue)(&c.LoginThrottle)},
 		{"password-composition", "passwords must mix upper and lower case, digits and symbols", (*boolValue)(&c.Composition)},
 		{"link-ttl", "lifetime of one-time set-password links and temporary passwords", (*durationValue)(&c.LinkTTL)},
+		{"password-self-service", "users may ask for a set-password link to their profile's e-mail themselves (\"Lupa kata laluan?\"); false leaves resets to sysadmins and the Borang", (*boolValue)(&c.PasswordSelfService)},
+		{"official-email-domains", "comma-separated domains a Borang's e-mail may be under, subdomains included, e.g. gov.my; empty accepts any", (*domainsValue)(&c.OfficialEmailDomains)},
 		{"reminder-days", "working days a request may wait at one stage before its approvers are reminded", (*intValue)(&c.ReminderDays)},
 		{"mail-workers", "parallel mail senders inside serve; 0 leaves delivery to separate `ispeks worker` processes", (*intValue)(&c.MailWorkers)},
 		{"trusted-proxies", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed", (*stringValue)(&c.TrustedProxies)},
 		{"upload-limit", "largest body a file import may send, e.g. 256MiB (other requests have fixed, small limits)", (*sizeValue)(&c.UploadLimit)},
+		{"attachment-max-size", "largest supporting document (PDF, JPEG, PNG) a request may carry, e.g. 5MiB", (*sizeValue)(&c.AttachmentMaxSize)},
+		{"attachment-max-total", "all the supporting documents of one request together, e.g. 20MiB", (*sizeValue)(&c.AttachmentMaxTotal)},
 		{"metrics-allow", "comma-separated addresses or networks allowed to read /metrics", (*stringValue)(&c.MetricsAllow)},
 		{"metrics-token", "bearer token that allows reading /metrics from any address", (*stringValue)(&c.MetricsToken)},
 		{"payslip-pdf-password", "password of pay-slip PDFs: mykad (the employee's MyKad number, 12 digits) or none", (*stringValue)(&c.PayslipPDFPassword)},
@@ -144,7 +160,12 @@ func Default() Config {
 		UploadLimit:   DefaultUploadLimit,
 		MetricsAllow:  "127.0.0.1/32,::1/128",
 
+		AttachmentMaxSize:  5 << 20,
+		AttachmentMaxTotal: 20 << 20,
+
 		PayslipPDFPassword: "mykad",
+
+		PasswordSelfService: true,
 	}
 }
 
@@ -219,6 +240,10 @@ func (c *Config) Check() error {
 		return fmt.Errorf("%s: at least 1", EnvName("reminder-days"))
 	case c.UploadLimit < 1<<20 || c.UploadLimit > 4<<30:
 		return fmt.Errorf("%s: between 1MiB and 4GiB", EnvName("upload-limit"))
+	case c.AttachmentMaxSize < 64<<10 || c.AttachmentMaxSize > 64<<20:
+		return fmt.Errorf("%s: between 64KiB and 64MiB", EnvName("attachment-max-size"))
+	case c.AttachmentMaxTotal < c.AttachmentMaxSize || c.AttachmentMaxTotal > 256<<20:
+		return fmt.Errorf("%s: at least %s and at most 256MiB", EnvName("attachment-max-total"), EnvName("attachment-max-size"))
 	}
 	for _, p := range splitList(c.MetricsAllow) {
 		if _, err := parseNet(p); err != nil {
@@ -334,6 +359,30 @@ func (v *durationsValue) Set(s string) error {
 	*v = out
 	return nil
 }
+
+// domainsValue is a comma-separated list of mail domains (gov.my,
+// melaka.gov.my), kept in lower case without a leading "@" or ".": each
+// is one or more dot-separated labels of letters, digits and inner
+// hyphens.
+type domainsValue []string
+
+func (v *domainsValue) String() string { return strings.Join(*v, ",") }
+func (v *domainsValue) Set(s string) error {
+	var out []string
+	for _, d := range splitList(s) {
+		d = strings.TrimLeft(strings.ToLower(d), "@.")
+		if !domainName.MatchString(d) {
+			return fmt.Errorf("%q is not a mail domain such as gov.my", d)
+		}
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	*v = out
+	return nil
+}
+
+var domainName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
 
 type intValue int
 

@@ -43,6 +43,8 @@ func (s *Server) routes() {
 	s.handle(pages, "POST", "/logout", Anyone, s.logout)
 	s.handle(pages, "GET", "/password/set", Public, s.setPasswordPage)
 	s.handle(pages, "POST", "/password/set", Public, s.setPassword).bodyLimit(credentialBody)
+	s.handle(pages, "GET", "/password/forgot", Public, s.forgotPage)
+	s.handle(pages, "POST", "/password/forgot", Public, s.forgotPassword).bodyLimit(credentialBody)
 
 	// The Borang workflow. Who may see which request, and who may fire which
 	// event on it, is the domain's rule (a delegate may hold no role of their
@@ -53,20 +55,29 @@ func (s *Server) routes() {
 	s.handle(pages, "GET", "/requests", LoggedIn, s.requestList).nav("nav.requests", reading)
 	s.handle(pages, "GET", "/requests/export.csv", RoleIn(forms.RoleTreasuryApprover, forms.RoleSysadmin, forms.RoleAuditor), s.requestExport)
 	s.handle(pages, "GET", "/requests/new", RoleIn(forms.RolePTJRep), s.requestNewPage).nav("nav.request_new")
-	s.handle(pages, "POST", "/requests/new", RoleIn(forms.RolePTJRep), s.requestCreate)
+	s.handle(pages, "POST", "/requests/new", RoleIn(forms.RolePTJRep), s.requestCreate).bodyLimit(attachmentBody(s.cfg))
 	s.handle(pages, "GET", "/requests/:id", LoggedIn, s.requestPage)
 	s.handle(pages, "GET", "/requests/:id/print", LoggedIn, s.requestPrint)
 	s.handle(pages, "GET", "/requests/:id/edit", RoleIn(forms.RolePTJRep), s.requestEditPage)
-	s.handle(pages, "POST", "/requests/:id/edit", RoleIn(forms.RolePTJRep), s.requestEdit)
+	s.handle(pages, "POST", "/requests/:id/edit", RoleIn(forms.RolePTJRep), s.requestEdit).bodyLimit(attachmentBody(s.cfg))
 	s.handle(pages, "POST", "/requests/:id/action", LoggedIn, s.requestAct)
+	s.handle(pages, "POST", "/requests/:id/reply", RoleIn(forms.RolePTJRep), s.requestReply)
+	// Supporting documents: seen by whoever sees the request (the domain's
+	// rule), changed by its PTJ's representatives while it is theirs.
+	s.handle(pages, "POST", "/requests/:id/attachments", RoleIn(forms.RolePTJRep), s.attachmentUpload).bodyLimit(attachmentBody(s.cfg))
+	s.handle(pages, "GET", "/requests/:id/attachments/:aid", LoggedIn, s.attachmentDownload)
+	s.handle(pages, "POST", "/requests/:id/attachments/:aid/remove", RoleIn(forms.RolePTJRep), s.attachmentRemove)
 	s.handle(pages, "GET", "/delegations", RoleIn(forms.RoleControllingOfficer), s.delegationsPage).nav("nav.delegations")
 	s.handle(pages, "POST", "/delegations", RoleIn(forms.RoleControllingOfficer), s.delegationCreate)
 	s.handle(pages, "POST", "/delegations/:id/revoke", RoleIn(forms.RoleControllingOfficer), s.delegationRevoke)
 
 	// Operations: profiles, the audit log, mail.
 	s.handle(pages, "GET", "/users", RoleIn(forms.RoleSysadmin, forms.RoleAuditor), s.usersPage).nav("nav.users")
+	s.handle(pages, "GET", "/users/:id", RoleIn(forms.RoleSysadmin, forms.RoleAuditor), s.userPage)
 	s.handle(pages, "POST", "/users/:id/unlock", RoleIn(forms.RoleSysadmin), s.userUnlock)
+	s.handle(pages, "POST", "/users/:id/password-reset", RoleIn(forms.RoleSysadmin), s.userPasswordReset).multiline("reason")
 	s.handle(pages, "GET", "/audit", RoleIn(forms.RoleAuditor, forms.RoleSysadmin), s.auditPage).nav("nav.audit")
+	s.handle(pages, "GET", "/audit/export.csv", RoleIn(forms.RoleAuditor, forms.RoleSysadmin), s.auditExport)
 	s.handle(pages, "GET", "/ops/mail", RoleIn(forms.RoleSysadmin), s.mailOpsPage).nav("nav.mail_ops")
 	s.handle(pages, "POST", "/ops/mail/:id/retry", RoleIn(forms.RoleSysadmin), s.mailRetry)
 	s.handle(pages, "GET", "/password", Anyone, s.passwordPage).nav("nav.password", LoggedIn)
@@ -131,6 +142,7 @@ func (s *Server) routes() {
 	s.handle(api, "DELETE", "/auth/token", Anyone, s.apiTokenDelete)
 	s.handle(api, "POST", "/auth/password", Anyone, s.apiPasswordChange).bodyLimit(credentialBody)
 	s.handle(api, "POST", "/auth/password/set", Public, s.apiPasswordSet).bodyLimit(credentialBody)
+	s.handle(api, "POST", "/auth/password/forgot", Public, s.apiPasswordForgot).bodyLimit(credentialBody)
 	s.handle(api, "GET", "/me", Anyone, s.apiMe)
 	s.handle(api, "POST", "/requests", RoleIn(forms.RolePTJRep), s.apiRequestCreate)
 	s.handle(api, "GET", "/requests", LoggedIn, s.apiRequestList)

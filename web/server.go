@@ -18,6 +18,7 @@ import (
 	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/payslip"
+	"github.com/perbendaharaan/ispeks/secret"
 	"github.com/perbendaharaan/ispeks/statement"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/useradmin"
@@ -36,6 +37,10 @@ type Services struct {
 	Payment *payment.Service
 	// Statement is eEC, the yearly Borang EC (nil: its routes answer not found).
 	Statement *statement.Service
+	// Keys signs the one-time messages a page leaves for the page it
+	// redirects to (prg.go), alike on every instance; nil: a key of this
+	// process only.
+	Keys *secret.Keyring
 }
 
 // Server serves the portal. Build it with NewServer; it is an http.Handler.
@@ -47,6 +52,7 @@ type Server struct {
 	slips  *payslip.Service
 	pay    *payment.Service
 	ec     *statement.Service
+	keys   *secret.Keyring
 	log    *slog.Logger
 	router *gin.Engine
 	pages  pageSet
@@ -70,6 +76,9 @@ func WithMailWaker(wake func()) Option { return func(s *Server) { s.wakeMail = w
 func NewServer(cfg *config.Config, log *slog.Logger, svc Services, opts ...Option) (*Server, error) {
 	s := &Server{cfg: cfg, db: svc.DB, auth: svc.Auth, admin: svc.Admin, slips: svc.Payslip, pay: svc.Payment, ec: svc.Statement,
 		log: log, now: svc.DB.Now, crossOrigin: http.NewCrossOriginProtection(), wakeMail: func() {}}
+	if s.keys = svc.Keys; s.keys == nil {
+		s.keys = secret.Random()
+	}
 	for _, o := range opts {
 		o(s)
 	}
