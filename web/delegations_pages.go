@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -32,14 +31,6 @@ type delegationsData struct {
 	Errors          map[string]string
 }
 
-// showDate turns a stored date (2026-12-01) into 01/12/2026.
-func showDate(d string) string {
-	if t, err := time.Parse("2006-01-02", d); err == nil {
-		return t.Format("02/01/2006")
-	}
-	return d
-}
-
 // delegations renders the page with form as typed and its errors.
 func (s *Server) delegations(c *gin.Context, status int, form delegationsData, flash *Flash) {
 	u := currentUser(c)
@@ -54,7 +45,7 @@ func (s *Server) delegations(c *gin.Context, status int, form delegationsData, f
 		form.Errors = map[string]string{}
 	}
 	for _, d := range list {
-		row := delegationRow{ID: d.ID, PTJCode: d.PTJCode, From: showDate(d.FromDate), To: showDate(d.ToDate),
+		row := delegationRow{ID: d.ID, PTJCode: d.PTJCode, From: malaysia.ShowDay(d.FromDate), To: malaysia.ShowDay(d.ToDate),
 			Current: d.FromDate <= form.Today && form.Today <= d.ToDate}
 		if d.Principal != nil {
 			row.Principal = d.Principal.Name
