@@ -7,15 +7,6 @@ import (
 	"github.com/perbendaharaan/ispeks/apperr"
 )
 
-// DatePlaceholder is the layout a form's date field shows, per language:
-// hari/bulan/tahun in BM, day/month/year in English.
-func DatePlaceholder(lang string) string {
-	if lang == "en" {
-		return "DD/MM/YYYY"
-	}
-	return "HH/BB/TTTT"
-}
-
 // DatePattern is the HTML pattern of a form's date field: what ParseDate
 // reads, so that a browser that checks patterns refuses the same typing
 // the server would. Written for the "v" flag browsers compile patterns

@@ -128,11 +128,16 @@ func (e *ImportError) Error() string {
 // progress is what a running import has read so far.
 type progress struct{ lines atomic.Int64 }
 
+// track marks import id as running in this process (once: StartImport
+// and RunImport both call it) and returns its progress.
 func (s *Service) track(id int64) *progress {
-	p := &progress{}
 	s.mu.Lock()
-	s.running[id] = p
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	p, ok := s.running[id]
+	if !ok {
+		p = &progress{}
+		s.running[id] = p
+	}
 	return p
 }
 
@@ -162,7 +167,10 @@ func (s *Service) Import(ctx context.Context, by *store.User, name string, r io.
 }
 
 // StartImport records an import of the file called name as running and
-// returns its id, for RunImport; a page can then show its progress.
+// returns its id, for RunImport, which the caller must then call (in the
+// background, say); a page can show its progress. From here until RunImport
+// ends, the import shows as running in this process, not as interrupted,
+// however late the background work starts.
 func (s *Service) StartImport(ctx context.Context, by *store.User, name string) (int64, error) {
 	if !mayImport(by) {
 		return 0, errImportForbidden
@@ -175,6 +183,7 @@ func (s *Service) StartImport(ctx context.Context, by *store.User, name string) 
 	if _, err := s.db.IDB().NewInsert().Model(imp).Returning("id").Exec(ctx); err != nil {
 		return 0, fmt.Errorf("start import: %w", err)
 	}
+	s.track(imp.ID)
 	return imp.ID, nil
 }
 

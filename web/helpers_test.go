@@ -83,7 +83,7 @@ func newEnvOn(t testing.TB, db *store.DB, edit ...func(*config.Config)) *env {
 	e.pay = payment.New(db, links, payment.Options{})
 	e.logs = &logBuffer{}
 	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(e.logs, nil)),
-		web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payslip: e.slips, Payment: e.pay})
+		web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payslip: e.slips, Payment: e.pay, Keys: e.keys})
 	if err != nil {
 		t.Fatal(err)
 	}

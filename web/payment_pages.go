@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -58,7 +59,8 @@ type paymentListData struct {
 }
 
 // paymentFilter reads the list's filters from the query, and keeps them
-// as the query of the pager's and the export's links.
+// as the query of the pager's and the export's links. Its dates are typed
+// DD/MM/YYYY (ISO is read too) and given to the module as ISO days.
 func paymentFilter(c *gin.Context) (payment.Filter, url.Values, error) {
 	q := url.Values{}
 	for _, k := range []string{"payee_id", "q", "status", "from", "to"} {
@@ -66,8 +68,20 @@ func paymentFilter(c *gin.Context) (payment.Filter, url.Values, error) {
 			q.Set(k, v)
 		}
 	}
-	f, err := payment.ParseFilter(c.Query("payee_id"), c.Query("q"), c.Query("status"), c.Query("from"), c.Query("to"))
-	return f, q, err
+	var bad []apperr.FieldError
+	from, fe := optionalDay("from", c.Query("from"))
+	if fe != nil {
+		bad = append(bad, *fe)
+	}
+	to, fe := optionalDay("to", c.Query("to"))
+	if fe != nil {
+		bad = append(bad, *fe)
+	}
+	f, err := payment.ParseFilter(c.Query("payee_id"), c.Query("q"), c.Query("status"), from, to)
+	if err = withDateErrors(err, bad); err != nil {
+		return payment.Filter{}, q, err
+	}
+	return f, q, nil
 }
 
 func statusOptions(lang string, selected string) []option {
@@ -220,18 +234,32 @@ func (s *Server) paymentPage(c *gin.Context) {
 type paymentSettingsData struct{ MailOnMove bool }
 
 func (s *Server) paymentSettingsPage(c *gin.Context) {
+	f := s.takeFlash(c)
 	set, err := s.pay.SettingsOf(c.Request.Context(), currentUser(c))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.page(c, http.StatusOK, "payment_settings", paymentSettingsData{MailOnMove: set.MailOnMove}, doneFlash(c, "payment.settings.done."))
+	d := paymentSettingsData{MailOnMove: set.MailOnMove}
+	flash := f.Message()
+	if f != nil {
+		d.MailOnMove = f.Value("mail_on_move") == "1" // the choice not saved, as it was made
+	} else {
+		flash = doneFlash(c, "payment.settings.done.")
+	}
+	s.page(c, http.StatusOK, "payment_settings", d, flash)
 }
 
+// paymentSettingsSave saves the settings and goes back to their page, also
+// when they could not be saved (with why, and the choice as made).
 func (s *Server) paymentSettingsSave(c *gin.Context) {
 	set := payment.Settings{MailOnMove: c.PostForm("mail_on_move") == "1"}
 	if err := s.pay.SaveSettings(c.Request.Context(), currentUser(c), set); err != nil {
-		s.fail(c, err)
+		if apperr.CodeOf(err) == apperr.Internal {
+			s.fail(c, err)
+			return
+		}
+		s.redirectFlash(c, "/emaklum/settings", refusedFlash(c, err, map[string]string{"mail_on_move": c.PostForm("mail_on_move")}))
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/emaklum/settings?done=saved")
@@ -260,7 +288,7 @@ func importRowOf(c *gin.Context, imp *payment.Import) importRow {
 		Lines: imp.Lines, Vouchers: imp.Vouchers, Created: imp.Created, Updated: imp.Updated, Errs: imp.ErrorCount}
 }
 
-func (s *Server) paymentImportForm(c *gin.Context, status int, problem string) {
+func (s *Server) paymentImportForm(c *gin.Context, problem string) {
 	list, err := s.pay.Imports(c.Request.Context(), currentUser(c), store.Page{Size: 10})
 	if err != nil {
 		s.fail(c, err)
@@ -270,10 +298,18 @@ func (s *Server) paymentImportForm(c *gin.Context, status int, problem string) {
 	for i := range list {
 		d.Imports = append(d.Imports, importRowOf(c, &list[i]))
 	}
-	s.render(c, status, "payment_import", d)
+	s.render(c, http.StatusOK, "payment_import", d)
 }
 
-func (s *Server) paymentImportPage(c *gin.Context) { s.paymentImportForm(c, http.StatusOK, "") }
+// paymentImportPage shows the upload form, with why the last upload was
+// refused when it was.
+func (s *Server) paymentImportPage(c *gin.Context) {
+	var problem string
+	if f := s.takeFlash(c); f != nil {
+		problem = f.Text
+	}
+	s.paymentImportForm(c, problem)
+}
 
 var (
 	errImportNoFile  = apperr.New(apperr.Invalid, "payment.import.no_file")
@@ -288,8 +324,8 @@ func (s *Server) paymentImportUpload(c *gin.Context) {
 		err = errImportConfirm
 	}
 	if err != nil {
-		if e := apperr.As(err); e.Code == apperr.Invalid {
-			s.paymentImportForm(c, statusOf(e.Code), e.Message(lang(c)))
+		if code := apperr.CodeOf(err); code == apperr.Invalid || code == apperr.TooLarge {
+			s.redirectFlash(c, "/emaklum/import", refusedFlash(c, err, nil))
 			return
 		}
 		s.fail(c, err)
@@ -301,25 +337,30 @@ func (s *Server) paymentImportUpload(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	id, err := s.pay.StartImport(c.Request.Context(), u, up.name)
+	// Opened before the import is started, so that once started it is
+	// always run (RunImport ends what StartImport began).
+	f, err := os.Open(tmp)
 	if err != nil {
 		_ = os.Remove(tmp)
 		s.fail(c, err)
 		return
 	}
+	id, err := s.pay.StartImport(c.Request.Context(), u, up.name)
+	if err != nil {
+		f.Close()
+		_ = os.Remove(tmp)
+		s.fail(c, err)
+		return
+	}
 	// The import outlives the request: the browser watches its page.
-	go s.runImport(context.WithoutCancel(c.Request.Context()), u, id, tmp)
+	go s.runImport(context.WithoutCancel(c.Request.Context()), u, id, f)
 	c.Redirect(http.StatusSeeOther, "/emaklum/imports/"+strconv.FormatInt(id, 10))
 }
 
-// runImport imports the saved upload at path into import id, then removes it.
-func (s *Server) runImport(ctx context.Context, u *store.User, id int64, path string) {
-	defer os.Remove(path)
-	f, err := os.Open(path)
-	if err != nil {
-		s.log.Error("payment import", "import", id, "error", err)
-		return
-	}
+// runImport imports the saved upload f into import id, then closes and
+// removes it.
+func (s *Server) runImport(ctx context.Context, u *store.User, id int64, f *os.File) {
+	defer os.Remove(f.Name())
 	defer f.Close()
 	imp, err := s.pay.RunImport(ctx, u, id, f)
 	switch {
@@ -371,7 +412,10 @@ func (s *Server) paymentImportResult(c *gin.Context) {
 	s.render(c, http.StatusOK, "payment_import_result", d)
 }
 
-// The public status check.
+// The public status check: the form posts, and the browser comes back to
+// the page (post/redirect/get) with the result or the refusal in a form
+// flash, so that reloading neither checks again nor counts against the
+// address's limit.
 
 type paymentCheckData struct {
 	PayeeID, Reference string
@@ -383,27 +427,45 @@ type paymentCheckData struct {
 type paymentCheckRow struct{ StatusID, Status, Date, Mode string }
 
 func (s *Server) paymentCheckPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "payment_check", paymentCheckData{})
+	d := paymentCheckData{}
+	f := s.takeFlash(c)
+	if f != nil {
+		d.PayeeID, d.Reference, d.Errors = f.Value("payee_id"), f.Value("reference"), f.FieldErrors()
+		if f.Text != "" && len(d.Errors) == 0 {
+			d.Errors[""] = f.Text
+		}
+		if len(f.Data) > 0 && json.Unmarshal(f.Data, &d.Items) == nil {
+			d.Checked = true
+		}
+	}
+	s.render(c, http.StatusOK, "payment_check", d)
 }
 
 func (s *Server) paymentCheck(c *gin.Context) {
 	l := lang(c)
-	d := paymentCheckData{PayeeID: c.PostForm("payee_id"), Reference: c.PostForm("reference")}
-	items, err := s.pay.Check(c.Request.Context(), c.ClientIP(), d.PayeeID, d.Reference)
+	typed := map[string]string{"payee_id": c.PostForm("payee_id"), "reference": c.PostForm("reference")}
+	items, err := s.pay.Check(c.Request.Context(), c.ClientIP(), typed["payee_id"], typed["reference"])
 	if err != nil {
-		e := apperr.As(err)
-		if e.Code != apperr.Invalid && e.Code != apperr.TooManyRequests {
+		if code := apperr.CodeOf(err); code != apperr.Invalid && code != apperr.TooManyRequests {
 			s.fail(c, err)
 			return
 		}
-		d.Errors = fieldErrors(err, l)
-		s.render(c, statusOf(e.Code), "payment_check", d)
+		f := refusedFlash(c, err, typed)
+		if len(f.Errors) > 0 {
+			f.Text = "" // the fields say it
+		}
+		s.redirectFlash(c, "/emaklum/semak", f)
 		return
 	}
-	d.Checked = true
+	rows := []paymentCheckRow{} // none found is a result too
 	for _, it := range items {
-		d.Items = append(d.Items, paymentCheckRow{StatusID: string(it.Status), Status: it.Status.Label(l),
+		rows = append(rows, paymentCheckRow{StatusID: string(it.Status), Status: it.Status.Label(l),
 			Date: payment.ShowDate(it.StatusDate), Mode: it.Mode.Label(l)})
 	}
-	s.render(c, http.StatusOK, "payment_check", d)
+	data, err := json.Marshal(rows)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.redirectFlash(c, "/emaklum/semak", formFlash{Values: typed, Data: data})
 }
