@@ -128,8 +128,9 @@ func (e *ImportError) Error() string {
 // progress is what a running import has read so far.
 type progress struct{ lines atomic.Int64 }
 
-// track marks import id as running in this process (once: StartImport
-// and RunImport both call it) and returns its progress.
+// track marks import id as running in this process (from StartImport, so
+// that its page shows it running before RunImport begins) and returns its
+// progress.
 func (s *Service) track(id int64) *progress {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -167,10 +168,8 @@ func (s *Service) Import(ctx context.Context, by *store.User, name string, r io.
 }
 
 // StartImport records an import of the file called name as running and
-// returns its id, for RunImport, which the caller must then call (in the
-// background, say); a page can show its progress. From here until RunImport
-// ends, the import shows as running in this process, not as interrupted,
-// however late the background work starts.
+// returns its id, for RunImport, which the caller must then run; a page can
+// show its progress from now on.
 func (s *Service) StartImport(ctx context.Context, by *store.User, name string) (int64, error) {
 	if !mayImport(by) {
 		return 0, errImportForbidden

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -24,11 +25,16 @@ type Actor struct {
 // CLI is the actor of commands run on the server by its operators.
 var CLI = Actor{Login: "cli"}
 
-// AuditRecord is one row of the append-only audit log.
+// AuditRecord is one row of the append-only audit log. A record is
+// written by the action it records, in the action's transaction, with its
+// arrival number (ID); it is sealed into the chain — given its place (Seq),
+// the hash of the record before it (PrevHash) and its own (Hash) — just
+// after that transaction commits (see SealAudit). Seq is 0 until then.
 type AuditRecord struct {
 	bun.BaseModel `bun:"table:audit_log"`
 
-	Seq        int64     `bun:"seq,pk"`
+	ID         int64     `bun:"id,pk,autoincrement"`
+	Seq        int64     `bun:"seq,nullzero"`
 	At         time.Time `bun:"at"`
 	ActorID    *int64    `bun:"actor_id"`
 	ActorLogin string    `bun:"actor_login"`
@@ -36,8 +42,8 @@ type AuditRecord struct {
 	ObjectType string    `bun:"object_type"`
 	ObjectID   string    `bun:"object_id"`
 	Detail     string    `bun:"detail"`
-	PrevHash   string    `bun:"prev_hash"`
-	Hash       string    `bun:"hash"`
+	PrevHash   string    `bun:"prev_hash,nullzero"`
+	Hash       string    `bun:"hash,nullzero"`
 }
 
 // computeHash is the chain rule: SHA-256 over the previous hash and every
@@ -60,11 +66,12 @@ func (r *AuditRecord) computeHash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Audit adds one record to the chain, in c's transaction: it exists exactly
-// when the action it records committed. The record waits in the transaction
-// and is chained at its very end (see sealAudit), so that the head of the
-// chain is locked only for the moment before commit, not through the whole
-// action; outside a transaction it is written in one of its own.
+// Audit adds one record to the log, in c's transaction: it exists exactly
+// when the action it records committed. The records wait in the
+// transaction and are written together at its end (writeAudit); they are
+// chained after the commit (SealAudit), so that no action holds the
+// chain's head while it commits. Outside a transaction the record is
+// written in one of its own.
 func (c Conn) Audit(ctx context.Context, actor Actor, action, objectType, objectID string, detail any) error {
 	if c.st == nil {
 		return c.db.Tx(ctx, func(tx Conn) error { return tx.Audit(ctx, actor, action, objectType, objectID, detail) })
@@ -94,46 +101,119 @@ func (c Conn) Audit(ctx context.Context, actor Actor, action, objectType, object
 	return nil
 }
 
-// sealAudit chains the transaction's waiting records, last thing before
-// commit: one update takes the head's row lock and reserves their numbers
-// (so concurrent transactions append one after another and the chain never
-// forks), then the records and the new head are written together.
-func (c Conn) sealAudit(ctx context.Context) error {
+// writeAudit inserts the transaction's waiting records, unsealed, in one
+// statement, last thing before commit, and reports how many it wrote. On
+// SQLite, whose one writer already puts transactions in a line, it seals
+// them in the same transaction: nothing waits there that would not wait
+// anyway, and the chain is never behind.
+func (c Conn) writeAudit(ctx context.Context) (int, error) {
 	recs := c.st.audit
 	if len(recs) == 0 {
-		return nil
+		return 0, nil
 	}
+	if _, err := c.idb.NewInsert().Model(&recs).Exec(ctx); err != nil {
+		return 0, fmt.Errorf("audit append: %w", err)
+	}
+	if c.db.Dialect == SQLite {
+		if _, err := c.sealPending(ctx, true); err != nil {
+			return 0, err
+		}
+	}
+	return len(recs), nil
+}
+
+// sealBatch is how many records one sealing transaction chains at most.
+const sealBatch = 1000
+
+// SealAudit chains every committed record that is not sealed yet, in
+// arrival order, and returns how many it sealed. Each batch is one short
+// transaction that holds the chain's head (its row lock on PostgreSQL), so
+// that sealers of several processes take turns and the chain never forks.
+// With wait false it gives up at once, sealing nothing, when another
+// sealer holds the head: that one, or the next, seals what is waiting.
+func (db *DB) SealAudit(ctx context.Context, wait bool) (int64, error) {
+	var total int64
+	for {
+		var n int
+		err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			n, err = Conn{db: db, idb: tx, rd: tx}.sealPending(ctx, wait)
+			return err
+		})
+		total += int64(n)
+		if err != nil || n < sealBatch {
+			return total, err
+		}
+	}
+}
+
+// sealPending seals up to sealBatch waiting records, inside c's
+// transaction: it takes the head, numbers the records after it, hashes each
+// over the one before, and moves the head to the last.
+func (c Conn) sealPending(ctx context.Context, wait bool) (int, error) {
 	var head struct {
 		Seq  int64  `bun:"seq"`
 		Hash string `bun:"hash"`
 	}
-	if err := c.idb.NewRaw("UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash", len(recs)).Scan(ctx, &head); err != nil {
-		return fmt.Errorf("audit head: %w", err)
+	q := "SELECT seq, hash FROM audit_head WHERE id = 1"
+	if c.db.Dialect == Postgres {
+		q += " FOR UPDATE"
+		if !wait {
+			q += " SKIP LOCKED"
+		}
+	}
+	rows, err := c.idb.QueryContext(ctx, q)
+	if err != nil {
+		return 0, fmt.Errorf("audit head: %w", err)
+	}
+	found := rows.Next()
+	if found {
+		err = rows.Scan(&head.Seq, &head.Hash)
+	}
+	err = errors.Join(err, rows.Err(), rows.Close())
+	if err != nil || !found {
+		return 0, err // not found: another sealer holds the head
+	}
+	var recs []AuditRecord
+	if err := c.idb.NewSelect().Model(&recs).Where("seq IS NULL").OrderExpr("id").Limit(sealBatch).Scan(ctx); err != nil {
+		return 0, fmt.Errorf("audit pending: %w", err)
+	}
+	if len(recs) == 0 {
+		return 0, nil
 	}
 	prev := head.Hash
 	for i := range recs {
-		recs[i].Seq = head.Seq - int64(len(recs)) + 1 + int64(i)
+		recs[i].Seq = head.Seq + 1 + int64(i)
 		recs[i].PrevHash = prev
 		recs[i].Hash = recs[i].computeHash()
 		prev = recs[i].Hash
 	}
-	insert := c.idb.NewInsert().Model(&recs)
-	head.Hash = prev
-	if c.db.Dialect == Postgres {
-		// One round trip: the records go in beside the head's update.
-		if _, err := c.idb.NewUpdate().With("audit_rows", insert).Table("audit_head").
-			Set("hash = ?", head.Hash).Where("id = 1").Exec(ctx); err != nil {
-			return fmt.Errorf("audit append: %w", err)
+	if _, err := c.idb.NewUpdate().Model(&recs).Column("seq", "prev_hash", "hash").Bulk().Exec(ctx); err != nil {
+		return 0, fmt.Errorf("audit seal: %w", err)
+	}
+	if _, err := c.idb.NewRaw("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", recs[len(recs)-1].Seq, prev).Exec(ctx); err != nil {
+		return 0, fmt.Errorf("audit head: %w", err)
+	}
+	return len(recs), nil
+}
+
+// RunAuditSealer seals waiting records every interval until ctx ends:
+// the backstop for records whose action's own sealing gave way to another
+// sealer, or whose process stopped between commit and seal. Errors go to
+// report.
+func (db *DB) RunAuditSealer(ctx context.Context, interval time.Duration, report func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := db.SealAudit(ctx, true); err != nil && ctx.Err() == nil {
+				report(err)
+			}
 		}
-		return nil
 	}
-	if _, err := insert.Exec(ctx); err != nil {
-		return fmt.Errorf("audit append: %w", err)
-	}
-	if _, err := c.idb.NewRaw("UPDATE audit_head SET hash = ? WHERE id = 1", head.Hash).Exec(ctx); err != nil {
-		return fmt.Errorf("audit head: %w", err)
-	}
-	return nil
 }
 
 // AuditBreak describes the first record where the chain does not hold.
@@ -151,6 +231,15 @@ func (b *AuditBreak) Message(lang string) string {
 
 func (b *AuditBreak) Error() string { return b.Message(i18n.EN) }
 
+// VerifyAudit seals the records waiting for it (SealAudit), then walks the
+// chain as Conn.VerifyAudit does.
+func (db *DB) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
+	if _, err := db.SealAudit(ctx, true); err != nil {
+		return 0, nil, err
+	}
+	return db.Conn.VerifyAudit(ctx)
+}
+
 // VerifyAudit walks the whole chain in order and returns the number of
 // records checked and the first break (nil when the chain is whole): a record
 // whose content no longer matches its hash, a record that does not point at
@@ -162,7 +251,7 @@ func (c Conn) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 	const batch = 1000
 	for {
 		var recs []AuditRecord
-		if err := c.rd.NewSelect().Model(&recs).Where("seq > ?", last).OrderExpr("seq").Limit(batch).Scan(ctx); err != nil {
+		if err := c.rd.NewSelect().Model(&recs).Where("seq > ?", last).OrderExpr("seq").Limit(batch).Scan(ctx); err != nil { // unsealed records (seq NULL) are not yet in the chain
 			return n, nil, err
 		}
 		for i := range recs {
@@ -198,7 +287,7 @@ func (c Conn) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 // AuditList returns audit records, newest first, one page at a time.
 func (c Conn) AuditList(ctx context.Context, q string, page Page) ([]AuditRecord, int64, error) {
 	var recs []AuditRecord
-	sel := c.rd.NewSelect().Model(&recs).OrderExpr("seq DESC")
+	sel := c.rd.NewSelect().Model(&recs).OrderExpr("id DESC") // arrival: a record shows before it is sealed
 	if q != "" {
 		like := "%" + q + "%"
 		sel = sel.Where("(action LIKE ? OR object_id LIKE ? OR actor_login LIKE ?)", like, like, like)

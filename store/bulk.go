@@ -46,11 +46,16 @@ func (db *DB) BulkTx(ctx context.Context, fn func(b Bulk) error) (err error) {
 	if err = fn(Bulk{Conn: c, conn: conn, tx: tx}); err != nil {
 		return err
 	}
-	// The audit records fn made are chained last, as Tx does.
-	if err = c.sealAudit(ctx); err != nil {
+	// The audit records fn made are written last and sealed after the
+	// commit, as Tx does.
+	audited, err := c.writeAudit(ctx)
+	if err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err = tx.Commit(); err == nil && audited > 0 {
+		db.sealAfterCommit(ctx)
+	}
+	return err
 }
 
 // RowWriter takes the rows of one Load, one call per row, its values in

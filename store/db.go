@@ -323,9 +323,14 @@ func (db *DB) Pools() map[string]*sql.DB {
 	return m
 }
 
-// Close closes the database's connections.
+// Close seals the audit records still waiting (a command that ends right
+// after its action leaves none behind), then closes the database's
+// connections.
 func (db *DB) Close() error {
-	err := db.bun.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	_, err := db.SealAudit(ctx, true)
+	cancel()
+	err = errors.Join(err, db.bun.Close())
 	if db.read != db.bun {
 		err = errors.Join(err, db.read.Close())
 	}
@@ -336,13 +341,31 @@ func (db *DB) Close() error {
 // rolled back otherwise. Every change a user's action makes goes through
 // here, so that it lands whole or not at all.
 func (db *DB) Tx(ctx context.Context, fn func(tx Conn) error) error {
-	return db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	var audited int
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		c := Conn{db: db, idb: tx, rd: tx, st: &txState{}}
 		if err := fn(c); err != nil {
 			return err
 		}
-		return c.sealAudit(ctx)
+		var err error
+		audited, err = c.writeAudit(ctx)
+		return err
 	})
+	if err == nil && audited > 0 {
+		db.sealAfterCommit(ctx)
+	}
+	return err
+}
+
+// sealAfterCommit seals the audit records a transaction just committed,
+// unless another sealer holds the chain's head (it, the next action or
+// RunAuditSealer will seal them). The action has committed whatever
+// happens here: a failure leaves its records waiting, not lost, and is not
+// the action's error.
+func (db *DB) sealAfterCommit(ctx context.Context) {
+	if db.Dialect == Postgres {
+		_, _ = db.SealAudit(context.WithoutCancel(ctx), false)
+	}
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation on

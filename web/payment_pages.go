@@ -337,8 +337,6 @@ func (s *Server) paymentImportUpload(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	// Opened before the import is started, so that once started it is
-	// always run (RunImport ends what StartImport began).
 	f, err := os.Open(tmp)
 	if err != nil {
 		_ = os.Remove(tmp)
@@ -357,8 +355,7 @@ func (s *Server) paymentImportUpload(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/emaklum/imports/"+strconv.FormatInt(id, 10))
 }
 
-// runImport imports the saved upload f into import id, then closes and
-// removes it.
+// runImport imports the saved upload f into import id, then removes it.
 func (s *Server) runImport(ctx context.Context, u *store.User, id int64, f *os.File) {
 	defer os.Remove(f.Name())
 	defer f.Close()

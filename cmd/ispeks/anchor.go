@@ -18,19 +18,25 @@ import (
 // checkpointFile is where this instance anchors the audit log.
 func (e *env) checkpointFile() string { return filepath.Join(e.cfg.DataDir, anchor.FileName) }
 
-// startAnchor writes audit checkpoints from a goroutine until ctx ends
-// (every 100 records, at least daily; checked every minute, outside every
-// transaction); the returned function waits for it.
-func startAnchor(ctx context.Context, e *env, a *app, log *slog.Logger) (func(), error) {
+// startAuditKeepers runs, until ctx ends, the two background tasks of the
+// audit log: the sealer that chains records an action's own sealing left
+// waiting (every second), and the writer of audit checkpoints (every 100
+// records, at least daily; checked every minute, outside every
+// transaction). The returned function waits for both.
+func startAuditKeepers(ctx context.Context, e *env, a *app, log *slog.Logger) (func(), error) {
 	w, err := anchor.NewWriter(a.db, a.keys, e.checkpointFile(), log)
 	if err != nil {
 		return nil, err
 	}
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		w.Run(ctx, time.Minute)
+	}()
+	go func() {
+		defer wg.Done()
+		a.db.RunAuditSealer(ctx, time.Second, func(err error) { log.Error("audit seal", "error", err) })
 	}()
 	return wg.Wait, nil
 }

@@ -93,13 +93,13 @@ func runWorker(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	stopAnchor, err := startAnchor(e.ctx, e, a, log)
+	stopAudit, err := startAuditKeepers(e.ctx, e, a, log)
 	if err != nil {
 		return err
 	}
 	<-e.ctx.Done()
 	log.Info("worker stopping")
 	m.stop()
-	stopAnchor()
+	stopAudit()
 	return nil
 }

@@ -31,11 +31,11 @@ func runServe(e *env, fs *flag.FlagSet, args []string) error {
 		defer m.stop()
 		opts = append(opts, web.WithMailWaker(m.worker.Wake))
 	}
-	stopAnchor, err := startAnchor(e.ctx, e, a, log)
+	stopAudit, err := startAuditKeepers(e.ctx, e, a, log)
 	if err != nil {
 		return err
 	}
-	defer stopAnchor()
+	defer stopAudit()
 	srv, err := web.NewServer(&e.cfg, log, web.Services{DB: a.db, Auth: a.auth, Admin: a.admin, Payslip: a.slips, Payment: a.pay, Keys: a.keys}, opts...)
 	if err != nil {
 		return err

@@ -60,7 +60,7 @@ var (
 	flagEach     = flag.Int("approvals", 60, "approvals per officer")
 	flagParts    = flag.String("parts", "pages,export,sweep,approvals", "what to measure")
 	flagProfile  = flag.String("cpuprofile", "", "write a CPU profile of the measured parts to this file")
-	flagKeep     = flag.Bool("keep", false, "keep the PostgreSQL database (prints its URL), to look at plans and statistics")
+	flagKeep     = flag.Bool("keep", false, "keep the databases (prints where), to look at plans and statistics")
 )
 
 const pw = "Skala-Bench-2026!x"
@@ -99,7 +99,9 @@ func run(d store.Dialect) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if !*flagKeep {
+		defer os.RemoveAll(dir)
+	}
 	switch d {
 	case store.SQLite:
 		p.dsn = "sqlite:" + filepath.Join(dir, "ispeks.db")
