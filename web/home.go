@@ -32,11 +32,20 @@ type tile struct {
 }
 
 // homeData is what the home page shows a logged-in user: only the modules
-// granted and the work their roles allow.
+// granted, and for those offered the inbox the number of requests waiting
+// for them (the rest of their work is in the navigation, not repeated here).
 type homeData struct {
 	Modules []tile
-	Work    []NavItem
+	Inbox   *inboxTile
 	Changed bool
+}
+
+// inboxTile is the home page's tile of the approver's (or delegate's)
+// inbox: how many requests wait for them, unless that could not be read.
+type inboxTile struct {
+	Href    string
+	Waiting int64
+	Known   bool
 }
 
 // home is the landing page: what the portal is and the way to log in, or,
@@ -51,7 +60,18 @@ func (s *Server) home(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/password")
 		return
 	}
-	d := homeData{Changed: c.Query("changed") != "", Work: s.workFor(c)}
+	d := homeData{Changed: c.Query("changed") != ""}
+	for _, w := range s.workFor(c) {
+		if w.Key == "nav.inbox" {
+			d.Inbox = &inboxTile{Href: w.Href}
+			_, n, err := s.admin.InboxCounts(c.Request.Context(), u)
+			if err != nil {
+				// The tile then leads to the inbox without its number.
+				s.log.Warn("counting the inbox for the home page", "error", err)
+			}
+			d.Inbox.Waiting, d.Inbox.Known = n, err == nil
+		}
+	}
 	for _, m := range modules {
 		if u.HasModule(m.ID) {
 			t := tile{ID: m.ID}

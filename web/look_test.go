@@ -202,3 +202,26 @@ func TestFormFlashIsItsSessionsOnce(t *testing.T) {
 		t.Error("a stale flash is shown")
 	}
 }
+
+// TestHomeTiles: the home page shows the modules held as tiles that link
+// to them and, to those offered the inbox, how many requests wait for
+// them; the navigation is not repeated in the page.
+func TestHomeTiles(t *testing.T) {
+	c := newPagesCast(t)
+	if r := c.rep.post("/requests/new", borangValues(forms.KindRegistration, pgNewIC, "Nur Aisyah")); r.Status != http.StatusSeeOther {
+		t.Fatalf("new request: %d", r.Status)
+	}
+	home := c.officer.get("/")
+	expect(t, "officer's home", home, 200, `<span class="waiting">1</span> permohonan menunggu tindakan anda`)
+	for _, nav := range []string{`href="/delegations"`, `href="/requests"`} {
+		if n := strings.Count(home.Body, nav); n != 1 {
+			t.Errorf("%s %d times on the home page, want once (the navigation only)", nav, n)
+		}
+	}
+	if strings.Contains(c.audit.get("/").Body, `class="waiting"`) {
+		t.Error("an auditor, who approves nothing, is shown a waiting count")
+	}
+	siti := c.e.browser()
+	siti.login(pgSubject, testPassword)
+	expect(t, "employee's home", siti.get("/"), 200, `<div class="card tile"><h3><a href="/epayslip">`)
+}
