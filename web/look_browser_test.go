@@ -126,6 +126,11 @@ func TestPagesFitTheScreen(t *testing.T) {
 		if before || !after {
 			t.Errorf("the phone's menu: links shown before the tap %v, after %v", before, after)
 		}
+		if shots != "" {
+			var png []byte
+			run(t, bctx, "screenshot", chromedp.FullScreenshot(&png, 100))
+			_ = os.WriteFile(filepath.Join(shots, "menu_open_390.png"), png, 0o644)
+		}
 	})
 }
 
@@ -152,7 +157,9 @@ func fillLists(t *testing.T, e *env, logins map[string]string) {
 }
 
 // withBrowser starts one headless Chromium on a profile of its own for the
-// whole of f, and waits for it to exit before its folder goes.
+// whole of f (its first tab is bctx's), closes it and waits for its process
+// to end before the profile's folder goes: a browser still writing its
+// profile must not fail the test (issue 14).
 func withBrowser(t *testing.T, exe string, f func(bctx context.Context)) {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "ispeks-chromium-")
@@ -166,9 +173,11 @@ func withBrowser(t *testing.T, exe string, f func(bctx context.Context)) {
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(dir))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
+	defer cancelAlloc() // kills the browser and waits for its process to end
 	bctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
+	// The first Run starts the browser for bctx's life; steps then run with
+	// deadlines of their own.
 	if err := chromedp.Run(bctx); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
@@ -176,7 +185,7 @@ func withBrowser(t *testing.T, exe string, f func(bctx context.Context)) {
 }
 
 // run runs steps in the browser tab of bctx, each with its own deadline,
-// and fails the test with what and where when one fails.
+// and fails the test with what, where and the page's content when one fails.
 func run(t *testing.T, bctx context.Context, what string, steps ...chromedp.Action) {
 	t.Helper()
 	for i, a := range steps {
@@ -184,9 +193,9 @@ func run(t *testing.T, bctx context.Context, what string, steps ...chromedp.Acti
 		err := chromedp.Run(sctx, a)
 		cancel()
 		if err != nil {
-			var loc string
-			_ = chromedp.Run(bctx, chromedp.Location(&loc))
-			t.Fatalf("%s: step %d: %v at %s", what, i, err, loc)
+			var loc, page string
+			_ = chromedp.Run(bctx, chromedp.Location(&loc), chromedp.OuterHTML("main", &page, chromedp.ByQuery))
+			t.Fatalf("%s: step %d: %v at %s\n%s", what, i, err, loc, page)
 		}
 	}
 }
