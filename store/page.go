@@ -81,6 +81,9 @@ type Total struct {
 	Exact bool
 }
 
+// Plus is the total of two lists: exact only when both are.
+func (t Total) Plus(u Total) Total { return Total{N: t.N + u.N, Exact: t.Exact && u.Exact} }
+
 // ExactTotal is a total that was counted in full.
 func ExactTotal(n int64) Total { return Total{N: n, Exact: true} }
 

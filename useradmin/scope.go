@@ -149,16 +149,16 @@ func (s *Service) EachRequest(ctx context.Context, viewer *store.User, f Filter,
 }
 
 // InboxCounts returns, per state, how many requests wait for viewer's
-// action, and how many in all.
-func (s *Service) InboxCounts(ctx context.Context, viewer *store.User) (map[workflow.State]int64, int64, error) {
+// action, and how many in all (each counted up to store.CountLimit).
+func (s *Service) InboxCounts(ctx context.Context, viewer *store.User) (map[workflow.State]store.Total, store.Total, error) {
+	total := store.ExactTotal(0)
 	q, err := s.query(ctx, viewer, Filter{AwaitingMe: true})
 	if err != nil {
-		return nil, 0, err
+		return nil, total, err
 	}
 	m, err := s.db.CountRequestsByState(ctx, q)
-	var total int64
 	for _, n := range m {
-		total += n
+		total = total.Plus(n)
 	}
 	return m, total, err
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/store"
 )
 
 // module is one of the portal's modules as the pages show it: the grant
@@ -44,7 +45,7 @@ type homeData struct {
 // inbox: how many requests wait for them, unless that could not be read.
 type inboxTile struct {
 	Href    string
-	Waiting int64
+	Waiting store.Total // 1,000+ when the inbox stopped counting there
 	Known   bool
 }
 

@@ -77,7 +77,7 @@ func (s *Server) mailOps(c *gin.Context, state string, flash *Flash) {
 	}
 	d := mailOpsData{State: state, Pager: newPager("/ops/mail", q, p, store.ExactTotal(total), len(list))}
 	for _, st := range outboxStates {
-		d.Cards = append(d.Cards, inboxCard{State: st, Label: tr(c, "mailops.state."+st), Count: counts[st],
+		d.Cards = append(d.Cards, inboxCard{State: st, Label: tr(c, "mailops.state."+st), Count: store.ExactTotal(counts[st]),
 			Href: "/ops/mail?state=" + st, Current: st == state})
 	}
 	for _, n := range list {

@@ -88,6 +88,14 @@ func parsePagesIn(lang string) (map[string]*template.Template, error) {
 		"add":    func(a, b int) int { return a + b },
 		// dateInput is a date field's parts for the "date_input" template.
 		"dateInput": newDateInput,
+		// count writes a list's total: 1,234, or 1,000+ when it stopped
+		// counting there.
+		"count": func(t store.Total) string {
+			if t.Exact {
+				return groupDigits(t.N)
+			}
+			return groupDigits(t.N) + "+"
+		},
 		"deref": func(p *string) string {
 			if p == nil {
 				return ""

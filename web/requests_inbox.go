@@ -19,7 +19,7 @@ import (
 
 type inboxCard struct {
 	State, Label, Href string
-	Count              int64
+	Count              store.Total
 	Current            bool
 }
 
@@ -32,7 +32,7 @@ type bulkResult struct {
 
 type inboxData struct {
 	Cards   []inboxCard
-	Total   int64
+	Total   store.Total
 	State   string
 	Rows    []requestRow
 	Pager   pager
@@ -68,7 +68,7 @@ func (s *Server) inbox(c *gin.Context, status int, results []bulkResult, flash *
 	}
 	d := inboxData{Total: total, State: string(f.State), Pager: newPager("/inbox", q, p, n, len(list)), Results: results}
 	for _, st := range workflow.WaitingStates() {
-		if counts[st] > 0 {
+		if counts[st].N > 0 {
 			d.Cards = append(d.Cards, inboxCard{State: string(st), Label: st.Label(l), Count: counts[st],
 				Href: "/inbox?state=" + string(st), Current: st == f.State})
 		}
