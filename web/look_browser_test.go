@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,12 +75,7 @@ func TestPagesFitTheScreen(t *testing.T) {
 
 	shots := os.Getenv(ShotsEnv)
 	withBrowser(t, exe, func(bctx context.Context) {
-		personas := make([]string, 0, len(walk))
-		for p := range walk {
-			personas = append(personas, p)
-		}
-		sort.Strings(personas)
-		for _, p := range personas {
+		for _, p := range slices.Sorted(maps.Keys(walk)) {
 			// The previous persona's session goes with its cookies.
 			pctx := bctx
 			steps := []chromedp.Action{network.ClearBrowserCookies(), emulation.SetScriptExecutionDisabled(true)}
