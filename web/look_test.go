@@ -218,6 +218,8 @@ func TestHomeTiles(t *testing.T) {
 			t.Errorf("%s %d times on the home page, want once (the navigation only)", nav, n)
 		}
 	}
+	c.officer.post("/lang/en", url.Values{"next": {"/"}})
+	expect(t, "in English", c.officer.get("/"), 200, `<span class="waiting">1</span> request waits for your action`)
 	if strings.Contains(c.audit.get("/").Body, `class="waiting"`) {
 		t.Error("an auditor, who approves nothing, is shown a waiting count")
 	}
