@@ -132,3 +132,9 @@ func (s *Server) decorate(c *gin.Context, v *View) {
 		v.Nav = s.workFor(c)
 	}
 }
+
+// favicon leads to the crest the layout names as every page's icon: browsers
+// ask for /favicon.ico where a page names none (a PDF, a CSV).
+func (s *Server) favicon(c *gin.Context) {
+	c.Redirect(http.StatusMovedPermanently, "/static/crest.svg")
+}

@@ -227,3 +227,18 @@ func TestHomeTiles(t *testing.T) {
 	siti.login(pgSubject, testPassword)
 	expect(t, "employee's home", siti.get("/"), 200, `<div class="card tile"><h3><a href="/epayslip">`)
 }
+
+// TestCrestIsTheFavicon: every page names the crest as its icon, which is
+// also where /favicon.ico leads, and the masthead names the treasury.
+func TestCrestIsTheFavicon(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	b := e.browser()
+	expect(t, "login page", b.get("/login"), 200, `<link rel="icon" href="/static/crest.svg" type="image/svg+xml">`,
+		`<img class="crest" src="/static/crest.svg"`, "<strong>"+e.cfg.TreasuryName+"</strong>")
+	if r := b.get("/favicon.ico"); r.Status != http.StatusMovedPermanently || r.Location != "/static/crest.svg" {
+		t.Fatalf("/favicon.ico: %d %q", r.Status, r.Location)
+	}
+	if r := b.get("/static/crest.svg"); r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "image/svg+xml") || !strings.Contains(r.Body, "<svg") {
+		t.Fatalf("the crest: %d %s", r.Status, r.Header.Get("Content-Type"))
+	}
+}
