@@ -42,6 +42,9 @@ type Config struct {
 	TrustedProxies string          // comma-separated addresses whose X-Forwarded-For is believed
 	UploadLimit    int64           // bytes a file import (a route marked upload) may send
 
+	AttachmentMaxSize  int64 // bytes of one supporting document of a request
+	AttachmentMaxTotal int64 // bytes of all the supporting documents of one request
+
 	MetricsAllow string // comma-separated networks whose monitors may read /metrics
 	MetricsToken string // a bearer token that may read /metrics from anywhere
 
@@ -84,6 +87,8 @@ func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() er
 		{"mail-workers", "parallel mail senders inside serve; 0 leaves delivery to separate `ispeks worker` processes", (*intValue)(&c.MailWorkers)},
 		{"trusted-proxies", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed", (*stringValue)(&c.TrustedProxies)},
 		{"upload-limit", "largest body a file import may send, e.g. 256MiB (other requests have fixed, small limits)", (*sizeValue)(&c.UploadLimit)},
+		{"attachment-max-size", "largest supporting document (PDF, JPEG, PNG) a request may carry, e.g. 5MiB", (*sizeValue)(&c.AttachmentMaxSize)},
+		{"attachment-max-total", "all the supporting documents of one request together, e.g. 20MiB", (*sizeValue)(&c.AttachmentMaxTotal)},
 		{"metrics-allow", "comma-separated addresses or networks allowed to read /metrics", (*stringValue)(&c.MetricsAllow)},
 		{"metrics-token", "bearer token that allows reading /metrics from any address", (*stringValue)(&c.MetricsToken)},
 		{"payslip-pdf-password", "password of pay-slip PDFs: mykad (the employee's MyKad number, 12 digits) or none", (*stringValue)(&c.PayslipPDFPassword)},
@@ -140,6 +145,9 @@ func Default() Config {
 		MailWorkers:   2,
 		UploadLimit:   DefaultUploadLimit,
 		MetricsAllow:  "127.0.0.1/32,::1/128",
+
+		AttachmentMaxSize:  5 << 20,
+		AttachmentMaxTotal: 20 << 20,
 
 		PayslipPDFPassword: "mykad",
 	}
@@ -216,6 +224,10 @@ func (c *Config) Check() error {
 		return fmt.Errorf("%s: at least 1", EnvName("reminder-days"))
 	case c.UploadLimit < 1<<20 || c.UploadLimit > 4<<30:
 		return fmt.Errorf("%s: between 1MiB and 4GiB", EnvName("upload-limit"))
+	case c.AttachmentMaxSize < 64<<10 || c.AttachmentMaxSize > 64<<20:
+		return fmt.Errorf("%s: between 64KiB and 64MiB", EnvName("attachment-max-size"))
+	case c.AttachmentMaxTotal < c.AttachmentMaxSize || c.AttachmentMaxTotal > 256<<20:
+		return fmt.Errorf("%s: at least %s and at most 256MiB", EnvName("attachment-max-total"), EnvName("attachment-max-size"))
 	}
 	for _, p := range splitList(c.MetricsAllow) {
 		if _, err := parseNet(p); err != nil {

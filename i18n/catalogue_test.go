@@ -21,6 +21,7 @@ import (
 	_ "github.com/perbendaharaan/ispeks/payslip" // registers the mail it sends
 	"github.com/perbendaharaan/ispeks/store"
 	_ "github.com/perbendaharaan/ispeks/useradmin" // registers the mail it sends
+	"github.com/perbendaharaan/ispeks/web"         // the audit page's actions; their words
 	"github.com/perbendaharaan/ispeks/workflow"
 )
 
@@ -232,6 +233,18 @@ func dynamicFamilies() map[string]bool {
 		}
 	}
 	add("request.done.", "created", "draft", "saved") // what the form's own POSTs did
+	for _, s := range workflow.States() {
+		add("request.next.", string(s)) // who acts next, after an action
+	}
+	for _, k := range forms.Kinds {
+		add("request.declaration.", string(k))
+	}
+	for _, a := range web.AuditActions() {
+		add("audit.do.", a)
+		add("audit.label.", a)
+	}
+	add("request.audience.", string(workflow.ToOfficers), string(workflow.ToTreasury), string(workflow.ToSysadmins),
+		string(workflow.ToSubmitter), string(workflow.ToSubject))
 	for _, st := range workflow.Stages() {
 		add("request.error.only.", string(st))
 		add("request.stage.", string(st))

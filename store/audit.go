@@ -284,18 +284,6 @@ func (c Conn) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 	return n, nil, nil
 }
 
-// AuditList returns audit records, newest first, one page at a time.
-func (c Conn) AuditList(ctx context.Context, q string, page Page) ([]AuditRecord, int64, error) {
-	var recs []AuditRecord
-	sel := c.rd.NewSelect().Model(&recs).OrderExpr("id DESC") // arrival: a record shows before it is sealed
-	if q != "" {
-		like := "%" + q + "%"
-		sel = sel.Where("(action LIKE ? OR object_id LIKE ? OR actor_login LIKE ?)", like, like, like)
-	}
-	total, err := sel.Limit(page.Limit()).Offset(page.Offset()).ScanAndCount(ctx)
-	return recs, total, err
-}
-
 // AuditHead returns the sequence number and hash of the newest record of
 // the chain as committed (0 and the zero hash for an empty log): what an
 // anchor outside the database signs. It reads the head row outside any

@@ -195,15 +195,27 @@ func (s *Service) officersOf(ctx context.Context, c store.Conn, ptj string) ([]s
 	return append(list, delegates...), err
 }
 
+// Told is who the mail of an action went to: one audience and its people,
+// for the message that tells the actor who was informed.
+type Told struct {
+	Audience workflow.Audience
+	Names    []string // the recipients' names, in the order mailed
+	// Email is the address of the subject's mail, and Link whether it
+	// carries a one-time set-password link (the page names where it went).
+	Email string
+	Link  bool
+}
+
 // notifyTransition queues the mails of transition t on r inside tx and
-// returns how many.
-func (s *Service) notifyTransition(ctx context.Context, tx store.Conn, r *store.Request, t workflow.Transition, subject *subjectMail) (int, error) {
+// returns who they go to, per audience (none: nobody was mailed).
+func (s *Service) notifyTransition(ctx context.Context, tx store.Conn, r *store.Request, t workflow.Transition, subject *subjectMail) ([]Told, error) {
 	ptj := r.PTJCode
 	if r.PTJ != nil {
 		ptj += " " + r.PTJ.Name
 	}
 	base := requestMail{Ref: r.Reference, Kind: r.Kind, PTJ: ptj, Remarks: t.Remarks, URL: s.links.Request(r.ID)}
 	var mails []store.Mail
+	var told []Told
 	for _, a := range t.Notify {
 		if a == workflow.ToSubject {
 			if subject == nil {
@@ -212,6 +224,7 @@ func (s *Service) notifyTransition(ctx context.Context, tx store.Conn, r *store.
 			m := base
 			m.Remarks, m.Password, m.URL = "", subject.link, s.links.Home()
 			mails = append(mails, store.Mail{Kind: subject.kind, To: subject.user, RequestID: &r.ID, Content: m})
+			told = append(told, Told{Audience: a, Names: []string{subject.user.Name}, Email: subject.user.Email, Link: subject.link != nil})
 			continue
 		}
 		kind, ok := approverMail[a]
@@ -226,13 +239,16 @@ func (s *Service) notifyTransition(ctx context.Context, tx store.Conn, r *store.
 		}
 		users, err := s.audienceOf(ctx, tx, a, r)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
+		tl := Told{Audience: a}
 		for i := range users {
 			mails = append(mails, store.Mail{Kind: kind, To: &users[i], RequestID: &r.ID, Content: base})
+			tl.Names = append(tl.Names, users[i].Name)
 		}
+		told = append(told, tl) // an audience of nobody too: the page says no one was mailed
 	}
-	return len(mails), tx.Enqueue(ctx, mails...)
+	return told, tx.Enqueue(ctx, mails...)
 }
 
 // reminderBatch is how many requests a reminder sweep reads, and claims in

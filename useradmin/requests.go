@@ -12,12 +12,32 @@ import (
 	"github.com/perbendaharaan/ispeks/workflow"
 )
 
-// CreateRequest records a new Borang from by, as a draft or submitted at once
-// (draft false), in one transaction with its reference, history, audit record
-// and notifications. Everything the form and the business rules check is
-// reported at once, and nothing is written unless all hold.
+// Filing is a Borang as its PTJ representative sends it: the form, whether
+// it stays a draft or goes on for approval, and the supporting documents
+// attached with it.
+type Filing struct {
+	Form  forms.Request
+	Draft bool
+	Files []Upload
+}
+
+// CreateRequest records a new Borang from by, as a draft or submitted at
+// once (draft false); see Create.
 func (s *Service) CreateRequest(ctx context.Context, by *store.User, f forms.Request, draft bool) (*store.Request, error) {
-	var out *store.Request
+	res, err := s.Create(ctx, by, Filing{Form: f, Draft: draft})
+	if err != nil {
+		return nil, err
+	}
+	return res.Request, nil
+}
+
+// Create records a new Borang from by, in one transaction with its
+// reference, history, audit record, attachments and notifications.
+// Everything the form and the business rules check is reported at once,
+// and nothing is written unless all hold.
+func (s *Service) Create(ctx context.Context, by *store.User, fl Filing) (*ActResult, error) {
+	var out *ActResult
+	f, draft := fl.Form, fl.Draft
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
 		if err := s.checkForm(ctx, tx, by, &f, draft, 0); err != nil {
 			return err
@@ -49,12 +69,15 @@ func (s *Service) CreateRequest(ctx context.Context, by *store.User, f forms.Req
 			map[string]any{"kind": r.Kind, "ptj": r.PTJCode, "subject": forms.MaskLogin(r.SubjectIC)}); err != nil {
 			return err
 		}
+		if err := s.attachAll(ctx, tx, r, by, fl.Files); err != nil {
+			return err
+		}
+		out = &ActResult{Request: r}
 		if !draft {
-			if _, err := s.apply(ctx, tx, r, by, a, workflow.Action{Event: workflow.Submit, Version: r.Version}, ActOptions{}); err != nil {
+			if out, err = s.apply(ctx, tx, r, by, a, workflow.Action{Event: workflow.Submit, Version: r.Version}, ActOptions{}); err != nil {
 				return err
 			}
 		}
-		out = r
 		return nil
 	})
 	if err != nil {
@@ -63,11 +86,24 @@ func (s *Service) CreateRequest(ctx context.Context, by *store.User, f forms.Req
 	return out, nil
 }
 
-// AmendRequest replaces the form of a draft or returned request (version as
-// the amender saw it) and, with submit, sends it on: submit from a draft,
-// resubmit after a return.
+// AmendRequest replaces the form of a draft or returned request and, with
+// submit, sends it on; see Amend.
 func (s *Service) AmendRequest(ctx context.Context, by *store.User, id, version int64, f forms.Request, submit bool) (*store.Request, error) {
-	var out *store.Request
+	res, err := s.Amend(ctx, by, id, version, Filing{Form: f, Draft: !submit})
+	if err != nil {
+		return nil, err
+	}
+	return res.Request, nil
+}
+
+// Amend replaces the form of a draft or returned request (version as the
+// amender saw it), attaches the filing's files and, unless it stays a
+// draft, sends it on: submit from a draft, resubmit after a return. All in
+// one transaction: a refusal leaves the request, its attachments included,
+// as it was.
+func (s *Service) Amend(ctx context.Context, by *store.User, id, version int64, fl Filing) (*ActResult, error) {
+	var out *ActResult
+	f, submit := fl.Form, !fl.Draft
 	err := s.db.Tx(ctx, func(tx store.Conn) error {
 		r, err := s.lockRequestFor(ctx, tx, by, id)
 		if err != nil {
@@ -103,12 +139,15 @@ func (s *Service) AmendRequest(ctx context.Context, by *store.User, id, version 
 		if err := tx.Audit(ctx, actor(by), "request.amend", "request", r.Reference, nil); err != nil {
 			return err
 		}
+		if err := s.attachAll(ctx, tx, r, by, fl.Files); err != nil {
+			return err
+		}
+		out = &ActResult{Request: r}
 		if submit {
-			if _, err = s.apply(ctx, tx, r, by, a, workflow.Action{Event: event, Version: r.Version}, ActOptions{}); err != nil {
+			if out, err = s.apply(ctx, tx, r, by, a, workflow.Action{Event: event, Version: r.Version}, ActOptions{}); err != nil {
 				return err
 			}
 		}
-		out = r
 		return nil
 	})
 	if err != nil {
@@ -252,6 +291,8 @@ type ActResult struct {
 	TemporaryExpires  time.Time
 	// Mailed reports that notifications were queued (workers may be woken).
 	Mailed bool
+	// Told is who the action's mail went to, audience by audience.
+	Told []Told
 	// Available are the events the actor may fire on the request now.
 	Available []workflow.Event
 }
@@ -334,11 +375,12 @@ func (s *Service) apply(ctx context.Context, tx store.Conn, r *store.Request, by
 	if err != nil {
 		return nil, err
 	}
-	n, err := s.notifyTransition(ctx, tx, r, t, subject)
-	if err != nil {
+	if res.Told, err = s.notifyTransition(ctx, tx, r, t, subject); err != nil {
 		return nil, err
 	}
-	res.Mailed = n > 0
+	for _, tl := range res.Told {
+		res.Mailed = res.Mailed || len(tl.Names) > 0
+	}
 	return res, nil
 }
 

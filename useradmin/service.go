@@ -29,18 +29,25 @@ type Links interface {
 
 // Service runs user administration on a database.
 type Service struct {
-	db    *store.DB
-	auth  *auth.Service
-	links Links
+	db     *store.DB
+	auth   *auth.Service
+	links  Links
+	limits AttachmentLimits
 }
+
+// Option configures a Service beyond its required dependencies.
+type Option func(*Service)
 
 // New returns the service on db, provisioning passwords through a and
 // linking mail with links.
 //
 // It also makes a's locks mail the locked profile's owner (auth.MailLocks):
 // the portal's mail is this service's.
-func New(db *store.DB, a *auth.Service, links Links) *Service {
-	s := &Service{db: db, auth: a, links: links}
+func New(db *store.DB, a *auth.Service, links Links, opts ...Option) *Service {
+	s := &Service{db: db, auth: a, links: links, limits: DefaultAttachmentLimits}
+	for _, o := range opts {
+		o(s)
+	}
 	if a != nil {
 		a.MailLocks(s.lockMail)
 	}

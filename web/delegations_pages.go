@@ -65,8 +65,8 @@ func (s *Server) delegations(c *gin.Context, form delegationsData, flash *Flash)
 // form left (its values and errors) or the confirmation of one done.
 func (s *Server) delegationsPage(c *gin.Context) {
 	f := s.takeFlash(c)
-	form := delegationsData{Login: f.Value("delegate_login"), From: f.Value("from"), To: f.Value("to"), Errors: f.FieldErrors()}
-	flash := f.Message()
+	form := delegationsData{Login: f.value("delegate_login"), From: f.value("from"), To: f.value("to"), Errors: f.fieldErrors()}
+	flash := f.flash()
 	if flash == nil {
 		flash = doneFlash(c, "delegation.done.")
 	}
@@ -105,7 +105,7 @@ func (s *Server) delegationRefused(c *gin.Context, typed map[string]string, err 
 		s.fail(c, err)
 		return
 	}
-	s.redirectFlash(c, "/delegations", refusedFlash(c, err, typed))
+	s.refuse(c, "/delegations", err, typed)
 }
 
 func (s *Server) delegationRevoke(c *gin.Context) {
@@ -115,7 +115,7 @@ func (s *Server) delegationRevoke(c *gin.Context) {
 		return
 	}
 	if c.PostForm("confirm") == "" {
-		s.redirectFlash(c, "/delegations", formFlash{Kind: "error", Text: tr(c, "request.confirm.missing")})
+		s.redirectWith(c, "/delegations", &formFlash{Kind: "error", Text: tr(c, "request.confirm.missing")})
 		return
 	}
 	if err := s.admin.RevokeDelegation(c.Request.Context(), currentUser(c), id); err != nil {

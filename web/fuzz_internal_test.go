@@ -44,7 +44,8 @@ func FuzzBindBorang(f *testing.F) {
 	now := time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body string) {
 		c := postContext("application/x-www-form-urlencoded", body)
-		e := bindBorang(c)
+		_ = c.Request.ParseForm()
+		e := bindBorang(c.Request.PostForm)
 		for i, g := range e.Form.Roles {
 			if !slices.Contains(forms.Roles, g.Role) || g.ApprovalLimitSen < 0 {
 				t.Fatalf("bound role %d: %+v", i, g)
@@ -68,7 +69,11 @@ func FuzzBindBorang(f *testing.F) {
 		}
 		for _, l := range i18n.Langs {
 			v := borangForm(l, e.Form.Kind, e)
-			v.setErrors(e.Form, append(apperr.As(err).Fields, e.Errs...), l)
+			var fields []fieldText
+			for _, fe := range append(apperr.As(err).Fields, e.Errs...) {
+				fields = append(fields, fieldText{Field: fe.Field, Text: fe.Message(l)})
+			}
+			v.setErrors(e.Form, fields)
 		}
 	})
 }

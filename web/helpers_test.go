@@ -77,13 +77,13 @@ func newEnvOn(t testing.TB, db *store.DB, edit ...func(*config.Config)) *env {
 	e.keys = secret.Random()
 	e.auth = auth.New(db, auth.SettingsOf(&e.cfg), e.keys)
 	links := web.NewLinks("https://ispeks.example.gov.my")
-	e.admin = useradmin.New(db, e.auth, links)
+	e.admin = useradmin.New(db, e.auth, links, useradmin.WithAttachmentLimits(useradmin.AttachmentLimits{Each: e.cfg.AttachmentMaxSize, Total: e.cfg.AttachmentMaxTotal}))
 	e.slips = payslip.New(db, links, payslip.Options{PDFPassword: payslip.PasswordRule(e.cfg.PayslipPDFPassword),
 		RetentionMonths: e.cfg.PayslipRetentionMonths, Treasury: e.cfg.TreasuryName})
 	e.pay = payment.New(db, links, payment.Options{})
 	e.logs = &logBuffer{}
 	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(e.logs, nil)),
-		web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payslip: e.slips, Payment: e.pay, Keys: e.keys})
+		web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payslip: e.slips, Payment: e.pay})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,7 +90,7 @@ func (s *Server) mailOps(c *gin.Context, state string, flash *Flash) {
 }
 
 func (s *Server) mailOpsPage(c *gin.Context) {
-	flash := s.takeFlash(c).Message()
+	flash := s.takeFlash(c).flash()
 	if flash == nil {
 		flash = doneFlash(c, "mailops.done.")
 	}
@@ -118,7 +118,7 @@ func (s *Server) mailRetry(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		s.redirectFlash(c, back, refusedFlash(c, err, nil))
+		s.refuse(c, back, err, nil)
 		return
 	}
 	s.wakeMail()

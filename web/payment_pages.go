@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -241,9 +240,9 @@ func (s *Server) paymentSettingsPage(c *gin.Context) {
 		return
 	}
 	d := paymentSettingsData{MailOnMove: set.MailOnMove}
-	flash := f.Message()
+	flash := f.flash()
 	if f != nil {
-		d.MailOnMove = f.Value("mail_on_move") == "1" // the choice not saved, as it was made
+		d.MailOnMove = f.value("mail_on_move") == "1" // the choice not saved, as it was made
 	} else {
 		flash = doneFlash(c, "payment.settings.done.")
 	}
@@ -259,7 +258,7 @@ func (s *Server) paymentSettingsSave(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		s.redirectFlash(c, "/emaklum/settings", refusedFlash(c, err, map[string]string{"mail_on_move": c.PostForm("mail_on_move")}))
+		s.refuse(c, "/emaklum/settings", err, map[string]string{"mail_on_move": c.PostForm("mail_on_move")})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/emaklum/settings?done=saved")
@@ -325,7 +324,7 @@ func (s *Server) paymentImportUpload(c *gin.Context) {
 	}
 	if err != nil {
 		if code := apperr.CodeOf(err); code == apperr.Invalid || code == apperr.TooLarge {
-			s.redirectFlash(c, "/emaklum/import", refusedFlash(c, err, nil))
+			s.refuse(c, "/emaklum/import", err, nil)
 			return
 		}
 		s.fail(c, err)
@@ -424,45 +423,27 @@ type paymentCheckData struct {
 type paymentCheckRow struct{ StatusID, Status, Date, Mode string }
 
 func (s *Server) paymentCheckPage(c *gin.Context) {
-	d := paymentCheckData{}
-	f := s.takeFlash(c)
-	if f != nil {
-		d.PayeeID, d.Reference, d.Errors = f.Value("payee_id"), f.Value("reference"), f.FieldErrors()
-		if f.Text != "" && len(d.Errors) == 0 {
-			d.Errors[""] = f.Text
-		}
-		if len(f.Data) > 0 && json.Unmarshal(f.Data, &d.Items) == nil {
-			d.Checked = true
-		}
-	}
-	s.render(c, http.StatusOK, "payment_check", d)
+	s.render(c, http.StatusOK, "payment_check", paymentCheckData{})
 }
 
 func (s *Server) paymentCheck(c *gin.Context) {
 	l := lang(c)
-	typed := map[string]string{"payee_id": c.PostForm("payee_id"), "reference": c.PostForm("reference")}
-	items, err := s.pay.Check(c.Request.Context(), c.ClientIP(), typed["payee_id"], typed["reference"])
+	d := paymentCheckData{PayeeID: c.PostForm("payee_id"), Reference: c.PostForm("reference")}
+	items, err := s.pay.Check(c.Request.Context(), c.ClientIP(), d.PayeeID, d.Reference)
 	if err != nil {
-		if code := apperr.CodeOf(err); code != apperr.Invalid && code != apperr.TooManyRequests {
+		e := apperr.As(err)
+		if e.Code != apperr.Invalid && e.Code != apperr.TooManyRequests {
 			s.fail(c, err)
 			return
 		}
-		f := refusedFlash(c, err, typed)
-		if len(f.Errors) > 0 {
-			f.Text = "" // the fields say it
-		}
-		s.redirectFlash(c, "/emaklum/semak", f)
+		d.Errors = fieldErrors(err, l)
+		s.render(c, statusOf(e.Code), "payment_check", d)
 		return
 	}
-	rows := []paymentCheckRow{} // none found is a result too
+	d.Checked = true
 	for _, it := range items {
-		rows = append(rows, paymentCheckRow{StatusID: string(it.Status), Status: it.Status.Label(l),
+		d.Items = append(d.Items, paymentCheckRow{StatusID: string(it.Status), Status: it.Status.Label(l),
 			Date: payment.ShowDate(it.StatusDate), Mode: it.Mode.Label(l)})
 	}
-	data, err := json.Marshal(rows)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.redirectFlash(c, "/emaklum/semak", formFlash{Values: typed, Data: data})
+	s.render(c, http.StatusOK, "payment_check", d)
 }

@@ -198,8 +198,8 @@ func TestPaymentCheckThrottled(t *testing.T) {
 		t.Fatalf("31st check from one address: %d", last)
 	}
 	b := c.e.browser()
-	resp := b.submit(t, "/emaklum/semak", url.Values{"payee_id": {"201901012345"}, "reference": {"INV-2026-0451"}})
-	if resp.Status != http.StatusOK || !strings.Contains(resp.Body, "Terlalu banyak semakan") {
+	resp := b.post("/emaklum/semak", url.Values{"payee_id": {"201901012345"}, "reference": {"INV-2026-0451"}})
+	if resp.Status != http.StatusTooManyRequests || !strings.Contains(resp.Body, "Terlalu banyak semakan") {
 		t.Fatalf("page after the limit: %d", resp.Status)
 	}
 }
@@ -344,7 +344,7 @@ func TestPaymentCheckPage(t *testing.T) {
 	if page := b.get("/"); !strings.Contains(page.Body, `href="/emaklum/semak"`) {
 		t.Fatal("the home page does not offer the check")
 	}
-	page := b.submit(t, "/emaklum/semak", url.Values{"payee_id": {"199801004321"}, "reference": {"cq004512"}})
+	page := b.post("/emaklum/semak", url.Values{"payee_id": {"199801004321"}, "reference": {"cq004512"}})
 	if page.Status != 200 || !strings.Contains(page.Body, "Dikeluarkan") || !strings.Contains(page.Body, "14/11/2026") ||
 		!strings.Contains(page.Body, "Cek") || strings.Contains(page.Body, "940.50") {
 		t.Fatalf("check page: %d %s", page.Status, page.Body)
@@ -353,12 +353,12 @@ func TestPaymentCheckPage(t *testing.T) {
 		{"payee_id": {"199801004321"}, "reference": {"INV-NONE"}},
 		{"payee_id": {"199801009999"}, "reference": {"CQ004512"}},
 	} {
-		page := b.submit(t, "/emaklum/semak", form)
+		page := b.post("/emaklum/semak", form)
 		if page.Status != 200 || !strings.Contains(page.Body, "Tiada rekod yang sepadan") {
 			t.Fatalf("no match: %d", page.Status)
 		}
 	}
-	if page := b.submit(t, "/emaklum/semak", url.Values{"payee_id": {"1"}}); page.Status != 200 || !strings.Contains(page.Body, "field-error") {
+	if page := b.post("/emaklum/semak", url.Values{"payee_id": {"1"}}); page.Status != 422 || !strings.Contains(page.Body, "field-error") {
 		t.Fatalf("bad input: %d", page.Status)
 	}
 }

@@ -87,11 +87,11 @@ func (s *Server) payrollPage(c *gin.Context) {
 	d := payrollData{MonthPage: newPager("/payroll", keepImports, p, store.ExactTotal(total), len(months)), Imports: imports,
 		ImportPage: importPager(keepMonths, importPage, store.ExactTotal(itotal), len(imports)),
 		CanUpload:  s.may(c, "POST", "/payroll/imports"), Format: strings.Join(payslip.Columns, ","),
-		Replace: f.Value("replace") != ""}
+		Replace: f.value("replace") != ""}
 	for _, m := range months {
 		d.Months = append(d.Months, payrollMonthRow{MonthInfo: m, Label: payslip.MonthLabel(m.Month, l)})
 	}
-	s.page(c, http.StatusOK, "payroll", d, f.Message())
+	s.page(c, http.StatusOK, "payroll", d, f.flash())
 }
 
 // importPager is the imports' pager of /payroll: newPager's links with
@@ -133,7 +133,7 @@ func (s *Server) payrollUpload(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		s.redirectFlash(c, "/payroll", refusedFlash(c, err, map[string]string{"replace": c.PostForm("replace")}))
+		s.refuse(c, "/payroll", err, map[string]string{"replace": c.PostForm("replace")})
 		return
 	}
 	defer up.file.Close()
@@ -278,7 +278,7 @@ type payrollMonthData struct {
 // sysadmins the publishing form.
 func (s *Server) payrollMonthPage(c *gin.Context) {
 	f := s.takeFlash(c)
-	flash := f.Message()
+	flash := f.flash()
 	if flash == nil {
 		flash = doneFlash(c, "payroll.done.", "Count", c.Query("mailed"))
 	}
@@ -326,7 +326,7 @@ func (s *Server) payrollMonth(c *gin.Context, flash *Flash, form *formFlash) {
 		Pager:       newPager("/payroll/months/"+m.Month, keep, p, total, len(slips)),
 		CanPublish:  s.may(c, "POST", "/payroll/months/:month/publish"),
 		Visible:     m.Published() && (m.VisibleFrom == nil || !m.VisibleFrom.After(now)),
-		VisibleFrom: form.Value("visible_from"), Errors: form.FieldErrors()}
+		VisibleFrom: form.value("visible_from"), Errors: form.fieldErrors()}
 	var sum payslip.Totals
 	for _, t := range totals {
 		d.Totals = append(d.Totals, ptjTotalRow{Code: t.PTJCode, Name: t.PTJName, Slips: t.Slips, Gross: rm(t.GrossSen),
@@ -351,7 +351,7 @@ func (s *Server) payrollPublish(c *gin.Context) {
 	}
 	page := "/payroll/months/" + url.PathEscape(c.Param("month"))
 	typed := map[string]string{"visible_from": c.PostForm("visible_from")}
-	refuse := func(err error) { s.redirectFlash(c, page, refusedFlash(c, err, typed)) }
+	refuse := func(err error) { s.refuse(c, page, err, typed) }
 	if c.PostForm("confirm") == "" {
 		refuse(errPublishConfirm)
 		return

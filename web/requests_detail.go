@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -75,9 +74,31 @@ type requestDetail struct {
 	Actions       []actionView
 	CanEdit       bool
 	PrintedAt     time.Time
+	// DeclarationKey is the declaration's words for the kind.
+	DeclarationKey string
+	// Next says who acts next.
+	Next string
+	// Returned is what a returned request's representative reads first:
+	// the remarks, the replies so far, the reply form.
+	Returned *returnedView
+	// The supporting documents, and whether the viewer may add and
+	// remove them now (with the limits and the message of a refused try).
+	Attachments []attachmentView
+	CanAttach   bool
+	AttachHint  string
+	AttachError string
 	// Current is the subject's access now, beside what an open access
 	// update asks for, so that approvers see the change.
 	Current *currentAccess
+}
+
+// returnedView is the remarks a request came back with, who wrote them
+// and the submitter's replies since.
+type returnedView struct {
+	By, Stage, OnBehalf, Remarks string
+	At                           time.Time
+	Replies                      []eventView
+	ReplyText, ReplyError        string // as typed, after a refused reply
 }
 
 type currentAccess struct {
@@ -95,7 +116,7 @@ func strOf(p *string) string {
 func (s *Server) detail(lang string, r *store.Request) *requestDetail {
 	d := &requestDetail{Req: rowOf(r, lang), Created: r.CreatedAt, IC: malaysia.MyKad(r.SubjectIC).Formatted(),
 		Subject: r.Form().Subject, Access: r.Kind.TakesAccess(), Justification: r.Justification,
-		Declaration: r.Declaration, PrintedAt: s.now()}
+		Declaration: r.Declaration, PrintedAt: s.now(), DeclarationKey: "request.declaration." + string(r.Kind), Next: nextStep(lang, r)}
 	if r.Submitter != nil {
 		d.Submitter = r.Submitter.Name
 	}
@@ -106,29 +127,49 @@ func (s *Server) detail(lang string, r *store.Request) *requestDetail {
 		d.Roles = append(d.Roles, grantView{Label: forms.RoleLabel(g.Role, lang), Limit: malaysia.FormatRM(g.ApprovalLimitSen)})
 	}
 	for _, e := range r.Events {
-		ev := eventView{Event: e.Event.Label(lang), From: e.From.Label(lang), To: e.To.Label(lang),
-			Actor: e.ActorName, OnBehalf: strOf(e.OnBehalfName), Remarks: e.Remarks, At: e.At}
-		if st := workflow.StageOfEvent(e.Event, e.From); st != "" {
-			ev.Stage = i18n.T(lang, "request.stage."+string(st))
-		}
-		d.Events = append(d.Events, ev)
+		d.Events = append(d.Events, eventOf(lang, &e))
 	}
 	return d
 }
 
-// refusal is why an action changed nothing, to show on the detail page.
-type refusal struct {
-	Event  workflow.Event
-	Fields map[string]string // remarks, confirm, temporary_password
-	Flash  *Flash
+// eventOf is a history row as the pages show it; a reply to remarks reads
+// as one, not as a transition.
+func eventOf(lang string, e *store.RequestEvent) eventView {
+	ev := eventView{Event: e.Event.Label(lang), From: e.From.Label(lang), To: e.To.Label(lang),
+		Actor: e.ActorName, OnBehalf: strOf(e.OnBehalfName), Remarks: e.Remarks, At: e.At}
+	if e.Event == workflow.Reply {
+		ev.Event = i18n.T(lang, "request.reply.event")
+	}
+	if st := workflow.StageOfEvent(e.Event, e.From); st != "" {
+		ev.Stage = i18n.T(lang, "request.stage."+string(st))
+	}
+	return ev
 }
 
-// showRequest renders the detail page of r for the current user.
-func (s *Server) showRequest(c *gin.Context, status int, r *store.Request, why refusal, postedRemarks string) {
-	l := lang(c)
+// returnedOf is what r's representative reads first while it is returned.
+func returnedOf(lang string, r *store.Request) *returnedView {
+	ret := lastReturn(r)
+	if r.State != workflow.Returned || ret == nil {
+		return nil
+	}
+	ev := eventOf(lang, ret)
+	v := &returnedView{By: ev.Actor, Stage: ev.Stage, OnBehalf: ev.OnBehalf, Remarks: ret.Remarks, At: ret.At}
+	for i := range r.Events {
+		if e := &r.Events[i]; e.Event == workflow.Reply && e.ID > ret.ID {
+			v.Replies = append(v.Replies, eventOf(lang, e))
+		}
+	}
+	return v
+}
+
+// showRequest renders the detail page of r for the current user, with
+// the outcome a POST left in fl (nil: none): a refused action's messages
+// beside its form, a refused reply or attachment beside theirs.
+func (s *Server) showRequest(c *gin.Context, r *store.Request, fl *formFlash) {
+	ctx, l := c.Request.Context(), lang(c)
 	d := s.detail(l, r)
 	if r.Kind == forms.KindAccessUpdate && !r.State.Final() {
-		u, err := s.admin.SubjectFor(c.Request.Context(), r)
+		u, err := s.admin.SubjectFor(ctx, r)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -143,10 +184,13 @@ func (s *Server) showRequest(c *gin.Context, status int, r *store.Request, why r
 			}
 		}
 	}
-	available, err := s.admin.Available(c.Request.Context(), currentUser(c), r)
+	available, err := s.admin.Available(ctx, currentUser(c), r)
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	if fl == nil {
+		fl = &formFlash{}
 	}
 	for _, e := range available {
 		if e.ThroughForm() {
@@ -157,82 +201,82 @@ func (s *Server) showRequest(c *gin.Context, status int, r *store.Request, why r
 			Confirm: e.Irreversible(), Danger: e == workflow.Reject || e == workflow.Withdraw,
 			TempPassword: e == workflow.Provision && workflow.EffectOf(r.Kind).HandsOverPassword(),
 			HintKey:      "request.action_hint." + string(e)}
-		if e == why.Event {
-			a.Remarks = postedRemarks
-			a.RemarksError, a.ConfirmError, a.OptionError = why.Fields["remarks"], why.Fields["confirm"], why.Fields["temporary_password"]
+		if string(e) == fl.Event {
+			a.Remarks = fl.Values.Get("remarks")
+			a.RemarksError, a.ConfirmError, a.OptionError = fl.field("remarks"), fl.field("confirm"), fl.field("temporary_password")
 		}
 		d.Actions = append(d.Actions, a)
 	}
-	flash := why.Flash
+	// Attachments change with the Borang: while whoever may send it on has it.
+	d.CanAttach = d.CanEdit
+	list, err := s.admin.Attachments(ctx, r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Attachments = attachmentViews(list)
+	if d.CanAttach {
+		d.AttachHint = s.attachHint(c)
+	}
+	if fl.Event == "attach" {
+		d.AttachError = fl.field(forms.FieldFile)
+	}
+	if d.CanEdit {
+		if d.Returned = returnedOf(l, r); d.Returned != nil && fl.Event == "reply" {
+			d.Returned.ReplyText, d.Returned.ReplyError = fl.Values.Get("remarks"), fl.field("remarks")
+		}
+	}
+	flash := fl.flash()
 	if flash == nil {
 		flash = doneFlash(c, "request.done.", "Ref", r.Reference)
 		if c.Query("done") == "created" && r.State == workflow.Draft {
 			flash = okFlash(tr(c, "request.done.draft", "Ref", r.Reference))
 		}
 	}
-	s.page(c, status, "request_detail", d, flash)
+	s.page(c, fl.status(), "request_detail", d, flash)
 }
 
 func (s *Server) requestPage(c *gin.Context) {
 	if r, ok := s.loadRequest(c); ok {
-		s.showRequest(c, http.StatusOK, r, refusal{}, "")
+		s.showRequest(c, r, s.takeFlash(c))
 	}
 }
 
 var errSubmitThroughForm = apperr.New(apperr.Invalid, "request.error.submit_through_form")
 
-// requestAct fires one action from the detail page's forms. A refused action
-// changes nothing and shows the current request with the reason: a stale
-// page (409), missing remarks or confirmation (422).
+// requestAct fires one action from the detail page's forms and goes back to
+// the request's page (post/redirect/get) with what happened: done, who acts
+// next and who was mailed; or refused, having changed nothing — a stale
+// page (409), missing remarks or confirmation (422) — with the reason
+// beside the action's form and its remarks as typed.
 func (s *Server) requestAct(c *gin.Context) {
 	r, ok := s.loadRequest(c)
 	if !ok {
 		return
 	}
-	l := lang(c)
-	remarks := c.PostForm("remarks")
+	target := requestTarget(r.ID)
 	ev, err := workflow.ParseEvent(c.PostForm("action"))
 	if err == nil && ev.ThroughForm() {
 		err = errSubmitThroughForm
 	}
-	if err != nil {
-		s.showRequest(c, http.StatusUnprocessableEntity, r, refusal{Flash: errFlash(apperr.As(err).Message(l))}, "")
-		return
+	if err == nil && ev.Irreversible() && c.PostForm("confirm") == "" {
+		err = apperr.Fields(apperr.Field("confirm", "request.confirm.missing"))
 	}
-	if ev.Irreversible() && c.PostForm("confirm") == "" {
-		msg := tr(c, "request.confirm.missing")
-		s.showRequest(c, http.StatusUnprocessableEntity, r, refusal{Event: ev, Fields: map[string]string{"confirm": msg}, Flash: errFlash(msg)}, remarks)
-		return
+	var res *useradmin.ActResult
+	if err == nil {
+		version, _ := strconv.ParseInt(c.PostForm("version"), 10, 64)
+		opt := useradmin.ActOptions{TemporaryPassword: ev == workflow.Provision && c.PostForm("temporary_password") != ""}
+		res, err = s.act(c, r.ID, workflow.Action{Event: ev, Version: version, Remarks: c.PostForm("remarks")}, opt)
 	}
-	version, _ := strconv.ParseInt(c.PostForm("version"), 10, 64)
-	opt := useradmin.ActOptions{TemporaryPassword: ev == workflow.Provision && c.PostForm("temporary_password") != ""}
-	res, err := s.act(c, r.ID, workflow.Action{Event: ev, Version: version, Remarks: remarks}, opt)
 	if err != nil {
-		ae := apperr.As(err)
-		switch ae.Code {
-		case apperr.Conflict, apperr.Invalid:
-			// Show the request as it is now: what the user acted on has moved.
-			if now, err := s.admin.RequestFor(c.Request.Context(), currentUser(c), r.ID); err == nil {
-				r = now
-			}
-			why := refusal{Event: ev, Fields: map[string]string{}, Flash: errFlash(ae.Message(l))}
-			for _, f := range ae.Fields {
-				why.Fields[f.Field] = f.Message(l)
-			}
-			if len(ae.Fields) == 1 {
-				why.Flash = errFlash(ae.Fields[0].Message(l))
-			}
-			s.showRequest(c, statusOf(ae.Code), r, why, remarks)
-		default:
-			s.fail(c, err)
-		}
+		s.refuseOnPage(c, target, string(ev), err)
 		return
 	}
 	if res.TemporaryPassword != "" {
 		s.showTemporaryPassword(c, res)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/requests/%d?done=%s", r.ID, ev))
+	s.redirectWith(c, target, okOutcome(lang(c), string(ev), res))
 }
 
 type tempPasswordView struct {
@@ -253,15 +297,19 @@ func (s *Server) showTemporaryPassword(c *gin.Context, res *useradmin.ActResult)
 		Expires: res.TemporaryExpires}, okFlash(tr(c, "request.done.provision", "Ref", r.Reference)))
 }
 
-// requestPrint is the Borang as an A4 paper form, always in Bahasa Malaysia
-// like the paper form it replaces.
+// requestPrint is the Borang as an A4 paper form, in the language the user
+// chose, with the list of its supporting documents.
 func (s *Server) requestPrint(c *gin.Context) {
 	r, ok := s.loadRequest(c)
 	if !ok {
 		return
 	}
-	v := s.view(c, nil)
-	v.Lang = "ms"
-	v.Data = s.detail("ms", r)
-	s.renderView(c, http.StatusOK, "request_print", v)
+	d := s.detail(lang(c), r)
+	list, err := s.admin.Attachments(c.Request.Context(), r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Attachments = attachmentViews(list)
+	s.render(c, http.StatusOK, "request_print", d)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/useradmin"
 	"github.com/perbendaharaan/ispeks/workflow"
 )
 
@@ -49,7 +51,7 @@ type borangView struct {
 	Kind          forms.Kind
 	KindLabel     string
 	PTJCode       string
-	PTJFixed      bool // kept as first filed (edit)
+	PTJName       string
 	Access        bool // the kind grants modules and roles
 	Subject       []textField
 	Modules       []checkField
@@ -63,6 +65,11 @@ type borangView struct {
 	ReturnRemarks string // why it came back, on a returned request
 	Lookup        bool   // offer to fill the form from an existing profile
 	LookupIC      string // the MyKad typed there
+	// The declaration's words fit the kind (a deactivation asks for no access).
+	DeclarationKey string
+	// Attachments already on the request (edit), and the limits of a file.
+	Attachments []attachmentView
+	AttachHint  string
 }
 
 // fieldID is the HTML id of the input of a field path.
@@ -77,7 +84,7 @@ var subjectInputs = []struct {
 }{
 	{forms.FieldICNumber, "request.field.ic_number", "login.id_hint", "text", "off", 14},
 	{forms.FieldName, "request.field.name", "request.hint.name", "text", "name", forms.MaxNameLen},
-	{forms.FieldEmail, "request.field.email", "request.hint.email", "email", "email", 254},
+	{forms.FieldEmail, "request.field.email", "", "email", "email", 254}, // its hint fits the kind: emailHint
 	{forms.FieldPosition, "request.field.position", "", "text", "organization-title", forms.MaxPositionLen},
 	{forms.FieldGrade, "request.field.grade", "request.hint.grade", "text", "off", forms.MaxGradeLen},
 	{forms.FieldSalaryNo, "request.field.salary_no", "request.hint.salary_no", "text", "off", 8},
@@ -109,25 +116,36 @@ type borangEntry struct {
 	Errs   []apperr.FieldError   // limits that are not amounts
 }
 
-// bindBorang reads the Borang from a POST. Input names are the field paths
-// of forms (subject.ic_number…); roles are checkboxes named roles, each with
-// its limit in ringgit in limit.<role>.
-func bindBorang(c *gin.Context) borangEntry {
+// emailHint is what the e-mail field says its address is for: the
+// one-time set-password link of a registration or a password reset, the
+// notice of the other kinds.
+func emailHint(kind forms.Kind) string {
+	if workflow.EffectOf(kind).HandsOverPassword() {
+		return "request.hint.email_link"
+	}
+	return "request.hint.email_notice"
+}
+
+// bindBorang reads the Borang from a POST (or from the values a refused
+// POST left in its flash). Input names are the field paths of forms
+// (subject.ic_number…); roles are checkboxes named roles, each with its
+// limit in ringgit in limit.<role>. The PTJ is not read: it is the
+// representative's own (new) or as first filed (edit).
+func bindBorang(v url.Values) borangEntry {
 	e := borangEntry{Limits: map[forms.Role]string{}}
 	f := &e.Form
-	f.Kind = forms.Kind(c.PostForm(forms.FieldKind))
-	f.PTJCode = c.PostForm(forms.FieldPTJCode)
+	f.Kind = forms.Kind(v.Get(forms.FieldKind))
 	f.Subject = forms.Subject{
-		ICNumber: c.PostForm(forms.FieldICNumber), Name: c.PostForm(forms.FieldName),
-		Email: c.PostForm(forms.FieldEmail), Position: c.PostForm(forms.FieldPosition),
-		Grade: c.PostForm(forms.FieldGrade), SalaryNo: c.PostForm(forms.FieldSalaryNo),
+		ICNumber: v.Get(forms.FieldICNumber), Name: v.Get(forms.FieldName),
+		Email: v.Get(forms.FieldEmail), Position: v.Get(forms.FieldPosition),
+		Grade: v.Get(forms.FieldGrade), SalaryNo: v.Get(forms.FieldSalaryNo),
 	}
-	for _, m := range c.PostFormArray(forms.FieldModules) {
+	for _, m := range v[forms.FieldModules] {
 		f.Modules = append(f.Modules, forms.Module(m))
 	}
-	checked := c.PostFormArray(forms.FieldRoles)
+	checked := v[forms.FieldRoles]
 	for _, r := range forms.Roles {
-		e.Limits[r] = c.PostForm("limit." + string(r))
+		e.Limits[r] = v.Get("limit." + string(r))
 		if !slices.Contains(checked, string(r)) {
 			continue
 		}
@@ -141,8 +159,8 @@ func bindBorang(c *gin.Context) borangEntry {
 		}
 		f.Roles = append(f.Roles, g)
 	}
-	f.Justification = c.PostForm(forms.FieldJustification)
-	f.Declaration = c.PostForm(forms.FieldDeclaration) != ""
+	f.Justification = v.Get(forms.FieldJustification)
+	f.Declaration = v.Get(forms.FieldDeclaration) != ""
 	return e
 }
 
@@ -162,9 +180,13 @@ func borangForm(lang string, kind forms.Kind, e borangEntry) *borangView {
 	f := e.Form
 	v := &borangView{Action: "/requests/new", Kind: kind, KindLabel: forms.KindLabel(kind, lang), PTJCode: f.PTJCode,
 		Access: kind.TakesAccess(), Justification: f.Justification, Declaration: f.Declaration,
-		Errors: map[string]string{}, SubmitKey: "request.form.submit"}
+		Errors: map[string]string{}, SubmitKey: "request.form.submit", DeclarationKey: "request.declaration." + string(kind)}
 	for _, in := range subjectInputs {
-		v.Subject = append(v.Subject, textField{Name: in.name, ID: fieldID(in.name), Label: in.label, Hint: in.hint,
+		hint := in.hint
+		if in.name == forms.FieldEmail {
+			hint = emailHint(kind)
+		}
+		v.Subject = append(v.Subject, textField{Name: in.name, ID: fieldID(in.name), Label: in.label, Hint: hint,
 			Type: in.typ, Autocomplete: in.auto, Max: in.max, Value: subjectValue(f.Subject, in.name),
 			Required: in.name == forms.FieldICNumber || in.name == forms.FieldName || in.name == forms.FieldEmail && kind == forms.KindRegistration})
 	}
@@ -180,7 +202,7 @@ func borangForm(lang string, kind forms.Kind, e borangEntry) *borangView {
 
 // setErrors puts field messages next to their inputs and in the summary.
 // Messages about the i-th role grant go to that role's row.
-func (v *borangView) setErrors(f forms.Request, fields []apperr.FieldError, lang string) {
+func (v *borangView) setErrors(f forms.Request, fields []fieldText) {
 	for _, fe := range fields {
 		field, anchor := fe.Field, fieldID(fe.Field)
 		for i, g := range f.Roles {
@@ -190,16 +212,16 @@ func (v *borangView) setErrors(f forms.Request, fields []apperr.FieldError, lang
 			}
 			anchor = v.Roles[row].ID
 			if field == forms.LimitField(i) && v.Roles[row].LimitError == "" {
-				v.Roles[row].LimitError = fe.Message(lang)
+				v.Roles[row].LimitError = fe.Text
 			} else if field == forms.RoleField(i) && v.Roles[row].Error == "" {
-				v.Roles[row].Error = fe.Message(lang)
+				v.Roles[row].Error = fe.Text
 			}
 		}
 		if _, dup := v.Errors[field]; dup {
 			continue
 		}
-		v.Errors[field] = fe.Message(lang)
-		v.Summary = append(v.Summary, summaryItem{Anchor: anchor, Text: fe.Message(lang)})
+		v.Errors[field] = fe.Text
+		v.Summary = append(v.Summary, summaryItem{Anchor: anchor, Text: fe.Text})
 	}
 	for i := range v.Subject {
 		v.Subject[i].Error = v.Errors[v.Subject[i].Name]
@@ -232,21 +254,29 @@ func (s *Server) requestNewPage(c *gin.Context) {
 		s.render(c, http.StatusOK, "request_kinds", ks)
 		return
 	}
-	f := forms.Request{Kind: kind, PTJCode: repPTJ(currentUser(c))}
+	u := currentUser(c)
+	if fl := s.takeFlash(c); fl != nil && fl.Values != nil {
+		e := bindBorang(fl.Values)
+		e.Form.Kind, e.Form.PTJCode = kind, repPTJ(u)
+		v := borangForm(l, kind, e)
+		s.showBorang(c, v, e, fl)
+		return
+	}
+	f := forms.Request{Kind: kind, PTJCode: repPTJ(u)}
 	var flash *Flash
 	// For a profile that exists, the representative may fill the form from
 	// it (a GET form, no script): the subject's details and, for an access
 	// update, the access it has now as the starting point.
 	if ic := strings.TrimSpace(c.Query("ic")); ic != "" && kind != forms.KindRegistration {
-		u, err := s.admin.ProfileInPTJ(c.Request.Context(), ic, f.PTJCode)
+		p, err := s.admin.ProfileInPTJ(c.Request.Context(), ic, f.PTJCode)
 		switch {
 		case err == nil:
-			f.Subject = forms.Subject{ICNumber: u.Login, Name: u.Name, Email: u.Email, Position: u.Position, Grade: u.Grade, SalaryNo: u.SalaryNo}
+			f.Subject = forms.Subject{ICNumber: shownLogin(p.Login), Name: p.Name, Email: p.Email, Position: p.Position, Grade: p.Grade, SalaryNo: p.SalaryNo}
 			if kind == forms.KindAccessUpdate {
-				for _, m := range u.Modules {
+				for _, m := range p.Modules {
 					f.Modules = append(f.Modules, m.Module)
 				}
-				for _, r := range u.Roles {
+				for _, r := range p.Roles {
 					f.Roles = append(f.Roles, forms.RoleGrant{Role: r.Role, ApprovalLimitSen: r.ApprovalLimitSen})
 				}
 			}
@@ -265,30 +295,112 @@ func (s *Server) requestNewPage(c *gin.Context) {
 	v := borangForm(l, kind, entryOf(f))
 	v.Lookup = kind != forms.KindRegistration
 	v.LookupIC = c.Query("ic")
+	s.fillBorang(c, v, nil)
 	s.page(c, http.StatusOK, "request_form", v, flash)
 }
 
-func (s *Server) requestCreate(c *gin.Context) {
-	e := bindBorang(c)
-	v := borangForm(lang(c), e.Form.Kind, e)
-	if !s.checkEntry(c, v, e) {
-		return
+// shownLogin is a login as the form shows it: a MyKad with its dashes, as
+// people write it (the form reads either).
+func shownLogin(login string) string {
+	if _, isMyKad, err := forms.ParseLogin(login); err == nil && isMyKad {
+		return malaysia.MyKad(login).Formatted()
 	}
-	r, err := s.admin.CreateRequest(c.Request.Context(), currentUser(c), e.Form, c.PostForm("draft") != "")
-	if err != nil {
-		s.borangRefused(c, v, e, err)
-		return
-	}
-	s.created(r)
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/requests/%d?done=created", r.ID))
+	return login
 }
 
-// checkEntry shows the form again, with every message the Borang's own
-// rules give, when a limit is not an amount (the store cannot be asked: it
-// would take the limit as zero). It reports whether the entry may go on.
-func (s *Server) checkEntry(c *gin.Context, v *borangView, e borangEntry) bool {
+// fillBorang completes v with what the page shows beside the form: the
+// PTJ's name, the attachments of r (when amending) and the limits of a file.
+func (s *Server) fillBorang(c *gin.Context, v *borangView, r *store.Request) {
+	if r != nil && r.PTJ != nil {
+		v.PTJName = r.PTJ.Name
+	} else if p, err := s.db.PTJ(c.Request.Context(), v.PTJCode); err == nil {
+		v.PTJName = p.Name
+	}
+	if r != nil {
+		if list, err := s.admin.Attachments(c.Request.Context(), r); err == nil {
+			v.Attachments = attachmentViews(list)
+		}
+	}
+	v.AttachHint = s.attachHint(c)
+}
+
+// showBorang shows the form of a refused POST again as typed, with why
+// (the flash the POST left): the field messages beside their inputs and in
+// the summary, or the message about the whole form.
+func (s *Server) showBorang(c *gin.Context, v *borangView, e borangEntry, fl *formFlash) {
+	if len(fl.Fields) > 0 {
+		v.setErrors(e.Form, fl.Fields)
+	} else {
+		v.Message = fl.Text
+	}
+	if v.Edit {
+		v.Version, _ = strconv.ParseInt(fl.Values.Get("version"), 10, 64) // what the user saw: a stale one fails again
+	}
+	s.render(c, fl.status(), "request_form", v)
+}
+
+// formTarget is where a Borang POST goes back to: the new-request form of
+// its kind, or the edit page.
+func formTarget(kind forms.Kind, id int64) string {
+	if id != 0 {
+		return fmt.Sprintf("/requests/%d/edit", id)
+	}
+	if kind.Valid() {
+		return "/requests/new?kind=" + url.QueryEscape(string(kind))
+	}
+	return "/requests/new"
+}
+
+// borangRefused sends a refused Borang back to its form with what was
+// typed and why (post/redirect/get): field messages (422), or a conflict
+// or refusal about the whole form (409, 403). Anything else is the error
+// page. A file chosen with it is not kept: the summary asks for it again.
+func (s *Server) borangRefused(c *gin.Context, kind forms.Kind, id int64, err error) {
+	switch apperr.CodeOf(err) {
+	case apperr.Invalid, apperr.Conflict, apperr.Forbidden:
+	default:
+		s.fail(c, err)
+		return
+	}
+	fl := refusedFlash(lang(c), err, c.Request.PostForm)
+	if up, _ := c.FormFile(forms.FieldFile); up != nil && up.Filename != "" && fl.field(forms.FieldFile) == "" {
+		fl.Fields = append(fl.Fields, fieldText{Field: forms.FieldFile, Text: tr(c, "attachment.error.choose_again")})
+	}
+	s.redirectWith(c, formTarget(kind, id), fl)
+}
+
+func (s *Server) requestCreate(c *gin.Context) {
+	e := bindBorang(c.Request.PostForm)
+	e.Form.PTJCode = repPTJ(currentUser(c)) // the representative's own: never what a form says
+	if err := s.checkEntry(c, e); err != nil {
+		s.borangRefused(c, e.Form.Kind, 0, err)
+		return
+	}
+	files, err := s.formFile(c, false)
+	if err != nil {
+		s.borangRefused(c, e.Form.Kind, 0, err)
+		return
+	}
+	draft := c.PostForm("draft") != ""
+	res, err := s.admin.Create(c.Request.Context(), currentUser(c), useradmin.Filing{Form: e.Form, Draft: draft, Files: files})
+	if err != nil {
+		s.borangRefused(c, e.Form.Kind, 0, err)
+		return
+	}
+	s.created(res.Request)
+	done := "created"
+	if draft {
+		done = "draft"
+	}
+	s.redirectWith(c, requestTarget(res.Request.ID), okOutcome(lang(c), done, res))
+}
+
+// checkEntry is every message the Borang's own rules give when a limit is
+// not an amount (the store cannot be asked: it would take the limit as
+// zero); nil when the entry may go on.
+func (s *Server) checkEntry(c *gin.Context, e borangEntry) error {
 	if len(e.Errs) == 0 {
-		return true
+		return nil
 	}
 	var fields []apperr.FieldError
 	f := e.Form
@@ -296,33 +408,10 @@ func (s *Server) checkEntry(c *gin.Context, v *borangView, e borangEntry) bool {
 	if err := s.admin.CheckForm(c.Request.Context(), f); apperr.Is(err, apperr.Invalid) {
 		fields = append(fields, apperr.As(err).Fields...)
 	} else if err != nil {
-		s.fail(c, err)
-		return false
+		return err
 	}
 	fields = append(fields, e.Errs...) // after: the summary follows the form's order
-	s.borangRefused(c, v, e, apperr.Fields(fields...))
-	return false
-}
-
-// borangRefused shows the form again as typed with why the store refused it:
-// field messages (422), or a conflict or refusal about the whole form (409,
-// 403). Anything else is the error page.
-func (s *Server) borangRefused(c *gin.Context, v *borangView, e borangEntry, err error) {
-	l := lang(c)
-	ae := apperr.As(err)
-	switch ae.Code {
-	case apperr.Invalid:
-		v.setErrors(e.Form, ae.Fields, l)
-		if len(ae.Fields) == 0 {
-			v.Message = ae.Message(l)
-		}
-	case apperr.Conflict, apperr.Forbidden:
-		v.Message = ae.Message(l)
-	default:
-		s.fail(c, err)
-		return
-	}
-	s.render(c, statusOf(ae.Code), "request_form", v)
+	return apperr.Fields(fields...)
 }
 
 // editForm is the edit view of r for entry e.
@@ -330,17 +419,24 @@ func editForm(lang string, r *store.Request, e borangEntry) *borangView {
 	e.Form.Kind, e.Form.PTJCode = r.Kind, r.PTJCode // kept as first filed
 	v := borangForm(lang, r.Kind, e)
 	v.Action = fmt.Sprintf("/requests/%d/edit", r.ID)
-	v.Edit, v.ID, v.Reference, v.Version, v.PTJFixed = true, r.ID, r.Reference, r.Version, true
+	v.Edit, v.ID, v.Reference, v.Version = true, r.ID, r.Reference, r.Version
 	if r.State == workflow.Returned {
 		v.SubmitKey = "request.form.resubmit"
-		for i := len(r.Events) - 1; i >= 0; i-- {
-			if r.Events[i].Event == workflow.Return {
-				v.ReturnRemarks = r.Events[i].Remarks
-				break
-			}
+		if ret := lastReturn(r); ret != nil {
+			v.ReturnRemarks = ret.Remarks
 		}
 	}
 	return v
+}
+
+// lastReturn is the event that returned r for amendment last, nil if none.
+func lastReturn(r *store.Request) *store.RequestEvent {
+	for i := len(r.Events) - 1; i >= 0; i-- {
+		if r.Events[i].Event == workflow.Return {
+			return &r.Events[i]
+		}
+	}
+	return nil
 }
 
 var errNotEditable = apperr.New(apperr.Conflict, "request.error.not_editable")
@@ -368,7 +464,17 @@ func (s *Server) requestEditPage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.render(c, http.StatusOK, "request_form", editForm(lang(c), r, entryOf(r.Form())))
+	if fl := s.takeFlash(c); fl != nil && fl.Values != nil {
+		e := bindBorang(fl.Values)
+		v := editForm(lang(c), r, e)
+		s.fillBorang(c, v, r)
+		s.showBorang(c, v, e, fl)
+		return
+	}
+	v := editForm(lang(c), r, entryOf(r.Form()))
+	v.Subject[0].Value = shownLogin(v.Subject[0].Value)
+	s.fillBorang(c, v, r)
+	s.render(c, http.StatusOK, "request_form", v)
 }
 
 func (s *Server) requestEdit(c *gin.Context) {
@@ -376,23 +482,30 @@ func (s *Server) requestEdit(c *gin.Context) {
 	if !ok {
 		return
 	}
-	e := bindBorang(c)
-	v := editForm(lang(c), r, e)
-	version, _ := strconv.ParseInt(c.PostForm("version"), 10, 64)
-	v.Version = version // what the user saw: a stale one must fail, not be refreshed
-	if !s.checkEntry(c, v, e) {
+	e := bindBorang(c.Request.PostForm)
+	version, _ := strconv.ParseInt(c.PostForm("version"), 10, 64) // what the user saw: a stale one must fail, not be refreshed
+	if err := s.checkEntry(c, e); err != nil {
+		s.borangRefused(c, r.Kind, r.ID, err)
+		return
+	}
+	files, err := s.formFile(c, false)
+	if err != nil {
+		s.borangRefused(c, r.Kind, r.ID, err)
 		return
 	}
 	submit := c.PostForm("draft") == ""
-	r2, err := s.admin.AmendRequest(c.Request.Context(), currentUser(c), r.ID, version, e.Form, submit)
+	res, err := s.admin.Amend(c.Request.Context(), currentUser(c), r.ID, version, useradmin.Filing{Form: e.Form, Draft: !submit, Files: files})
 	if err != nil {
-		s.borangRefused(c, v, e, err)
+		s.borangRefused(c, r.Kind, r.ID, err)
 		return
 	}
-	s.created(r2)
+	s.created(res.Request)
 	done := "saved"
-	if submit {
+	switch {
+	case submit && r.State == workflow.Returned:
+		done = "resubmit"
+	case submit:
 		done = "submit"
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/requests/%d?done=%s", r.ID, done))
+	s.redirectWith(c, requestTarget(r.ID), okOutcome(lang(c), done, res))
 }

@@ -87,10 +87,20 @@ func (s *Server) inbox(c *gin.Context, status int, results []bulkResult, flash *
 	s.page(c, status, "inbox", d, flash)
 }
 
-func (s *Server) inboxPage(c *gin.Context) { s.inbox(c, http.StatusOK, nil, nil) }
+// inboxPage is the inbox, with what a bulk approval left for it (post/
+// redirect/get): the results, or why nothing was approved.
+func (s *Server) inboxPage(c *gin.Context) {
+	var results []bulkResult
+	fl := s.takeFlash(c)
+	if fl != nil {
+		results = fl.Results
+	}
+	s.inbox(c, fl.status(), results, fl.flash())
+}
 
 // inboxApprove approves the selected requests one by one, each in its own
-// transaction, and shows what became of each.
+// transaction, and goes back to the inbox to show what became of each
+// (post/redirect/get, a refusal too).
 func (s *Server) inboxApprove(c *gin.Context) {
 	var ids []int64
 	for _, v := range c.PostFormArray("id") {
@@ -100,13 +110,13 @@ func (s *Server) inboxApprove(c *gin.Context) {
 	}
 	switch {
 	case len(ids) == 0:
-		s.inbox(c, http.StatusUnprocessableEntity, nil, errFlash(tr(c, "inbox.none_selected")))
+		s.redirectWith(c, "/inbox", &formFlash{Status: http.StatusUnprocessableEntity, Kind: "error", Text: tr(c, "inbox.none_selected")})
 		return
 	case len(ids) > store.MaxPageSize:
 		ids = ids[:store.MaxPageSize]
 	}
 	if c.PostForm("confirm") == "" {
-		s.inbox(c, http.StatusUnprocessableEntity, nil, errFlash(tr(c, "request.confirm.missing")))
+		s.redirectWith(c, "/inbox", &formFlash{Status: http.StatusUnprocessableEntity, Kind: "error", Text: tr(c, "request.confirm.missing")})
 		return
 	}
 	l := lang(c)
@@ -132,9 +142,9 @@ func (s *Server) inboxApprove(c *gin.Context) {
 		}
 		results = append(results, out)
 	}
-	flash := okFlash(tr(c, "inbox.bulk_done", "Done", approved, "Of", len(ids)))
+	done := &formFlash{Kind: "ok", Text: tr(c, "inbox.bulk_done", "Done", approved, "Of", len(ids)), Results: results}
 	if approved < len(ids) {
-		flash.Kind = "error"
+		done.Kind = "error"
 	}
-	s.inbox(c, http.StatusOK, results, flash)
+	s.redirectWith(c, "/inbox", done)
 }

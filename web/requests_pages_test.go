@@ -21,6 +21,7 @@ type pagesCast struct {
 	e                                           *env
 	rep, officer, treasury, admin, other, audit *browser
 	subject                                     *store.User
+	landed                                      response // the page the last create landed on
 }
 
 const (
@@ -93,7 +94,8 @@ func expect(t *testing.T, what string, r response, status int, want ...string) {
 	}
 }
 
-// create posts a Borang as the rep and returns the new request's id.
+// create posts a Borang as the rep and returns the new request's id; the
+// page it lands on (post/redirect/get) is c.landed.
 func (c *pagesCast) create(t *testing.T, v url.Values) int64 {
 	t.Helper()
 	r := c.rep.post("/requests/new", v)
@@ -101,10 +103,22 @@ func (c *pagesCast) create(t *testing.T, v url.Values) int64 {
 		t.Fatalf("create: %d\n%s", r.Status, r.Body)
 	}
 	var id int64
-	if _, err := fmt.Sscanf(r.Location, "/requests/%d?done=created", &id); err != nil {
+	if _, err := fmt.Sscanf(r.Location, "/requests/%d", &id); err != nil || r.Location != fmt.Sprintf("/requests/%d", id) {
 		t.Fatalf("create went to %q", r.Location)
 	}
+	c.landed = c.rep.get(r.Location)
 	return id
+}
+
+// landOn is the page a POST's answer sends the browser to: every request
+// form answers with a redirect, also when it was refused (post/redirect/
+// get), and the page after it answers with the refusal's status.
+func (b *browser) landOn(r response) response {
+	b.e.t.Helper()
+	if r.Status != http.StatusSeeOther {
+		b.e.t.Fatalf("a POST answered %d, not a redirect\n%s", r.Status, r.Body)
+	}
+	return b.get(r.Location)
 }
 
 // stored reads request id as it is in the database.
@@ -138,12 +152,12 @@ func (c *pagesCast) approve(t *testing.T, b *browser, id int64) {
 func TestPagesRegistrationFromFormToApproval(t *testing.T) {
 	c := newPagesCast(t)
 	expect(t, "chooser", c.rep.get("/requests/new"), 200, "Pendaftaran Baharu", "/requests/new?kind=password_reset")
-	expect(t, "form", c.rep.get("/requests/new?kind=registration"), 200, `name="ptj_code" value="12010101"`, "Simpan draf", "Saya mengaku")
+	expect(t, "form", c.rep.get("/requests/new?kind=registration"), 200, "12010101 — Jabatan Kewangan Negeri", "Simpan draf", "Saya mengaku")
 
 	id := c.create(t, borangValues(forms.KindRegistration, "920202-10-5432", "Nur Aisyah binti Kamal"))
 	path := fmt.Sprintf("/requests/%d", id)
-	expect(t, "detail after create", c.rep.get(path+"?done=created"), 200,
-		"Permohonan BPP/2026/000001 telah dihantar untuk kelulusan.", "Dikemukakan", "NUR AISYAH BINTI KAMAL", "RM1,000.00", "Tarik balik")
+	expect(t, "detail after create", c.landed, 200,
+		"Permohonan BPP/2026/000001 telah dihantar untuk kelulusan.", "Menunggu kelulusan Pegawai Pengawal PTJ 12010101", "Dikemukakan", "NUR AISYAH BINTI KAMAL", "RM1,000.00", "Tarik balik")
 
 	// The officer finds it in the inbox and on the list, masked.
 	expect(t, "officer inbox", c.officer.get("/inbox"), 200, "BPP/2026/000001", `name="id" value="`, "Luluskan yang dipilih", pgNewMasked)
@@ -155,21 +169,22 @@ func TestPagesRegistrationFromFormToApproval(t *testing.T) {
 
 	v := c.stored(t, id).Version
 	// Irreversible without the confirmation: nothing happens.
-	expect(t, "approve unconfirmed", c.act(c.officer, id, v, "approve"), 422, "Saya mengesahkan tindakan ini")
+	expect(t, "approve unconfirmed", c.officer.landOn(c.act(c.officer, id, v, "approve")), 422, "Saya mengesahkan tindakan ini")
 	// Return needs remarks.
-	expect(t, "return without remarks", c.act(c.officer, id, v, "return"), 422, "Catatan wajib diisi")
+	expect(t, "return without remarks", c.officer.landOn(c.act(c.officer, id, v, "return")), 422, "Catatan wajib diisi")
 	if r := c.stored(t, id); r.State != workflow.Submitted || r.Version != v {
 		t.Fatalf("refused actions changed the request: %s v%d", r.State, r.Version)
 	}
 
 	r := c.act(c.officer, id, v, "approve", "confirm", "1", "remarks", "Disokong.")
-	if r.Status != http.StatusSeeOther || r.Location != path+"?done=approve" {
+	if r.Status != http.StatusSeeOther || r.Location != path {
 		t.Fatalf("approve: %d %q", r.Status, r.Location)
 	}
 	expect(t, "after approve", c.officer.get(r.Location), 200, "Permohonan BPP/2026/000001 telah diluluskan.",
+		"Menunggu kelulusan Perbendaharaan Negeri.", "Dayang Treasury (pelulus Perbendaharaan Negeri)",
 		"Diluluskan Pegawai Pengawal", "Badrul Officer", "Disokong.")
 	// The second click (or the back button) carries the old version.
-	expect(t, "second click", c.act(c.officer, id, v, "approve", "confirm", "1"), 409, pgStaleWords, "Diluluskan Pegawai Pengawal")
+	expect(t, "second click", c.officer.landOn(c.act(c.officer, id, v, "approve", "confirm", "1")), 409, pgStaleWords, "Diluluskan Pegawai Pengawal")
 	if r := c.stored(t, id); r.State != workflow.OfficerApproved || r.Version != v+1 {
 		t.Fatalf("second click changed the request: %s v%d", r.State, r.Version)
 	}
@@ -206,22 +221,22 @@ func TestPagesFormErrorsKeepWhatWasTyped(t *testing.T) {
 	c := newPagesCast(t)
 	v := borangValues(forms.KindRegistration, "900230-04-5678", "Siti Nurhaliza")
 	v.Set("limit.ptj_rep", "abc")
-	r := c.rep.post("/requests/new", v)
+	r := c.rep.landOn(c.rep.post("/requests/new", v))
 	expect(t, "bad MyKad", r, 422, "bukan tarikh lahir", `value="Siti Nurhaliza"`, `value="abc"`, "Amaun tidak sah",
 		"Sila betulkan perkara berikut", `href="#f-subject-ic_number"`)
 	// Over the ceiling: the store's rule, reported next to the role.
 	v = borangValues(forms.KindRegistration, pgNewIC, "Siti Nurhaliza")
 	v.Set("limit.ptj_rep", "999,999.00")
-	expect(t, "over ceiling", c.rep.post("/requests/new", v), 422, "melebihi siling", `value="999,999.00"`)
+	expect(t, "over ceiling", c.rep.landOn(c.rep.post("/requests/new", v)), 422, "melebihi siling", `value="999,999.00"`)
 	// A password reset for someone without a profile.
-	expect(t, "no profile", c.rep.post("/requests/new", borangValues(forms.KindPasswordReset, pgNewIC, "Siti Nurhaliza")), 422,
+	expect(t, "no profile", c.rep.landOn(c.rep.post("/requests/new", borangValues(forms.KindPasswordReset, pgNewIC, "Siti Nurhaliza"))), 422,
 		"tidak boleh digunakan dalam permohonan daripada PTJ anda")
 	if n, _ := c.e.db.IDB().NewSelect().Model((*store.Request)(nil)).Count(ctx); n != 0 {
 		t.Fatalf("%d requests written by refused forms", n)
 	}
 	// A second open request about the same officer is a conflict.
 	c.create(t, borangValues(forms.KindPasswordReset, pgSubject, "Ghani Subject"))
-	expect(t, "open request", c.rep.post("/requests/new", borangValues(forms.KindDeactivation, pgSubject, "Ghani Subject")), 409,
+	expect(t, "open request", c.rep.landOn(c.rep.post("/requests/new", borangValues(forms.KindDeactivation, pgSubject, "Ghani Subject"))), 409,
 		"masih dalam proses", `value="Ghani Subject"`)
 }
 
@@ -232,24 +247,24 @@ func TestPagesDraftEditReturnResubmit(t *testing.T) {
 	v.Set("draft", "1")
 	id := c.create(t, v)
 	path := fmt.Sprintf("/requests/%d", id)
-	expect(t, "draft", c.rep.get(path+"?done=created"), 200, "disimpan sebagai draf", "Draf", path+"/edit")
+	expect(t, "draft", c.landed, 200, "disimpan sebagai draf", "Draf", path+"/edit", "tiada sesiapa dimaklumkan")
 	edit := c.rep.get(path + "/edit")
 	expect(t, "edit page", edit, 200, `value="GHANI SUBJECT"`, `value="1,000.00"`, `name="version" value="1"`, "Hantar")
 
 	// Submitting needs the declaration; a stale version changes nothing.
 	v.Del("draft")
 	v.Set("version", "1")
-	expect(t, "submit without declaration", c.rep.post(path+"/edit", v), 422, "Sila tandakan akuan")
+	expect(t, "submit without declaration", c.rep.landOn(c.rep.post(path+"/edit", v)), 422, "Sila tandakan akuan")
 	v.Set("declaration", "1")
 	v.Set("version", "7")
-	expect(t, "stale edit", c.rep.post(path+"/edit", v), 409, pgStaleWords)
+	expect(t, "stale edit", c.rep.landOn(c.rep.post(path+"/edit", v)), 409, pgStaleWords)
 	v.Set("version", "1")
-	if r := c.rep.post(path+"/edit", v); r.Status != http.StatusSeeOther || r.Location != path+"?done=submit" {
+	if r := c.rep.post(path+"/edit", v); r.Status != http.StatusSeeOther || r.Location != path {
 		t.Fatalf("submit: %d %q\n%s", r.Status, r.Location, r.Body)
 	}
 	expect(t, "edit after submit", c.rep.get(path+"/edit"), 409)
 	// Submit goes through the form only.
-	expect(t, "submit as action", c.act(c.rep, id, c.stored(t, id).Version, "submit"), 422)
+	expect(t, "submit as action", c.rep.landOn(c.act(c.rep, id, c.stored(t, id).Version, "submit")), 422)
 
 	r := c.act(c.officer, id, c.stored(t, id).Version, "return", "remarks", "Sila nyatakan gred sebenar.")
 	if r.Status != http.StatusSeeOther {
@@ -258,7 +273,7 @@ func TestPagesDraftEditReturnResubmit(t *testing.T) {
 	expect(t, "returned edit", c.rep.get(path+"/edit"), 200, "Sila nyatakan gred sebenar.", "Hantar semula")
 	v.Set("version", fmt.Sprint(c.stored(t, id).Version))
 	v.Set("subject.grade", "W44")
-	if r := c.rep.post(path+"/edit", v); r.Location != path+"?done=submit" {
+	if r := c.rep.post(path+"/edit", v); r.Location != path {
 		t.Fatalf("resubmit: %d %q\n%s", r.Status, r.Location, r.Body)
 	}
 	if r := c.stored(t, id); r.State != workflow.Submitted || r.SubjectGrade != "W44" {
@@ -281,17 +296,20 @@ func TestPagesBulkApprove(t *testing.T) {
 		form.Set(fmt.Sprintf("version_%d", id), fmt.Sprint(c.stored(t, id).Version))
 	}
 	form.Set(fmt.Sprintf("version_%d", stale), "1")
-	expect(t, "bulk unconfirmed", c.treasury.post("/inbox/approve", form), 422, "Saya mengesahkan tindakan ini")
-	expect(t, "bulk of nothing", c.treasury.post("/inbox/approve", url.Values{"confirm": {"1"}}), 422, "Tiada permohonan dipilih")
+	expect(t, "bulk unconfirmed", c.treasury.landOn(c.treasury.post("/inbox/approve", form)), 422, "Saya mengesahkan tindakan ini")
+	expect(t, "bulk of nothing", c.treasury.landOn(c.treasury.post("/inbox/approve", url.Values{"confirm": {"1"}})), 422, "Tiada permohonan dipilih")
 	if r := c.stored(t, a); r.State != workflow.OfficerApproved {
 		t.Fatal("an unconfirmed bulk approval changed a request")
 	}
 	form.Set("confirm", "1")
-	r := c.treasury.post("/inbox/approve", form)
+	r := c.treasury.landOn(c.treasury.post("/inbox/approve", form))
 	expect(t, "bulk", r, 200, "Keputusan kelulusan pukal", "2 daripada 3 permohonan diluluskan.",
 		"BPP/2026/000001", "BPP/2026/000002", "BPP/2026/000003", pgStaleWords)
 	if n := strings.Count(r.Body, "<td>Diluluskan</td>"); n != 2 {
 		t.Fatalf("%d approved rows in the results", n)
+	}
+	if again := c.treasury.get("/inbox"); strings.Contains(again.Body, "Keputusan kelulusan pukal") {
+		t.Fatal("a reload of the inbox shows the bulk results again")
 	}
 	for id, want := range map[int64]workflow.State{a: workflow.TreasuryApproved, b: workflow.TreasuryApproved, stale: workflow.OfficerApproved} {
 		if got := c.stored(t, id).State; got != want {
@@ -310,7 +328,7 @@ func TestPagesProvisionWithTemporaryPassword(t *testing.T) {
 	path := fmt.Sprintf("/requests/%d", id)
 	expect(t, "admin detail", c.admin.get(path), 200, `name="temporary_password"`, "serahan tangan", "Proses")
 	v := c.stored(t, id).Version
-	expect(t, "provision unconfirmed", c.act(c.admin, id, v, "provision", "temporary_password", "1"), 422, "Saya mengesahkan")
+	expect(t, "provision unconfirmed", c.admin.landOn(c.act(c.admin, id, v, "provision", "temporary_password", "1")), 422, "Saya mengesahkan")
 	r := c.act(c.admin, id, v, "provision", "temporary_password", "1", "confirm", "1")
 	expect(t, "temporary password", r, 200, "SEKALI", "bersemuka", "tamat tempoh", "log masuk kali pertama")
 	if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
@@ -410,10 +428,9 @@ func TestPagesInBothLanguagesWithoutRawKeys(t *testing.T) {
 		{c.rep, "/requests/new?kind=deactivation", "Justification"},
 		{c.rep, fmt.Sprintf("/requests/%d", id), "Amend"},
 		{c.rep, fmt.Sprintf("/requests/%d/edit", id), "Amend request"},
-		{c.rep, fmt.Sprintf("/requests/%d?done=created", id), "saved as a draft"},
 		{c.rep, "/inbox", "Inbox"},
 		{c.treasury, fmt.Sprintf("/requests/%d", reg), "I confirm this action"},
-		{c.treasury, fmt.Sprintf("/requests/%d/print", reg), "BORANG PENTADBIRAN PENGGUNA iSPEKS"}, // always BM
+		{c.treasury, fmt.Sprintf("/requests/%d/print", reg), "iSPEKS USER ADMINISTRATION FORM"}, // the chosen language
 		{c.treasury, "/inbox", "Approve selected"},
 		{c.treasury, "/requests?state=officer_approved", "Export CSV"},
 		{c.officer, "/delegations", "Name a delegate"},

@@ -6,7 +6,6 @@ package web
 
 import (
 	"context"
-	"crypto/cipher"
 	"errors"
 	"log/slog"
 	"net"
@@ -19,7 +18,6 @@ import (
 	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/payslip"
-	"github.com/perbendaharaan/ispeks/secret"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/useradmin"
 )
@@ -35,10 +33,6 @@ type Services struct {
 	Payslip *payslip.Service
 	// Payment is eMaklum (status pembayaran).
 	Payment *payment.Service
-	// Keys is the master key's keyring: it seals the form flashes
-	// (flash.go), which every instance must read alike. Nil: a key of this
-	// process (tests, one instance).
-	Keys *secret.Keyring
 }
 
 // Server serves the portal. Build it with NewServer; it is an http.Handler.
@@ -58,7 +52,6 @@ type Server struct {
 	crossOrigin *http.CrossOriginProtection
 	table       []*route // every route and its rule, in the order registered
 	wakeMail    func()   // nudges the mail workers after an action queued mail
-	flashAEAD   cipher.AEAD
 }
 
 // Option configures a Server beyond its required dependencies.
@@ -76,11 +69,6 @@ func NewServer(cfg *config.Config, log *slog.Logger, svc Services, opts ...Optio
 	for _, o := range opts {
 		o(s)
 	}
-	keys := svc.Keys
-	if keys == nil {
-		keys = secret.Random()
-	}
-	s.flashAEAD = newFlashAEAD(keys.Key("form-flash"))
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err

@@ -34,7 +34,13 @@ func TestPageNumbersOutOfRange(t *testing.T) {
 	}
 	b := e.browser()
 	b.login(siti, testPassword)
-	for _, p := range []string{"/requests", "/users", "/audit", "/ops/mail", "/inbox"} {
+	// The audit page goes by keyset (before/after a record), not page numbers.
+	for _, q := range []string{"before=-1", "after=abc", "before=99999999999999999999"} {
+		if r := b.get("/audit?" + q); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("/audit?%s: %d", q, r.Status)
+		}
+	}
+	for _, p := range []string{"/requests", "/users", "/ops/mail", "/inbox"} {
 		if r := b.get(p + "?page=-1"); r.Status != http.StatusUnprocessableEntity {
 			t.Errorf("%s?page=-1: %d", p, r.Status)
 		}

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,7 +14,7 @@ import (
 )
 
 // The profiles list for sysadmins (and auditors, read only), with the
-// sysadmin's unlock of a locked profile; and the audit log for auditors.
+// sysadmin's unlock of a locked profile.
 // Profiles change only through the Borang workflow: this page only reads,
 // except for the unlock, which the login rules leave to a sysadmin.
 
@@ -100,62 +99,4 @@ func (s *Server) userUnlock(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/users?done=unlocked")
-}
-
-type auditRow struct {
-	Seq                   int64
-	At                    time.Time
-	Actor, Action, Object string
-	ObjectType, Detail    string
-}
-
-type auditData struct {
-	Q       string
-	Rows    []auditRow
-	Pager   pager
-	Checked bool   // the chain was verified on this request
-	Whole   bool   // and found whole
-	Records int64  // records verified
-	Break   string // where it broke
-}
-
-// auditPage lists the audit log, newest first, searchable by action, object
-// or actor; ?verify=1 walks the whole chain as `ispeks audit verify` does.
-func (s *Server) auditPage(c *gin.Context) {
-	ctx := c.Request.Context()
-	q := strings.TrimSpace(c.Query("q"))
-	if login, isMyKad, err := forms.ParseLogin(q); err == nil && isMyKad {
-		q = login
-	}
-	p, err := pageOf(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	recs, total, err := s.db.AuditList(ctx, q, p)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	keep := url.Values{}
-	if v := c.Query("q"); v != "" {
-		keep.Set("q", v)
-	}
-	d := auditData{Q: c.Query("q"), Pager: newPager("/audit", keep, p, store.ExactTotal(total), len(recs))}
-	for _, r := range recs {
-		d.Rows = append(d.Rows, auditRow{Seq: r.Seq, At: r.At, Actor: malaysia.MaskText(r.ActorLogin), Action: r.Action,
-			ObjectType: r.ObjectType, Object: malaysia.MaskText(r.ObjectID), Detail: malaysia.MaskText(r.Detail)})
-	}
-	if c.Query("verify") != "" {
-		n, brk, err := s.db.VerifyAudit(ctx)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		d.Checked, d.Whole, d.Records = true, brk == nil, n
-		if brk != nil {
-			d.Break = brk.Message(lang(c))
-		}
-	}
-	s.render(c, http.StatusOK, "audit", d)
 }

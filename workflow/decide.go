@@ -404,3 +404,34 @@ func actedElsewhere(r Request, p Person, stage Stage) bool {
 	}
 	return false
 }
+
+// Reply is the submitter's answer to the remarks a returned request came
+// back with (balasan kepada catatan). It is no transition — the request
+// stays returned, waiting for its amendment — but it is kept in the
+// history, from returned to returned, so that whoever decides next reads
+// it beside the remarks. It is not one of Events: no button fires it.
+const Reply Event = "reply"
+
+// DecideReply checks a reply with the text act.Remarks by a on r, in the
+// order Decide checks an event: Conflict for a stale version, Conflict when
+// r is not returned, Forbidden for anyone who may not resubmit it, Invalid
+// on "remarks" when the text is empty or too long.
+func DecideReply(r Request, a Actor, act Action, now time.Time) (Transition, error) {
+	if act.Version != r.Version {
+		return Transition{}, ErrStale
+	}
+	if r.State != Returned {
+		return Transition{}, apperr.New(apperr.Conflict, "request.error.reply_not_returned", "State", r.State.Text())
+	}
+	if _, err := authorise(r, a, StageSubmitter, now); err != nil {
+		return Transition{}, err
+	}
+	text := strings.TrimSpace(act.Remarks)
+	if text == "" {
+		return Transition{}, apperr.Fields(apperr.Field("remarks", "request.error.reply_required"))
+	}
+	if utf8.RuneCountInString(text) > MaxRemarks {
+		return Transition{}, apperr.Fields(apperr.Field("remarks", "request.error.remarks_too_long"))
+	}
+	return Transition{Event: Reply, From: Returned, To: Returned, By: a.Person, Remarks: text}, nil
+}

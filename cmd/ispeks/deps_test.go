@@ -38,7 +38,7 @@ var allowedImports = map[string][]string{
 	"notify":          {"templates", "i18n", "malaysia", "secret"},
 	// Domain services on the database.
 	"auth":      {"apperr", "config", "forms", "password", "secret", "store", "i18n", "malaysia"},
-	"useradmin": {"apperr", "auth", "forms", "i18n", "malaysia", "notify", "secret", "store", "workflow"},
+	"useradmin": {"apperr", "auth", "config", "forms", "i18n", "malaysia", "notify", "secret", "store", "workflow"},
 	// The audit log's anchors outside the database.
 	"anchor": {"i18n", "secret", "store"},
 	// Modules: each its own; statement is built from payslip.

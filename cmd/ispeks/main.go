@@ -164,7 +164,7 @@ func (e *env) open() (*app, error) {
 	}
 	a := &app{db: db, keys: keys, auth: auth.New(db, auth.SettingsOf(&e.cfg), keys)}
 	links := web.NewLinks(e.cfg.BaseURL)
-	a.admin = useradmin.New(db, a.auth, links)
+	a.admin = useradmin.New(db, a.auth, links, useradmin.WithAttachmentLimits(attachmentLimits(&e.cfg)))
 	a.slips = payslip.New(db, links, payslipOptions(&e.cfg))
 	a.pay = payment.New(db, links, payment.Options{})
 	return a, nil
@@ -229,4 +229,9 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-14s %s\n", n, byName[n])
 	}
 	fmt.Fprintln(w, "\nEvery setting is a flag and an environment variable ISPEKS_<NAME>; see README.md.")
+}
+
+// attachmentLimits are the Borang's attachment settings.
+func attachmentLimits(cfg *config.Config) useradmin.AttachmentLimits {
+	return useradmin.AttachmentLimits{Each: cfg.AttachmentMaxSize, Total: cfg.AttachmentMaxTotal}
 }

@@ -1,0 +1,76 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/store/storetest"
+)
+
+// TestAuditListPagesByArrival: the audit page's keyset pages run in the
+// records' arrival order, an unsealed record among them (it shows as soon
+// as its action committed), and the filters narrow them, on both
+// databases.
+func TestAuditListPagesByArrival(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		for i := 1; i <= 5; i++ {
+			audit(t, db, i)
+		}
+		// A record committed and not yet sealed, as the sealer finds it.
+		if _, err := db.IDB().ExecContext(ctx, "INSERT INTO audit_log (at, actor_login, action, object_id) VALUES (?, 'cli', 'test.event', '6')", time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		objects := func(p *store.AuditPage) string {
+			var s string
+			for _, r := range p.Records {
+				s += r.ObjectID
+			}
+			return s
+		}
+		f := store.AuditFilter{Action: "test.event"}
+		for _, tc := range []struct {
+			name         string
+			cur          store.AuditCursor
+			want         string
+			newer, older bool
+		}{
+			{"newest", store.AuditCursor{}, "65", false, true},
+			{"older than 5", store.AuditCursor{Before: 5}, "43", true, true},
+			{"oldest", store.AuditCursor{Before: 3}, "21", true, false},
+			{"newer than 2", store.AuditCursor{After: 2}, "43", true, true},
+			{"newer than 4: the newest page, full", store.AuditCursor{After: 4}, "65", false, true},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				p, err := db.ListAudit(ctx, f, tc.cur, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := objects(p); got != tc.want || p.Newer != tc.newer || p.Older != tc.older || p.Total.N != 6 {
+					t.Fatalf("got %s newer=%v older=%v total=%d", got, p.Newer, p.Older, p.Total.N)
+				}
+			})
+		}
+		for _, tc := range []struct {
+			name string
+			f    store.AuditFilter
+			want int
+		}{
+			{"by object", store.AuditFilter{ObjectID: "3"}, 1},
+			{"by login", store.AuditFilter{ActorLogin: "cli"}, 6},
+			{"by login or name, neither", store.AuditFilter{ActorLogin: "nobody", ActorName: "nobody"}, 0},
+			{"by another action", store.AuditFilter{Action: "other"}, 0},
+			{"from tomorrow", store.AuditFilter{From: time.Now().Add(24 * time.Hour)}, 0},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				var n int
+				if err := db.EachAudit(ctx, tc.f, func(recs []store.AuditRecord) error { n += len(recs); return nil }); err != nil {
+					t.Fatal(err)
+				}
+				if n != tc.want {
+					t.Fatalf("%d records, want %d", n, tc.want)
+				}
+			})
+		}
+	})
+}
