@@ -13,6 +13,7 @@ import (
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/password"
 	"github.com/perbendaharaan/ispeks/secret"
 	"github.com/perbendaharaan/ispeks/store"
@@ -28,6 +29,16 @@ type Settings struct {
 	ThrottleMax    int             // failed logins from one address for one login …
 	ThrottleWindow time.Duration   // … within this window before it must wait
 	Policy         password.Policy
+
+	// SelfService lets users ask for a set-password link themselves
+	// (ForgotPassword), at most ForgotPerLogin times per login and
+	// ForgotPerAddress times per client address within ForgotWindow; the
+	// link lasts ForgotLinkTTL (or LinkTTL if shorter).
+	SelfService      bool
+	ForgotPerLogin   int
+	ForgotPerAddress int
+	ForgotWindow     time.Duration
+	ForgotLinkTTL    time.Duration
 }
 
 // DefaultSettings are the settings of config.Default.
@@ -36,7 +47,8 @@ func DefaultSettings() Settings {
 		LockAfter: 3, LockFor: []time.Duration{15 * time.Minute, time.Hour, 0},
 		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour,
 		LinkTTL: 72 * time.Hour, ThrottleMax: 20, ThrottleWindow: 15 * time.Minute,
-		Policy: password.DefaultPolicy(),
+		Policy:      password.DefaultPolicy(),
+		SelfService: true, ForgotPerLogin: 3, ForgotPerAddress: 30, ForgotWindow: time.Hour, ForgotLinkTTL: time.Hour,
 	}
 }
 
@@ -51,6 +63,7 @@ func SettingsOf(cfg *config.Config) Settings {
 	set.LinkTTL = cfg.LinkTTL
 	set.Policy.RequireComposition = cfg.Composition
 	set.Policy.Words = strings.Fields(strings.ToLower(cfg.TreasuryName))
+	set.SelfService = cfg.PasswordSelfService
 	return set
 }
 
@@ -62,6 +75,9 @@ type Service struct {
 	// lockMail is the mail that tells a profile's owner it was locked
 	// (MailLocks); nil sends none.
 	lockMail func(u *store.User, until *time.Time) store.Mail
+	// forgotMail carries the link a user asked for (MailForgotten); nil:
+	// self-service cannot mail and is off.
+	forgotMail func(u *store.User, l Link) store.Mail
 }
 
 // MailLocks makes every lock mail the profile's owner, in the lock's
@@ -93,6 +109,28 @@ var ErrLoginFailed = apperr.New(apperr.Unauthorized, "login.error.failed")
 // holds.
 var ErrThrottled = apperr.New(apperr.Unauthorized, "login.error.throttled")
 
+// ErrLoginFailedLast is ErrLoginFailed with a warning: one more wrong
+// password locks the account. It answers the failure before the one that
+// would lock an account, and, so that it tells nothing of which logins
+// exist, the same failure of a login without a profile (or locked), counted
+// over the throttle's window from every address.
+var ErrLoginFailedLast = apperr.New(apperr.Unauthorized, "login.error.failed_last")
+
+// errLocked tells the holder of the right password of a locked account
+// that it is locked, until when, and how to get back in. Only the right
+// password hears it, so that a stranger cannot learn from the login page
+// which logins exist or are locked.
+func errLocked(until *time.Time) error {
+	if until == nil {
+		return apperr.New(apperr.Unauthorized, "login.error.locked")
+	}
+	return apperr.New(apperr.Unauthorized, "login.error.locked_until", "Until", malaysia.DateTime(*until))
+}
+
+// errTemporaryExpired tells the holder of a temporary password that its
+// time has run out.
+var errTemporaryExpired = apperr.New(apperr.Unauthorized, "login.error.temporary_expired")
+
 // system is the actor of what the rules do by themselves (a lock).
 var system = store.Actor{Login: "system"}
 
@@ -104,13 +142,20 @@ var system = store.Actor{Login: "system"}
 // argon2 verification, whatever the reason — unknown or malformed login, no
 // password yet, a locked, inactive or expired account, a wrong password —
 // so that neither the answer nor its time tells which logins exist or what
-// state they are in. The attempt is counted twice before the password is
+// state they are in. Three answers say more, each only where it tells a
+// stranger nothing: the failure before the one that would lock the account
+// warns of the lock (ErrLoginFailedLast; a login without a profile, or a
+// locked one, is warned alike, by its failures over the throttle's window);
+// the right password of a locked account is told of the lock and until
+// when (errLocked), and that of an expired temporary password of its
+// expiry. The attempt is counted twice before the password is
 // checked, each in one step, so that parallel guesses cannot pass a limit
 // between them: against the throttle of (ip, login) (recorded and counted
 // under a lock), and against the account (a conditional UPDATE; the guess
 // that uses the last try and fails
 // locks the account, for as long as the lock schedule says). A server too
-// busy to verify answers password.ErrBusy and counts nothing.
+// busy to verify answers password.ErrBusy and counts nothing. A good login
+// is kept among the user's sign-ins.
 func (s *Service) Login(ctx context.Context, login, pw, ip, kind string) (string, *store.User, error) {
 	now := s.db.Now()
 	key, _, err := forms.ParseLogin(login)
@@ -136,12 +181,15 @@ func (s *Service) Login(ctx context.Context, login, pw, ip, kind string) (string
 	if err != nil {
 		return "", nil, err
 	}
-	if u == nil || u.PasswordHash == "" || !password.Readable(u.PasswordHash) {
+	if u == nil {
+		return "", nil, s.notCounted(ctx, key, pw, failed, busy)
+	}
+	if u.PasswordHash == "" || !password.Readable(u.PasswordHash) {
 		// Nothing to check against: spend what a check spends.
 		if err := password.VerifyDummy(pw); err != nil {
 			return "", nil, busy(0)
 		}
-		return "", nil, failed
+		return "", nil, s.warnBeforeLock(u.FailedAttempts, failed)
 	}
 	ok, _, verr := password.Verify(pw, u.PasswordHash)
 	if errors.Is(verr, password.ErrBusy) {
@@ -153,11 +201,14 @@ func (s *Service) Login(ctx context.Context, login, pw, ip, kind string) (string
 				return "", nil, err
 			}
 		}
-		return "", nil, failed
+		return "", nil, s.warnBeforeLock(u.FailedAttempts, failed)
 	}
 	// Right password: the account must still be usable.
-	if !u.Active() || (u.PasswordExpiresAt != nil && !now.Before(*u.PasswordExpiresAt)) {
+	if !u.Active() {
 		return "", nil, failed
+	}
+	if u.PasswordExpiresAt != nil && !now.Before(*u.PasswordExpiresAt) {
+		return "", nil, errTemporaryExpired
 	}
 	var token string
 	err = s.db.Tx(ctx, func(tx store.Conn) error {
@@ -165,6 +216,9 @@ func (s *Service) Login(ctx context.Context, login, pw, ip, kind string) (string
 			return err
 		}
 		if err := tx.ResetAttempts(ctx, u.ID); err != nil {
+			return err
+		}
+		if err := tx.RecordSignIn(ctx, u.ID, kind, ip); err != nil {
 			return err
 		}
 		token, err = s.newSession(ctx, tx, u.ID, kind, ip)
@@ -176,6 +230,53 @@ func (s *Service) Login(ctx context.Context, login, pw, ip, kind string) (string
 	s.upgradeHash(ctx, u, pw)
 	full, err := s.db.UserByID(ctx, u.ID)
 	return token, full, err
+}
+
+// notCounted answers a login whose attempt could not be counted on an
+// account: the login is unknown, malformed ("") or locked. A locked
+// account's password is checked: only its right password is told of the
+// lock (errLocked). Anything else spends what a check spends and answers
+// failed, with the warning before a lock when the login's failures over the
+// throttle's window, from every address, stand one short of a lock — as an
+// account's count would, so that the warning does not tell which logins
+// exist.
+func (s *Service) notCounted(ctx context.Context, key, pw string, failed error, busy func(int64) error) error {
+	var locked *store.User
+	if key != "" {
+		var err error
+		if locked, err = s.db.LockedUser(ctx, key); err != nil {
+			return err
+		}
+	}
+	if locked != nil && locked.PasswordHash != "" && password.Readable(locked.PasswordHash) {
+		ok, _, verr := password.Verify(pw, locked.PasswordHash)
+		if errors.Is(verr, password.ErrBusy) {
+			return busy(0)
+		}
+		if verr == nil && ok && locked.Active() {
+			return errLocked(locked.LockedUntil)
+		}
+	} else if err := password.VerifyDummy(pw); err != nil {
+		return busy(0)
+	}
+	if key == "" || failed != ErrLoginFailed {
+		return failed
+	}
+	n, err := s.db.CountLoginFailuresOf(ctx, key, s.db.Now().Add(-s.set.ThrottleWindow))
+	if err != nil {
+		return err
+	}
+	return s.warnBeforeLock(int(n), failed)
+}
+
+// warnBeforeLock is the answer to a failed login that made attempts
+// failures in a row: failed, or, when the next failure would lock the
+// account, ErrLoginFailedLast (unless failed is the throttle's answer).
+func (s *Service) warnBeforeLock(attempts int, failed error) error {
+	if failed == ErrLoginFailed && s.set.LockAfter > 1 && attempts == s.set.LockAfter-1 {
+		return ErrLoginFailedLast
+	}
+	return failed
 }
 
 // upgradeHash stores, after a good login, the hash of the normalised

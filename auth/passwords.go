@@ -87,43 +87,40 @@ func (s *Service) LinkToken(nonce string) string { return s.keys.Token(LinkPurpo
 // the hash of its token is stored, and the mail derives the token again
 // from the nonce when it is sent.
 func (s *Service) IssueLink(ctx context.Context, c store.Conn, userID int64) (Link, error) {
+	return s.issueLink(ctx, c, userID, s.set.LinkTTL)
+}
+
+// issueLink is IssueLink for a link that lasts ttl.
+func (s *Service) issueLink(ctx context.Context, c store.Conn, userID int64, ttl time.Duration) (Link, error) {
 	b := make([]byte, 18)
 	rand.Read(b)
 	l := Link{Nonce: base64.RawURLEncoding.EncodeToString(b)}
 	now := s.db.Now()
-	l.Expires = now.Add(s.set.LinkTTL)
-	pt := &store.PasswordToken{ID: password.HashToken(s.LinkToken(l.Nonce)), UserID: userID, CreatedAt: now, ExpiresAt: l.Expires}
+	l.Expires = now.Add(ttl)
+	pt := &store.PasswordToken{ID: hashToken(s.LinkToken(l.Nonce)), UserID: userID, CreatedAt: now, ExpiresAt: l.Expires}
 	return l, c.InsertPasswordToken(ctx, pt)
 }
 
-var errBadLink = apperr.New(apperr.Invalid, "password.error.bad_link")
+// hashToken is what the database keeps of a token.
+func hashToken(token string) string { return password.HashToken(token) }
 
 // UsePasswordToken sets the password of the link's user, once: the token is
 // marked used in the same transaction, so that a second use (or a second
-// click) fails, and every session of the user ends.
+// click) fails, and every session of the user ends. A link that cannot be
+// used answers as LinkHolder says why.
 func (s *Service) UsePasswordToken(ctx context.Context, token, next string) (*store.User, error) {
-	hash := password.HashToken(token)
-	pt, err := s.db.UsablePasswordToken(ctx, hash)
+	u, err := s.LinkHolder(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	if pt == nil {
-		return nil, errBadLink
-	}
-	u, err := s.db.UserByID(ctx, pt.UserID)
-	if err != nil {
-		return nil, err
-	}
-	if !u.Active() {
-		return nil, errBadLink
-	}
+	hash := hashToken(token)
 	err = s.setPassword(ctx, u, next, "user.password_set_by_link", func(tx store.Conn) error {
 		used, err := tx.UsePasswordToken(ctx, hash)
 		if err != nil {
 			return err
 		}
 		if !used {
-			return errBadLink // used by a parallel request a moment ago
+			return errLinkUsed // used by a parallel request a moment ago
 		}
 		// The other links of the user die with this one.
 		return tx.UseUserPasswordTokens(ctx, u.ID)

@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,6 +49,14 @@ type Config struct {
 	MetricsAllow string // comma-separated networks whose monitors may read /metrics
 	MetricsToken string // a bearer token that may read /metrics from anywhere
 
+	// PasswordSelfService lets users ask for a one-time set-password link
+	// to their profile's e-mail themselves (/password/forgot); off, only a
+	// sysadmin's reset or the Borang gives a new password.
+	PasswordSelfService bool
+	// OfficialEmailDomains are the domains (subdomains included) a
+	// Borang's e-mail may be under; empty accepts any domain.
+	OfficialEmailDomains []string
+
 	PayslipPDFPassword     string // mykad (the employee's MyKad opens the PDF) or none
 	PayslipRetentionMonths int    // months back employees see their slips; 0 keeps every month
 
@@ -83,6 +92,8 @@ func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() er
 		{"login-throttle", "failed logins from one address within 15 minutes before it must wait", (*intValue)(&c.LoginThrottle)},
 		{"password-composition", "passwords must mix upper and lower case, digits and symbols", (*boolValue)(&c.Composition)},
 		{"link-ttl", "lifetime of one-time set-password links and temporary passwords", (*durationValue)(&c.LinkTTL)},
+		{"password-self-service", "users may ask for a set-password link to their profile's e-mail themselves (\"Lupa kata laluan?\"); false leaves resets to sysadmins and the Borang", (*boolValue)(&c.PasswordSelfService)},
+		{"official-email-domains", "comma-separated domains a Borang's e-mail may be under, subdomains included, e.g. gov.my; empty accepts any", (*domainsValue)(&c.OfficialEmailDomains)},
 		{"reminder-days", "working days a request may wait at one stage before its approvers are reminded", (*intValue)(&c.ReminderDays)},
 		{"mail-workers", "parallel mail senders inside serve; 0 leaves delivery to separate `ispeks worker` processes", (*intValue)(&c.MailWorkers)},
 		{"trusted-proxies", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed", (*stringValue)(&c.TrustedProxies)},
@@ -150,6 +161,8 @@ func Default() Config {
 		AttachmentMaxTotal: 20 << 20,
 
 		PayslipPDFPassword: "mykad",
+
+		PasswordSelfService: true,
 	}
 }
 
@@ -343,6 +356,30 @@ func (v *durationsValue) Set(s string) error {
 	*v = out
 	return nil
 }
+
+// domainsValue is a comma-separated list of mail domains (gov.my,
+// melaka.gov.my), kept in lower case without a leading "@" or ".": each
+// is one or more dot-separated labels of letters, digits and inner
+// hyphens.
+type domainsValue []string
+
+func (v *domainsValue) String() string { return strings.Join(*v, ",") }
+func (v *domainsValue) Set(s string) error {
+	var out []string
+	for _, d := range splitList(s) {
+		d = strings.TrimLeft(strings.ToLower(d), "@.")
+		if !domainName.MatchString(d) {
+			return fmt.Errorf("%q is not a mail domain such as gov.my", d)
+		}
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	*v = out
+	return nil
+}
+
+var domainName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
 
 type intValue int
 

@@ -113,6 +113,9 @@ type ValidateOptions struct {
 	Ceilings map[Role]int64
 	// Now dates the check of the MyKad birth date; zero means time.Now().
 	Now time.Time
+	// OfficialDomains are the mail domains the subject's e-mail must be
+	// under (CheckOfficialEmail); empty accepts any.
+	OfficialDomains []string
 }
 
 // Validate checks the Borang against every rule that needs no database and
@@ -127,7 +130,8 @@ type ValidateOptions struct {
 //   - subject.ic_number: a valid MyKad (ParseMyKadAt with opt.Now).
 //   - subject.name: required, at most MaxNameLen characters.
 //   - subject.email: required for a registration, whose set-password link
-//     goes there; for other kinds optional, but valid if given (ParseEmail).
+//     goes there; for other kinds optional, but valid if given (ParseEmail)
+//     and under one of opt.OfficialDomains (CheckOfficialEmail).
 //   - subject.position, subject.grade: optional, at most MaxPositionLen and
 //     MaxGradeLen characters.
 //   - subject.salary_no: optional, valid if given (ParseSalaryNo).
@@ -165,7 +169,10 @@ func (r Request) Validate(opt ValidateOptions) error {
 	p.add(FieldICNumber, err)
 	p.add(FieldName, checkText(labelName, s.Name, true, MaxNameLen, false))
 	if r.Kind == KindRegistration || strings.TrimSpace(s.Email) != "" {
-		_, err = ParseEmail(s.Email)
+		email, err := ParseEmail(s.Email)
+		if err == nil {
+			err = CheckOfficialEmail(email, opt.OfficialDomains)
+		}
 		p.add(FieldEmail, err)
 	}
 	p.add(FieldPosition, checkText(labelPosition, s.Position, false, MaxPositionLen, false))

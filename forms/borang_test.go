@@ -166,6 +166,40 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestValidateOfficialDomains: with the treasury's list of official
+// domains, the subject's e-mail must be under one of them, for every kind
+// that carries one; an empty optional e-mail stays empty.
+func TestValidateOfficialDomains(t *testing.T) {
+	for _, tc := range []struct {
+		name, email string
+		kind        Kind
+		want        string // the message key of subject.email; "" if valid
+	}{
+		{"official", "siti@melaka.gov.my", KindRegistration, ""},
+		{"the domain itself", "siti@gov.my", KindRegistration, ""},
+		{"private mail", "siti@gmail.com", KindRegistration, "email.not_official"},
+		{"private mail on a reset", "siti@gmail.com", KindPasswordReset, "email.not_official"},
+		{"no e-mail on a reset", "", KindPasswordReset, ""},
+		{"malformed: the shape's message, not the domain's", "siti@", KindRegistration, "email.invalid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := borang(tc.kind)
+			r.Subject.Email = tc.email
+			err := r.Validate(ValidateOptions{Ceilings: ceilings, Now: today, OfficialDomains: []string{"gov.my"}})
+			var got string
+			if fields := fieldsOf(t, err); len(fields) > 0 {
+				if !slices.Equal(fields, []string{FieldEmail}) {
+					t.Fatalf("failing fields %q", fields)
+				}
+				got = apperr.As(err).Fields[0].Text.Key
+			}
+			if got != tc.want {
+				t.Fatalf("message %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 // Validate returns an untyped nil, so that err != nil means an error.
 func TestValidateNil(t *testing.T) {
 	var err error = validate(borang(KindRegistration), false)

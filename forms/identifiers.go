@@ -129,6 +129,26 @@ func ParseEmail(s string) (string, error) {
 	return local + "@" + domain, nil
 }
 
+// CheckOfficialEmail reports whether the address email (as ParseEmail
+// returns it) is under one of the treasury's official mail domains: its
+// domain is one of domains or a subdomain of one (pegawai@jkr.melaka.gov.my
+// is under gov.my; pegawai@notgov.my is not). An empty list accepts every
+// domain. The refusal names the domains, so that the one who typed the
+// address knows what is accepted.
+func CheckOfficialEmail(email string, domains []string) error {
+	if len(domains) == 0 {
+		return nil
+	}
+	at := strings.LastIndexByte(email, '@')
+	domain := strings.ToLower(email[at+1:])
+	for _, d := range domains {
+		if domain == d || strings.HasSuffix(domain, "."+d) {
+			return nil
+		}
+	}
+	return invalid("email.not_official", "Domains", strings.Join(domains, ", "))
+}
+
 // hostname reports whether d is two or more dot-separated labels of 1–63
 // letters, digits and hyphens, no label starting or ending with a hyphen.
 func hostname(d string) bool {

@@ -237,3 +237,37 @@ func FuzzParseMyKad(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckOfficialEmail: an address is official when its domain is a
+// listed one or under it; the refusal names the listed domains; an empty
+// list accepts every domain.
+func TestCheckOfficialEmail(t *testing.T) {
+	gov := []string{"gov.my", "melaka.my"}
+	for _, tc := range []struct {
+		email   string
+		domains []string
+		ok      bool
+	}{
+		{"siti@gov.my", gov, true},
+		{"siti@melaka.gov.my", gov, true},
+		{"siti@jkr.melaka.gov.my", gov, true},
+		{"siti@MELAKA.GOV.MY", gov, true},
+		{"siti@treasury.melaka.my", gov, true},
+		{"siti@gmail.com", gov, false},
+		{"siti@notgov.my", gov, false}, // a suffix that is not a whole label
+		{"siti@gov.my.evil.com", gov, false},
+		{"siti@gmail.com", nil, true}, // no list: any domain
+	} {
+		err := CheckOfficialEmail(tc.email, tc.domains)
+		if tc.ok {
+			if err != nil {
+				t.Errorf("%s under %v: %v", tc.email, tc.domains, err)
+			}
+			continue
+		}
+		wantInvalid(t, err, "official")
+		if en := err.(*apperr.Error).Message("en"); !strings.Contains(en, "gov.my, melaka.my") {
+			t.Errorf("%s: the message %q does not name the domains", tc.email, en)
+		}
+	}
+}

@@ -105,20 +105,6 @@ func (c Conn) InsertPasswordToken(ctx context.Context, t *PasswordToken) error {
 	return nil
 }
 
-// UsablePasswordToken returns the unused, unexpired token with hash; nil
-// when there is none.
-func (c Conn) UsablePasswordToken(ctx context.Context, hash string) (*PasswordToken, error) {
-	t := new(PasswordToken)
-	err := c.rd.NewSelect().Model(t).Where("id = ? AND used_at IS NULL AND expires_at > ?", hash, c.now()).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read password token: %w", err)
-	}
-	return t, nil
-}
-
 // UsePasswordToken marks the token with hash used, if it was not; it
 // reports whether this call did (a parallel use loses).
 func (c Conn) UsePasswordToken(ctx context.Context, hash string) (bool, error) {

@@ -253,6 +253,7 @@ type RequestQuery struct {
 	PTJCode     string
 	SubmitterID int64
 	Q           string // part of the reference, the subject's name or MyKad
+	SubjectIC   string // only requests about this MyKad (exactly)
 
 	sqlite bool // search through the FTS5 table
 }
@@ -325,6 +326,9 @@ func (q RequestQuery) where(sel *bun.SelectQuery) *bun.SelectQuery {
 	}
 	if q.SubmitterID != 0 {
 		sel = sel.Where("?TableAlias.submitter_id = ?", q.SubmitterID)
+	}
+	if q.SubjectIC != "" {
+		sel = sel.Where("?TableAlias.subject_ic = ?", q.SubjectIC)
 	}
 	if s := strings.TrimSpace(q.Q); s != "" {
 		sel = q.search(sel, s)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/uptrace/bun"
+
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
 )
@@ -114,25 +116,37 @@ type UserFilter struct {
 	Q       string // part of the name, login or email
 	PTJCode string
 	Status  string
+	Locked  bool // only profiles locked now (a timed lock that ran out is not)
 }
 
-// ListUsers returns the users matching f, ordered by name, one page at a time.
-func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, int64, error) {
+// ListUsers returns the users matching f, ordered by name, one page at a
+// time, with their roles and modules, and how many match (exactly up to
+// CountLimit).
+func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, Total, error) {
+	where := func(sel *bun.SelectQuery) *bun.SelectQuery {
+		if q := strings.TrimSpace(f.Q); q != "" {
+			like := "%" + escapeLike(strings.ToLower(q)) + "%"
+			sel = sel.Where(`(LOWER(?TableAlias.name) LIKE ? ESCAPE '\' OR ?TableAlias.login LIKE ? ESCAPE '\' OR LOWER(?TableAlias.email) LIKE ? ESCAPE '\')`, like, like, like)
+		}
+		if f.PTJCode != "" {
+			sel = sel.Where("?TableAlias.ptj_code = ?", f.PTJCode)
+		}
+		if f.Status != "" {
+			sel = sel.Where("?TableAlias.status = ?", f.Status)
+		}
+		if f.Locked {
+			sel = sel.Where("?TableAlias.locked_at IS NOT NULL AND (?TableAlias.locked_until IS NULL OR ?TableAlias.locked_until > ?)", c.now())
+		}
+		return sel
+	}
 	var list []User
 	sel := c.rd.NewSelect().Model(&list).Relation("Roles").Relation("Modules").OrderExpr("?TableAlias.name, ?TableAlias.id")
-	if q := strings.TrimSpace(f.Q); q != "" {
-		like := "%" + strings.ToLower(q) + "%"
-		sel = sel.Where("(LOWER(?TableAlias.name) LIKE ? OR ?TableAlias.login LIKE ? OR LOWER(?TableAlias.email) LIKE ?)", like, like, like)
+	if err := where(sel).Limit(page.Limit()).Offset(page.Offset()).Scan(ctx); err != nil {
+		return nil, Total{}, fmt.Errorf("list users: %w", err)
 	}
-	if f.PTJCode != "" {
-		sel = sel.Where("?TableAlias.ptj_code = ?", f.PTJCode)
-	}
-	if f.Status != "" {
-		sel = sel.Where("?TableAlias.status = ?", f.Status)
-	}
-	total, err := sel.Limit(page.Limit()).Offset(page.Offset()).ScanAndCount(ctx)
+	total, err := c.countUpTo(ctx, where(c.rd.NewSelect().Model((*User)(nil)).ColumnExpr("1")))
 	if err != nil {
-		return nil, 0, fmt.Errorf("list users: %w", err)
+		return nil, Total{}, fmt.Errorf("count users: %w", err)
 	}
 	return list, total, nil
 }

@@ -165,7 +165,7 @@ func (s *Service) CheckForm(ctx context.Context, f forms.Request) error {
 		return err
 	}
 	f.Normalize()
-	return f.Validate(forms.ValidateOptions{Draft: true, Ceilings: ceilings, Now: s.now()})
+	return f.Validate(forms.ValidateOptions{Draft: true, Ceilings: ceilings, Now: s.now(), OfficialDomains: s.domains})
 }
 
 // checkForm normalises and validates f and checks the rules that need the
@@ -186,7 +186,7 @@ func (s *Service) checkForm(ctx context.Context, tx store.Conn, by *store.User, 
 	if err != nil {
 		return err
 	}
-	verr := f.Validate(forms.ValidateOptions{Draft: draft, Ceilings: ceilings, Now: s.now()})
+	verr := f.Validate(forms.ValidateOptions{Draft: draft, Ceilings: ceilings, Now: s.now(), OfficialDomains: s.domains})
 	var fields []apperr.FieldError
 	if verr != nil {
 		fields = apperr.As(verr).Fields

@@ -21,6 +21,8 @@ type Filter struct {
 	AwaitingMe bool
 	// Mine keeps only requests the viewer submitted.
 	Mine bool
+	// Subject keeps only requests about this login (a user's page).
+	Subject string
 }
 
 // scope is which requests a viewer may see: treasury staff and auditors see
@@ -78,7 +80,7 @@ func (s *Service) query(ctx context.Context, viewer *store.User, f Filter) (stor
 	if err != nil {
 		return store.RequestQuery{}, err
 	}
-	q := store.RequestQuery{AllPTJs: sc.all, PTJs: sc.ptjs, State: f.State, Kind: f.Kind, PTJCode: f.PTJCode, Q: f.Q}
+	q := store.RequestQuery{AllPTJs: sc.all, PTJs: sc.ptjs, State: f.State, Kind: f.Kind, PTJCode: f.PTJCode, Q: f.Q, SubjectIC: f.Subject}
 	if f.Mine {
 		q.SubmitterID = viewer.ID
 	}

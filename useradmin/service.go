@@ -33,15 +33,24 @@ type Service struct {
 	auth   *auth.Service
 	links  Links
 	limits AttachmentLimits
+	// domains are the treasury's official mail domains: a Borang's
+	// e-mail must be under one (none: any).
+	domains []string
 }
 
 // Option configures a Service beyond its required dependencies.
 type Option func(*Service)
 
+// OfficialDomains makes the service accept, in a Borang's e-mail field,
+// only addresses under domains (subdomains included; forms.CheckOfficialEmail);
+// an empty list accepts any.
+func OfficialDomains(domains []string) Option { return func(s *Service) { s.domains = domains } }
+
 // New returns the service on db, provisioning passwords through a and
 // linking mail with links.
 //
-// It also makes a's locks mail the locked profile's owner (auth.MailLocks):
+// It also makes a's locks mail the locked profile's owner (auth.MailLocks),
+// and the links users ask for themselves go to them (auth.MailForgotten):
 // the portal's mail is this service's.
 func New(db *store.DB, a *auth.Service, links Links, opts ...Option) *Service {
 	s := &Service{db: db, auth: a, links: links, limits: DefaultAttachmentLimits}
@@ -50,6 +59,7 @@ func New(db *store.DB, a *auth.Service, links Links, opts ...Option) *Service {
 	}
 	if a != nil {
 		a.MailLocks(s.lockMail)
+		a.MailForgotten(s.forgotMail)
 	}
 	return s
 }

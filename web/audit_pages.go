@@ -49,7 +49,7 @@ var auditActions = []string{
 	"request.return", "request.withdraw", "request.provision", "request.reply",
 	"attachment.add", "attachment.remove", "attachment.download",
 	"user.create", "user.access", "user.deactivate", "user.password_issue", "user.password_change",
-	"user.password_set_by_link", "user.lock", "user.unlock",
+	"user.password_set_by_link", "user.lock", "user.unlock", "user.password_forgot", "user.password_reset",
 	"delegation.add", "delegation.revoke", "holiday.add", "ptj.add", "ceiling.set", "outbox.retry",
 	"payroll.import", "payroll.month.publish", "payroll.month.replace_published",
 	"payslip.list", "payslip.view", "payslip.download",

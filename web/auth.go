@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -21,6 +22,9 @@ type loginForm struct {
 	Next    string
 	Error   string
 	Message string
+	Notice  string // why the user is here: a page they opened needs a login
+	// SelfService: the forgotten-password page offers a link by mail.
+	SelfService bool
 }
 
 func (s *Server) loginPage(c *gin.Context) {
@@ -28,18 +32,25 @@ func (s *Server) loginPage(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/")
 		return
 	}
-	f := loginForm{Next: localPath(c.Query("next"))}
-	switch {
+	f := loginForm{Next: localPath(c.Query("next")), SelfService: s.auth.SelfService()}
+	status := http.StatusOK
+	switch note := s.takeNote(c); {
+	case note != nil && note.Kind == "error":
+		// A refused login, redirected here: why, and the login typed
+		// (never the password). The answer stays 401 for scripts.
+		f.Error, f.Login, status = note.Text, note.value("login"), http.StatusUnauthorized
 	case c.Query("bye") != "":
 		f.Message = tr(c, "login.bye")
 	case c.Query("set") != "":
 		f.Message = tr(c, "login.password_set")
+	case c.Query("next") != "" && f.Next != "/":
+		f.Notice = tr(c, "account.login.continue")
 	}
-	s.render(c, http.StatusOK, "login", f)
+	s.render(c, status, "login", f)
 }
 
 func (s *Server) login(c *gin.Context) {
-	f := loginForm{Login: c.PostForm("login"), Next: localPath(c.PostForm("next"))}
+	f := loginForm{Login: c.PostForm("login"), Next: localPath(c.PostForm("next")), SelfService: s.auth.SelfService()}
 	token, u, err := s.auth.Login(c.Request.Context(), f.Login, c.PostForm("password"), c.ClientIP(), store.SessionWeb)
 	s.metrics.login("web", err)
 	if err != nil {
@@ -47,9 +58,14 @@ func (s *Server) login(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
+		// Back to the login page (post/redirect/get), so that a reload
+		// does not send the password again.
 		s.loginFailed(c, f.Login)
-		f.Error = apperr.As(err).Message(lang(c))
-		s.render(c, http.StatusUnauthorized, "login", f)
+		back := "/login"
+		if f.Next != "/" {
+			back += "?next=" + url.QueryEscape(f.Next)
+		}
+		s.redirectNote(c, back, prgNote{Kind: "error", Text: apperr.As(err).Message(lang(c)), Values: map[string]string{"login": f.Login}})
 		return
 	}
 	s.setSessionCookie(c, token)
@@ -83,22 +99,47 @@ type passwordForm struct {
 	Token  string // the one-time link's token (set-password page only)
 	Forced bool   // the user may do nothing else until it is changed
 	Errors map[string]string
+	Holder *linkHolder // whose account the link is for (set-password page)
+	Bad    string      // why the link cannot be used (set-password page)
+}
+
+// linkHolder is whose account a set-password link sets, as the page tells
+// its reader before they type anything.
+type linkHolder struct {
+	Name    string
+	Login   string // masked
+	IsMyKad bool   // the login is the MyKad number
 }
 
 func (s *Server) passwordPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "password", passwordForm{Forced: currentUser(c).MustChange})
+	f := passwordForm{Forced: currentUser(c).MustChange}
+	status := http.StatusOK
+	if fl := s.takeFlash(c); fl != nil && fl.Kind == "error" {
+		// A refused change, redirected here.
+		f.Errors, status = map[string]string{}, fl.status()
+		for _, ft := range fl.Fields {
+			f.Errors[ft.Field] = ft.Text
+		}
+		if len(fl.Fields) == 0 {
+			f.Errors[""] = fl.Text
+		}
+	}
+	s.render(c, status, "password", f)
 }
 
 func (s *Server) changePassword(c *gin.Context) {
 	u := currentUser(c)
 	next := c.PostForm("new_password")
+	// A refusal goes back to the page (post/redirect/get): a reload sends
+	// no password again.
 	if next != c.PostForm("confirm_password") {
-		s.render(c, http.StatusUnprocessableEntity, "password", passwordForm{Forced: u.MustChange, Errors: map[string]string{"confirm_password": tr(c, "password.mismatch")}})
+		s.redirectWith(c, "/password", &formFlash{Status: http.StatusUnprocessableEntity, Kind: "error", Text: tr(c, "password.mismatch"),
+			Fields: []fieldText{{Field: "confirm_password", Text: tr(c, "password.mismatch")}}})
 		return
 	}
 	if err := s.auth.ChangePassword(c.Request.Context(), u.ID, c.PostForm("current_password"), next); err != nil {
 		if apperr.Is(err, apperr.Invalid) {
-			s.render(c, http.StatusUnprocessableEntity, "password", passwordForm{Forced: u.MustChange, Errors: fieldMessages(c, err)})
+			s.redirectWith(c, "/password", refusedFlash(lang(c), err, nil))
 			return
 		}
 		s.fail(c, err)
@@ -114,22 +155,45 @@ func (s *Server) changePassword(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/?changed=1")
 }
 
+// setPasswordPage is where a one-time link leads: it says whose account the
+// link sets and that the login is the MyKad number, or, before anything is
+// typed, that the link was used, has expired or is not valid (410).
 func (s *Server) setPasswordPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "password_set", passwordForm{Token: c.Query("token")})
-}
-
-func (s *Server) setPassword(c *gin.Context) {
-	f := passwordForm{Token: c.PostForm("token")}
-	next := c.PostForm("new_password")
-	if next != c.PostForm("confirm_password") {
-		f.Errors = map[string]string{"confirm_password": tr(c, "password.mismatch")}
-		s.render(c, http.StatusUnprocessableEntity, "password_set", f)
+	f := passwordForm{Token: c.Query("token")}
+	note := s.takeNote(c)
+	u, err := s.auth.LinkHolder(c.Request.Context(), f.Token)
+	if err != nil {
+		if !apperr.Is(err, apperr.Invalid) {
+			s.fail(c, err)
+			return
+		}
+		f.Bad = apperr.As(err).Message(lang(c))
+		s.render(c, http.StatusGone, "password_set", f)
 		return
 	}
-	if _, err := s.auth.UsePasswordToken(c.Request.Context(), f.Token, next); err != nil {
+	_, isMyKad, _ := forms.ParseLogin(u.Login)
+	f.Holder = &linkHolder{Name: u.Name, Login: forms.MaskLogin(u.Login), IsMyKad: isMyKad}
+	if note != nil {
+		f.Errors = note.errors()
+	}
+	s.render(c, http.StatusOK, "password_set", f)
+}
+
+// setPassword uses a one-time link. Whatever the outcome it redirects
+// (post/redirect/get): to the login page once the password is set, else
+// back to the link's page, which shows why.
+func (s *Server) setPassword(c *gin.Context) {
+	token := c.PostForm("token")
+	back := "/password/set?token=" + url.QueryEscape(token)
+	next := c.PostForm("new_password")
+	if next != c.PostForm("confirm_password") {
+		s.redirectNote(c, back, prgNote{Kind: "error", Text: tr(c, "error.fix_fields"),
+			Fields: map[string]string{"confirm_password": tr(c, "password.mismatch")}})
+		return
+	}
+	if _, err := s.auth.UsePasswordToken(c.Request.Context(), token, next); err != nil {
 		if apperr.Is(err, apperr.Invalid) {
-			f.Errors = fieldMessages(c, err)
-			s.render(c, http.StatusUnprocessableEntity, "password_set", f)
+			s.failNote(c, back, err, nil)
 			return
 		}
 		s.fail(c, err)

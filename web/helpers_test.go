@@ -77,13 +77,14 @@ func newEnvOn(t testing.TB, db *store.DB, edit ...func(*config.Config)) *env {
 	e.keys = secret.Random()
 	e.auth = auth.New(db, auth.SettingsOf(&e.cfg), e.keys)
 	links := web.NewLinks("https://ispeks.example.gov.my")
-	e.admin = useradmin.New(db, e.auth, links, useradmin.WithAttachmentLimits(useradmin.AttachmentLimits{Each: e.cfg.AttachmentMaxSize, Total: e.cfg.AttachmentMaxTotal}))
+	e.admin = useradmin.New(db, e.auth, links, useradmin.WithAttachmentLimits(useradmin.AttachmentLimits{Each: e.cfg.AttachmentMaxSize, Total: e.cfg.AttachmentMaxTotal}),
+		useradmin.OfficialDomains(e.cfg.OfficialEmailDomains))
 	e.slips = payslip.New(db, links, payslip.Options{PDFPassword: payslip.PasswordRule(e.cfg.PayslipPDFPassword),
 		RetentionMonths: e.cfg.PayslipRetentionMonths, Treasury: e.cfg.TreasuryName})
 	e.pay = payment.New(db, links, payment.Options{})
 	e.logs = &logBuffer{}
 	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(e.logs, nil)),
-		web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payslip: e.slips, Payment: e.pay})
+		web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payslip: e.slips, Payment: e.pay, Keys: e.keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,8 +198,14 @@ func (b *browser) post(path string, form url.Values) response {
 	return b.do("POST", path, form)
 }
 
+// login posts the login form; a refused login is followed back to the
+// login page (post/redirect/get), whose answer (401, the message) it returns.
 func (b *browser) login(login, pw string) response {
-	return b.post("/login", url.Values{"login": {login}, "password": {pw}})
+	r := b.post("/login", url.Values{"login": {login}, "password": {pw}})
+	if r.Status == http.StatusSeeOther && strings.HasPrefix(r.Location, "/login") {
+		return b.get(r.Location)
+	}
+	return r
 }
 
 // api calls the JSON API with an optional bearer token.

@@ -155,8 +155,8 @@ func TestAPILoginFailuresAreLogged(t *testing.T) {
 // TestLockScheduleGrows: the default lock lasts 15 minutes, the next in a
 // row an hour, the third until a sysadmin unlocks it; a good login starts
 // the count again. Each lock mails the owner until when and how to get it
-// back; the login page says the same to everybody, the right password
-// included.
+// back; the login page tells only the right password of the lock and
+// until when, and a wrong one what it tells of any login.
 func TestLockScheduleGrows(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		u := e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
@@ -169,9 +169,12 @@ func TestLockScheduleGrows(t *testing.T) {
 		loginOK := func() bool { return e.browser().login(siti, testPassword).Status == http.StatusSeeOther }
 		wrong := e.browser().login(siti, "Salah-Sekali-2026!")
 		lockOut()
+		if r := e.browser().login(siti, "Salah-Lagi-2026!"); r.Status != http.StatusUnauthorized || between(r.Body, `role="alert">`, "</p>") != between(wrong.Body, `role="alert">`, "</p>") {
+			t.Fatal("the login page tells a wrong password of a locked account apart")
+		}
 		locked := e.browser().login(siti, testPassword)
-		if locked.Status != http.StatusUnauthorized || between(locked.Body, `role="alert">`, "</p>") != between(wrong.Body, `role="alert">`, "</p>") {
-			t.Fatal("the login page tells a locked account apart")
+		if locked.Status != http.StatusUnauthorized || !strings.Contains(locked.Body, "dikunci sehingga") {
+			t.Fatalf("the right password of a locked account is not told until when: %d", locked.Status)
 		}
 		e.advance(14 * time.Minute)
 		if loginOK() {

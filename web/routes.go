@@ -44,6 +44,8 @@ func (s *Server) routes() {
 	s.handle(pages, "POST", "/logout", Anyone, s.logout)
 	s.handle(pages, "GET", "/password/set", Public, s.setPasswordPage)
 	s.handle(pages, "POST", "/password/set", Public, s.setPassword).bodyLimit(credentialBody)
+	s.handle(pages, "GET", "/password/forgot", Public, s.forgotPage)
+	s.handle(pages, "POST", "/password/forgot", Public, s.forgotPassword).bodyLimit(credentialBody)
 
 	// The Borang workflow. Who may see which request, and who may fire which
 	// event on it, is the domain's rule (a delegate may hold no role of their
@@ -72,7 +74,9 @@ func (s *Server) routes() {
 
 	// Operations: profiles, the audit log, mail.
 	s.handle(pages, "GET", "/users", RoleIn(forms.RoleSysadmin, forms.RoleAuditor), s.usersPage).nav("nav.users")
+	s.handle(pages, "GET", "/users/:id", RoleIn(forms.RoleSysadmin, forms.RoleAuditor), s.userPage)
 	s.handle(pages, "POST", "/users/:id/unlock", RoleIn(forms.RoleSysadmin), s.userUnlock)
+	s.handle(pages, "POST", "/users/:id/password-reset", RoleIn(forms.RoleSysadmin), s.userPasswordReset).multiline("reason")
 	s.handle(pages, "GET", "/audit", RoleIn(forms.RoleAuditor, forms.RoleSysadmin), s.auditPage).nav("nav.audit")
 	s.handle(pages, "GET", "/audit/export.csv", RoleIn(forms.RoleAuditor, forms.RoleSysadmin), s.auditExport)
 	s.handle(pages, "GET", "/ops/mail", RoleIn(forms.RoleSysadmin), s.mailOpsPage).nav("nav.mail_ops")
@@ -122,6 +126,7 @@ func (s *Server) routes() {
 	s.handle(api, "DELETE", "/auth/token", Anyone, s.apiTokenDelete)
 	s.handle(api, "POST", "/auth/password", Anyone, s.apiPasswordChange).bodyLimit(credentialBody)
 	s.handle(api, "POST", "/auth/password/set", Public, s.apiPasswordSet).bodyLimit(credentialBody)
+	s.handle(api, "POST", "/auth/password/forgot", Public, s.apiPasswordForgot).bodyLimit(credentialBody)
 	s.handle(api, "GET", "/me", Anyone, s.apiMe)
 	s.handle(api, "POST", "/requests", RoleIn(forms.RolePTJRep), s.apiRequestCreate)
 	s.handle(api, "GET", "/requests", LoggedIn, s.apiRequestList)

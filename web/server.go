@@ -18,6 +18,7 @@ import (
 	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/payslip"
+	"github.com/perbendaharaan/ispeks/secret"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/useradmin"
 )
@@ -33,6 +34,10 @@ type Services struct {
 	Payslip *payslip.Service
 	// Payment is eMaklum (status pembayaran).
 	Payment *payment.Service
+	// Keys signs the one-time messages a page leaves for the page it
+	// redirects to (prg.go), alike on every instance; nil: a key of this
+	// process only.
+	Keys *secret.Keyring
 }
 
 // Server serves the portal. Build it with NewServer; it is an http.Handler.
@@ -43,6 +48,7 @@ type Server struct {
 	admin  *useradmin.Service
 	slips  *payslip.Service
 	pay    *payment.Service
+	keys   *secret.Keyring
 	log    *slog.Logger
 	router *gin.Engine
 	pages  pageSet
@@ -66,6 +72,9 @@ func WithMailWaker(wake func()) Option { return func(s *Server) { s.wakeMail = w
 func NewServer(cfg *config.Config, log *slog.Logger, svc Services, opts ...Option) (*Server, error) {
 	s := &Server{cfg: cfg, db: svc.DB, auth: svc.Auth, admin: svc.Admin, slips: svc.Payslip, pay: svc.Payment,
 		log: log, now: svc.DB.Now, crossOrigin: http.NewCrossOriginProtection(), wakeMail: func() {}}
+	if s.keys = svc.Keys; s.keys == nil {
+		s.keys = secret.Random()
+	}
 	for _, o := range opts {
 		o(s)
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -13,10 +12,10 @@ import (
 	"github.com/perbendaharaan/ispeks/store"
 )
 
-// The profiles list for sysadmins (and auditors, read only), with the
-// sysadmin's unlock of a locked profile.
-// Profiles change only through the Borang workflow: this page only reads,
-// except for the unlock, which the login rules leave to a sysadmin.
+// The profiles list for sysadmins and auditors (read only), each row
+// leading to the user's page (account_pages.go), where a sysadmin unlocks
+// and resets. Profiles change only through the Borang workflow, but for
+// those two, which the login rules leave to a sysadmin.
 
 type userRow struct {
 	ID                  int64
@@ -33,14 +32,23 @@ type usersData struct {
 	Q, PTJ, Status string
 	Rows           []userRow
 	Pager          pager
-	CanUnlock      bool
 }
 
-func (s *Server) users(c *gin.Context, status int, flash *Flash) {
+// userLocked is the status filter's choice of the profiles locked now,
+// beside the statuses active and inactive.
+const userLocked = "locked"
+
+func (s *Server) usersPage(c *gin.Context) {
 	l := lang(c)
 	f := store.UserFilter{Q: strings.TrimSpace(c.Query("q")), PTJCode: strings.TrimSpace(c.Query("ptj"))}
-	if st := c.Query("status"); st == store.StatusActive || st == store.StatusInactive {
-		f.Status = st
+	status := c.Query("status")
+	switch status {
+	case store.StatusActive, store.StatusInactive:
+		f.Status = status
+	case userLocked:
+		f.Locked = true
+	default:
+		status = ""
 	}
 	// A MyKad typed with dashes finds its profile.
 	if login, isMyKad, err := forms.ParseLogin(f.Q); err == nil && isMyKad {
@@ -57,13 +65,12 @@ func (s *Server) users(c *gin.Context, status int, flash *Flash) {
 		return
 	}
 	q := url.Values{}
-	for k, v := range map[string]string{"q": c.Query("q"), "ptj": f.PTJCode, "status": f.Status} {
+	for k, v := range map[string]string{"q": c.Query("q"), "ptj": f.PTJCode, "status": status} {
 		if v != "" {
 			q.Set(k, v)
 		}
 	}
-	d := usersData{Q: c.Query("q"), PTJ: f.PTJCode, Status: f.Status, Pager: newPager("/users", q, p, store.ExactTotal(total), len(list)),
-		CanUnlock: s.may(c, "POST", "/users/:id/unlock")}
+	d := usersData{Q: c.Query("q"), PTJ: f.PTJCode, Status: status, Pager: newPager("/users", q, p, total, len(list))}
 	now := s.now()
 	for i := range list {
 		u := &list[i]
@@ -77,26 +84,5 @@ func (s *Server) users(c *gin.Context, status int, flash *Flash) {
 		}
 		d.Rows = append(d.Rows, row)
 	}
-	s.page(c, status, "users", d, flash)
-}
-
-func (s *Server) usersPage(c *gin.Context) { s.users(c, http.StatusOK, doneFlash(c, "users.done.")) }
-
-// userUnlock clears a profile's lock after the sysadmin confirmed it.
-func (s *Server) userUnlock(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		s.fail(c, store.ErrUserNotFound)
-		return
-	}
-	if c.PostForm("confirm") == "" {
-		s.users(c, http.StatusUnprocessableEntity, errFlash(tr(c, "users.confirm_needed")))
-		return
-	}
-	u := currentUser(c)
-	if _, err := s.auth.Unlock(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Redirect(http.StatusSeeOther, "/users?done=unlocked")
+	s.render(c, http.StatusOK, "users", d)
 }

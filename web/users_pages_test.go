@@ -10,6 +10,10 @@ import (
 	"github.com/perbendaharaan/ispeks/forms"
 )
 
+// TestSysadminUnlocksALockedProfile: the users list marks a locked
+// profile and links its page, where the sysadmin unlocks it after ticking
+// the confirmation; the message names the user; a refusal and a success
+// both land on the user's page (post/redirect/get).
 func TestSysadminUnlocksALockedProfile(t *testing.T) {
 	c := newPagesCast(t)
 	for range c.e.cfg.LockAfter {
@@ -18,22 +22,38 @@ func TestSysadminUnlocksALockedProfile(t *testing.T) {
 	if r := c.e.browser().login(pgSubject, testPassword); r.Status == 303 {
 		t.Fatal("the profile is not locked")
 	}
+	page := fmt.Sprintf("/users/%d", c.subject.ID)
 	list := c.admin.get("/users?q=950505-08-6666")
-	expect(t, "users list", list, 200, "Ghani Subject", "950505-**-***6", "Terkunci", "Buka kunci")
+	expect(t, "users list", list, 200, "Ghani Subject", "950505-**-***6", "Terkunci", `href="`+page+`"`)
 	if strings.Contains(list.Body, pgSubject) {
 		t.Fatal("the users list shows a full MyKad")
 	}
-	unlock := fmt.Sprintf("/users/%d/unlock", c.subject.ID)
-	expect(t, "unlock unconfirmed", c.admin.post(unlock, url.Values{}), 422, "Sila tandakan pengesahan")
-	if r := c.admin.post(unlock, url.Values{"confirm": {"1"}}); r.Status != 303 || r.Location != "/users?done=unlocked" {
+	c.create(t, borangValues(forms.KindAccessUpdate, pgSubject, "Ghani Subject"))
+	expect(t, "user's page", c.admin.get(page), 200, "Buka kunci", "Saya mengesahkan untuk membuka kunci profil Ghani Subject",
+		"BPP/2026/000001", "Kemaskini Capaian")
+	unlock := page + "/unlock"
+	r := c.admin.post(unlock, url.Values{})
+	if r.Status != http.StatusSeeOther || r.Location != page {
+		t.Fatalf("unlock unconfirmed: %d %q", r.Status, r.Location)
+	}
+	expect(t, "unlock unconfirmed", c.admin.get(page), http.StatusUnprocessableEntity, "Sila tandakan pengesahan", "Buka kunci")
+	if r := c.admin.post(unlock, url.Values{"confirm": {"1"}}); r.Status != http.StatusSeeOther || r.Location != page {
 		t.Fatalf("unlock: %d %q", r.Status, r.Location)
+	}
+	done := c.admin.get(page)
+	expect(t, "unlocked", done, 200, "Profil Ghani Subject (950505-**-***6) telah dibuka kunci")
+	if strings.Contains(done.Body, `action="`+unlock+`"`) {
+		t.Fatal("an unlocked profile still offers the unlock")
+	}
+	if r := c.admin.get(page); strings.Contains(r.Body, "telah dibuka kunci") {
+		t.Fatal("the message shows again on reload")
 	}
 	if r := c.e.browser().login(pgSubject, testPassword); r.Status != 303 {
 		t.Fatalf("login after unlock: %d", r.Status)
 	}
-	// The auditor reads the list but has no unlock button, and may not post one.
-	if strings.Contains(c.audit.get("/users").Body, "/unlock") {
-		t.Fatal("the auditor is offered an unlock")
+	// The auditor reads the page but has no unlock or reset, and may not post one.
+	if b := c.audit.get(page).Body; strings.Contains(b, "/unlock") || strings.Contains(b, "/password-reset") {
+		t.Fatal("the auditor is offered an unlock or a reset")
 	}
 	expect(t, "auditor unlock", c.audit.post(unlock, url.Values{"confirm": {"1"}}), 403)
 }

@@ -164,7 +164,8 @@ func (e *env) open() (*app, error) {
 	}
 	a := &app{db: db, keys: keys, auth: auth.New(db, auth.SettingsOf(&e.cfg), keys)}
 	links := web.NewLinks(e.cfg.BaseURL)
-	a.admin = useradmin.New(db, a.auth, links, useradmin.WithAttachmentLimits(attachmentLimits(&e.cfg)))
+	a.admin = useradmin.New(db, a.auth, links, useradmin.WithAttachmentLimits(attachmentLimits(&e.cfg)),
+		useradmin.OfficialDomains(e.cfg.OfficialEmailDomains))
 	a.slips = payslip.New(db, links, payslipOptions(&e.cfg))
 	a.pay = payment.New(db, links, payment.Options{})
 	return a, nil
