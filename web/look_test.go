@@ -93,6 +93,8 @@ func TestFormsRedirectAlsoWhenRefused(t *testing.T) {
 			"/payroll", []string{"flash error", `name="replace" value="1" checked`}},
 		{"mail retry of no mail", pc.admin, "/ops/mail/999999/retry", url.Values{"state": {"failed"}},
 			"/ops/mail?state=failed", []string{"flash error"}},
+		{"status check", pc.e.browser(), "/emaklum/semak", url.Values{"payee_id": {"1"}, "reference": {"INV-1"}},
+			"/emaklum/semak", []string{"field-error", `value="INV-1"`}},
 	}
 	for _, c := range cases {
 		r := c.b.post(c.path, c.form)

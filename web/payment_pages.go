@@ -422,8 +422,14 @@ type paymentCheckData struct {
 
 type paymentCheckRow struct{ StatusID, Status, Date, Mode string }
 
+// paymentCheckPage is the public status check's form, with why the last
+// check was refused and what was typed (a visitor has no session: prg.go).
 func (s *Server) paymentCheckPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "payment_check", paymentCheckData{})
+	d := paymentCheckData{}
+	if n := s.takeNote(c); n != nil {
+		d.PayeeID, d.Reference, d.Errors = n.value("payee_id"), n.value("reference"), n.errors()
+	}
+	s.render(c, http.StatusOK, "payment_check", d)
 }
 
 func (s *Server) paymentCheck(c *gin.Context) {
@@ -436,8 +442,10 @@ func (s *Server) paymentCheck(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		d.Errors = fieldErrors(err, l)
-		s.render(c, statusOf(e.Code), "payment_check", d)
+		// Refused: back to the form (post/redirect/get), so that a reload
+		// does not check again. A result is shown in answer to the POST: it
+		// names a payment, which no address or cookie should carry.
+		s.failNote(c, "/emaklum/semak", err, map[string]string{"payee_id": d.PayeeID, "reference": d.Reference})
 		return
 	}
 	d.Checked = true
