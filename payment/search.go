@@ -455,10 +455,4 @@ func (s *Service) Voucher(ctx context.Context, viewer *store.User, no string) (*
 
 // ShowDate writes a stored date (YYYY-MM-DD) as Malaysian documents do:
 // 09/11/2026.
-func ShowDate(d string) string {
-	t, err := time.Parse(malaysia.ISODate, d)
-	if err != nil {
-		return d
-	}
-	return t.Format(malaysia.DateLayout)
-}
+func ShowDate(d string) string { return malaysia.ShowDay(d) }

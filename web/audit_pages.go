@@ -88,17 +88,6 @@ func (q auditQuery) values() url.Values {
 	return v
 }
 
-// parseDayKL reads a date as the pages show it, DD/MM/YYYY (or as an API
-// would, YYYY-MM-DD), as the start of that day in Malaysia.
-func parseDayKL(s string) (time.Time, bool) {
-	for _, layout := range []string{malaysia.DateLayout, malaysia.ISODate} {
-		if t, err := time.ParseInLocation(layout, s, malaysia.KL); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
 // auditFilterOf reads the filters of the audit page (and its export): dates
 // inclusive, in Malaysian days; an actor by MyKad or login, or a part of
 // the name; an action of the catalogue; a reference (a request's, a MyKad,
@@ -110,14 +99,14 @@ func auditFilterOf(c *gin.Context) (auditQuery, store.AuditFilter, error) {
 	var f store.AuditFilter
 	var bad []apperr.FieldError
 	if q.From != "" {
-		if t, ok := parseDayKL(q.From); ok {
+		if t, err := malaysia.ParseDate(q.From); err == nil { // DD/MM/YYYY, or ISO as an API sends it
 			f.From = t
 		} else {
 			bad = append(bad, apperr.Field("from", "audit.error.date"))
 		}
 	}
 	if q.To != "" {
-		if t, ok := parseDayKL(q.To); ok {
+		if t, err := malaysia.ParseDate(q.To); err == nil {
 			f.To = t.AddDate(0, 0, 1) // the whole last day
 		} else {
 			bad = append(bad, apperr.Field("to", "audit.error.date"))

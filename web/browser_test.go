@@ -88,42 +88,15 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 func browse(t *testing.T, exe string, steps ...chromedp.Action) string {
 	t.Helper()
 	// Each run is a browser of its own on a profile of its own, so that
-	// nothing (a cookie written late) passes from one user to the next;
-	// the browser is closed and waited for before its folder goes.
-	dir, err := os.MkdirTemp("", "ispeks-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer removeAll(dir) // after the browser exited: the deferred cancels below run first
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(dir))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc() // kills the browser and waits for its process to end
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	bctx, cancelRun := context.WithTimeout(bctx, 90*time.Second)
-	defer cancelRun()
+	// nothing (a cookie written late) passes from one user to the next.
 	var html string
-	all := append([]chromedp.Action{emulation.SetScriptExecutionDisabled(true)}, steps...)
-	all = append(all, chromedp.OuterHTML("html", &html, chromedp.ByQuery))
-	// The first Run starts the browser with bctx's life; steps then run
-	// with their own deadlines.
-	if err := chromedp.Run(bctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	for i, a := range all {
-		sctx, cancel := context.WithTimeout(bctx, 10*time.Second)
-		err := chromedp.Run(sctx, a)
-		cancel()
-		if err != nil {
-			var loc, page string
-			_ = chromedp.Run(bctx, chromedp.Location(&loc), chromedp.OuterHTML("main", &page, chromedp.ByQuery))
-			t.Fatalf("browser step %d: %v at %s\n%s", i, err, loc, page)
-		}
-	}
+	withBrowser(t, exe, func(bctx context.Context) {
+		bctx, cancelRun := context.WithTimeout(bctx, 90*time.Second)
+		defer cancelRun()
+		all := append([]chromedp.Action{emulation.SetScriptExecutionDisabled(true)}, steps...)
+		all = append(all, chromedp.OuterHTML("html", &html, chromedp.ByQuery))
+		run(t, bctx, "browser", all...)
+	})
 	return html
 }
 
@@ -164,23 +137,12 @@ func TestBrowserPayslipJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := c.e.ts.URL
-	dir, err := os.MkdirTemp("", "ispeks-chromium-")
+	// The downloads' folder goes after the browser has exited.
+	downloads, err := os.MkdirTemp("", "ispeks-downloads-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer removeAll(dir)
-	downloads := filepath.Join(dir, "downloads")
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(filepath.Join(dir, "profile")))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	bctx, cancelRun := context.WithTimeout(bctx, 90*time.Second)
-	defer cancelRun()
+	defer removeAll(downloads)
 	var html string
 	steps := []chromedp.Action{
 		emulation.SetScriptExecutionDisabled(true),
@@ -197,36 +159,28 @@ func TestBrowserPayslipJourney(t *testing.T) {
 		chromedp.OuterHTML("main", &html, chromedp.ByQuery),
 		chromedp.Click(`a.button[href="/epayslip/2026-10/pdf"]`, chromedp.ByQuery),
 	}
-	if err := chromedp.Run(bctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	for i, a := range steps {
-		sctx, cancel := context.WithTimeout(bctx, 10*time.Second)
-		err := chromedp.Run(sctx, a)
-		cancel()
-		if err != nil {
-			var loc, page string
-			_ = chromedp.Run(bctx, chromedp.Location(&loc), chromedp.OuterHTML("main", &page, chromedp.ByQuery))
-			t.Fatalf("browser step %d: %v at %s\n%s", i, err, loc, page)
-		}
-	}
-	if !strings.Contains(html, "RM 2,965.00") || !strings.Contains(html, "RM 3,120.55") {
-		t.Fatalf("the slip page:\n%s", html)
-	}
-	// The download lands as a file (Chromium names it by its GUID); wait
-	// for it to be whole — a deadline, not a timing assertion.
 	var pdf []byte
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && pdf == nil; time.Sleep(100 * time.Millisecond) {
-		files, _ := os.ReadDir(downloads)
-		for _, f := range files {
-			if strings.HasSuffix(f.Name(), ".crdownload") {
-				continue
-			}
-			if b, err := os.ReadFile(filepath.Join(downloads, f.Name())); err == nil && bytes.HasSuffix(bytes.TrimSpace(b), []byte("%%EOF")) {
-				pdf = b
+	withBrowser(t, exe, func(bctx context.Context) {
+		bctx, cancelRun := context.WithTimeout(bctx, 90*time.Second)
+		defer cancelRun()
+		run(t, bctx, "payslip journey", steps...)
+		if !strings.Contains(html, "RM 2,965.00") || !strings.Contains(html, "RM 3,120.55") {
+			t.Fatalf("the slip page:\n%s", html)
+		}
+		// The download lands as a file (Chromium names it by its GUID); wait
+		// for it to be whole — a deadline, not a timing assertion.
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && pdf == nil; time.Sleep(100 * time.Millisecond) {
+			files, _ := os.ReadDir(downloads)
+			for _, f := range files {
+				if strings.HasSuffix(f.Name(), ".crdownload") {
+					continue
+				}
+				if b, err := os.ReadFile(filepath.Join(downloads, f.Name())); err == nil && bytes.HasSuffix(bytes.TrimSpace(b), []byte("%%EOF")) {
+					pdf = b
+				}
 			}
 		}
-	}
+	})
 	if pdf == nil {
 		t.Fatal("no PDF was downloaded")
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -28,34 +27,24 @@ type delegationRow struct {
 type delegationsData struct {
 	Named, Received []delegationRow
 	Login, From, To string // the form as typed
-	Today           string // yyyy-mm-dd, the date inputs' minimum
 	Errors          map[string]string
 }
 
-// showDate turns a stored date (2026-12-01) into 01/12/2026.
-func showDate(d string) string {
-	if t, err := time.Parse("2006-01-02", d); err == nil {
-		return t.Format("02/01/2006")
-	}
-	return d
-}
-
 // delegations renders the page with form as typed and its errors.
-func (s *Server) delegations(c *gin.Context, status int, form delegationsData, flash *Flash) {
+func (s *Server) delegations(c *gin.Context, form delegationsData, flash *Flash) {
 	u := currentUser(c)
 	list, err := s.admin.ListDelegations(c.Request.Context(), u.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	now := s.now()
-	form.Today = malaysia.Day(now)
+	today := malaysia.Day(s.now())
 	if form.Errors == nil {
 		form.Errors = map[string]string{}
 	}
 	for _, d := range list {
-		row := delegationRow{ID: d.ID, PTJCode: d.PTJCode, From: showDate(d.FromDate), To: showDate(d.ToDate),
-			Current: d.FromDate <= form.Today && form.Today <= d.ToDate}
+		row := delegationRow{ID: d.ID, PTJCode: d.PTJCode, From: malaysia.ShowDay(d.FromDate), To: malaysia.ShowDay(d.ToDate),
+			Current: d.FromDate <= today && today <= d.ToDate}
 		if d.Principal != nil {
 			row.Principal = d.Principal.Name
 		}
@@ -69,38 +58,54 @@ func (s *Server) delegations(c *gin.Context, status int, form delegationsData, f
 			form.Received = append(form.Received, row)
 		}
 	}
-	s.page(c, status, "delegations", form, flash)
+	s.page(c, http.StatusOK, "delegations", form, flash)
 }
 
+// delegationsPage shows the delegations and the form, with what a refused
+// form left (its values and errors) or the confirmation of one done.
 func (s *Server) delegationsPage(c *gin.Context) {
-	s.delegations(c, http.StatusOK, delegationsData{}, doneFlash(c, "delegation.done."))
+	f := s.takeFlash(c)
+	form := delegationsData{Login: f.value("delegate_login"), From: f.value("from"), To: f.value("to"), Errors: f.fieldErrors()}
+	flash := f.flash()
+	if flash == nil {
+		flash = doneFlash(c, "delegation.done.")
+	}
+	s.delegations(c, form, flash)
 }
 
+// delegationCreate names a delegate from the dates typed (DD/MM/YYYY), and
+// goes back to the page: with the new delegation, or with the form as
+// typed and why it was refused.
 func (s *Server) delegationCreate(c *gin.Context) {
-	form := delegationsData{Login: c.PostForm("delegate_login"), From: c.PostForm("from"), To: c.PostForm("to")}
-	_, err := s.admin.AddDelegation(c.Request.Context(), currentUser(c), form.Login, form.From, form.To)
-	if err == nil {
+	typed := map[string]string{"delegate_login": c.PostForm("delegate_login"), "from": c.PostForm("from"), "to": c.PostForm("to")}
+	var bad []apperr.FieldError
+	from, fe := formDay("from", typed["from"])
+	if fe != nil {
+		bad = append(bad, *fe)
+	}
+	to, fe := formDay("to", typed["to"])
+	if fe != nil {
+		bad = append(bad, *fe)
+	}
+	// A date left out or typed wrong reaches the service as "", which it
+	// refuses (both dates are required): its other checks still run, and
+	// nothing is recorded.
+	_, err := s.admin.AddDelegation(c.Request.Context(), currentUser(c), typed["delegate_login"], from, to)
+	if err = withDateErrors(err, bad); err == nil {
 		c.Redirect(http.StatusSeeOther, "/delegations?done=added")
 		return
 	}
-	s.delegationRefused(c, form, err)
+	s.delegationRefused(c, typed, err)
 }
 
-// delegationRefused shows the page again with why the store refused.
-func (s *Server) delegationRefused(c *gin.Context, form delegationsData, err error) {
-	ae := apperr.As(err)
-	if ae.Code == apperr.Internal || ae.Code == apperr.Unauthorized {
+// delegationRefused goes back to the page with why the service refused and
+// the form as typed.
+func (s *Server) delegationRefused(c *gin.Context, typed map[string]string, err error) {
+	if code := apperr.CodeOf(err); code == apperr.Internal || code == apperr.Unauthorized || code == apperr.Unavailable {
 		s.fail(c, err)
 		return
 	}
-	l := lang(c)
-	form.Errors = map[string]string{}
-	for _, f := range ae.Fields {
-		if _, dup := form.Errors[f.Field]; !dup {
-			form.Errors[f.Field] = f.Message(l)
-		}
-	}
-	s.delegations(c, statusOf(ae.Code), form, errFlash(ae.Message(l)))
+	s.refuse(c, "/delegations", err, typed)
 }
 
 func (s *Server) delegationRevoke(c *gin.Context) {
@@ -110,11 +115,11 @@ func (s *Server) delegationRevoke(c *gin.Context) {
 		return
 	}
 	if c.PostForm("confirm") == "" {
-		s.delegations(c, http.StatusUnprocessableEntity, delegationsData{}, errFlash(tr(c, "request.confirm.missing")))
+		s.redirectWith(c, "/delegations", &formFlash{Kind: "error", Text: tr(c, "request.confirm.missing")})
 		return
 	}
 	if err := s.admin.RevokeDelegation(c.Request.Context(), currentUser(c), id); err != nil {
-		s.delegationRefused(c, delegationsData{}, err)
+		s.delegationRefused(c, nil, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/delegations?done=revoked")

@@ -88,7 +88,7 @@ func newEnvOn(t testing.TB, db *store.DB, edit ...func(*config.Config)) *env {
 		PDFPassword: payslip.PasswordRule(e.cfg.PayslipPDFPassword), Treasury: e.cfg.TreasuryName})
 	e.logs = &logBuffer{}
 	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(e.logs, nil)),
-		web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payslip: e.slips, Payment: e.pay, Keys: e.keys, Statement: e.ec})
+		web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payslip: e.slips, Payment: e.pay, Statement: e.ec})
 	if err != nil {
 		t.Fatal(err)
 	}

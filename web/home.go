@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/store"
 )
 
 // module is one of the portal's modules as the pages show it: the grant
@@ -32,11 +33,20 @@ type tile struct {
 }
 
 // homeData is what the home page shows a logged-in user: only the modules
-// granted and the work their roles allow.
+// granted, and for those offered the inbox the number of requests waiting
+// for them (the rest of their work is in the navigation, not repeated here).
 type homeData struct {
 	Modules []tile
-	Work    []NavItem
+	Inbox   *inboxTile
 	Changed bool
+}
+
+// inboxTile is the home page's tile of the approver's (or delegate's)
+// inbox: how many requests wait for them, unless that could not be read.
+type inboxTile struct {
+	Href    string
+	Waiting store.Total // 1,000+ when the inbox stopped counting there
+	Known   bool
 }
 
 // home is the landing page: what the portal is and the way to log in, or,
@@ -51,7 +61,18 @@ func (s *Server) home(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/password")
 		return
 	}
-	d := homeData{Changed: c.Query("changed") != "", Work: s.workFor(c)}
+	d := homeData{Changed: c.Query("changed") != ""}
+	for _, w := range s.workFor(c) {
+		if w.Key == "nav.inbox" {
+			d.Inbox = &inboxTile{Href: w.Href}
+			_, n, err := s.admin.InboxCounts(c.Request.Context(), u)
+			if err != nil {
+				// The tile then leads to the inbox without its number.
+				s.log.Warn("counting the inbox for the home page", "error", err)
+			}
+			d.Inbox.Waiting, d.Inbox.Known = n, err == nil
+		}
+	}
 	for _, m := range modules {
 		if u.HasModule(m.ID) {
 			t := tile{ID: m.ID}
@@ -110,4 +131,10 @@ func (s *Server) decorate(c *gin.Context, v *View) {
 	if !u.MustChange {
 		v.Nav = s.workFor(c)
 	}
+}
+
+// favicon leads to the crest the layout names as every page's icon: browsers
+// ask for /favicon.ico where a page names none (a PDF, a CSV).
+func (s *Server) favicon(c *gin.Context) {
+	c.Redirect(http.StatusMovedPermanently, "/static/crest.svg")
 }

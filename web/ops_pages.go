@@ -54,7 +54,7 @@ func outboxState(s string) string {
 	return ""
 }
 
-func (s *Server) mailOps(c *gin.Context, status int, state string, flash *Flash) {
+func (s *Server) mailOps(c *gin.Context, state string, flash *Flash) {
 	ctx, l := c.Request.Context(), lang(c)
 	counts, err := s.db.OutboxCounts(ctx)
 	if err != nil {
@@ -86,11 +86,15 @@ func (s *Server) mailOps(c *gin.Context, status int, state string, flash *Flash)
 			Attempts: n.Attempts, Next: n.NextAttemptAt, Created: n.CreatedAt, Sent: n.SentAt,
 			LastError: n.LastError, Failed: n.State == store.OutboxFailed})
 	}
-	s.page(c, status, "mail_ops", d, flash)
+	s.page(c, http.StatusOK, "mail_ops", d, flash)
 }
 
 func (s *Server) mailOpsPage(c *gin.Context) {
-	s.mailOps(c, http.StatusOK, outboxState(c.Query("state")), doneFlash(c, "mailops.done."))
+	flash := s.takeFlash(c).flash()
+	if flash == nil {
+		flash = doneFlash(c, "mailops.done.")
+	}
+	s.mailOps(c, outboxState(c.Query("state")), flash)
 }
 
 var errNoSuchMail = apperr.New(apperr.NotFound, "mailops.error.not_found")
@@ -104,14 +108,17 @@ func (s *Server) mailRetry(c *gin.Context) {
 		return
 	}
 	state := outboxState(c.PostForm("state"))
+	back := "/ops/mail"
+	if state != "" {
+		back += "?state=" + state
+	}
 	u := currentUser(c)
 	if err := s.admin.RetryMail(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, id); err != nil {
-		ae := apperr.As(err)
-		if ae.Code != apperr.Conflict && ae.Code != apperr.NotFound {
+		if code := apperr.CodeOf(err); code != apperr.Conflict && code != apperr.NotFound {
 			s.fail(c, err)
 			return
 		}
-		s.mailOps(c, statusOf(ae.Code), state, errFlash(ae.Message(lang(c))))
+		s.refuse(c, back, err, nil)
 		return
 	}
 	s.wakeMail()

@@ -88,9 +88,10 @@ func (s *Server) apiPaymentImport(c *gin.Context) {
 
 // apiPaymentList searches the payments the caller may see. The total is
 // exact up to store.CountLimit; past it "total" is the cap and
-// "total_exact" false, and pages go no deeper.
+// "total_exact" false, and pages go no deeper. Its dates are ISO
+// (YYYY-MM-DD), as the API's always are.
 func (s *Server) apiPaymentList(c *gin.Context) {
-	f, _, err := paymentFilter(c)
+	f, err := payment.ParseFilter(c.Query("payee_id"), c.Query("q"), c.Query("status"), c.Query("from"), c.Query("to"))
 	if err != nil {
 		s.fail(c, err)
 		return

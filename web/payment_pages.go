@@ -58,7 +58,8 @@ type paymentListData struct {
 }
 
 // paymentFilter reads the list's filters from the query, and keeps them
-// as the query of the pager's and the export's links.
+// as the query of the pager's and the export's links. Its dates are typed
+// DD/MM/YYYY (ISO is read too) and given to the module as ISO days.
 func paymentFilter(c *gin.Context) (payment.Filter, url.Values, error) {
 	q := url.Values{}
 	for _, k := range []string{"payee_id", "q", "status", "from", "to"} {
@@ -66,8 +67,20 @@ func paymentFilter(c *gin.Context) (payment.Filter, url.Values, error) {
 			q.Set(k, v)
 		}
 	}
-	f, err := payment.ParseFilter(c.Query("payee_id"), c.Query("q"), c.Query("status"), c.Query("from"), c.Query("to"))
-	return f, q, err
+	var bad []apperr.FieldError
+	from, fe := optionalDay("from", c.Query("from"))
+	if fe != nil {
+		bad = append(bad, *fe)
+	}
+	to, fe := optionalDay("to", c.Query("to"))
+	if fe != nil {
+		bad = append(bad, *fe)
+	}
+	f, err := payment.ParseFilter(c.Query("payee_id"), c.Query("q"), c.Query("status"), from, to)
+	if err = withDateErrors(err, bad); err != nil {
+		return payment.Filter{}, q, err
+	}
+	return f, q, nil
 }
 
 func statusOptions(lang string, selected string) []option {
@@ -220,18 +233,32 @@ func (s *Server) paymentPage(c *gin.Context) {
 type paymentSettingsData struct{ MailOnMove bool }
 
 func (s *Server) paymentSettingsPage(c *gin.Context) {
+	f := s.takeFlash(c)
 	set, err := s.pay.SettingsOf(c.Request.Context(), currentUser(c))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.page(c, http.StatusOK, "payment_settings", paymentSettingsData{MailOnMove: set.MailOnMove}, doneFlash(c, "payment.settings.done."))
+	d := paymentSettingsData{MailOnMove: set.MailOnMove}
+	flash := f.flash()
+	if f != nil {
+		d.MailOnMove = f.value("mail_on_move") == "1" // the choice not saved, as it was made
+	} else {
+		flash = doneFlash(c, "payment.settings.done.")
+	}
+	s.page(c, http.StatusOK, "payment_settings", d, flash)
 }
 
+// paymentSettingsSave saves the settings and goes back to their page, also
+// when they could not be saved (with why, and the choice as made).
 func (s *Server) paymentSettingsSave(c *gin.Context) {
 	set := payment.Settings{MailOnMove: c.PostForm("mail_on_move") == "1"}
 	if err := s.pay.SaveSettings(c.Request.Context(), currentUser(c), set); err != nil {
-		s.fail(c, err)
+		if apperr.CodeOf(err) == apperr.Internal {
+			s.fail(c, err)
+			return
+		}
+		s.refuse(c, "/emaklum/settings", err, map[string]string{"mail_on_move": c.PostForm("mail_on_move")})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/emaklum/settings?done=saved")
@@ -260,7 +287,7 @@ func importRowOf(c *gin.Context, imp *payment.Import) importRow {
 		Lines: imp.Lines, Vouchers: imp.Vouchers, Created: imp.Created, Updated: imp.Updated, Errs: imp.ErrorCount}
 }
 
-func (s *Server) paymentImportForm(c *gin.Context, status int, problem string) {
+func (s *Server) paymentImportForm(c *gin.Context, problem string) {
 	list, err := s.pay.Imports(c.Request.Context(), currentUser(c), store.Page{Size: 10})
 	if err != nil {
 		s.fail(c, err)
@@ -270,10 +297,18 @@ func (s *Server) paymentImportForm(c *gin.Context, status int, problem string) {
 	for i := range list {
 		d.Imports = append(d.Imports, importRowOf(c, &list[i]))
 	}
-	s.render(c, status, "payment_import", d)
+	s.render(c, http.StatusOK, "payment_import", d)
 }
 
-func (s *Server) paymentImportPage(c *gin.Context) { s.paymentImportForm(c, http.StatusOK, "") }
+// paymentImportPage shows the upload form, with why the last upload was
+// refused when it was.
+func (s *Server) paymentImportPage(c *gin.Context) {
+	var problem string
+	if f := s.takeFlash(c); f != nil {
+		problem = f.Text
+	}
+	s.paymentImportForm(c, problem)
+}
 
 var (
 	errImportNoFile  = apperr.New(apperr.Invalid, "payment.import.no_file")
@@ -288,8 +323,8 @@ func (s *Server) paymentImportUpload(c *gin.Context) {
 		err = errImportConfirm
 	}
 	if err != nil {
-		if e := apperr.As(err); e.Code == apperr.Invalid {
-			s.paymentImportForm(c, statusOf(e.Code), e.Message(lang(c)))
+		if code := apperr.CodeOf(err); code == apperr.Invalid || code == apperr.TooLarge {
+			s.refuse(c, "/emaklum/import", err, nil)
 			return
 		}
 		s.fail(c, err)
@@ -373,7 +408,10 @@ func (s *Server) paymentImportResult(c *gin.Context) {
 	s.render(c, http.StatusOK, "payment_import_result", d)
 }
 
-// The public status check.
+// The public status check: the form posts, and the browser comes back to
+// the page (post/redirect/get) with the result or the refusal in a form
+// flash, so that reloading neither checks again nor counts against the
+// address's limit.
 
 type paymentCheckData struct {
 	PayeeID, Reference string
@@ -384,8 +422,14 @@ type paymentCheckData struct {
 
 type paymentCheckRow struct{ StatusID, Status, Date, Mode string }
 
+// paymentCheckPage is the public status check's form, with why the last
+// check was refused and what was typed (a visitor has no session: prg.go).
 func (s *Server) paymentCheckPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "payment_check", paymentCheckData{})
+	d := paymentCheckData{}
+	if n := s.takeNote(c); n != nil {
+		d.PayeeID, d.Reference, d.Errors = n.value("payee_id"), n.value("reference"), n.errors()
+	}
+	s.render(c, http.StatusOK, "payment_check", d)
 }
 
 func (s *Server) paymentCheck(c *gin.Context) {
@@ -398,8 +442,10 @@ func (s *Server) paymentCheck(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		d.Errors = fieldErrors(err, l)
-		s.render(c, statusOf(e.Code), "payment_check", d)
+		// Refused: back to the form (post/redirect/get), so that a reload
+		// does not check again. A result is shown in answer to the POST: it
+		// names a payment, which no address or cookie should carry.
+		s.failNote(c, "/emaklum/semak", err, map[string]string{"payee_id": d.PayeeID, "reference": d.Reference})
 		return
 	}
 	d.Checked = true

@@ -12,7 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/perbendaharaan/ispeks/apperr"
-	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/payslip"
 	"github.com/perbendaharaan/ispeks/store"
 )
@@ -26,6 +25,8 @@ var (
 	errNoImport = apperr.New(apperr.NotFound, "payslip.error.import_not_found")
 	errNoJob    = apperr.New(apperr.NotFound, "payroll.job.not_found")
 	errNoFile   = apperr.New(apperr.Invalid, "payroll.upload.no_file")
+
+	errPublishConfirm = apperr.New(apperr.Invalid, "payroll.publish.confirm_needed")
 )
 
 type payrollMonthRow struct {
@@ -40,13 +41,15 @@ type payrollData struct {
 	ImportPage pager
 	CanUpload  bool
 	Format     string
+	Replace    bool // the upload's replace box, as a refused upload left it
 }
 
 // payrollPage lists the pay months and the imports, with the upload form
 // for those who may import.
-func (s *Server) payrollPage(c *gin.Context) { s.payroll(c, http.StatusOK, nil) }
-
-func (s *Server) payroll(c *gin.Context, status int, flash *Flash) {
+// A refused upload comes back with its message and the replace box as
+// ticked (the file itself cannot be kept: it is chosen again).
+func (s *Server) payrollPage(c *gin.Context) {
+	f := s.takeFlash(c)
 	if s.slips == nil {
 		s.notFound(c)
 		return
@@ -83,11 +86,12 @@ func (s *Server) payroll(c *gin.Context, status int, flash *Flash) {
 	}
 	d := payrollData{MonthPage: newPager("/payroll", keepImports, p, store.ExactTotal(total), len(months)), Imports: imports,
 		ImportPage: importPager(keepMonths, importPage, store.ExactTotal(itotal), len(imports)),
-		CanUpload:  s.may(c, "POST", "/payroll/imports"), Format: strings.Join(payslip.Columns, ",")}
+		CanUpload:  s.may(c, "POST", "/payroll/imports"), Format: strings.Join(payslip.Columns, ","),
+		Replace: f.value("replace") != ""}
 	for _, m := range months {
 		d.Months = append(d.Months, payrollMonthRow{MonthInfo: m, Label: payslip.MonthLabel(m.Month, l)})
 	}
-	s.page(c, status, "payroll", d, flash)
+	s.page(c, http.StatusOK, "payroll", d, f.flash())
 }
 
 // importPager is the imports' pager of /payroll: newPager's links with
@@ -125,7 +129,11 @@ func (s *Server) payrollUpload(c *gin.Context) {
 	}
 	up, err := receiveUpload(c, errNoFile)
 	if err != nil {
-		s.payroll(c, statusOf(apperr.As(err).Code), errFlash(apperr.As(err).Message(lang(c))))
+		if code := apperr.CodeOf(err); code != apperr.Invalid && code != apperr.TooLarge {
+			s.fail(c, err)
+			return
+		}
+		s.refuse(c, "/payroll", err, map[string]string{"replace": c.PostForm("replace")})
 		return
 	}
 	defer up.file.Close()
@@ -260,18 +268,27 @@ type payrollMonthData struct {
 	Slips      []payslip.SlipEntry
 	Pager      pager
 	CanPublish bool
-	Today      string
 	Visible    bool
+	// The publishing form as a refusal left it.
+	VisibleFrom string
+	Errors      map[string]string
 }
 
 // payrollMonthPage shows a pay month: state, totals per PTJ, the slips
 // that exist (searchable by MyKad, salary number or name), and for
 // sysadmins the publishing form.
 func (s *Server) payrollMonthPage(c *gin.Context) {
-	s.payrollMonth(c, http.StatusOK, doneFlash(c, "payroll.done.", "Count", c.Query("mailed")))
+	f := s.takeFlash(c)
+	flash := f.flash()
+	if flash == nil {
+		flash = doneFlash(c, "payroll.done.", "Count", c.Query("mailed"))
+	}
+	s.payrollMonth(c, flash, f)
 }
 
-func (s *Server) payrollMonth(c *gin.Context, status int, flash *Flash) {
+// payrollMonth renders a month's page; form is what a refused publishing
+// left (nil: an empty form).
+func (s *Server) payrollMonth(c *gin.Context, flash *Flash, form *formFlash) {
 	if s.slips == nil {
 		s.notFound(c)
 		return
@@ -307,9 +324,10 @@ func (s *Server) payrollMonth(c *gin.Context, status int, flash *Flash) {
 	}
 	now := s.now()
 	d := payrollMonthData{Month: *m, Label: payslip.MonthLabel(m.Month, l), Q: f.Q, PTJ: f.PTJ, Slips: slips,
-		Pager:      newPager("/payroll/months/"+m.Month, keep, p, total, len(slips)),
-		CanPublish: s.may(c, "POST", "/payroll/months/:month/publish"), Today: malaysia.Day(now),
-		Visible: m.Published() && (m.VisibleFrom == nil || !m.VisibleFrom.After(now))}
+		Pager:       newPager("/payroll/months/"+m.Month, keep, p, total, len(slips)),
+		CanPublish:  s.may(c, "POST", "/payroll/months/:month/publish"),
+		Visible:     m.Published() && (m.VisibleFrom == nil || !m.VisibleFrom.After(now)),
+		VisibleFrom: form.value("visible_from"), Errors: form.fieldErrors()}
 	var sum payslip.Totals
 	for _, t := range totals {
 		d.Totals = append(d.Totals, ptjTotalRow{Code: t.PTJCode, Name: t.PTJName, Slips: t.Slips, Gross: rm(t.GrossSen),
@@ -321,26 +339,35 @@ func (s *Server) payrollMonth(c *gin.Context, status int, flash *Flash) {
 		sum.EmployerSen += t.EmployerSen
 	}
 	d.Sum.Gross, d.Sum.Deductions, d.Sum.Net, d.Sum.Employer = rm(sum.GrossSen), rm(sum.DeductionsSen), rm(sum.NetSen), rm(sum.EmployerSen)
-	s.page(c, status, "payroll_month", d, flash)
+	s.page(c, http.StatusOK, "payroll_month", d, flash)
 }
 
 // payrollPublish publishes a month after the sysadmin ticked the
-// confirmation, from the date given (or at once).
+// confirmation, from the date typed (DD/MM/YYYY) or at once, and goes back
+// to the month's page: with how many were mailed, or with why not.
 func (s *Server) payrollPublish(c *gin.Context) {
 	if s.slips == nil {
 		s.notFound(c)
 		return
 	}
+	page := "/payroll/months/" + url.PathEscape(c.Param("month"))
+	typed := map[string]string{"visible_from": c.PostForm("visible_from")}
+	refuse := func(err error) { s.refuse(c, page, err, typed) }
 	if c.PostForm("confirm") == "" {
-		s.payrollMonth(c, http.StatusUnprocessableEntity, errFlash(tr(c, "payroll.publish.confirm_needed")))
+		refuse(errPublishConfirm)
+		return
+	}
+	from, fe := optionalDay("visible_from", typed["visible_from"])
+	if fe != nil {
+		refuse(apperr.Fields(*fe))
 		return
 	}
 	u := currentUser(c)
-	res, err := s.slips.Publish(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, c.Param("month"), strings.TrimSpace(c.PostForm("visible_from")))
+	res, err := s.slips.Publish(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, c.Param("month"), from)
 	s.metrics.job("payroll_publish", err)
 	if err != nil {
-		if ae := apperr.As(err); ae.Code == apperr.Invalid {
-			s.payrollMonth(c, http.StatusUnprocessableEntity, errFlash(flashMessage(c, ae)))
+		if apperr.CodeOf(err) == apperr.Invalid {
+			refuse(err)
 			return
 		}
 		s.fail(c, err)

@@ -117,7 +117,7 @@ func TestPayrollPages(t *testing.T) {
 			}
 
 			// Publishing needs the confirmation.
-			if p := c.admin.post("/payroll/months/2026-10/publish", url.Values{}); p.Status != 422 || !strings.Contains(p.Body, "Tandakan pengesahan") {
+			if p := c.admin.submit(t, "/payroll/months/2026-10/publish", url.Values{}); p.Status != 200 || !strings.Contains(p.Body, "Tandakan pengesahan") {
 				t.Fatalf("publish without confirmation: %d", p.Status)
 			}
 			if p := c.siti.get("/epayslip/2026-10"); p.Status != 404 {

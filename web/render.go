@@ -47,6 +47,20 @@ type Flash struct {
 	Text string
 }
 
+// dateInput is a form's date field as the layout's "date_input" draws it:
+// text taking DD/MM/YYYY whatever the browser's locale (dates.go).
+type dateInput struct {
+	Name, Value, Error string
+	Required           bool
+	Pattern            string
+	Describe           string // ids of more hints about the field
+}
+
+func newDateInput(name, value, err string, required bool, describe ...string) dateInput {
+	return dateInput{Name: name, Value: value, Error: err, Required: required, Pattern: malaysia.DatePattern,
+		Describe: strings.Join(describe, " ")}
+}
+
 // pageSet is every page, parsed once per language at start: each copy's t
 // is bound to its language, so rendering needs no clone per request.
 type pageSet map[string]map[string]*template.Template // lang → page → template
@@ -72,6 +86,8 @@ func parsePagesIn(lang string) (map[string]*template.Template, error) {
 		"kl":     malaysia.DateTime,
 		"klDate": malaysia.Date,
 		"add":    func(a, b int) int { return a + b },
+		// dateInput is a date field's parts for the "date_input" template.
+		"dateInput": newDateInput,
 		// count writes a list's total: 1,234, or 1,000+ when it stopped
 		// counting there.
 		"count": func(t store.Total) string {

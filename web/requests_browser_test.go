@@ -14,29 +14,33 @@ import (
 )
 
 // fits checks, at each width, that the page at path is no wider than the
-// screen; with ISPEKS_TEST_SHOTS set to a folder, it also keeps a
-// screenshot of it there to look at.
+// screen (loaded once at the first width, laid out again at the others); with
+// ISPEKS_TEST_SHOTS set to a folder, it also keeps a screenshot of it there
+// to look at, called name.
 func fits(t *testing.T, base, path, name string, widths ...int64) []chromedp.Action {
 	var out []chromedp.Action
-	for _, w := range widths {
-		out = append(out, chromedp.EmulateViewport(w, 900), chromedp.Navigate(base+path),
-			chromedp.ActionFunc(func(ctx context.Context) error {
-				var got int64
-				if err := chromedp.Evaluate(`document.scrollingElement.scrollWidth`, &got).Do(ctx); err != nil {
+	for i, w := range widths {
+		out = append(out, chromedp.EmulateViewport(w, 900, chromedp.EmulateMobile))
+		if i == 0 {
+			out = append(out, chromedp.Navigate(base+path))
+		}
+		out = append(out, chromedp.ActionFunc(func(ctx context.Context) error {
+			var got int64
+			if err := chromedp.Evaluate(`document.scrollingElement.scrollWidth`, &got).Do(ctx); err != nil {
+				return err
+			}
+			if got > w {
+				t.Errorf("%s (%s) is %d px wide on a %d px screen", path, name, got, w)
+			}
+			if dir := os.Getenv(ShotsEnv); dir != "" {
+				var png []byte
+				if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
 					return err
 				}
-				if got > w {
-					t.Errorf("%s is %d px wide on a %d px screen", path, got, w)
-				}
-				if dir := os.Getenv("ISPEKS_TEST_SHOTS"); dir != "" {
-					var png []byte
-					if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
-						return err
-					}
-					return os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, w)), png, 0o644)
-				}
-				return nil
-			}))
+				return os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, w)), png, 0o644)
+			}
+			return nil
+		}))
 	}
 	return out
 }
@@ -82,6 +86,9 @@ func TestBrowserReturnedRequestAndAuditPage(t *testing.T) {
 		chromedp.SendKeys(`#a-from`, "02/11/2026", chromedp.ByQuery),
 		chromedp.SetValue(`#a-action`, "request.return", chromedp.ByQuery),
 		chromedp.Click(`form.audit-filters button[type="submit"]`, chromedp.ByQuery),
+		// The filtered page (the form's page has a table too): its action
+		// is chosen in the markup, not just in the browser.
+		chromedp.WaitReady(`#a-action option[value="request.return"][selected]`, chromedp.ByQuery),
 		chromedp.WaitReady(`table.audit-log`, chromedp.ByQuery),
 	)
 	html = browse(t, exe, steps...)

@@ -28,6 +28,7 @@ func (s *Server) routes() {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.StaticFS("/static", http.FS(mustSub(templates.Static, "static")))
+	r.GET("/favicon.ico", s.favicon)
 
 	// Who the workflow pages are offered to: the roles that act at a stage
 	// (and today's delegates), and the auditors who read the requests.

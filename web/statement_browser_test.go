@@ -28,9 +28,9 @@ func TestECBrowserWithoutJavaScript(t *testing.T) {
 		chromedp.WaitVisible(".flash.ok", chromedp.ByQuery),
 		chromedp.Click(`form[action="/ec/years/2025/publish"] input[name="confirm"]`, chromedp.ByQuery),
 		chromedp.Click(`form[action="/ec/years/2025/publish"] button[type="submit"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.flash.ok`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.status-line .badge.ok`, chromedp.ByQuery), // the published year, not the page before
 	)...)
-	if !strings.Contains(html, "diterbitkan") {
+	if !strings.Contains(html, "Borang EC diterbitkan:") {
 		t.Fatalf("after publishing:\n%s", html)
 	}
 
