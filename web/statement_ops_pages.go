@@ -20,7 +20,10 @@ import (
 // totals per PTJ (the treasury), who has a statement (auditors too) and,
 // for sysadmins, publication — never one person's figures.
 
-var errNoMappingFile = apperr.New(apperr.Invalid, "statement.mapping.no_file")
+var (
+	errNoMappingFile    = apperr.New(apperr.Invalid, "statement.mapping.no_file")
+	errECPublishConfirm = apperr.New(apperr.Invalid, "statement.publish.confirm_needed")
+)
 
 // ecLineOption is an EC line as the mapping's select box offers it.
 type ecLineOption struct {
@@ -39,8 +42,17 @@ type ecMappingData struct {
 
 // ecMappingPage lists the mapping with its import and one-code forms.
 func (s *Server) ecMappingPage(c *gin.Context) {
-	s.ecMapping(c, http.StatusOK, doneFlash(c, "statement.mapping.done.", "Rows", c.Query("rows"), "Added", c.Query("added"),
-		"Changed", c.Query("changed"), "Removed", c.Query("removed"), "Code", c.Query("code")), ecMappingData{})
+	f := s.takeFlash(c)
+	flash := f.flash()
+	if flash == nil {
+		flash = doneFlash(c, "statement.mapping.done.", "Rows", c.Query("rows"), "Added", c.Query("added"),
+			"Changed", c.Query("changed"), "Removed", c.Query("removed"), "Code", c.Query("code"))
+	}
+	d := ecMappingData{}
+	if f != nil {
+		d.Code, d.Line = f.Values.Get("item_code"), f.Values.Get("ec_line")
+	}
+	s.ecMapping(c, f.status(), flash, d)
 }
 
 func (s *Server) ecMapping(c *gin.Context, status int, flash *Flash, d ecMappingData) {
@@ -108,13 +120,25 @@ func (s *Server) ecMappingSet(c *gin.Context) {
 	code, line := strings.TrimSpace(c.PostForm("item_code")), c.PostForm("ec_line")
 	m, err := s.ec.SetMapping(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, code, line)
 	if err != nil {
-		s.ecMappingFail(c, err, ecMappingData{Code: code, Line: line})
+		s.ecRefuse(c, "/ec/mapping", err, map[string]string{"item_code": code, "ec_line": line})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/ec/mapping?done=set&code="+url.QueryEscape(m.Code)+"#code-"+url.QueryEscape(m.Code))
 }
 
-// ecMappingFail shows a refused change on the mapping page, or the error
+// ecRefuse goes back to page with why the user's request was refused
+// (post/redirect/get), or shows the error page for what is not the user's
+// to correct.
+func (s *Server) ecRefuse(c *gin.Context, page string, err error, typed map[string]string) {
+	switch apperr.CodeOf(err) {
+	case apperr.Invalid, apperr.Conflict, apperr.TooLarge:
+		s.refuse(c, page, err, typed)
+	default:
+		s.fail(c, err)
+	}
+}
+
+// ecMappingFail shows a refused import on the mapping page, or the error
 // page for what is not the user's to correct.
 func (s *Server) ecMappingFail(c *gin.Context, err error, d ecMappingData) {
 	ae := apperr.As(err)
@@ -148,7 +172,14 @@ type ecYearsData struct {
 }
 
 // ecYearsPage lists the generated years, with the form that generates one.
-func (s *Server) ecYearsPage(c *gin.Context) { s.ecYears(c, http.StatusOK, nil, "") }
+func (s *Server) ecYearsPage(c *gin.Context) {
+	f := s.takeFlash(c)
+	year := ""
+	if f != nil {
+		year = f.Values.Get("year")
+	}
+	s.ecYears(c, f.status(), f.flash(), year)
+}
 
 func (s *Server) ecYears(c *gin.Context, status int, flash *Flash, year string) {
 	if s.ec == nil {
@@ -181,11 +212,7 @@ func (s *Server) ecGenerate(c *gin.Context) {
 	res, err := s.ec.Generate(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, year)
 	s.metrics.job("ec_generate", err)
 	if err != nil {
-		if ae := apperr.As(err); ae.Code != apperr.Internal {
-			s.ecYears(c, statusOf(ae.Code), errFlash(flashMessage(c, ae)), year)
-			return
-		}
-		s.fail(c, err)
+		s.ecRefuse(c, "/ec/years", err, map[string]string{"year": year})
 		return
 	}
 	if res.Mailed > 0 {
@@ -233,7 +260,12 @@ type ecYearData struct {
 // totals per PTJ (the treasury), who has a statement (searchable by MyKad,
 // salary number or name, a page at a time) and the publishing form.
 func (s *Server) ecYearPage(c *gin.Context) {
-	s.ecYear(c, http.StatusOK, doneFlash(c, "statement.year.done.", "Count", c.Query("n"), "Changed", c.Query("changed"), "Mailed", c.Query("mailed")))
+	f := s.takeFlash(c)
+	flash := f.flash()
+	if flash == nil {
+		flash = doneFlash(c, "statement.year.done.", "Count", c.Query("n"), "Changed", c.Query("changed"), "Mailed", c.Query("mailed"))
+	}
+	s.ecYear(c, f.status(), flash)
 }
 
 func (s *Server) ecYear(c *gin.Context, status int, flash *Flash) {
@@ -310,19 +342,16 @@ func (s *Server) ecPublish(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
+	page := "/ec/years/" + url.PathEscape(c.Param("year"))
 	if c.PostForm("confirm") == "" {
-		s.ecYear(c, http.StatusUnprocessableEntity, errFlash(tr(c, "statement.publish.confirm_needed")))
+		s.refuse(c, page, errECPublishConfirm, nil)
 		return
 	}
 	u := currentUser(c)
 	res, err := s.ec.Publish(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, c.Param("year"))
 	s.metrics.job("ec_publish", err)
 	if err != nil {
-		if ae := apperr.As(err); ae.Code == apperr.Invalid || ae.Code == apperr.Conflict {
-			s.ecYear(c, statusOf(ae.Code), errFlash(flashMessage(c, ae)))
-			return
-		}
-		s.fail(c, err)
+		s.ecRefuse(c, page, err, nil)
 		return
 	}
 	if res.Mailed > 0 {

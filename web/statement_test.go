@@ -67,6 +67,17 @@ func (b *browser) uploadMapping(file string) response {
 	return response{Status: resp.StatusCode, Location: resp.Header.Get("Location"), Body: string(data)}
 }
 
+// refused posts form to path, expects the redirect of a refusal and
+// returns the page it leads to.
+func (b *browser) refused(path string, form url.Values) response {
+	b.e.t.Helper()
+	r := b.post(path, form)
+	if r.Status != http.StatusSeeOther || r.Location == "" {
+		b.e.t.Fatalf("POST %s: %d, want a redirect\n%s", path, r.Status, r.Body)
+	}
+	return b.get(r.Location)
+}
+
 // withoutCode is the default mapping less item code's line.
 func withoutCode(code string) string {
 	var out []string
@@ -127,10 +138,11 @@ func TestECPages(t *testing.T) {
 			}
 
 			// Publication wants the confirmation, then is refused while 0105 has no line.
-			if r := c.admin.post("/ec/years/2025/publish", url.Values{}); r.Status != http.StatusUnprocessableEntity {
+			// Refusals go back to the year's page (post/redirect/get), which says why.
+			if r := c.admin.refused("/ec/years/2025/publish", url.Values{}); r.Status != http.StatusUnprocessableEntity {
 				t.Fatalf("publish without confirmation: %d", r.Status)
 			}
-			refused := c.admin.post("/ec/years/2025/publish", url.Values{"confirm": {"1"}})
+			refused := c.admin.refused("/ec/years/2025/publish", url.Values{"confirm": {"1"}})
 			if refused.Status != http.StatusConflict || !strings.Contains(refused.Body, "0105") {
 				t.Fatalf("publish with an unmapped code: %d\n%s", refused.Status, refused.Body)
 			}
@@ -145,8 +157,8 @@ func TestECPages(t *testing.T) {
 			if n := e.count("audit_log", "action = ? AND object_id = ?", "ec.mapping.set", "0105"); n != 1 {
 				t.Fatalf("audit records of the one-code change: %d", n)
 			}
-			if r := c.treasury.post("/ec/mapping/code", url.Values{"item_code": {"0105"}, "ec_line": {"Z1"}}); r.Status != http.StatusUnprocessableEntity {
-				t.Fatalf("an unknown line: %d", r.Status)
+			if r := c.treasury.refused("/ec/mapping/code", url.Values{"item_code": {"0105"}, "ec_line": {"Z1"}}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `value="0105"`) {
+				t.Fatalf("an unknown line: %d\n%s", r.Status, r.Body)
 			}
 			pub := c.admin.post("/ec/years/2025/publish", url.Values{"confirm": {"1"}})
 			if pub.Status != http.StatusSeeOther || !strings.Contains(pub.Location, "done=published") {
