@@ -60,6 +60,8 @@ type Config struct {
 	PayslipPDFPassword     string // mykad (the employee's MyKad opens the PDF) or none
 	PayslipRetentionMonths int    // months back employees see their slips; 0 keeps every month
 
+	ECEmployerNo string // the treasury's employer number with LHDN (E + 10 digits) on every Borang EC
+
 	// SecretKey (base64) or, when empty, the file SecretKeyFile holds the
 	// master key the database never holds (see package secret).
 	SecretKey     string
@@ -104,6 +106,7 @@ func (c *Config) FlagSet(fs *flag.FlagSet, getenv func(string) string) func() er
 		{"metrics-token", "bearer token that allows reading /metrics from any address", (*stringValue)(&c.MetricsToken)},
 		{"payslip-pdf-password", "password of pay-slip PDFs: mykad (the employee's MyKad number, 12 digits) or none", (*stringValue)(&c.PayslipPDFPassword)},
 		{"payslip-retention-months", "months back employees see their pay slips, counting the current one; 0 keeps every month", (*intValue)(&c.PayslipRetentionMonths)},
+		{"ec-employer-no", "the treasury's employer number with LHDN (E followed by 10 digits) printed on every Borang EC; no year is generated without it", (*stringValue)(&c.ECEmployerNo)},
 		{"secret-key", "the master key (base64 of 32 random bytes) that derives one-time links and signs audit checkpoints; kept out of the database", (*stringValue)(&c.SecretKey)},
 		{"secret-key-file", "file holding the master key when --secret-key is empty; created at first start (default <data-dir>/secret.key)", (*stringValue)(&c.SecretKeyFile)},
 	}

@@ -17,8 +17,9 @@ import (
 	"github.com/perbendaharaan/ispeks/i18n"
 	"github.com/perbendaharaan/ispeks/notify"
 	"github.com/perbendaharaan/ispeks/password"
-	"github.com/perbendaharaan/ispeks/payment"   // registers the mail it sends; its words
-	_ "github.com/perbendaharaan/ispeks/payslip" // registers the mail it sends
+	"github.com/perbendaharaan/ispeks/payment"     // registers the mail it sends; its words
+	_ "github.com/perbendaharaan/ispeks/payslip"   // registers the mail it sends
+	_ "github.com/perbendaharaan/ispeks/statement" // registers the mail it sends
 	"github.com/perbendaharaan/ispeks/store"
 	_ "github.com/perbendaharaan/ispeks/useradmin" // registers the mail it sends
 	"github.com/perbendaharaan/ispeks/web"         // the audit page's actions; their words
@@ -264,6 +265,8 @@ func dynamicFamilies() map[string]bool {
 	add("payment.field.", payment.Header...)
 	add("payment.import.state.", payment.ImportStates()...)
 	add("payment.settings.done.", "saved")
+	add("statement.mapping.done.", "imported", "set") // what the mapping page's POSTs did
+	add("statement.year.done.", "generated", "published")
 	return out
 }
 

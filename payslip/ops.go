@@ -118,13 +118,8 @@ func (s *Service) FindSlips(ctx context.Context, f SlipFilter, page store.Page) 
 	if f.PTJ != "" {
 		where, args = append(where, "ptj_code = ?"), append(args, f.PTJ)
 	}
-	if q := strings.TrimSpace(f.Q); q != "" {
-		if d := malaysia.StripSeparators(q); len(d) == 12 && malaysia.AllDigits(d) {
-			where, args = append(where, "ic_number = ?"), append(args, d)
-		} else {
-			where = append(where, "(UPPER(name) LIKE ? OR salary_no = ?)")
-			args = append(args, "%"+strings.ToUpper(q)+"%", strings.ToUpper(q))
-		}
+	if cond, a := PersonFilter(f.Q); cond != "" {
+		where, args = append(where, cond), append(args, a...)
 	}
 	cond := strings.Join(where, " AND ")
 	var n int64
@@ -140,6 +135,22 @@ func (s *Service) FindSlips(ctx context.Context, f SlipFilter, page store.Page) 
 		return nil, store.Total{}, fmt.Errorf("find slips: %w", err)
 	}
 	return list, total, nil
+}
+
+// PersonFilter is the condition (on columns ic_number, name and salary_no)
+// of the operators' search for one person in a list of slips or
+// statements: a MyKad (12 digits, separators allowed) matches it whole,
+// anything else part of the name or the whole salary number. It is "" for
+// a blank q.
+func PersonFilter(q string) (string, []any) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return "", nil
+	}
+	if d := malaysia.StripSeparators(q); len(d) == 12 && malaysia.AllDigits(d) {
+		return "ic_number = ?", []any{d}
+	}
+	return "(UPPER(name) LIKE ? OR salary_no = ?)", []any{"%" + strings.ToUpper(q) + "%", strings.ToUpper(q)}
 }
 
 // ImportRecord is one past import.

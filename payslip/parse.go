@@ -402,9 +402,9 @@ func (sc *Scanner) consistent(no int, l *Line) bool {
 
 // item checks the item columns into l.
 func (sc *Scanner) item(no int, f []string, l *Line) {
-	l.ItemCode = strings.ToUpper(f[colItemCode])
-	if l.ItemCode == "" || len(l.ItemCode) > 10 || !alnum(l.ItemCode) {
-		sc.fail(no, Columns[colItemCode], "payslip.error.item_code")
+	var err error
+	if l.ItemCode, err = ParseItemCode(f[colItemCode]); err != nil {
+		sc.failErr(no, Columns[colItemCode], err)
 	}
 	l.Kind = Kind(strings.ToLower(f[colKind]))
 	if l.Kind != Earning && l.Kind != Deduction && l.Kind != Employer {
@@ -414,11 +414,23 @@ func (sc *Scanner) item(no int, f []string, l *Line) {
 	if n := utf8.RuneCountInString(l.ItemName); n == 0 || n > maxItemName {
 		sc.fail(no, Columns[colItemName], "payslip.error.item_name", "Max", maxItemName)
 	}
-	var err error
 	if l.AmountSen, err = malaysia.ParseSen(f[colAmount]); err != nil {
 		sc.failErr(no, Columns[colAmount], err)
 	}
 }
+
+// ParseItemCode parses a pay item's code as the payroll writes it: 1–10
+// letters and digits, upper-cased. eEC's mapping of item codes to Borang EC
+// lines keys on the same form.
+func ParseItemCode(s string) (string, error) {
+	c := strings.ToUpper(s)
+	if c == "" || len(c) > 10 || !alnum(c) {
+		return c, errItemCode
+	}
+	return c, nil
+}
+
+var errItemCode = apperr.New(apperr.Invalid, "payslip.error.item_code")
 
 // SplitLine splits one CSV line into fields, appending to dst: commas
 // separate fields; a field that starts with a double quote runs to the

@@ -78,7 +78,7 @@ type Service struct {
 	opts  Options
 	jobs  *jobs
 	// audits writes the records of viewings, concurrent ones together.
-	audits *auditor
+	audits *store.Auditor
 
 	// published caches the published months (see visibleMonths).
 	published struct {
@@ -99,7 +99,7 @@ func New(db *store.DB, links Links, opts Options) *Service {
 	if opts.Treasury == "" {
 		opts.Treasury = "Perbendaharaan Negeri"
 	}
-	return &Service{db: db, links: links, opts: opts, jobs: newJobs(), audits: &auditor{db: db}}
+	return &Service{db: db, links: links, opts: opts, jobs: newJobs(), audits: store.NewAuditor(db)}
 }
 
 // PasswordRule is the rule the PDFs are protected by, for the pages and

@@ -256,5 +256,5 @@ func (s *Service) slip(ctx context.Context, viewer *store.User, month string) (*
 // audit records that viewer saw (action) their own pay of month, and
 // returns once the record has committed.
 func (s *Service) audit(ctx context.Context, viewer *store.User, action, month string, detail any) error {
-	return s.audits.record(ctx, actorOf(viewer), action, month, detail)
+	return s.audits.Record(ctx, actorOf(viewer), action, "payslip", month, detail)
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/payslip"
 	"github.com/perbendaharaan/ispeks/secret"
+	"github.com/perbendaharaan/ispeks/statement"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/store/storetest"
 	"github.com/perbendaharaan/ispeks/useradmin"
@@ -46,6 +47,7 @@ type env struct {
 	admin *useradmin.Service
 	slips *payslip.Service
 	pay   *payment.Service
+	ec    *statement.Service
 	keys  *secret.Keyring
 	srv   *web.Server
 	ts    *httptest.Server
@@ -82,9 +84,11 @@ func newEnvOn(t testing.TB, db *store.DB, edit ...func(*config.Config)) *env {
 	e.slips = payslip.New(db, links, payslip.Options{PDFPassword: payslip.PasswordRule(e.cfg.PayslipPDFPassword),
 		RetentionMonths: e.cfg.PayslipRetentionMonths, Treasury: e.cfg.TreasuryName})
 	e.pay = payment.New(db, links, payment.Options{})
+	e.ec = statement.New(db, links, statement.Options{EmployerNo: testEmployerNo,
+		PDFPassword: payslip.PasswordRule(e.cfg.PayslipPDFPassword), Treasury: e.cfg.TreasuryName})
 	e.logs = &logBuffer{}
 	srv, err := web.NewServer(&e.cfg, slog.New(slog.NewTextHandler(e.logs, nil)),
-		web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payslip: e.slips, Payment: e.pay, Keys: e.keys})
+		web.Services{DB: db, Auth: e.auth, Admin: e.admin, Payslip: e.slips, Payment: e.pay, Statement: e.ec})
 	if err != nil {
 		t.Fatal(err)
 	}

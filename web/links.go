@@ -33,3 +33,6 @@ func (l Links) Payslip(month string) string { return l.base + "/epayslip/" + url
 
 // Voucher is the page of eMaklum voucher no.
 func (l Links) Voucher(no string) string { return l.base + "/emaklum/vouchers/" + url.PathEscape(no) }
+
+// Statement is an employee's Borang EC of year.
+func (l Links) Statement(year int) string { return l.base + "/eec/" + strconv.Itoa(year) }

@@ -195,7 +195,7 @@ func (s *Server) payrollJobPage(c *gin.Context) {
 	l := lang(c)
 	var bad *payslip.BadFile
 	if errors.As(st.Err, &bad) {
-		d.Errors, d.More = lineErrorRows(bad, l), bad.Count-len(bad.Errors)
+		d.Errors, d.More = lineErrorRows(bad.Errors, l), bad.Count-len(bad.Errors)
 	} else {
 		ae := apperr.As(st.Err)
 		if ae.Code == apperr.Internal {
@@ -206,9 +206,10 @@ func (s *Server) payrollJobPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "payroll_job", d)
 }
 
-func lineErrorRows(bad *payslip.BadFile, l string) []lineErrorRow {
-	out := make([]lineErrorRow, len(bad.Errors))
-	for i, e := range bad.Errors {
+// lineErrorRows are a refused file's bad lines as the pages list them.
+func lineErrorRows(errs []payslip.LineError, l string) []lineErrorRow {
+	out := make([]lineErrorRow, len(errs))
+	for i, e := range errs {
 		out[i] = lineErrorRow{Line: e.Line, Field: e.Field, Message: e.Message(l)}
 	}
 	return out

@@ -166,6 +166,11 @@ func (s *Server) sendPDF(c *gin.Context, months []string, name string) {
 		s.fail(c, err)
 		return
 	}
+	sendPDFBytes(c, pdf, name)
+}
+
+// sendPDFBytes answers a PDF download named name.pdf, never cached.
+func sendPDFBytes(c *gin.Context, pdf []byte, name string) {
 	c.Header("Cache-Control", "no-store")
 	c.Header("Content-Disposition", `attachment; filename="`+strings.Map(safeFileRune, name)+`.pdf"`)
 	c.Data(http.StatusOK, "application/pdf", pdf)

@@ -99,7 +99,24 @@ func (s *Server) routes() {
 	s.handle(pages, "GET", "/payroll/months/:month", payroll, s.payrollMonthPage)
 	s.handle(pages, "POST", "/payroll/months/:month/publish", RoleIn(forms.RoleSysadmin), s.payrollPublish)
 
-	// eEC (Borang EC).
+	// eEC (Borang EC): each employee's own statements; the mapping of pay
+	// item codes to the form's lines for the treasury; generation and
+	// publication for sysadmins; the years, their item codes and who has a
+	// statement for the treasury and auditors (totals per PTJ: the
+	// treasury only, the module's rule).
+	ecOps := RoleIn(forms.RoleSysadmin, forms.RoleTreasuryApprover, forms.RoleAuditor)
+	ecMapping := RoleIn(forms.RoleTreasuryApprover, forms.RoleSysadmin)
+	s.handle(pages, "GET", "/eec", ModuleFor(forms.ModuleEC), s.ecList)
+	s.handle(pages, "GET", "/eec/:year", ModuleFor(forms.ModuleEC), s.ecPage)
+	s.handle(pages, "GET", "/eec/:year/pdf", ModuleFor(forms.ModuleEC), s.ecPDF)
+	s.handle(pages, "GET", "/ec/years", ecOps, s.ecYearsPage).nav("nav.ec")
+	s.handle(pages, "POST", "/ec/years", RoleIn(forms.RoleSysadmin), s.ecGenerate)
+	s.handle(pages, "GET", "/ec/years/:year", ecOps, s.ecYearPage)
+	s.handle(pages, "POST", "/ec/years/:year/publish", RoleIn(forms.RoleSysadmin), s.ecPublish)
+	s.handle(pages, "GET", "/ec/mapping", ecMapping, s.ecMappingPage).nav("nav.ec_mapping")
+	s.handle(pages, "POST", "/ec/mapping", ecMapping, s.ecMappingUpload).upload()
+	s.handle(pages, "POST", "/ec/mapping/code", ecMapping, s.ecMappingSet)
+	s.handle(pages, "GET", "/ec/mapping.csv", ecMapping, s.ecMappingCSV)
 
 	// eMaklum (status pembayaran). Who sees which payment is the module's
 	// rule (the module shows one's own and one's PTJ's, a treasury role
@@ -143,6 +160,10 @@ func (s *Server) routes() {
 	s.handle(api, "GET", "/payslips/:month/pdf", ModuleFor(forms.ModulePayslip), s.apiPayslipPDF)
 
 	// eEC API.
+	s.handle(api, "GET", "/statements", ModuleFor(forms.ModuleEC), s.apiStatementList)
+	s.handle(api, "GET", "/statements/:year", ModuleFor(forms.ModuleEC), s.apiStatementGet)
+	s.handle(api, "GET", "/statements/:year/pdf", ModuleFor(forms.ModuleEC), s.apiStatementPDF)
+	s.handle(api, "POST", "/statements/:year/publish", RoleIn(forms.RoleSysadmin), s.apiStatementPublish)
 
 	// eMaklum API.
 	s.handle(api, "POST", "/payments/imports", RoleIn(forms.RoleSysadmin), s.apiPaymentImport).upload()

@@ -19,6 +19,7 @@ import (
 	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/payslip"
 	"github.com/perbendaharaan/ispeks/secret"
+	"github.com/perbendaharaan/ispeks/statement"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/useradmin"
 )
@@ -34,6 +35,8 @@ type Services struct {
 	Payslip *payslip.Service
 	// Payment is eMaklum (status pembayaran).
 	Payment *payment.Service
+	// Statement is eEC, the yearly Borang EC (nil: its routes answer not found).
+	Statement *statement.Service
 	// Keys signs the one-time messages a page leaves for the page it
 	// redirects to (prg.go), alike on every instance; nil: a key of this
 	// process only.
@@ -48,6 +51,7 @@ type Server struct {
 	admin  *useradmin.Service
 	slips  *payslip.Service
 	pay    *payment.Service
+	ec     *statement.Service
 	keys   *secret.Keyring
 	log    *slog.Logger
 	router *gin.Engine
@@ -70,7 +74,7 @@ func WithMailWaker(wake func()) Option { return func(s *Server) { s.wakeMail = w
 
 // NewServer returns the portal's handler, wired to its dependencies.
 func NewServer(cfg *config.Config, log *slog.Logger, svc Services, opts ...Option) (*Server, error) {
-	s := &Server{cfg: cfg, db: svc.DB, auth: svc.Auth, admin: svc.Admin, slips: svc.Payslip, pay: svc.Payment,
+	s := &Server{cfg: cfg, db: svc.DB, auth: svc.Auth, admin: svc.Admin, slips: svc.Payslip, pay: svc.Payment, ec: svc.Statement,
 		log: log, now: svc.DB.Now, crossOrigin: http.NewCrossOriginProtection(), wakeMail: func() {}}
 	if s.keys = svc.Keys; s.keys == nil {
 		s.keys = secret.Random()

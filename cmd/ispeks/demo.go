@@ -87,6 +87,9 @@ func runDemo(e *env, fs *flag.FlagSet, args []string) error {
 	if err := demoPayments(e, a); err != nil {
 		return err
 	}
+	if err := demoStatements(e, a, months); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "Demo data added, with pay slips of %s to %s. Every demo user's password is %s\n\n", months[0], months[len(months)-1], demoPassword)
 	w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "LOGIN (MyKad)\tNAME\tPTJ\tROLES")

@@ -12,6 +12,9 @@
 //	ispeks audit checkpoint           sign the audit log's head now
 //	ispeks demo                       fill an empty database with demo data
 //	ispeks import payments FILE       import payment statuses (eMaklum)
+//	ispeks ec mapping import FILE     replace the Borang EC mapping of item codes
+//	ispeks ec generate YYYY           make a year's Borang EC from its published slips
+//	ispeks ec publish YYYY            publish a year's Borang EC to its employees
 package main
 
 import (
@@ -30,9 +33,11 @@ import (
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/auth"
 	"github.com/perbendaharaan/ispeks/config"
+	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/payslip"
 	"github.com/perbendaharaan/ispeks/secret"
+	"github.com/perbendaharaan/ispeks/statement"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/useradmin"
 	"github.com/perbendaharaan/ispeks/web"
@@ -73,6 +78,9 @@ var commands = []command{
 	{"backup", "copy the SQLite database to FILE while the portal serves: --to FILE (PostgreSQL: pg_dump)", runBackup},
 	{"demo", "fill an empty database with a small demo and print its logins", runDemo},
 	{"import payments", "import payment statuses (eMaklum) from the accounting system's CSV: [flags] FILE", runImportPayments},
+	{"ec mapping import", "replace the Borang EC mapping of pay item codes (CSV item_code,ec_line): FILE", runECMappingImport},
+	{"ec generate", "make (or remake) a year's Borang EC from its published pay slips: YYYY", runECGenerate},
+	{"ec publish", "publish a year's Borang EC and tell its employees by mail: YYYY", runECPublish},
 }
 
 func main() {
@@ -142,6 +150,7 @@ type app struct {
 	admin *useradmin.Service
 	slips *payslip.Service
 	pay   *payment.Service
+	ec    *statement.Service
 }
 
 // Close closes the database.
@@ -153,6 +162,11 @@ func (e *env) open() (*app, error) {
 	keys, err := secret.Load(e.cfg.SecretKey, e.cfg.SecretKeyFile)
 	if err != nil {
 		return nil, err
+	}
+	if e.cfg.ECEmployerNo != "" {
+		if e.cfg.ECEmployerNo, err = forms.ParseEmployerNo(e.cfg.ECEmployerNo); err != nil {
+			return nil, fmt.Errorf("%s: %s", config.EnvName("ec-employer-no"), describe(err))
+		}
 	}
 	db, err := store.Open(e.ctx, e.cfg.Database, e.cfg.DataDir)
 	if err != nil {
@@ -168,6 +182,7 @@ func (e *env) open() (*app, error) {
 		useradmin.OfficialDomains(e.cfg.OfficialEmailDomains))
 	a.slips = payslip.New(db, links, payslipOptions(&e.cfg))
 	a.pay = payment.New(db, links, payment.Options{})
+	a.ec = statement.New(db, links, statementOptions(&e.cfg))
 	return a, nil
 }
 
@@ -175,6 +190,13 @@ func (e *env) open() (*app, error) {
 func payslipOptions(cfg *config.Config) payslip.Options {
 	return payslip.Options{PDFPassword: payslip.PasswordRule(cfg.PayslipPDFPassword),
 		RetentionMonths: cfg.PayslipRetentionMonths, Treasury: cfg.TreasuryName}
+}
+
+// statementOptions are the eEC module's settings: the pay slips' PDF
+// password rule, and the employer number (checked when a year is made).
+func statementOptions(cfg *config.Config) statement.Options {
+	return statement.Options{EmployerNo: cfg.ECEmployerNo, PDFPassword: payslip.PasswordRule(cfg.PayslipPDFPassword),
+		Treasury: cfg.TreasuryName}
 }
 
 // logger returns the structured logger at the configured level.

@@ -201,6 +201,12 @@ func TestBadInput(t *testing.T) {
 		{"import of a bad file", nil, []string{"import", "payroll", badPayroll(t)}, 1, "nothing was imported"},
 		{"publish of no month", nil, []string{"publish", "payroll", "--month", "2026-13"}, 1, "--month:"},
 		{"publish of a month not imported", nil, []string{"publish", "payroll", "--month", "2026-10"}, 1, "has not been imported"},
+		{"EC mapping without a file", nil, []string{"ec", "mapping", "import"}, 2, "name the mapping file"},
+		{"EC mapping of an unknown line", nil, []string{"ec", "mapping", "import", badMapping(t)}, 1, "nothing was changed"},
+		{"EC year not a year", []string{"ISPEKS_EC_EMPLOYER_NO=E1234567890"}, []string{"ec", "generate", "25"}, 1, "--year:"},
+		{"EC without an employer number", nil, []string{"ec", "generate", "2025"}, 1, "ISPEKS_EC_EMPLOYER_NO"},
+		{"EC bad employer number", []string{"ISPEKS_EC_EMPLOYER_NO=E12"}, []string{"ec", "publish", "2025"}, 1, "ISPEKS_EC_EMPLOYER_NO:"},
+		{"EC publish of a year not ended", []string{"ISPEKS_EC_EMPLOYER_NO=E1234567890"}, []string{"ec", "publish", "2099"}, 1, "after its year has ended"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -296,6 +302,16 @@ func TestUserUnlockCommand(t *testing.T) {
 }
 
 // badPayroll writes a payroll file whose one line has an unknown PTJ.
+// badMapping is an EC mapping file whose second line names no line of the form.
+func badMapping(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "pemetaan.csv")
+	if err := os.WriteFile(path, []byte("item_code,ec_line\n0001,B1a\n0102,B9\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func badPayroll(t *testing.T) string {
 	t.Helper()
 	b, err := os.ReadFile("../../payslip/testdata/payroll-sample.csv")

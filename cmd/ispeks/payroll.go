@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,12 @@ import (
 // parseFile is parse for a command that takes one file besides its flags,
 // with the flags before or after it.
 func (e *env) parseFile(fs *flag.FlagSet, args []string) (string, error) {
+	return e.parseArg(fs, args, "name the payroll file: ispeks import payroll FILE [--replace]")
+}
+
+// parseArg is parse for a command that takes one argument besides its
+// flags, before or after them; missing says how to give it.
+func (e *env) parseArg(fs *flag.FlagSet, args []string, missing string) (string, error) {
 	check := e.cfg.FlagSet(fs, e.getenv)
 	var pos []string
 	for {
@@ -34,7 +41,7 @@ func (e *env) parseFile(fs *flag.FlagSet, args []string) (string, error) {
 	}
 	switch {
 	case len(pos) == 0:
-		return "", usageError{errors.New("name the payroll file: ispeks import payroll FILE [--replace]")}
+		return "", usageError{errors.New(missing)}
 	case len(pos) > 1:
 		return "", usageError{fmt.Errorf("unexpected argument %q", pos[1])}
 	}
@@ -63,12 +70,7 @@ func runImportPayroll(e *env, fs *flag.FlagSet, args []string) error {
 	res, err := a.slips.Import(e.ctx, store.CLI, filepath.Base(path), f, *replace)
 	var bad *payslip.BadFile
 	if errors.As(err, &bad) {
-		for _, le := range bad.Errors {
-			fmt.Fprintf(e.stdout, "line %d, %s: %s\n", le.Line, le.Field, le.Message(i18n.EN))
-		}
-		if more := bad.Count - len(bad.Errors); more > 0 {
-			fmt.Fprintf(e.stdout, "… and %d more\n", more)
-		}
+		printLineErrors(e.stdout, bad.Errors, bad.Count)
 		return err
 	}
 	if err != nil {
@@ -113,4 +115,15 @@ func runPublishPayroll(e *env, fs *flag.FlagSet, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "published %s, visible %s; %d employees told by mail\n", res.Month, when, res.Mailed)
 	return nil
+}
+
+// printLineErrors is a refused file's report: its bad lines, one per line,
+// and how many more there were (count is every bad line).
+func printLineErrors(w io.Writer, errs []payslip.LineError, count int) {
+	for _, le := range errs {
+		fmt.Fprintf(w, "line %d, %s: %s\n", le.Line, le.Field, le.Message(i18n.EN))
+	}
+	if more := count - len(errs); more > 0 {
+		fmt.Fprintf(w, "… and %d more\n", more)
+	}
 }

@@ -36,7 +36,7 @@ func runServe(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	defer stopAudit()
-	srv, err := web.NewServer(&e.cfg, log, web.Services{DB: a.db, Auth: a.auth, Admin: a.admin, Payslip: a.slips, Payment: a.pay, Keys: a.keys}, opts...)
+	srv, err := web.NewServer(&e.cfg, log, web.Services{DB: a.db, Auth: a.auth, Admin: a.admin, Payslip: a.slips, Payment: a.pay, Statement: a.ec}, opts...)
 	if err != nil {
 		return err
 	}
