@@ -272,6 +272,20 @@ type StateIn struct {
 func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 	lower := strings.ToLower(s)
 	digits := strings.NewReplacer("-", "", " ", "").Replace(s)
+	// Two searches people make most are answered by a B-tree instead: a
+	// whole MyKad number (no name or reference holds twelve digits), and
+	// the start of a reference (BPP/2026/0001…, whose every trigram is in
+	// every row, so a trigram index reads them all).
+	if len(digits) == 12 && allDigits(digits) {
+		return sel.Where("?TableAlias.subject_ic = ?", digits)
+	}
+	if upper := strings.ToUpper(s); strings.HasPrefix(upper, workflow.ReferencePrefix) && !strings.ContainsAny(upper, `%_\*?[`) {
+		if q.sqlite {
+			// GLOB is case-sensitive, so the reference's unique index serves it.
+			return sel.Where("?TableAlias.reference GLOB ?", upper+"*")
+		}
+		return sel.Where("?TableAlias.reference LIKE ?", upper+"%") // requests_reference_prefix
+	}
 	if q.sqlite && utf8.RuneCountInString(s) >= 3 {
 		match := "{reference subject_name}: " + ftsPhrase(s)
 		if len(digits) >= 3 && allDigits(digits) {
