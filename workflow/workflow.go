@@ -170,7 +170,9 @@ func Mermaid() string {
 
 // Reference formats the yearly sequence number of a request (nombor rujukan):
 // Reference(2026, 123) == "BPP/2026/000123". BPP = Borang Pentadbiran Pengguna.
-func Reference(year int, seq int64) string { return fmt.Sprintf(ReferencePrefix+"%04d/%06d", year, seq) }
+func Reference(year int, seq int64) string {
+	return fmt.Sprintf(ReferencePrefix+"%04d/%06d", year, seq)
+}
 
 // ReferencePrefix starts every request's reference, and nothing else a
 // request holds: a search that starts with it is a search of references.
