@@ -83,14 +83,7 @@ func (s *Service) Publish(ctx context.Context, by store.Actor, month, visibleFro
 // employee told of an earlier import of the month gets the mail saying
 // the slip was replaced.
 func (s *Service) notify(ctx context.Context, month string) (int, error) {
-	total := 0
-	for {
-		n, err := s.notifyBatch(ctx, month)
-		total += n
-		if err != nil || n < s.opts.MailBatch {
-			return total, err
-		}
-	}
+	return store.InBatches(s.opts.MailBatch, func() (int, error) { return s.notifyBatch(ctx, month) })
 }
 
 // recipient is an employee to tell, as the outbox needs them.

@@ -16,14 +16,7 @@ import (
 // returns how many it told. An employee told of an earlier version gets
 // the mail saying the statement changed.
 func (s *Service) notify(ctx context.Context, year int) (int, error) {
-	total := 0
-	for {
-		n, err := s.notifyBatch(ctx, year)
-		total += n
-		if err != nil || n < s.opts.MailBatch {
-			return total, err
-		}
-	}
+	return store.InBatches(s.opts.MailBatch, func() (int, error) { return s.notifyBatch(ctx, year) })
 }
 
 // recipient is an employee to tell, as the outbox needs them.

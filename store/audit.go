@@ -132,19 +132,14 @@ const sealBatch = 1000
 // With wait false it gives up at once, sealing nothing, when another
 // sealer holds the head: that one, or the next, seals what is waiting.
 func (db *DB) SealAudit(ctx context.Context, wait bool) (int64, error) {
-	var total int64
-	for {
-		var n int
-		err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			var err error
+	total, err := InBatches(sealBatch, func() (n int, err error) {
+		err = db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			n, err = Conn{db: db, idb: tx, rd: tx}.sealPending(ctx, wait)
 			return err
 		})
-		total += int64(n)
-		if err != nil || n < sealBatch {
-			return total, err
-		}
-	}
+		return n, err
+	})
+	return int64(total), err
 }
 
 // sealPending seals up to sealBatch waiting records, inside c's

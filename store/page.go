@@ -90,3 +90,18 @@ func ExactTotal(n int64) Total { return Total{N: n, Exact: true} }
 // CountedTotal is the total of a count that stopped at CountLimit+1 rows:
 // exact up to CountLimit, "more than CountLimit" past it.
 func CountedTotal(n int64) Total { return Total{N: min(n, CountLimit), Exact: n <= CountLimit} }
+
+// InBatches calls batch until it does fewer than size things (or fails),
+// and returns how many it did in all: the loop of every job that works in
+// short transactions of a bounded size (sealing the audit chain, mailing
+// a publication's employees).
+func InBatches(size int, batch func() (int, error)) (int, error) {
+	total := 0
+	for {
+		n, err := batch()
+		total += n
+		if err != nil || n < size {
+			return total, err
+		}
+	}
+}
