@@ -81,14 +81,12 @@ func (s *Server) routes() {
 	s.handle(pages, "GET", "/audit/export.csv", RoleIn(forms.RoleAuditor, forms.RoleSysadmin), s.auditExport)
 	s.handle(pages, "GET", "/ops/mail", RoleIn(forms.RoleSysadmin), s.mailOpsPage).nav("nav.mail_ops")
 	s.handle(pages, "POST", "/ops/mail/:id/retry", RoleIn(forms.RoleSysadmin), s.mailRetry)
-	s.handle(pages, "GET", "/password", Anyone, s.passwordPage).nav("nav.password", LoggedIn)
-	s.handle(pages, "POST", "/password", Anyone, s.changePassword).bodyLimit(credentialBody)
 
 	// ePayslip (slip gaji): each employee's own slips; the payroll's import
 	// and publication for sysadmins; months, imports and totals per PTJ
 	// (never a person's amounts) for the treasury and auditors too.
 	payroll := RoleIn(forms.RoleSysadmin, forms.RoleTreasuryApprover, forms.RoleAuditor)
-	s.handle(pages, "GET", "/epayslip", ModuleFor(forms.ModulePayslip), s.payslipList)
+	s.handle(pages, "GET", "/epayslip", ModuleFor(forms.ModulePayslip), s.payslipList).nav("nav.my_payslips")
 	s.handle(pages, "GET", "/epayslip/pdf", ModuleFor(forms.ModulePayslip), s.payslipPDFSelection)
 	s.handle(pages, "GET", "/epayslip/:month", ModuleFor(forms.ModulePayslip), s.payslipPage)
 	s.handle(pages, "GET", "/epayslip/:month/pdf", ModuleFor(forms.ModulePayslip), s.payslipPDF)
@@ -106,7 +104,7 @@ func (s *Server) routes() {
 	// treasury only, the module's rule).
 	ecOps := RoleIn(forms.RoleSysadmin, forms.RoleTreasuryApprover, forms.RoleAuditor)
 	ecMapping := RoleIn(forms.RoleTreasuryApprover, forms.RoleSysadmin)
-	s.handle(pages, "GET", "/eec", ModuleFor(forms.ModuleEC), s.ecList)
+	s.handle(pages, "GET", "/eec", ModuleFor(forms.ModuleEC), s.ecList).nav("nav.my_ec")
 	s.handle(pages, "GET", "/eec/:year", ModuleFor(forms.ModuleEC), s.ecPage)
 	s.handle(pages, "GET", "/eec/:year/pdf", ModuleFor(forms.ModuleEC), s.ecPDF)
 	s.handle(pages, "GET", "/ec/years", ecOps, s.ecYearsPage).nav("nav.ec")
@@ -134,6 +132,10 @@ func (s *Server) routes() {
 	s.handle(pages, "GET", "/emaklum/imports/:id", RoleIn(forms.RoleSysadmin), s.paymentImportResult)
 	s.handle(pages, "GET", "/emaklum/semak", Public, s.paymentCheckPage)
 	s.handle(pages, "POST", "/emaklum/semak", Public, s.paymentCheck)
+
+	// One's own password: last in the navigation, after the modules.
+	s.handle(pages, "GET", "/password", Anyone, s.passwordPage).nav("nav.password", LoggedIn)
+	s.handle(pages, "POST", "/password", Anyone, s.changePassword).bodyLimit(credentialBody)
 
 	// Monitoring, for Prometheus: not a user's page.
 	s.handle(pages, "GET", "/metrics", Monitor, s.metricsPage)
