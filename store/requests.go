@@ -270,32 +270,43 @@ type StateIn struct {
 // the trigram indexes (pg_trgm on PostgreSQL, the FTS5 table on SQLite);
 // shorter terms are rare and read the rows.
 func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
-	lower := strings.ToLower(s)
-	digits := strings.NewReplacer("-", "", " ", "").Replace(s)
+	digits := searchDigits(s)
 	// Two searches people make most are answered by a B-tree instead: a
 	// whole MyKad number (no name or reference holds twelve digits), and
 	// the start of a reference (BPP/2026/0001…, whose every trigram is in
 	// every row, so a trigram index reads them all).
-	if len(digits) == 12 && allDigits(digits) {
+	switch upper := strings.ToUpper(s); {
+	case wholeMyKad(digits):
 		return sel.Where("?TableAlias.subject_ic = ?", digits)
-	}
-	if upper := strings.ToUpper(s); strings.HasPrefix(upper, workflow.ReferencePrefix) && !strings.ContainsAny(upper, `%_\*?[`) {
-		if q.sqlite {
-			// GLOB is case-sensitive, so the reference's unique index serves it.
-			return sel.Where("?TableAlias.reference GLOB ?", upper+"*")
-		}
+	case referenceStart(upper) && q.sqlite:
+		// GLOB is case-sensitive, so the reference's unique index serves it.
+		return sel.Where("?TableAlias.reference GLOB ?", upper+"*")
+	case referenceStart(upper):
 		return sel.Where("?TableAlias.reference LIKE ?", upper+"%") // requests_reference_prefix
-	}
-	if q.sqlite && utf8.RuneCountInString(s) >= 3 {
+	case q.fts():
 		match := "{reference subject_name}: " + ftsPhrase(s)
 		if len(digits) >= 3 && allDigits(digits) {
 			match += " OR subject_ic: " + ftsPhrase(digits)
 		}
-		return sel.Where("?TableAlias.id IN (SELECT rowid FROM requests_search WHERE requests_search MATCH ?)", match)
+		// Joined, not IN (…): FTS5 then hands its matches over newest first
+		// (ORDER BY rs.rowid DESC, see newestFirst) and stops at the page.
+		return sel.Join("JOIN requests_search AS rs ON rs.rowid = ?TableAlias.id").Where("rs.requests_search MATCH ?", match)
 	}
-	like := "%" + escapeLike(lower) + "%"
+	like := "%" + escapeLike(strings.ToLower(s)) + "%"
 	return sel.Where(`(LOWER(?TableAlias.reference) LIKE ? ESCAPE '\' OR LOWER(?TableAlias.subject_name) LIKE ? ESCAPE '\' OR ?TableAlias.subject_ic LIKE ? ESCAPE '\')`,
 		like, like, "%"+escapeLike(digits)+"%")
+}
+
+// searchDigits is s without the separators people type in a MyKad number.
+func searchDigits(s string) string { return strings.NewReplacer("-", "", " ", "").Replace(s) }
+
+// wholeMyKad reports whether digits are a whole MyKad number's twelve.
+func wholeMyKad(digits string) bool { return len(digits) == 12 && allDigits(digits) }
+
+// referenceStart reports whether upper (a search in capitals) is the start
+// of a reference, with none of LIKE's or GLOB's wildcards in it.
+func referenceStart(upper string) bool {
+	return strings.HasPrefix(upper, workflow.ReferencePrefix) && !strings.ContainsAny(upper, `%_\*?[`)
 }
 
 // ftsPhrase quotes s as one FTS5 phrase (a double quote is doubled).
@@ -313,6 +324,22 @@ func allDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// fts reports whether q searches through SQLite's FTS5 table.
+func (q RequestQuery) fts() bool {
+	s := strings.TrimSpace(q.Q)
+	return q.sqlite && utf8.RuneCountInString(s) >= 3 && !wholeMyKad(searchDigits(s)) && !referenceStart(strings.ToUpper(s))
+}
+
+// newestFirst is the order of a list: by id, newest first, which on an FTS5
+// search is the order the FTS table reads its matches in (sorted by
+// requests.id, SQLite would read every match before the first page).
+func (q RequestQuery) newestFirst() string {
+	if q.fts() {
+		return "rs.rowid DESC"
+	}
+	return "?TableAlias.id DESC"
 }
 
 // on fits q to the database c talks to.
@@ -385,7 +412,7 @@ func (q RequestQuery) where(sel *bun.SelectQuery) *bun.SelectQuery {
 func (c Conn) ListRequests(ctx context.Context, q RequestQuery, page Page) ([]Request, Total, error) {
 	q = q.on(c)
 	var list []Request
-	sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter", submitterColumns).OrderExpr("?TableAlias.id DESC")
+	sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter", submitterColumns).OrderExpr(q.newestFirst())
 	if err := q.where(sel).Limit(page.Limit()).Offset(page.Offset()).Scan(ctx); err != nil {
 		return nil, Total{}, fmt.Errorf("list requests: %w", err)
 	}

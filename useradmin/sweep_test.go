@@ -109,5 +109,16 @@ func TestLongListsSayMoreThan(t *testing.T) {
 		if err != nil || total != store.ExactTotal(10) { // 000100 … 000109
 			t.Fatalf("search total = %+v, %v", total, err)
 		}
+		// A search every request matches (through the trigram indexes)
+		// says "more than" too, and its pages come newest first.
+		list, total, err = c.svc.ListRequests(ctx, c.treasury, useradmin.Filter{Q: "pemohon"}, store.Page{Number: 2, Size: 10})
+		if err != nil || total.Exact || len(list) != 10 || list[0].ID <= list[9].ID || list[0].ID != list[9].ID+9 {
+			t.Fatalf("search page 2: %d rows, total %+v, %v", len(list), total, err)
+		}
+		// The officer's inbox card stops counting there too.
+		counts, all, err := c.svc.InboxCounts(ctx, c.officer)
+		if err != nil || all.Exact || counts[workflow.Submitted] != (store.Total{N: store.CountLimit}) {
+			t.Fatalf("inbox counts = %v, %+v, %v", counts, all, err)
+		}
 	})
 }
