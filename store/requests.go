@@ -266,24 +266,22 @@ type StateIn struct {
 }
 
 // search narrows sel to requests whose reference or subject's name holds s,
-// or whose MyKad holds s's digits. Three characters and more go through
+// or whose MyKad holds s's digits, read the way searchWay picks: a B-tree
+// for a whole MyKad or a reference's start; else, from three characters,
 // the trigram indexes (pg_trgm on PostgreSQL, the FTS5 table on SQLite);
 // shorter terms are rare and read the rows.
 func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 	digits := searchDigits(s)
-	// Two searches people make most are answered by a B-tree instead: a
-	// whole MyKad number (no name or reference holds twelve digits), and
-	// the start of a reference (BPP/2026/0001…, whose every trigram is in
-	// every row, so a trigram index reads them all).
-	switch upper := strings.ToUpper(s); {
-	case wholeMyKad(digits):
+	switch q.searchWay() {
+	case byMyKad:
 		return sel.Where("?TableAlias.subject_ic = ?", digits)
-	case referenceStart(upper) && q.sqlite:
-		// GLOB is case-sensitive, so the reference's unique index serves it.
-		return sel.Where("?TableAlias.reference GLOB ?", upper+"*")
-	case referenceStart(upper):
-		return sel.Where("?TableAlias.reference LIKE ?", upper+"%") // requests_reference_prefix
-	case q.fts():
+	case byReference:
+		if q.sqlite {
+			// GLOB is case-sensitive, so the reference's unique index serves it.
+			return sel.Where("?TableAlias.reference GLOB ?", strings.ToUpper(s)+"*")
+		}
+		return sel.Where("?TableAlias.reference LIKE ?", strings.ToUpper(s)+"%") // requests_reference_prefix
+	case byFTS:
 		match := "{reference subject_name}: " + ftsPhrase(s)
 		if len(digits) >= 3 && allDigits(digits) {
 			match += " OR subject_ic: " + ftsPhrase(digits)
@@ -295,6 +293,33 @@ func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 	like := "%" + escapeLike(strings.ToLower(s)) + "%"
 	return sel.Where(`(LOWER(?TableAlias.reference) LIKE ? ESCAPE '\' OR LOWER(?TableAlias.subject_name) LIKE ? ESCAPE '\' OR ?TableAlias.subject_ic LIKE ? ESCAPE '\')`,
 		like, like, "%"+escapeLike(digits)+"%")
+}
+
+// searchWay is how a search reads the requests.
+type searchWay int
+
+const (
+	byTrigrams  searchWay = iota // pg_trgm's indexes; LIKE over the rows for terms under three characters
+	byMyKad                      // a whole MyKad number: requests_subject_ic
+	byReference                  // the start of a reference: a B-tree of references
+	byFTS                        // SQLite's FTS5 trigram table
+)
+
+// searchWay picks how q's search reads. Two searches people make most are
+// answered by a B-tree: a whole MyKad number (no name or reference holds
+// twelve digits) and the start of a reference (BPP/2026/0001…, whose every
+// trigram is in every row, so a trigram index reads them all).
+func (q RequestQuery) searchWay() searchWay {
+	s := strings.TrimSpace(q.Q)
+	switch {
+	case wholeMyKad(searchDigits(s)):
+		return byMyKad
+	case referenceStart(strings.ToUpper(s)):
+		return byReference
+	case q.sqlite && utf8.RuneCountInString(s) >= 3:
+		return byFTS
+	}
+	return byTrigrams
 }
 
 // searchDigits is s without the separators people type in a MyKad number.
@@ -326,17 +351,11 @@ func allDigits(s string) bool {
 	return s != ""
 }
 
-// fts reports whether q searches through SQLite's FTS5 table.
-func (q RequestQuery) fts() bool {
-	s := strings.TrimSpace(q.Q)
-	return q.sqlite && utf8.RuneCountInString(s) >= 3 && !wholeMyKad(searchDigits(s)) && !referenceStart(strings.ToUpper(s))
-}
-
 // newestFirst is the order of a list: by id, newest first, which on an FTS5
 // search is the order the FTS table reads its matches in (sorted by
 // requests.id, SQLite would read every match before the first page).
 func (q RequestQuery) newestFirst() string {
-	if q.fts() {
+	if q.searchWay() == byFTS {
 		return "rs.rowid DESC"
 	}
 	return "?TableAlias.id DESC"
