@@ -14,7 +14,6 @@ package payment
 
 import (
 	"embed"
-	"io/fs"
 	"sync"
 	"time"
 
@@ -25,13 +24,7 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-func init() {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	store.RegisterMigrations("payment", sub)
-}
+func init() { store.RegisterMigrations("payment", migrationFiles) }
 
 // Links builds the portal's addresses that mail leads to. The web layer,
 // which owns the routes, hands one in.

@@ -18,7 +18,6 @@ package payslip
 import (
 	"embed"
 	"fmt"
-	"io/fs"
 	"sync"
 	"time"
 
@@ -31,13 +30,7 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-func init() {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	store.RegisterMigrations("payslip", sub)
-}
+func init() { store.RegisterMigrations("payslip", migrations) }
 
 // Links builds the addresses the module's mail leads to; the web layer,
 // which owns the routes, hands one in.

@@ -23,7 +23,6 @@ package statement
 import (
 	"embed"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -38,13 +37,7 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-func init() {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	store.RegisterMigrations("statement", sub)
-}
+func init() { store.RegisterMigrations("statement", migrations) }
 
 // Links builds the addresses the module's mail leads to; the web layer,
 // which owns the routes, hands one in.

@@ -206,22 +206,21 @@ var migrationFiles embed.FS
 var migrationSources = map[string]fs.FS{}
 
 // RegisterMigrations adds the migration files of a package that owns
-// tables (from its init, as database/sql drivers register). Every DB
-// migrated afterwards applies them with the rest.
+// tables (from its init, as database/sql drivers register): fsys is the
+// package's embedded files, which hold them in a folder "migrations".
+// Every DB migrated afterwards applies them with the rest.
 func RegisterMigrations(owner string, fsys fs.FS) {
 	if _, dup := migrationSources[owner]; dup {
 		panic("store: migrations of " + owner + " registered twice")
 	}
-	migrationSources[owner] = fsys
+	dir, err := fs.Sub(fsys, "migrations")
+	if err != nil {
+		panic("store: migrations of " + owner + ": " + err.Error())
+	}
+	migrationSources[owner] = dir
 }
 
-func init() {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	RegisterMigrations("store", sub)
-}
+func init() { RegisterMigrations("store", migrationFiles) }
 
 // sqlTypes fills the placeholders of the migration templates per dialect.
 type sqlTypes struct {
