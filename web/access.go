@@ -120,6 +120,18 @@ type route struct {
 	limit    int64
 	isUpload bool
 	lines    []string
+
+	// absent: the route belongs to a module whose service NewServer was
+	// not given (a portal, or a test, that runs without it); it answers
+	// 404 and stays out of the navigation.
+	absent bool
+}
+
+// needs marks the route as a module's: present is whether that module's
+// service is there.
+func (rt *route) needs(present bool) *route {
+	rt.absent = !present
+	return rt
 }
 
 // nav puts the route in the navigation under key, offered to those offer
@@ -137,8 +149,19 @@ func (rt *route) nav(key string, offer ...Rule) *route {
 func (s *Server) handle(g *gin.RouterGroup, method, path string, rule Rule, h ...gin.HandlerFunc) *route {
 	rt := &route{Method: method, Path: joinPath(g.BasePath(), path), Rule: rule}
 	s.table = append(s.table, rt)
-	g.Handle(method, path, append([]gin.HandlerFunc{s.edge(rt), s.allow(rule)}, h...)...)
+	g.Handle(method, path, append([]gin.HandlerFunc{s.edge(rt), s.allow(rule), s.present(rt)}, h...)...)
 	return rt
+}
+
+// present answers 404, after the route's rule, when the route's module is
+// absent (needs).
+func (s *Server) present(rt *route) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if rt.absent {
+			s.notFound(c)
+			c.Abort()
+		}
+	}
 }
 
 func joinPath(base, p string) string {

@@ -76,3 +76,42 @@ func TestUploadRoutes(t *testing.T) {
 		t.Errorf("100 KiB to a route not marked upload: %d", code)
 	}
 }
+
+// TestAbsentModule: a route of a module whose service the server was not
+// given answers 404 after its rule (an anonymous visitor still goes to the
+// login page, the public status check is simply not there), and nothing
+// links to it.
+func TestAbsentModule(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	db := storetest.Open(t, store.SQLite)
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	if err := cfg.Check(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewServer(&cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), Services{DB: db, Auth: auth.New(db, auth.SettingsOf(&cfg), secret.Random())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/epayslip", http.StatusSeeOther}, // the rule first: log in
+		{"GET", "/emaklum/semak", http.StatusNotFound},
+		{"GET", "/api/v1/statements", http.StatusUnauthorized},
+	} {
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest(tc.method, tc.path, nil))
+		if w.Code != tc.want {
+			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, w.Code, tc.want)
+		}
+	}
+	for _, rt := range s.Routes() {
+		if strings.HasPrefix(rt.Path, "/epayslip") || strings.HasPrefix(rt.Path, "/eec") || strings.HasPrefix(rt.Path, "/emaklum") {
+			if !rt.absent {
+				t.Errorf("%s %s: not marked absent", rt.Method, rt.Path)
+			}
+		}
+	}
+}

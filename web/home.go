@@ -92,7 +92,7 @@ func (s *Server) workFor(c *gin.Context) []NavItem {
 	var items []NavItem
 	delegate := -1 // unknown until a page needs it
 	for _, rt := range s.table {
-		if rt.NavKey == "" {
+		if rt.NavKey == "" || rt.absent {
 			continue
 		}
 		offer := rt.Rule

@@ -46,7 +46,7 @@ func doneFlash(c *gin.Context, prefix string, args ...any) *Flash {
 func (s *Server) may(c *gin.Context, method, path string) bool {
 	for _, r := range s.table {
 		if r.Method == method && r.Path == path {
-			return r.Rule.check(currentUser(c)) == nil
+			return !r.absent && r.Rule.check(currentUser(c)) == nil
 		}
 	}
 	return false

@@ -50,10 +50,6 @@ type payrollData struct {
 // ticked (the file itself cannot be kept: it is chosen again).
 func (s *Server) payrollPage(c *gin.Context) {
 	f := s.takeFlash(c)
-	if s.slips == nil {
-		s.notFound(c)
-		return
-	}
 	ctx, l := c.Request.Context(), lang(c)
 	p, err := pageOf(c)
 	if err != nil {
@@ -123,10 +119,6 @@ func importPager(keep url.Values, p store.Page, total store.Total, rows int) pag
 // payrollUpload receives a payroll file and starts its import in the
 // background, then sends the sysadmin to the import's status page.
 func (s *Server) payrollUpload(c *gin.Context) {
-	if s.slips == nil {
-		s.notFound(c)
-		return
-	}
 	up, err := receiveUpload(c, errNoFile)
 	if err != nil {
 		if code := apperr.CodeOf(err); code != apperr.Invalid && code != apperr.TooLarge {
@@ -173,10 +165,6 @@ type lineErrorRow struct {
 // two seconds through the Refresh header, no script) and its end: the
 // bad lines, or the way to the import's own page.
 func (s *Server) payrollJobPage(c *gin.Context) {
-	if s.slips == nil {
-		s.notFound(c)
-		return
-	}
 	st, ok := s.slips.JobStatus(c.Param("id"), currentUser(c).ID)
 	if !ok {
 		s.fail(c, errNoJob)
@@ -228,10 +216,6 @@ type payrollImportData struct {
 
 // payrollImportPage shows one import: its file, counts, months and warnings.
 func (s *Server) payrollImportPage(c *gin.Context) {
-	if s.slips == nil {
-		s.notFound(c)
-		return
-	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		s.fail(c, errNoImport)
@@ -289,10 +273,6 @@ func (s *Server) payrollMonthPage(c *gin.Context) {
 // payrollMonth renders a month's page; form is what a refused publishing
 // left (nil: an empty form).
 func (s *Server) payrollMonth(c *gin.Context, flash *Flash, form *formFlash) {
-	if s.slips == nil {
-		s.notFound(c)
-		return
-	}
 	ctx, l := c.Request.Context(), lang(c)
 	m, err := s.slips.PayrollMonth(ctx, c.Param("month"))
 	if err != nil {
@@ -346,10 +326,6 @@ func (s *Server) payrollMonth(c *gin.Context, flash *Flash, form *formFlash) {
 // confirmation, from the date typed (DD/MM/YYYY) or at once, and goes back
 // to the month's page: with how many were mailed, or with why not.
 func (s *Server) payrollPublish(c *gin.Context) {
-	if s.slips == nil {
-		s.notFound(c)
-		return
-	}
 	page := "/payroll/months/" + url.PathEscape(c.Param("month"))
 	typed := map[string]string{"visible_from": c.PostForm("visible_from")}
 	refuse := func(err error) { s.refuse(c, page, err, typed) }

@@ -42,10 +42,6 @@ type payslipListData struct {
 // payslipList is /epayslip: the viewer's visible months, all of them or
 // one year's.
 func (s *Server) payslipList(c *gin.Context) {
-	if s.slips == nil {
-		s.notFound(c)
-		return
-	}
 	all, err := s.slips.Months(c.Request.Context(), currentUser(c), 0)
 	if err != nil {
 		s.fail(c, err)
@@ -91,10 +87,6 @@ type slipData struct {
 
 // payslipPage is one month's slip of the viewer.
 func (s *Server) payslipPage(c *gin.Context) {
-	if s.slips == nil {
-		s.notFound(c)
-		return
-	}
 	sl, err := s.slips.Slip(c.Request.Context(), currentUser(c), c.Param("month"))
 	if err != nil {
 		s.fail(c, err)
@@ -130,10 +122,6 @@ func (s *Server) payslipPDF(c *gin.Context) {
 // payslipPDFSelection downloads several months as one PDF: the months
 // ticked on the list (?month=…&month=…) or a whole year (?year=2026).
 func (s *Server) payslipPDFSelection(c *gin.Context) {
-	if s.slips == nil {
-		s.notFound(c)
-		return
-	}
 	months := c.QueryArray("month")
 	name := "slip-gaji"
 	if y, err := strconv.Atoi(c.Query("year")); err == nil && len(months) == 0 {
@@ -157,10 +145,6 @@ func (s *Server) payslipPDFSelection(c *gin.Context) {
 }
 
 func (s *Server) sendPDF(c *gin.Context, months []string, name string) {
-	if s.slips == nil {
-		s.notFound(c)
-		return
-	}
 	pdf, err := s.slips.PDF(c.Request.Context(), currentUser(c), months...)
 	if err != nil {
 		s.fail(c, err)

@@ -82,20 +82,24 @@ func (s *Server) routes() {
 	s.handle(pages, "GET", "/ops/mail", RoleIn(forms.RoleSysadmin), s.mailOpsPage).nav("nav.mail_ops")
 	s.handle(pages, "POST", "/ops/mail/:id/retry", RoleIn(forms.RoleSysadmin), s.mailRetry)
 
+	// The modules' routes answer 404 and leave the navigation when their
+	// service is not there (needs).
+	hasSlips, hasEC, hasPay := s.slips != nil, s.ec != nil, s.pay != nil
+
 	// ePayslip (slip gaji): each employee's own slips; the payroll's import
 	// and publication for sysadmins; months, imports and totals per PTJ
 	// (never a person's amounts) for the treasury and auditors too.
 	payroll := RoleIn(forms.RoleSysadmin, forms.RoleTreasuryApprover, forms.RoleAuditor)
-	s.handle(pages, "GET", "/epayslip", ModuleFor(forms.ModulePayslip), s.payslipList).nav("nav.my_payslips")
-	s.handle(pages, "GET", "/epayslip/pdf", ModuleFor(forms.ModulePayslip), s.payslipPDFSelection)
-	s.handle(pages, "GET", "/epayslip/:month", ModuleFor(forms.ModulePayslip), s.payslipPage)
-	s.handle(pages, "GET", "/epayslip/:month/pdf", ModuleFor(forms.ModulePayslip), s.payslipPDF)
-	s.handle(pages, "GET", "/payroll", payroll, s.payrollPage).nav("nav.payroll")
-	s.handle(pages, "POST", "/payroll/imports", RoleIn(forms.RoleSysadmin), s.payrollUpload).upload()
-	s.handle(pages, "GET", "/payroll/imports/:id", payroll, s.payrollImportPage)
-	s.handle(pages, "GET", "/payroll/jobs/:id", RoleIn(forms.RoleSysadmin), s.payrollJobPage)
-	s.handle(pages, "GET", "/payroll/months/:month", payroll, s.payrollMonthPage)
-	s.handle(pages, "POST", "/payroll/months/:month/publish", RoleIn(forms.RoleSysadmin), s.payrollPublish)
+	s.handle(pages, "GET", "/epayslip", ModuleFor(forms.ModulePayslip), s.payslipList).needs(hasSlips).nav("nav.my_payslips")
+	s.handle(pages, "GET", "/epayslip/pdf", ModuleFor(forms.ModulePayslip), s.payslipPDFSelection).needs(hasSlips)
+	s.handle(pages, "GET", "/epayslip/:month", ModuleFor(forms.ModulePayslip), s.payslipPage).needs(hasSlips)
+	s.handle(pages, "GET", "/epayslip/:month/pdf", ModuleFor(forms.ModulePayslip), s.payslipPDF).needs(hasSlips)
+	s.handle(pages, "GET", "/payroll", payroll, s.payrollPage).needs(hasSlips).nav("nav.payroll")
+	s.handle(pages, "POST", "/payroll/imports", RoleIn(forms.RoleSysadmin), s.payrollUpload).needs(hasSlips).upload()
+	s.handle(pages, "GET", "/payroll/imports/:id", payroll, s.payrollImportPage).needs(hasSlips)
+	s.handle(pages, "GET", "/payroll/jobs/:id", RoleIn(forms.RoleSysadmin), s.payrollJobPage).needs(hasSlips)
+	s.handle(pages, "GET", "/payroll/months/:month", payroll, s.payrollMonthPage).needs(hasSlips)
+	s.handle(pages, "POST", "/payroll/months/:month/publish", RoleIn(forms.RoleSysadmin), s.payrollPublish).needs(hasSlips)
 
 	// eEC (Borang EC): each employee's own statements; the mapping of pay
 	// item codes to the form's lines for the treasury; generation and
@@ -104,17 +108,17 @@ func (s *Server) routes() {
 	// treasury only, the module's rule).
 	ecOps := RoleIn(forms.RoleSysadmin, forms.RoleTreasuryApprover, forms.RoleAuditor)
 	ecMapping := RoleIn(forms.RoleTreasuryApprover, forms.RoleSysadmin)
-	s.handle(pages, "GET", "/eec", ModuleFor(forms.ModuleEC), s.ecList).nav("nav.my_ec")
-	s.handle(pages, "GET", "/eec/:year", ModuleFor(forms.ModuleEC), s.ecPage)
-	s.handle(pages, "GET", "/eec/:year/pdf", ModuleFor(forms.ModuleEC), s.ecPDF)
-	s.handle(pages, "GET", "/ec/years", ecOps, s.ecYearsPage).nav("nav.ec")
-	s.handle(pages, "POST", "/ec/years", RoleIn(forms.RoleSysadmin), s.ecGenerate)
-	s.handle(pages, "GET", "/ec/years/:year", ecOps, s.ecYearPage)
-	s.handle(pages, "POST", "/ec/years/:year/publish", RoleIn(forms.RoleSysadmin), s.ecPublish)
-	s.handle(pages, "GET", "/ec/mapping", ecMapping, s.ecMappingPage).nav("nav.ec_mapping")
-	s.handle(pages, "POST", "/ec/mapping", ecMapping, s.ecMappingUpload).upload()
-	s.handle(pages, "POST", "/ec/mapping/code", ecMapping, s.ecMappingSet)
-	s.handle(pages, "GET", "/ec/mapping.csv", ecMapping, s.ecMappingCSV)
+	s.handle(pages, "GET", "/eec", ModuleFor(forms.ModuleEC), s.ecList).needs(hasEC).nav("nav.my_ec")
+	s.handle(pages, "GET", "/eec/:year", ModuleFor(forms.ModuleEC), s.ecPage).needs(hasEC)
+	s.handle(pages, "GET", "/eec/:year/pdf", ModuleFor(forms.ModuleEC), s.ecPDF).needs(hasEC)
+	s.handle(pages, "GET", "/ec/years", ecOps, s.ecYearsPage).needs(hasEC).nav("nav.ec")
+	s.handle(pages, "POST", "/ec/years", RoleIn(forms.RoleSysadmin), s.ecGenerate).needs(hasEC)
+	s.handle(pages, "GET", "/ec/years/:year", ecOps, s.ecYearPage).needs(hasEC)
+	s.handle(pages, "POST", "/ec/years/:year/publish", RoleIn(forms.RoleSysadmin), s.ecPublish).needs(hasEC)
+	s.handle(pages, "GET", "/ec/mapping", ecMapping, s.ecMappingPage).needs(hasEC).nav("nav.ec_mapping")
+	s.handle(pages, "POST", "/ec/mapping", ecMapping, s.ecMappingUpload).needs(hasEC).upload()
+	s.handle(pages, "POST", "/ec/mapping/code", ecMapping, s.ecMappingSet).needs(hasEC)
+	s.handle(pages, "GET", "/ec/mapping.csv", ecMapping, s.ecMappingCSV).needs(hasEC)
 
 	// eMaklum (status pembayaran). Who sees which payment is the module's
 	// rule (the module shows one's own and one's PTJ's, a treasury role
@@ -122,16 +126,16 @@ func (s *Server) routes() {
 	// with neither; module holders reach them from their home tile, the
 	// treasury from the navigation. The status check is public.
 	maklumAll := RoleIn(forms.RoleTreasuryApprover, forms.RoleSysadmin)
-	s.handle(pages, "GET", "/emaklum", LoggedIn, s.paymentList).nav("nav.emaklum", maklumAll)
-	s.handle(pages, "GET", "/emaklum/export.csv", LoggedIn, s.paymentExport)
-	s.handle(pages, "GET", "/emaklum/vouchers/:voucher_no", LoggedIn, s.paymentPage)
-	s.handle(pages, "GET", "/emaklum/settings", ModuleFor(forms.ModuleMaklum), s.paymentSettingsPage)
-	s.handle(pages, "POST", "/emaklum/settings", ModuleFor(forms.ModuleMaklum), s.paymentSettingsSave)
-	s.handle(pages, "GET", "/emaklum/import", RoleIn(forms.RoleSysadmin), s.paymentImportPage).nav("nav.emaklum_import")
-	s.handle(pages, "POST", "/emaklum/import", RoleIn(forms.RoleSysadmin), s.paymentImportUpload).upload()
-	s.handle(pages, "GET", "/emaklum/imports/:id", RoleIn(forms.RoleSysadmin), s.paymentImportResult)
-	s.handle(pages, "GET", "/emaklum/semak", Public, s.paymentCheckPage)
-	s.handle(pages, "POST", "/emaklum/semak", Public, s.paymentCheck)
+	s.handle(pages, "GET", "/emaklum", LoggedIn, s.paymentList).needs(hasPay).nav("nav.emaklum", maklumAll)
+	s.handle(pages, "GET", "/emaklum/export.csv", LoggedIn, s.paymentExport).needs(hasPay)
+	s.handle(pages, "GET", "/emaklum/vouchers/:voucher_no", LoggedIn, s.paymentPage).needs(hasPay)
+	s.handle(pages, "GET", "/emaklum/settings", ModuleFor(forms.ModuleMaklum), s.paymentSettingsPage).needs(hasPay)
+	s.handle(pages, "POST", "/emaklum/settings", ModuleFor(forms.ModuleMaklum), s.paymentSettingsSave).needs(hasPay)
+	s.handle(pages, "GET", "/emaklum/import", RoleIn(forms.RoleSysadmin), s.paymentImportPage).needs(hasPay).nav("nav.emaklum_import")
+	s.handle(pages, "POST", "/emaklum/import", RoleIn(forms.RoleSysadmin), s.paymentImportUpload).needs(hasPay).upload()
+	s.handle(pages, "GET", "/emaklum/imports/:id", RoleIn(forms.RoleSysadmin), s.paymentImportResult).needs(hasPay)
+	s.handle(pages, "GET", "/emaklum/semak", Public, s.paymentCheckPage).needs(hasPay)
+	s.handle(pages, "POST", "/emaklum/semak", Public, s.paymentCheck).needs(hasPay)
 
 	// One's own password: last in the navigation, after the modules.
 	s.handle(pages, "GET", "/password", Anyone, s.passwordPage).nav("nav.password", LoggedIn)
@@ -155,21 +159,21 @@ func (s *Server) routes() {
 	s.handle(api, "POST", "/delegations", RoleIn(forms.RoleControllingOfficer), s.apiDelegationCreate)
 
 	// ePayslip API.
-	s.handle(api, "POST", "/payroll/imports", RoleIn(forms.RoleSysadmin), s.apiPayrollImport).upload()
-	s.handle(api, "POST", "/payroll/months/:month/publish", RoleIn(forms.RoleSysadmin), s.apiPayrollPublish)
-	s.handle(api, "GET", "/payslips", ModuleFor(forms.ModulePayslip), s.apiPayslipList)
-	s.handle(api, "GET", "/payslips/:month", ModuleFor(forms.ModulePayslip), s.apiPayslipGet)
-	s.handle(api, "GET", "/payslips/:month/pdf", ModuleFor(forms.ModulePayslip), s.apiPayslipPDF)
+	s.handle(api, "POST", "/payroll/imports", RoleIn(forms.RoleSysadmin), s.apiPayrollImport).needs(hasSlips).upload()
+	s.handle(api, "POST", "/payroll/months/:month/publish", RoleIn(forms.RoleSysadmin), s.apiPayrollPublish).needs(hasSlips)
+	s.handle(api, "GET", "/payslips", ModuleFor(forms.ModulePayslip), s.apiPayslipList).needs(hasSlips)
+	s.handle(api, "GET", "/payslips/:month", ModuleFor(forms.ModulePayslip), s.apiPayslipGet).needs(hasSlips)
+	s.handle(api, "GET", "/payslips/:month/pdf", ModuleFor(forms.ModulePayslip), s.apiPayslipPDF).needs(hasSlips)
 
 	// eEC API.
-	s.handle(api, "GET", "/statements", ModuleFor(forms.ModuleEC), s.apiStatementList)
-	s.handle(api, "GET", "/statements/:year", ModuleFor(forms.ModuleEC), s.apiStatementGet)
-	s.handle(api, "GET", "/statements/:year/pdf", ModuleFor(forms.ModuleEC), s.apiStatementPDF)
-	s.handle(api, "POST", "/statements/:year/publish", RoleIn(forms.RoleSysadmin), s.apiStatementPublish)
+	s.handle(api, "GET", "/statements", ModuleFor(forms.ModuleEC), s.apiStatementList).needs(hasEC)
+	s.handle(api, "GET", "/statements/:year", ModuleFor(forms.ModuleEC), s.apiStatementGet).needs(hasEC)
+	s.handle(api, "GET", "/statements/:year/pdf", ModuleFor(forms.ModuleEC), s.apiStatementPDF).needs(hasEC)
+	s.handle(api, "POST", "/statements/:year/publish", RoleIn(forms.RoleSysadmin), s.apiStatementPublish).needs(hasEC)
 
 	// eMaklum API.
-	s.handle(api, "POST", "/payments/imports", RoleIn(forms.RoleSysadmin), s.apiPaymentImport).upload()
-	s.handle(api, "GET", "/payments", LoggedIn, s.apiPaymentList)
-	s.handle(api, "GET", "/payments/:voucher_no", LoggedIn, s.apiPaymentGet)
-	s.handle(api, "POST", "/payments/status", Public, s.apiPaymentStatus)
+	s.handle(api, "POST", "/payments/imports", RoleIn(forms.RoleSysadmin), s.apiPaymentImport).needs(hasPay).upload()
+	s.handle(api, "GET", "/payments", LoggedIn, s.apiPaymentList).needs(hasPay)
+	s.handle(api, "GET", "/payments/:voucher_no", LoggedIn, s.apiPaymentGet).needs(hasPay)
+	s.handle(api, "POST", "/payments/status", Public, s.apiPaymentStatus).needs(hasPay)
 }

@@ -17,10 +17,6 @@ import (
 // apiStatementList is the caller's years with a published statement,
 // newest first.
 func (s *Server) apiStatementList(c *gin.Context) {
-	if s.ec == nil {
-		s.notFound(c)
-		return
-	}
 	list, err := s.ec.Years(c.Request.Context(), currentUser(c))
 	if err != nil {
 		s.fail(c, err)
@@ -44,10 +40,6 @@ type apiECLine struct {
 // "employee", every line of B to F (zero ones too, as the form prints
 // them) and each section's total in sen.
 func (s *Server) apiStatementGet(c *gin.Context) {
-	if s.ec == nil {
-		s.notFound(c)
-		return
-	}
 	st, err := s.ec.Statement(c.Request.Context(), currentUser(c), c.Param("year"))
 	if err != nil {
 		s.fail(c, err)
@@ -81,10 +73,6 @@ func (s *Server) apiStatementPDF(c *gin.Context) { s.ecPDF(c) }
 // apiStatementPublish publishes a year (regenerating it first); 409 with
 // the unmapped item codes while there are any, nothing published.
 func (s *Server) apiStatementPublish(c *gin.Context) {
-	if s.ec == nil {
-		s.notFound(c)
-		return
-	}
 	u := currentUser(c)
 	res, err := s.ec.Publish(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, c.Param("year"))
 	s.metrics.job("ec_publish", err)

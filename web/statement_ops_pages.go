@@ -56,10 +56,6 @@ func (s *Server) ecMappingPage(c *gin.Context) {
 }
 
 func (s *Server) ecMapping(c *gin.Context, status int, flash *Flash, d ecMappingData) {
-	if s.ec == nil {
-		s.notFound(c)
-		return
-	}
 	list, err := s.ec.Mappings(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
@@ -83,10 +79,6 @@ func ecLineLabel(c *gin.Context, l statement.Line) string {
 // ecMappingUpload replaces the mapping with an uploaded CSV file; a file
 // with bad lines changes nothing and is answered with the lines.
 func (s *Server) ecMappingUpload(c *gin.Context) {
-	if s.ec == nil {
-		s.notFound(c)
-		return
-	}
 	up, err := receiveUpload(c, errNoMappingFile)
 	if err != nil {
 		s.ecMapping(c, statusOf(apperr.As(err).Code), errFlash(apperr.As(err).Message(lang(c))), ecMappingData{})
@@ -112,10 +104,6 @@ func (s *Server) ecMappingUpload(c *gin.Context) {
 
 // ecMappingSet puts one item code on one line.
 func (s *Server) ecMappingSet(c *gin.Context) {
-	if s.ec == nil {
-		s.notFound(c)
-		return
-	}
 	u := currentUser(c)
 	code, line := strings.TrimSpace(c.PostForm("item_code")), c.PostForm("ec_line")
 	m, err := s.ec.SetMapping(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, code, line)
@@ -151,10 +139,6 @@ func (s *Server) ecMappingFail(c *gin.Context, err error, d ecMappingData) {
 
 // ecMappingCSV downloads the mapping as a file the import takes back.
 func (s *Server) ecMappingCSV(c *gin.Context) {
-	if s.ec == nil {
-		s.notFound(c)
-		return
-	}
 	b, err := s.ec.MappingCSV(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
@@ -182,10 +166,6 @@ func (s *Server) ecYearsPage(c *gin.Context) {
 }
 
 func (s *Server) ecYears(c *gin.Context, status int, flash *Flash, year string) {
-	if s.ec == nil {
-		s.notFound(c)
-		return
-	}
 	ctx := c.Request.Context()
 	years, err := s.ec.YearsInfo(ctx)
 	if err != nil {
@@ -203,10 +183,6 @@ func (s *Server) ecYears(c *gin.Context, status int, flash *Flash, year string) 
 
 // ecGenerate makes (or remakes) a year's statements, then shows the year.
 func (s *Server) ecGenerate(c *gin.Context) {
-	if s.ec == nil {
-		s.notFound(c)
-		return
-	}
 	u := currentUser(c)
 	year := strings.TrimSpace(c.PostForm("year"))
 	res, err := s.ec.Generate(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, year)
@@ -269,10 +245,6 @@ func (s *Server) ecYearPage(c *gin.Context) {
 }
 
 func (s *Server) ecYear(c *gin.Context, status int, flash *Flash) {
-	if s.ec == nil {
-		s.notFound(c)
-		return
-	}
 	ctx := c.Request.Context()
 	info, err := s.ec.YearInfo(ctx, c.Param("year"))
 	if err != nil {
@@ -338,10 +310,6 @@ func (s *Server) ecYear(c *gin.Context, status int, flash *Flash) {
 // ecPublish publishes a year after the sysadmin ticked the confirmation;
 // refused, with the codes, while an item code paid in it has no line.
 func (s *Server) ecPublish(c *gin.Context) {
-	if s.ec == nil {
-		s.notFound(c)
-		return
-	}
 	page := "/ec/years/" + url.PathEscape(c.Param("year"))
 	if c.PostForm("confirm") == "" {
 		s.refuse(c, page, errECPublishConfirm, nil)

@@ -27,10 +27,6 @@ type ecListData struct {
 
 // ecList is /eec: the viewer's Borang EC, newest year first.
 func (s *Server) ecList(c *gin.Context) {
-	if s.ec == nil {
-		s.notFound(c)
-		return
-	}
 	list, err := s.ec.Years(c.Request.Context(), currentUser(c))
 	if err != nil {
 		s.fail(c, err)
@@ -81,10 +77,6 @@ func ecSections(c *gin.Context, st *statement.Statement) []ecSection {
 
 // ecPage is the viewer's Borang EC of one year.
 func (s *Server) ecPage(c *gin.Context) {
-	if s.ec == nil {
-		s.notFound(c)
-		return
-	}
 	st, err := s.ec.Statement(c.Request.Context(), currentUser(c), c.Param("year"))
 	if err != nil {
 		s.fail(c, err)
@@ -96,10 +88,6 @@ func (s *Server) ecPage(c *gin.Context) {
 
 // ecPDF downloads the viewer's Borang EC of one year as a protected PDF.
 func (s *Server) ecPDF(c *gin.Context) {
-	if s.ec == nil {
-		s.notFound(c)
-		return
-	}
 	pdf, err := s.ec.PDF(c.Request.Context(), currentUser(c), c.Param("year"))
 	if err != nil {
 		s.fail(c, err)
