@@ -88,12 +88,8 @@ func (s *Service) notify(ctx context.Context, month string) (int, error) {
 
 // recipient is an employee to tell, as the outbox needs them.
 type recipient struct {
-	ID    int64  `bun:"id"`
-	Login string `bun:"login"`
-	Email string `bun:"email"`
-	Name  string `bun:"name"`
-	Lang  string `bun:"lang"`
-	Told  bool   `bun:"told"` // of an earlier import of the month
+	store.Recipient
+	Told bool `bun:"told"` // of an earlier import of the month
 }
 
 func (s *Service) notifyBatch(ctx context.Context, month string) (int, error) {
@@ -139,14 +135,12 @@ func (s *Service) notifyBatch(ctx context.Context, month string) (int, error) {
 			from = m.VisibleFrom
 		}
 		mails := make([]store.Mail, len(people))
-		users := make([]store.User, len(people))
 		for i, p := range people {
-			users[i] = store.User{ID: p.ID, Login: p.Login, Email: p.Email, Name: p.Name, Lang: p.Lang}
 			kind := mailReady
 			if p.Told {
 				kind = mailReplaced
 			}
-			mails[i] = store.Mail{Kind: kind, To: &users[i],
+			mails[i] = store.Mail{Kind: kind, To: p.User(),
 				Content: readyMail{Month: month, From: from, Rule: s.opts.PDFPassword, URL: s.links.Payslip(month)}}
 		}
 		n = len(ics)

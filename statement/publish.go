@@ -21,13 +21,9 @@ func (s *Service) notify(ctx context.Context, year int) (int, error) {
 
 // recipient is an employee to tell, as the outbox needs them.
 type recipient struct {
-	ID      int64  `bun:"id"`
-	Login   string `bun:"login"`
-	Email   string `bun:"email"`
-	Name    string `bun:"name"`
-	Lang    string `bun:"lang"`
-	Version int    `bun:"version"`
-	Told    bool   `bun:"told"` // of an earlier version
+	store.Recipient
+	Version int  `bun:"version"`
+	Told    bool `bun:"told"` // of an earlier version
 }
 
 func (s *Service) notifyBatch(ctx context.Context, year int) (int, error) {
@@ -62,14 +58,12 @@ func (s *Service) notifyBatch(ctx context.Context, year int) (int, error) {
 			return err
 		}
 		mails := make([]store.Mail, len(people))
-		users := make([]store.User, len(people))
 		for i, p := range people {
-			users[i] = store.User{ID: p.ID, Login: p.Login, Email: p.Email, Name: p.Name, Lang: p.Lang}
 			kind := mailReady
 			if p.Told {
 				kind = mailChanged
 			}
-			mails[i] = store.Mail{Kind: kind, To: &users[i],
+			mails[i] = store.Mail{Kind: kind, To: p.User(),
 				Content: readyMail{Year: year, Version: p.Version, Rule: s.opts.PDFPassword, URL: s.links.Statement(year)}}
 		}
 		n = len(ics)

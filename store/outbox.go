@@ -49,6 +49,22 @@ type Mail struct {
 	Content   notify.Content
 }
 
+// Recipient is whom a module's mail goes to, as its own query reads them
+// from users (id, login, email, name, lang); modules embed it beside what
+// else they read of each person.
+type Recipient struct {
+	ID    int64  `bun:"id"`
+	Login string `bun:"login"`
+	Email string `bun:"email"`
+	Name  string `bun:"name"`
+	Lang  string `bun:"lang"`
+}
+
+// User is the recipient as a Mail's To.
+func (r Recipient) User() *User {
+	return &User{ID: r.ID, Login: r.Login, Email: r.Email, Name: r.Name, Lang: r.Lang}
+}
+
 // Enqueue writes mails into the outbox in one statement, inside c's
 // transaction: they exist exactly when the transaction commits. Each mail
 // takes its recipient's address, name and language now.
