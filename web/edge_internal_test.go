@@ -24,19 +24,9 @@ import (
 // refuses one over it with 413, and still checks the form's text fields;
 // an unmarked route keeps the default limit.
 func TestUploadRoutes(t *testing.T) {
-	gin.SetMode(gin.TestMode)
-	db := storetest.Open(t, store.SQLite)
-	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
-	if err := cfg.Check(); err != nil {
-		t.Fatal(err)
-	}
-	cfg.UploadLimit = 256 << 10 // small, for the test (Check wants 1 MiB or more)
-	keys := secret.Random()
-	s, err := NewServer(&cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), Services{DB: db, Auth: auth.New(db, auth.SettingsOf(&cfg), keys)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := bareServer(t, func(cfg *config.Config) {
+		cfg.UploadLimit = 256 << 10 // small, for the test (Check wants 1 MiB or more)
+	})
 	imported := func(c *gin.Context) {
 		fh, err := c.FormFile("file")
 		if err != nil {
@@ -82,17 +72,7 @@ func TestUploadRoutes(t *testing.T) {
 // login page, the public status check is simply not there), and nothing
 // links to it.
 func TestAbsentModule(t *testing.T) {
-	gin.SetMode(gin.TestMode)
-	db := storetest.Open(t, store.SQLite)
-	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
-	if err := cfg.Check(); err != nil {
-		t.Fatal(err)
-	}
-	s, err := NewServer(&cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), Services{DB: db, Auth: auth.New(db, auth.SettingsOf(&cfg), secret.Random())})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := bareServer(t, func(*config.Config) {})
 	for _, tc := range []struct {
 		method, path string
 		want         int
@@ -114,4 +94,23 @@ func TestAbsentModule(t *testing.T) {
 			}
 		}
 	}
+}
+
+// bareServer is a server on SQLite with logins only (no module, no
+// Borang service), its settings checked and then changed by set.
+func bareServer(t *testing.T, set func(*config.Config)) *Server {
+	t.Helper()
+	gin.SetMode(gin.TestMode)
+	db := storetest.Open(t, store.SQLite)
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	if err := cfg.Check(); err != nil {
+		t.Fatal(err)
+	}
+	set(&cfg)
+	s, err := NewServer(&cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), Services{DB: db, Auth: auth.New(db, auth.SettingsOf(&cfg), secret.Random())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
