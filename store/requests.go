@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -282,17 +284,88 @@ func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 		}
 		return sel.Where("?TableAlias.reference LIKE ?", strings.ToUpper(s)+"%") // requests_reference_prefix
 	case byFTS:
-		match := "{reference subject_name}: " + ftsPhrase(s)
-		if len(digits) >= 3 && allDigits(digits) {
-			match += " OR subject_ic: " + ftsPhrase(digits)
-		}
 		// Joined, not IN (…): FTS5 then hands its matches over newest first
 		// (ORDER BY rs.rowid DESC, see newestFirst) and stops at the page.
-		return sel.Join("JOIN requests_search AS rs ON rs.rowid = ?TableAlias.id").Where("rs.requests_search MATCH ?", match)
+		sel = sel.Join("JOIN requests_search AS rs ON rs.rowid = ?TableAlias.id").Where("rs.requests_search MATCH ?", ftsMatch(s))
+		if ftsWords(s) != nil {
+			// The words matched; keep the rows that hold them as s does.
+			like := "%" + escapeLike(s) + "%"
+			sel = sel.Where(`(?TableAlias.subject_name LIKE ? ESCAPE '\' OR ?TableAlias.reference LIKE ? ESCAPE '\')`, like, like)
+		}
+		return sel
 	}
 	like := "%" + escapeLike(strings.ToLower(s)) + "%"
+	if !allDigits(digits) {
+		// A MyKad is digits: only digits could be part of one, and its
+		// trigram index need not be read for a name.
+		return sel.Where(`(LOWER(?TableAlias.reference) LIKE ? ESCAPE '\' OR LOWER(?TableAlias.subject_name) LIKE ? ESCAPE '\')`, like, like)
+	}
 	return sel.Where(`(LOWER(?TableAlias.reference) LIKE ? ESCAPE '\' OR LOWER(?TableAlias.subject_name) LIKE ? ESCAPE '\' OR ?TableAlias.subject_ic LIKE ? ESCAPE '\')`,
 		like, like, "%"+escapeLike(digits)+"%")
+}
+
+// ftsMatch is the FTS5 query for a search of s: s as a phrase in the
+// reference or the name, or, when s is digits, in the MyKad; or each of
+// s's words, when ftsWords says to read it word by word.
+func ftsMatch(s string) string {
+	phrase := ftsPhrase(s)
+	if words := ftsWords(s); words != nil {
+		for i, w := range words {
+			words[i] = ftsPhrase(w)
+		}
+		phrase = "(" + strings.Join(words, " AND ") + ")"
+	}
+	match := "{reference subject_name}: " + phrase
+	if digits := searchDigits(s); len(digits) >= 3 && allDigits(digits) {
+		match += " OR subject_ic: " + ftsPhrase(digits)
+	}
+	return match
+}
+
+// ftsWords returns s's words when an FTS5 search of s reads better word by
+// word, and nil when s is read as one phrase. A phrase of several words
+// has trigrams across its spaces (" bi", "in ", "n s") that most names
+// hold, and FTS5 reads every one of their rows to place them (9 ms for
+// "kamarul bin salleh" at 100,000 requests); the words' own trigrams are
+// rarer (4 ms), and the rows that hold every word are then kept when they
+// hold s itself (LIKE). Only for ASCII, where LIKE folds case as FTS5
+// does, no digits alone, and words of three characters or more, the
+// least a trigram index reads.
+func ftsWords(s string) []string {
+	words := strings.Fields(s)
+	if len(words) < 2 || allDigits(searchDigits(s)) {
+		return nil
+	}
+	for _, w := range words {
+		if len(w) < 3 {
+			return nil
+		}
+	}
+	for _, r := range s {
+		if r >= utf8.RuneSelf {
+			return nil
+		}
+	}
+	return words
+}
+
+// ids is the query of the ids q, an FTS5 search, selects, newest first.
+// With nothing else to narrow the search (nor a check of its words) it
+// reads the FTS5 table alone (its rowid is the request's id): joining each
+// match to its request only to read the id back tripled such a search's
+// time.
+func (q RequestQuery) ids(sel *bun.SelectQuery) *bun.SelectQuery {
+	if q.searchAlone() && ftsWords(strings.TrimSpace(q.Q)) == nil {
+		return sel.TableExpr("requests_search AS rs").ColumnExpr("rs.rowid").
+			Where("rs.requests_search MATCH ?", ftsMatch(strings.TrimSpace(q.Q))).OrderExpr("rs.rowid DESC")
+	}
+	return q.where(sel.Model((*Request)(nil)).Column("id")).OrderExpr(q.newestFirst())
+}
+
+// searchAlone reports whether q's search is all it selects by.
+func (q RequestQuery) searchAlone() bool {
+	return q.AllPTJs && q.Waiting == nil && q.NotAbout == "" && q.State == "" && q.Kind == "" &&
+		q.PTJCode == "" && q.SubmitterID == 0 && q.SubjectIC == ""
 }
 
 // searchWay is how a search reads the requests.
@@ -430,6 +503,11 @@ func (q RequestQuery) where(sel *bun.SelectQuery) *bun.SelectQuery {
 // all (exactly up to CountLimit).
 func (c Conn) ListRequests(ctx context.Context, q RequestQuery, page Page) ([]Request, Total, error) {
 	q = q.on(c)
+	if q.textSearch() {
+		return c.listByIDs(ctx, q, page)
+	}
+	// An index in the list's order serves the page, and the count stops at
+	// CountLimit without sorting: two cheap reads.
 	var list []Request
 	sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter", submitterColumns).OrderExpr(q.newestFirst())
 	if err := q.where(sel).Limit(page.Limit()).Offset(page.Offset()).Scan(ctx); err != nil {
@@ -438,6 +516,55 @@ func (c Conn) ListRequests(ctx context.Context, q RequestQuery, page Page) ([]Re
 	total, err := c.countUpTo(ctx, q.where(c.rd.NewSelect().Model((*Request)(nil)).ColumnExpr("1")))
 	if err != nil {
 		return nil, Total{}, fmt.Errorf("count requests: %w", err)
+	}
+	return list, total, nil
+}
+
+// textSearch reports whether q searches text through a trigram index (or
+// reads the rows for a term too short for one).
+func (q RequestQuery) textSearch() bool {
+	way := q.searchWay()
+	return strings.TrimSpace(q.Q) != "" && (way == byFTS || way == byTrigrams)
+}
+
+// listByIDs is ListRequests for a text search, which it evaluates once: it
+// reads the ids of the matches, up to CountLimit+1, which is the total and,
+// for a page within them, the page's ids; the page's rows are then read by
+// id. A page and a count evaluated the search twice, which was most of a
+// name search's time, and on PostgreSQL the page's ORDER BY id DESC LIMIT
+// let the planner walk the primary key backwards through a search that
+// matches few rows (68 ms for "kamarul bin salleh"), where the trigram
+// index finds them in 2. FTS5 hands its matches over newest first; the
+// trigram indexes in no order, so their ids are sorted here when they are
+// all of them, and past CountLimit (a search most rows match) the page is
+// read in the index's order, which such a search fills quickly.
+func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Request, Total, error) {
+	var ids []int64
+	sel := q.where(c.rd.NewSelect().Model((*Request)(nil)).Column("id"))
+	ordered := q.searchWay() == byFTS
+	if ordered {
+		sel = q.ids(c.rd.NewSelect())
+	}
+	if err := sel.Limit(CountLimit+1).Scan(ctx, &ids); err != nil {
+		return nil, Total{}, fmt.Errorf("list requests: %w", err)
+	}
+	total := CountedTotal(int64(len(ids)))
+	if !ordered && total.Exact {
+		slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) })
+	}
+	from, to := page.Offset(), page.Offset()+page.Limit()
+	var list []Request
+	sel = c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter", submitterColumns)
+	switch {
+	case from >= int64(len(ids)) && total.Exact:
+		return nil, total, nil // past the end
+	case total.Exact || ordered && to <= int64(len(ids)):
+		sel = sel.Where("?TableAlias.id IN (?)", bun.List(ids[from:min(to, int64(len(ids)))])).OrderExpr("?TableAlias.id DESC")
+	default:
+		sel = q.where(sel.OrderExpr(q.newestFirst())).Limit(page.Limit()).Offset(from)
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, Total{}, fmt.Errorf("list requests: %w", err)
 	}
 	return list, total, nil
 }
@@ -482,31 +609,42 @@ func (c Conn) EachRequest(ctx context.Context, q RequestQuery, fn func(*Request)
 	}
 }
 
-// CountRequestsByState returns, for each state q.Waiting names, how many
-// requests q selects in it — exactly up to CountLimit, "more than" past it,
-// so that an inbox's cards cost a bounded read however many requests wait
-// (a group-by over all of them was most of the treasury inbox's time).
-func (c Conn) CountRequestsByState(ctx context.Context, q RequestQuery) (map[workflow.State]Total, error) {
+// CountRequests returns how many requests q selects, exactly up to
+// CountLimit and "more than" past it: a bounded read however many there are.
+func (c Conn) CountRequests(ctx context.Context, q RequestQuery) (Total, error) {
 	q = q.on(c)
-	m := map[workflow.State]Total{}
-	for _, w := range q.Waiting {
-		if _, done := m[w.State]; done {
-			continue
-		}
-		one := q
-		one.Waiting = nil
-		for _, v := range q.Waiting {
-			if v.State == w.State {
-				one.Waiting = append(one.Waiting, v)
-			}
-		}
-		n, err := c.countUpTo(ctx, one.where(c.rd.NewSelect().Model((*Request)(nil)).ColumnExpr("1")))
-		if err != nil {
-			return nil, fmt.Errorf("count requests: %w", err)
-		}
-		m[w.State] = n
+	n, err := c.countUpTo(ctx, q.where(c.rd.NewSelect().Model((*Request)(nil)).ColumnExpr("1")))
+	if err != nil {
+		return Total{}, fmt.Errorf("count requests: %w", err)
 	}
-	return m, nil
+	return n, nil
+}
+
+// WaitingIn is q kept to the requests that wait in state st (an inbox's
+// card).
+func (q RequestQuery) WaitingIn(st workflow.State) RequestQuery {
+	var in []StateIn
+	for _, w := range q.Waiting {
+		if w.State == st {
+			in = append(in, w)
+		}
+	}
+	q.Waiting = in
+	if in == nil {
+		q.Waiting = []StateIn{} // waits in none: selects nothing
+	}
+	return q
+}
+
+// WaitingStates are the states q.Waiting names, each once, in its order.
+func (q RequestQuery) WaitingStates() []workflow.State {
+	var states []workflow.State
+	for _, w := range q.Waiting {
+		if !slices.Contains(states, w.State) {
+			states = append(states, w.State)
+		}
+	}
+	return states
 }
 
 // DueForReminder returns up to limit requests after id afterID, in id

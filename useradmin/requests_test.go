@@ -3,6 +3,7 @@ package useradmin_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -612,8 +613,14 @@ func TestListRequestsShowsOnlyWhatTheViewerMaySee(t *testing.T) {
 			{"treasury's inbox", c.treasury, useradmin.Filter{AwaitingMe: true}, 0},
 			{"treasury sees all", c.treasury, useradmin.Filter{}, 1},
 			{"search by name", c.sysadmin, useradmin.Filter{Q: "ghani"}, 1},
+			{"search by name within one's PTJ", c.rep, useradmin.Filter{Q: "ghani"}, 1},
+			{"search by name finds nothing of another PTJ", c.other, useradmin.Filter{Q: "ghani"}, 0},
+			{"search by name and state", c.sysadmin, useradmin.Filter{Q: "ghani", State: workflow.Submitted}, 1},
 			{"search by MyKad with dashes", c.sysadmin, useradmin.Filter{Q: "950505-08"}, 1},
 			{"search by part of the name, any case", c.sysadmin, useradmin.Filter{Q: "hani sub"}, 1},
+			{"search by a whole name of several words", c.sysadmin, useradmin.Filter{Q: "GHANI SUBJECT"}, 1},
+			{"a name's words in another order are not the name", c.sysadmin, useradmin.Filter{Q: "subject ghani"}, 0},
+			{"a name's words apart are not the name", c.sysadmin, useradmin.Filter{Q: "ghani  subject"}, 0},
 			{"search by part of the reference", c.sysadmin, useradmin.Filter{Q: "2026/0000"}, 1},
 			{"search by a whole MyKad with dashes", c.sysadmin, useradmin.Filter{Q: "950505-08-6666"}, 1},
 			{"search by a whole MyKad of nobody's request", c.sysadmin, useradmin.Filter{Q: "950505086667"}, 0},
@@ -638,6 +645,54 @@ func TestListRequestsShowsOnlyWhatTheViewerMaySee(t *testing.T) {
 		counts, total, err := c.svc.InboxCounts(ctx, c.officer)
 		if err != nil || total != store.ExactTotal(1) || counts[workflow.Submitted] != store.ExactTotal(1) {
 			t.Fatalf("inbox counts = %v %+v %v", counts, total, err)
+		}
+	})
+}
+
+// The inbox's cards and its list agree, whether a card takes the list's
+// own total or is counted beside it.
+func TestInboxForAgreesWithItsCards(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		both := c.mkUser(t, "720707147777", "Hanim Both", ptjA, forms.RoleControllingOfficer, forms.RoleTreasuryApprover)
+		for i, ic := range []string{"990101141001", "990101141002", "990101141003"} {
+			r, err := c.svc.CreateRequest(ctx, c.rep, form(forms.KindRegistration, ic, "Pemohon"), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				c.act(t, c.officer, r, workflow.Approve, "")
+			}
+		}
+		type cards = map[workflow.State]store.Total
+		for _, tc := range []struct {
+			name   string
+			viewer *store.User
+			state  workflow.State
+			list   int64
+			cards  cards
+		}{
+			{"an officer, every state", c.officer, "", 2, cards{workflow.Submitted: store.ExactTotal(2)}},
+			{"officer and treasury, every state", both, "", 3,
+				cards{workflow.Submitted: store.ExactTotal(2), workflow.OfficerApproved: store.ExactTotal(1)}},
+			{"officer and treasury, one card", both, workflow.OfficerApproved, 1,
+				cards{workflow.Submitted: store.ExactTotal(2), workflow.OfficerApproved: store.ExactTotal(1)}},
+			{"treasury, a state not theirs", c.treasury, workflow.Submitted, 0, cards{workflow.OfficerApproved: store.ExactTotal(1)}},
+		} {
+			in, err := c.svc.InboxFor(ctx, tc.viewer, tc.state, store.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			counts, total, err := c.svc.InboxCounts(ctx, tc.viewer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(in.Counts, tc.cards) || !maps.Equal(counts, tc.cards) || in.Total != total {
+				t.Errorf("%s: cards %v (%+v), InboxCounts %v (%+v), want %v", tc.name, in.Counts, in.Total, counts, total, tc.cards)
+			}
+			if in.ListTotal != store.ExactTotal(tc.list) || int64(len(in.List)) != tc.list {
+				t.Errorf("%s: list of %d, total %+v, want %d", tc.name, len(in.List), in.ListTotal, tc.list)
+			}
 		}
 	})
 }

@@ -77,9 +77,12 @@ func (s *Service) canSee(ctx context.Context, c store.Conn, viewer *store.User, 
 // query is f for viewer as the store selects it.
 func (s *Service) query(ctx context.Context, viewer *store.User, f Filter) (store.RequestQuery, error) {
 	a, sc, err := s.viewerOf(ctx, s.db.Conn, viewer)
-	if err != nil {
-		return store.RequestQuery{}, err
-	}
+	return s.queryOf(viewer, a, sc, f), err
+}
+
+// queryOf is f for viewer, as the workflow sees them (a) with the scope sc,
+// as the store selects it.
+func (s *Service) queryOf(viewer *store.User, a workflow.Actor, sc scope, f Filter) store.RequestQuery {
 	q := store.RequestQuery{AllPTJs: sc.all, PTJs: sc.ptjs, State: f.State, Kind: f.Kind, PTJCode: f.PTJCode, Q: f.Q, SubjectIC: f.Subject}
 	if f.Mine {
 		q.SubmitterID = viewer.ID
@@ -91,7 +94,7 @@ func (s *Service) query(ctx context.Context, viewer *store.User, f Filter) (stor
 		}
 		q.NotAbout = viewer.Login
 	}
-	return q, nil
+	return q
 }
 
 // RequestFor returns request id if viewer may see it (otherwise
@@ -153,16 +156,72 @@ func (s *Service) EachRequest(ctx context.Context, viewer *store.User, f Filter,
 // InboxCounts returns, per state, how many requests wait for viewer's
 // action, and how many in all (each counted up to store.CountLimit).
 func (s *Service) InboxCounts(ctx context.Context, viewer *store.User) (map[workflow.State]store.Total, store.Total, error) {
-	total := store.ExactTotal(0)
 	q, err := s.query(ctx, viewer, Filter{AwaitingMe: true})
 	if err != nil {
-		return nil, total, err
+		return nil, store.Total{}, err
 	}
-	m, err := s.db.CountRequestsByState(ctx, q)
-	for _, n := range m {
-		total = total.Plus(n)
+	return s.countWaiting(ctx, q, "", store.Total{})
+}
+
+// countWaiting counts, per state, the requests q (an inbox's query) selects,
+// and adds them up; the count of state known is taken as known (the total
+// of the list shown beside the cards: the same query, already counted).
+func (s *Service) countWaiting(ctx context.Context, q store.RequestQuery, known workflow.State, total store.Total) (map[workflow.State]store.Total, store.Total, error) {
+	m := map[workflow.State]store.Total{}
+	all := store.ExactTotal(0)
+	for _, st := range q.WaitingStates() {
+		n := total
+		if st != known {
+			var err error
+			if n, err = s.db.CountRequests(ctx, q.WaitingIn(st)); err != nil {
+				return nil, all, err
+			}
+		}
+		m[st] = n
+		all = all.Plus(n)
 	}
-	return m, total, err
+	return m, all, nil
+}
+
+// Inbox is what waits for a viewer's action: how many per state and in
+// all, one page of them, and what the viewer may do with each.
+type Inbox struct {
+	Counts map[workflow.State]store.Total
+	Total  store.Total
+	// List is one page of the requests waiting in State (in every state
+	// when State is ""), ListTotal how many there are.
+	State     workflow.State
+	List      []store.Request
+	ListTotal store.Total
+	Actions   func(*store.Request) []workflow.Event
+}
+
+// InboxFor returns viewer's inbox with one page of the requests waiting in
+// state (every waiting state when ""). The viewer's delegations are read
+// once for the cards, the list and the actions, and a card that counts the
+// list's own query takes the list's total instead of counting again.
+func (s *Service) InboxFor(ctx context.Context, viewer *store.User, state workflow.State, page store.Page) (Inbox, error) {
+	a, sc, err := s.viewerOf(ctx, s.db.Conn, viewer)
+	if err != nil {
+		return Inbox{}, err
+	}
+	in := Inbox{State: state}
+	now := s.now()
+	in.Actions = func(r *store.Request) []workflow.Event { return workflow.Available(snapshot(r), a, now) }
+	q := s.queryOf(viewer, a, sc, Filter{AwaitingMe: true})
+	lq := q
+	if state != "" {
+		lq = q.WaitingIn(state)
+	}
+	if in.List, in.ListTotal, err = s.db.ListRequests(ctx, lq, page); err != nil {
+		return in, err
+	}
+	known := state
+	if states := q.WaitingStates(); state == "" && len(states) == 1 {
+		known = states[0] // the list is that one card's requests
+	}
+	in.Counts, in.Total, err = s.countWaiting(ctx, q, known, in.ListTotal)
+	return in, err
 }
 
 // SubjectFor returns the profile a request is about, when one exists.

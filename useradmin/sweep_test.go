@@ -2,6 +2,7 @@ package useradmin_test
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -114,6 +115,30 @@ func TestLongListsSayMoreThan(t *testing.T) {
 		list, total, err = c.svc.ListRequests(ctx, c.treasury, useradmin.Filter{Q: "pemohon"}, store.Page{Number: 2, Size: 10})
 		if err != nil || total.Exact || len(list) != 10 || list[0].ID <= list[9].ID || list[0].ID != list[9].ID+9 {
 			t.Fatalf("search page 2: %d rows, total %+v, %v", len(list), total, err)
+		}
+		// Pages on both sides of the counted ids are the same list, with a
+		// search every request matches too (read by id within the counted
+		// ids on SQLite, by offset past them), to the last row.
+		var ids []int64
+		if err := db.IDB().NewSelect().Table("requests").Column("id").OrderExpr("id DESC").Scan(ctx, &ids); err != nil {
+			t.Fatal(err)
+		}
+		last := (len(ids) + 9) / 10
+		for _, f := range []useradmin.Filter{{}, {Q: "pemohon"}} {
+			for _, n := range []int{1, 99, 100, 101, last, last + 1} {
+				list, _, err := c.svc.ListRequests(ctx, c.treasury, f, store.Page{Number: n, Size: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := ids[min((n-1)*10, len(ids)):min(n*10, len(ids))]
+				var got []int64
+				for _, r := range list {
+					got = append(got, r.ID)
+				}
+				if !slices.Equal(got, want) {
+					t.Fatalf("%+v, page %d = %v, want %v", f, n, got, want)
+				}
+			}
 		}
 		// The officer's inbox card stops counting there too.
 		counts, all, err := c.svc.InboxCounts(ctx, c.officer)

@@ -42,45 +42,35 @@ type inboxData struct {
 
 // inbox renders the inbox, with the results of a bulk approval if any.
 func (s *Server) inbox(c *gin.Context, status int, results []bulkResult, flash *Flash) {
-	ctx, u, l := c.Request.Context(), currentUser(c), lang(c)
-	counts, total, err := s.admin.InboxCounts(ctx, u)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	f := useradmin.Filter{AwaitingMe: true}
+	u, l := currentUser(c), lang(c)
+	var state workflow.State
 	if st := workflow.State(c.Query("state")); slices.Contains(workflow.WaitingStates(), st) {
-		f.State = st
+		state = st
 	}
 	p, err := pageOf(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	list, n, err := s.admin.ListRequests(ctx, u, f, p)
+	in, err := s.admin.InboxFor(c.Request.Context(), u, state, p)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	q := url.Values{}
-	if f.State != "" {
-		q.Set("state", string(f.State))
+	if state != "" {
+		q.Set("state", string(state))
 	}
-	d := inboxData{Total: total, State: string(f.State), Pager: newPager("/inbox", q, p, n, len(list)), Results: results}
+	d := inboxData{Total: in.Total, State: string(state), Pager: newPager("/inbox", q, p, in.ListTotal, len(in.List)), Results: results}
 	for _, st := range workflow.WaitingStates() {
-		if counts[st].N > 0 {
-			d.Cards = append(d.Cards, inboxCard{State: string(st), Label: st.Label(l), Count: counts[st],
-				Href: "/inbox?state=" + string(st), Current: st == f.State})
+		if in.Counts[st].N > 0 {
+			d.Cards = append(d.Cards, inboxCard{State: string(st), Label: st.Label(l), Count: in.Counts[st],
+				Href: "/inbox?state=" + string(st), Current: st == state})
 		}
 	}
-	actions, err := s.admin.Actions(ctx, u)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	for i := range list {
-		row := rowOf(&list[i], l)
-		row.Approvable = slices.Contains(actions(&list[i]), workflow.Approve)
+	for i := range in.List {
+		row := rowOf(&in.List[i], l)
+		row.Approvable = slices.Contains(in.Actions(&in.List[i]), workflow.Approve)
 		d.Bulk = d.Bulk || row.Approvable
 		d.Rows = append(d.Rows, row)
 	}
