@@ -154,6 +154,10 @@ func run(d store.Dialect) error {
 	}
 	p.ts = httptest.NewServer(srv)
 	defer p.ts.Close()
+	// The audit sealer runs beside the server, as serve runs it.
+	sealing, stopSealing := context.WithCancel(ctx)
+	defer stopSealing()
+	go p.db.RunAuditSealer(sealing, time.Second, func(err error) { fmt.Fprintln(os.Stderr, "audit seal:", err) })
 
 	start := time.Now()
 	if err := p.seed(ctx); err != nil {
@@ -528,15 +532,20 @@ func (p *portal) showQueries(c *http.Client, path string) error {
 	if err := get(); err != nil {
 		return err
 	}
+	return logQueries(path, get)
+}
+
+// logQueries runs fn and prints the queries it ran, with their times.
+func logQueries(label string, fn func() error) error {
 	queries.mu.Lock()
 	queries.on, queries.seen = true, nil
 	queries.mu.Unlock()
 	t := time.Now()
-	err := get()
+	err := fn()
 	queries.mu.Lock()
+	defer queries.mu.Unlock()
 	queries.on = false
-	fmt.Printf("  %s: %s in all\n%s\n", path, ms(time.Since(t)), strings.Join(queries.seen, "\n"))
-	queries.mu.Unlock()
+	fmt.Printf("  %s: %s in all\n%s\n", label, ms(time.Since(t)), strings.Join(queries.seen, "\n"))
 	return err
 }
 
@@ -664,17 +673,35 @@ func (p *portal) approvals(ctx context.Context) error {
 		}
 		clients[k] = c
 	}
+	approve := func(c *http.Client, j job) (*http.Response, error) {
+		body := strings.NewReader(fmt.Sprintf(`{"action":"approve","version":%d}`, j.version))
+		return c.Post(p.ts.URL+"/api/v1/requests/"+strconv.FormatInt(j.id, 10)+"/actions", "application/json", body)
+	}
+	if *flagQueries && len(queues[0]) > 0 {
+		j := queues[0][0] // one approval first, alone, with its queries
+		queues[0] = queues[0][1:]
+		err := logQueries("one approval", func() error {
+			resp, err := approve(clients[0], j)
+			if err == nil {
+				resp.Body.Close()
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
 	var mu sync.Mutex
 	var lat []time.Duration
 	var failures atomic.Int64
 	var wg sync.WaitGroup
+	cpu := cpuTimes()
 	start := time.Now()
 	for k := range officers {
 		wg.Go(func() {
 			for _, j := range queues[k] {
-				body := strings.NewReader(fmt.Sprintf(`{"action":"approve","version":%d}`, j.version))
 				t := time.Now()
-				resp, err := clients[k].Post(p.ts.URL+"/api/v1/requests/"+strconv.FormatInt(j.id, 10)+"/actions", "application/json", body)
+				resp, err := approve(clients[k], j)
 				if err != nil || resp.StatusCode != 200 {
 					failures.Add(1)
 					if resp != nil {
@@ -692,13 +719,15 @@ func (p *portal) approvals(ctx context.Context) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu = cpuTimes().minus(cpu)
 	slices.Sort(lat)
 	if len(lat) == 0 {
 		return fmt.Errorf("no approval succeeded (%d failures)", failures.Load())
 	}
 	rate := float64(len(lat)) / elapsed.Seconds()
-	fmt.Printf("approvals by %d officers at once (HTTP API): %.0f/s, p50 %s, p99 %s, %d failed",
-		officers, rate, ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100]), failures.Load())
+	fmt.Printf("approvals by %d officers at once (HTTP API): %.0f/s, p50 %s, p99 %s, %d failed; CPU per approval: portal and its clients %s, database server %s",
+		officers, rate, ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100]), failures.Load(),
+		ms(cpu.self/time.Duration(len(lat))), ms(cpu.server/time.Duration(len(lat))))
 	if p.d != store.Postgres {
 		fmt.Println()
 		return nil
@@ -710,6 +739,50 @@ func (p *portal) approvals(ctx context.Context) error {
 	}
 	fmt.Printf("; pgbench TPC-B at %d clients: %.0f tps; ratio %.2f×\n", officers, tps, rate/tps)
 	return nil
+}
+
+// cpu is CPU time used so far by this process (the portal and the bench's
+// clients) and by the database server's processes (PostgreSQL's, read from
+// /proc; SQLite runs inside this process).
+type cpu struct{ self, server time.Duration }
+
+func (a cpu) minus(b cpu) cpu { return cpu{a.self - b.self, a.server - b.server} }
+
+// cpuTimes reads the CPU times, in the kernel's clock ticks (100 a second).
+func cpuTimes() cpu {
+	tick := 10 * time.Millisecond
+	read := func(stat string) (comm string, used time.Duration) {
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			return "", 0
+		}
+		s := string(b)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < open {
+			return "", 0
+		}
+		// f[11], f[12]: utime, stime; f[13], f[14]: those of children
+		// that ended (the server's backends that closed meanwhile).
+		f := strings.Fields(s[end+1:])
+		if len(f) < 15 {
+			return "", 0
+		}
+		var ticks int64
+		for _, v := range f[11:15] {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			ticks += n
+		}
+		return s[open+1 : end], time.Duration(ticks) * tick
+	}
+	var c cpu
+	_, c.self = read("/proc/self/stat")
+	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range procs {
+		if comm, used := read(p); comm == "postgres" {
+			c.server += used
+		}
+	}
+	return c
 }
 
 var tpsLine = regexp.MustCompile(`tps = ([0-9.]+)`)
