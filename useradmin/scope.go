@@ -129,8 +129,13 @@ func (s *Service) Available(ctx context.Context, viewer *store.User, r *store.Re
 // requests costs one query for them, not one per row.
 func (s *Service) Actions(ctx context.Context, viewer *store.User) (func(*store.Request) []workflow.Event, error) {
 	a, err := s.withDelegations(ctx, s.db.Conn, viewer)
+	return s.actionsOf(a), err
+}
+
+// actionsOf lists the events a may fire on a request now.
+func (s *Service) actionsOf(a workflow.Actor) func(*store.Request) []workflow.Event {
 	now := s.now()
-	return func(r *store.Request) []workflow.Event { return workflow.Available(snapshot(r), a, now) }, err
+	return func(r *store.Request) []workflow.Event { return workflow.Available(snapshot(r), a, now) }
 }
 
 // ListRequests returns the requests viewer may see that f selects, newest
@@ -205,9 +210,7 @@ func (s *Service) InboxFor(ctx context.Context, viewer *store.User, state workfl
 	if err != nil {
 		return Inbox{}, err
 	}
-	in := Inbox{State: state}
-	now := s.now()
-	in.Actions = func(r *store.Request) []workflow.Event { return workflow.Available(snapshot(r), a, now) }
+	in := Inbox{State: state, Actions: s.actionsOf(a)}
 	q := s.queryOf(viewer, a, sc, Filter{AwaitingMe: true})
 	lq := q
 	if state != "" {

@@ -227,8 +227,12 @@ var (
 // for part of one finds a few in a hundred, as in life.
 func name(i int) string { return given[i%len(given)] + " " + family[i/len(given)%len(family)] }
 
-// ic returns a MyKad-shaped login unique for n < 1,400,000.
-func ic(prefix string, n int) string { return fmt.Sprintf("%s%02d%04d", prefix, 1+n/10000%14, n%10000) }
+// ic returns a MyKad-shaped number of someone born on 1 January of year
+// (two digits) or, past the first 140,000, of the years after; unique for
+// n < 140,000 × (100 − year).
+func ic(year, n int) string {
+	return fmt.Sprintf("%02d0101%02d%04d", year+n/140_000, 1+n/10000%14, n%10000)
+}
 
 // seed writes the data set straight into the tables, a batch at a time.
 func (p *portal) seed(ctx context.Context) error {
@@ -259,7 +263,7 @@ func (p *portal) seed(ctx context.Context) error {
 	}
 	var ids []int64
 	for i := range *flagUsers {
-		u := store.User{Login: ic("800101", i), Name: name(i), Email: fmt.Sprintf("p%d@melaka.gov.my", i),
+		u := store.User{Login: ic(80, i), Name: name(i), Email: fmt.Sprintf("p%d@melaka.gov.my", i),
 			PTJCode: p.ptjs[i%len(p.ptjs)], Status: store.StatusActive, Lang: "ms", PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
 		users = append(users, u)
 		if len(users) == 1000 {
@@ -289,8 +293,8 @@ func (p *portal) seed(ctx context.Context) error {
 	for k, code := range p.ptjs {
 		grant(k, forms.RolePTJRep, code) // user k is of PTJ k (i % n)
 		grant(k+n, forms.RoleControllingOfficer, code)
-		p.reps = append(p.reps, ic("800101", k))
-		p.offs = append(p.offs, ic("800101", k+n))
+		p.reps = append(p.reps, ic(80, k))
+		p.offs = append(p.offs, ic(80, k+n))
 	}
 	for i := 2 * n; i < 2*n+20; i++ {
 		grant(i, forms.RoleTreasuryApprover, "")
@@ -299,7 +303,7 @@ func (p *portal) seed(ctx context.Context) error {
 		grant(i, forms.RoleSysadmin, "")
 	}
 	grant(2*n+25, forms.RoleAuditor, "")
-	p.logs = []string{ic("800101", 2*n), ic("800101", 2*n+25)} // a treasury approver, an auditor
+	p.logs = []string{ic(80, 2*n), ic(80, 2*n+25)} // a treasury approver, an auditor
 	for start := 0; start < len(roles); start += 1000 {
 		chunk := roles[start:min(start+1000, len(roles))]
 		if _, err := p.db.IDB().NewInsert().Model(&chunk).Exec(ctx); err != nil {
@@ -331,7 +335,7 @@ func (p *portal) seed(ctx context.Context) error {
 		r := store.Request{Reference: fmt.Sprintf("BPP/2026/%06d", i+1), State: pick(), Version: 3,
 			SubmitterID: ids[k], CreatedAt: since, UpdatedAt: since, StateSince: since}
 		f := forms.Request{Kind: forms.KindRegistration, PTJCode: p.ptjs[k],
-			Subject: forms.Subject{ICNumber: ic("850101", i), Name: name(i * 7), Email: "x@melaka.gov.my"},
+			Subject: forms.Subject{ICNumber: ic(85, i), Name: name(i * 7), Email: "x@melaka.gov.my"},
 			Modules: []forms.Module{forms.ModulePayslip}, Justification: "Skala.", Declaration: true}
 		r.SetForm(f)
 		reqs = append(reqs, r)
@@ -352,7 +356,7 @@ func (p *portal) seed(ctx context.Context) error {
 		k := min(1000, *flagAudit-done)
 		err := p.db.Tx(ctx, func(tx store.Conn) error {
 			for j := range k {
-				if err := tx.Audit(ctx, store.Actor{Login: ic("800101", (done+j)%*flagUsers)}, "request.approve", "request",
+				if err := tx.Audit(ctx, store.Actor{Login: ic(80, (done+j)%*flagUsers)}, "request.approve", "request",
 					fmt.Sprintf("BPP/2026/%06d", 1+(done+j)%*flagRequests), map[string]any{"event": "approve"}); err != nil {
 					return err
 				}
