@@ -85,11 +85,7 @@ func (f *fixture) set(t time.Time) { f.mu.Lock(); f.now = t; f.mu.Unlock() }
 
 func (f *fixture) count(table, where string, args ...any) int {
 	f.t.Helper()
-	n, err := f.db.IDB().NewSelect().TableExpr(table).Where(where, args...).Count(ctx)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return int(n)
+	return storetest.Count(f.t, f.db, table, where, args...)
 }
 
 func (f *fixture) importFile(file string, replace bool) (*payslip.ImportResult, error) {

@@ -92,11 +92,7 @@ func (f *fixture) set(t time.Time) { f.mu.Lock(); f.now = t; f.mu.Unlock() }
 
 func (f *fixture) count(table, where string, args ...any) int {
 	f.t.Helper()
-	n, err := f.db.IDB().NewSelect().TableExpr(table).Where(where, args...).Count(ctx)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return int(n)
+	return storetest.Count(f.t, f.db, table, where, args...)
 }
 
 // pay imports (replacing) and publishes a payroll file.

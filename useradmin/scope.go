@@ -193,9 +193,8 @@ func (s *Service) countWaiting(ctx context.Context, q store.RequestQuery, known 
 type Inbox struct {
 	Counts map[workflow.State]store.Total
 	Total  store.Total
-	// List is one page of the requests waiting in State (in every state
-	// when State is ""), ListTotal how many there are.
-	State     workflow.State
+	// List is one page of the requests waiting in the state asked for (in
+	// every state when none was), ListTotal how many there are.
 	List      []store.Request
 	ListTotal store.Total
 	Actions   func(*store.Request) []workflow.Event
@@ -210,7 +209,7 @@ func (s *Service) InboxFor(ctx context.Context, viewer *store.User, state workfl
 	if err != nil {
 		return Inbox{}, err
 	}
-	in := Inbox{State: state, Actions: s.actionsOf(a)}
+	in := Inbox{Actions: s.actionsOf(a)}
 	q := s.queryOf(viewer, a, sc, Filter{AwaitingMe: true})
 	lq := q
 	if state != "" {

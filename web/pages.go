@@ -3,6 +3,7 @@ package web
 import (
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -56,6 +57,33 @@ func (s *Server) may(c *gin.Context, method, path string) bool {
 type option struct {
 	Value, Label string
 	Selected     bool
+}
+
+// peopleSearch is the search of a list of employees by MyKad, salary
+// number or name (Q) and PTJ, as the operators' pay-month and EC-year
+// pages offer it: the form's values, its address, and the pager's links.
+type peopleSearch struct {
+	Action   string
+	Q, PTJ   string
+	PTJLabel string // the catalogue key of the PTJ field's label, as the page names it
+}
+
+// peopleSearchOf reads the search of the list at action from the query.
+func peopleSearchOf(c *gin.Context, action, ptjLabel string) peopleSearch {
+	return peopleSearch{Action: action, Q: strings.TrimSpace(c.Query("q")), PTJ: strings.TrimSpace(c.Query("ptj")), PTJLabel: ptjLabel}
+}
+
+// pager is the pager of page p of the search's results, its links keeping
+// the search.
+func (ps peopleSearch) pager(p store.Page, total store.Total, rows int) pager {
+	keep := url.Values{}
+	if ps.Q != "" {
+		keep.Set("q", ps.Q)
+	}
+	if ps.PTJ != "" {
+		keep.Set("ptj", ps.PTJ)
+	}
+	return newPager(ps.Action, keep, p, total, rows)
 }
 
 // pager is the "page x of y" line with links that keep the list's filters.

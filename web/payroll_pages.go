@@ -248,7 +248,7 @@ type payrollMonthData struct {
 	Label      string
 	Totals     []ptjTotalRow
 	Sum        ptjTotalRow
-	Q, PTJ     string
+	Search     peopleSearch
 	Slips      []payslip.SlipEntry
 	Pager      pager
 	CanPublish bool
@@ -284,27 +284,20 @@ func (s *Server) payrollMonth(c *gin.Context, flash *Flash, form *formFlash) {
 		s.fail(c, err)
 		return
 	}
-	f := payslip.SlipFilter{Month: m.Month, Q: strings.TrimSpace(c.Query("q")), PTJ: strings.TrimSpace(c.Query("ptj"))}
+	search := peopleSearchOf(c, "/payroll/months/"+m.Month, "payslip.field.ptj")
 	p, err := pageOf(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	slips, total, err := s.slips.FindSlips(ctx, f, p)
+	slips, total, err := s.slips.FindSlips(ctx, payslip.SlipFilter{Month: m.Month, Q: search.Q, PTJ: search.PTJ}, p)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	keep := url.Values{}
-	if f.Q != "" {
-		keep.Set("q", f.Q)
-	}
-	if f.PTJ != "" {
-		keep.Set("ptj", f.PTJ)
-	}
 	now := s.now()
-	d := payrollMonthData{Month: *m, Label: payslip.MonthLabel(m.Month, l), Q: f.Q, PTJ: f.PTJ, Slips: slips,
-		Pager:       newPager("/payroll/months/"+m.Month, keep, p, total, len(slips)),
+	d := payrollMonthData{Month: *m, Label: payslip.MonthLabel(m.Month, l), Search: search, Slips: slips,
+		Pager:       search.pager(p, total, len(slips)),
 		CanPublish:  s.may(c, "POST", "/payroll/months/:month/publish"),
 		Visible:     m.Published() && (m.VisibleFrom == nil || !m.VisibleFrom.After(now)),
 		VisibleFrom: form.value("visible_from"), Errors: form.fieldErrors()}

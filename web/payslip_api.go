@@ -135,6 +135,13 @@ func totalsJSON(t payslip.Totals) apiTotals {
 	return apiTotals{GrossSen: t.GrossSen, DeductionsSen: t.DeductionsSen, NetSen: t.NetSen, EmployerSen: t.EmployerSen}
 }
 
+// employeeJSON is what the API shows of the employee a pay slip or a
+// Borang EC is for: who they are and where they work, the MyKad masked.
+func employeeJSON(e payslip.Employee) gin.H {
+	return gin.H{"name": e.Name, "ic_number": e.MaskedIC(), "salary_no": e.SalaryNo, "ptj_code": e.PTJCode,
+		"ptj_name": e.PTJName, "position": e.Position, "tax_no": e.TaxNo, "epf_no": e.EPFNo}
+}
+
 type apiItem struct {
 	Code      string       `json:"code"`
 	Kind      payslip.Kind `json:"kind"`
@@ -155,12 +162,12 @@ func (s *Server) apiPayslipGet(c *gin.Context) {
 	for i, it := range sl.Items {
 		items[i] = apiItem{Code: it.Code, Kind: it.Kind, Name: it.Name, AmountSen: it.AmountSen}
 	}
+	employee := employeeJSON(e)
+	employee["grade"], employee["bank_code"], employee["account_no"] = e.Grade, e.Bank, e.MaskedAccount()
 	c.JSON(http.StatusOK, gin.H{
-		"month":     sl.Month,
-		"reference": sl.Reference,
-		"employee": gin.H{"name": e.Name, "ic_number": e.MaskedIC(), "salary_no": e.SalaryNo, "ptj_code": e.PTJCode,
-			"ptj_name": e.PTJName, "position": e.Position, "grade": e.Grade, "bank_code": e.Bank,
-			"account_no": e.MaskedAccount(), "tax_no": e.TaxNo, "epf_no": e.EPFNo},
+		"month":        sl.Month,
+		"reference":    sl.Reference,
+		"employee":     employee,
 		"items":        items,
 		"totals":       totalsJSON(sl.Totals),
 		"year_to_date": totalsJSON(sl.YearToDate),

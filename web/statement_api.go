@@ -53,12 +53,11 @@ func (s *Server) apiStatementGet(c *gin.Context) {
 		}
 		totals[sec] = st.Total(sec)
 	}
-	e := st.Employee
+	employee := employeeJSON(st.Employee)
+	employee["start_date"], employee["end_date"] = st.StartDate(), st.EndDate()
 	c.JSON(http.StatusOK, gin.H{
-		"year": st.Year,
-		"employee": gin.H{"name": e.Name, "ic_number": e.MaskedIC(), "salary_no": e.SalaryNo, "ptj_code": e.PTJCode,
-			"ptj_name": e.PTJName, "position": e.Position, "tax_no": e.TaxNo, "epf_no": e.EPFNo,
-			"start_date": st.StartDate(), "end_date": st.EndDate()},
+		"year":        st.Year,
+		"employee":    employee,
 		"lines":       lines,
 		"totals":      totals,
 		"serial":      st.Serial(),

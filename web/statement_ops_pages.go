@@ -226,7 +226,7 @@ type ecYearData struct {
 	Totals     []ecTotalRow
 	Sum        ecTotalRow
 	MayTotal   bool
-	Q, PTJ     string
+	Search     peopleSearch
 	Entries    []statement.Entry
 	Pager      pager
 	CanPublish bool
@@ -284,26 +284,18 @@ func (s *Server) ecYear(c *gin.Context, status int, flash *Flash) {
 			d.Sum.Sums = append(d.Sum.Sums, rm(sum[sec]))
 		}
 	}
-	f := statement.Filter{Q: strings.TrimSpace(c.Query("q")), PTJ: strings.TrimSpace(c.Query("ptj"))}
+	d.Search = peopleSearchOf(c, fmt.Sprintf("/ec/years/%d", info.Year), "statement.field.ptj")
 	p, err := pageOf(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	entries, total, err := s.ec.Find(ctx, info.Year, f, p)
+	entries, total, err := s.ec.Find(ctx, info.Year, statement.Filter{Q: d.Search.Q, PTJ: d.Search.PTJ}, p)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	keep := url.Values{}
-	if f.Q != "" {
-		keep.Set("q", f.Q)
-	}
-	if f.PTJ != "" {
-		keep.Set("ptj", f.PTJ)
-	}
-	d.Q, d.PTJ, d.Entries = f.Q, f.PTJ, entries
-	d.Pager = newPager(fmt.Sprintf("/ec/years/%d", info.Year), keep, p, total, len(entries))
+	d.Entries, d.Pager = entries, d.Search.pager(p, total, len(entries))
 	s.page(c, status, "ec_year", d, flash)
 }
 

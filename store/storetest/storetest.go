@@ -117,3 +117,13 @@ func TamperAudit(t testing.TB, db *store.DB, stmt string) {
 		}
 	}
 }
+
+// Count returns how many rows of table match where (with args).
+func Count(t testing.TB, db *store.DB, table, where string, args ...any) int {
+	t.Helper()
+	n, err := db.IDB().NewSelect().TableExpr(table).Where(where, args...).Count(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
+}
