@@ -234,12 +234,17 @@ const icRun = 6
 // icFromLogin returns login if it is a MyKad number (12 digits once dashes
 // and spaces are removed), as it is for most portal users, else "".
 func icFromLogin(login string) string {
-	s := strings.NewReplacer("-", "", " ", "").Replace(login)
+	s := icSeparators.Replace(login)
 	if len(s) == 12 && onlyDigits(s) == s {
 		return s
 	}
 	return ""
 }
+
+// icSeparators are the dashes and spaces people type in a MyKad number
+// (built once: a Replacer builds its tables on first use). The layout keeps
+// password free of malaysia, whose StripSeparators does the same.
+var icSeparators = strings.NewReplacer("-", "", " ", "")
 
 func containsIC(pw, ic string) bool {
 	digits := onlyDigits(ic)

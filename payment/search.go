@@ -213,7 +213,7 @@ func (s *Service) branches(ctx context.Context, sc Scope, f Filter) (out [][]con
 			if s.db.Dialect == store.Postgres {
 				like = "payee_name ILIKE ? ESCAPE '\\'"
 			}
-			pattern := "%" + escapeLike(f.Q) + "%"
+			pattern := "%" + store.EscapeLike(f.Q) + "%"
 			var ids []string
 			if err := s.db.IDB().NewRaw("SELECT payee_id FROM payment_payees WHERE "+like+" LIMIT ?",
 				pattern, s.opt.NamePayees+1).Scan(ctx, &ids); err != nil {
@@ -271,11 +271,6 @@ func where(b []cond, extra ...cond) (string, []any) {
 	}
 	return " WHERE " + strings.Join(parts, " AND "), args
 }
-
-// escapeLike makes a LIKE pattern's wildcards plain characters.
-func escapeLike(s string) string { return likeEscapes.Replace(s) }
-
-var likeEscapes = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // selectPage is the query of rows [offset, offset+limit) of the union of
 // branches in the lists' order, with extra conditions on every branch.

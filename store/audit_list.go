@@ -81,7 +81,7 @@ func (f AuditFilter) where(sel *bun.SelectQuery) *bun.SelectQuery {
 			if name != "" {
 				// Profiles are few beside the log: their ids first, then the log by them.
 				q = q.WhereOr(`?TableAlias.actor_id IN (SELECT id FROM users WHERE LOWER(name) LIKE ? ESCAPE '\')`,
-					"%"+escapeLike(strings.ToLower(name))+"%")
+					"%"+EscapeLike(strings.ToLower(name))+"%")
 			}
 			return q
 		})

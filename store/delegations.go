@@ -80,10 +80,10 @@ func (c Conn) DelegationsTo(ctx context.Context, userID int64, today string) ([]
 }
 
 // ActiveDelegatesOn returns the active profiles a delegation of ptj covers
-// on day (a KL date).
+// on day (a KL date), read as addresseeColumns: they are mailed.
 func (c Conn) ActiveDelegatesOn(ctx context.Context, ptj, day string) ([]User, error) {
 	var list []User
-	err := c.rd.NewSelect().Model(&list).
+	err := c.rd.NewSelect().Model(&list).Apply(addresseeColumns).
 		Where("?TableAlias.status = ?", StatusActive).
 		Where("?TableAlias.id IN (SELECT d.delegate_id FROM delegations d WHERE d.ptj_code = ? AND d.revoked_at IS NULL AND d.from_date <= ? AND d.to_date >= ?)",
 			ptj, day, day).Scan(ctx)

@@ -13,8 +13,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/workflow"
 )
 
@@ -273,7 +275,7 @@ type StateIn struct {
 // the trigram indexes (pg_trgm on PostgreSQL, the FTS5 table on SQLite);
 // shorter terms are rare and read the rows.
 func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
-	digits := searchDigits(s)
+	digits := malaysia.StripSeparators(s)
 	switch q.searchWay() {
 	case byMyKad:
 		return sel.Where("?TableAlias.subject_ic = ?", digits)
@@ -289,19 +291,41 @@ func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 		sel = sel.Join("JOIN requests_search AS rs ON rs.rowid = ?TableAlias.id").Where("rs.requests_search MATCH ?", ftsMatch(s))
 		if ftsWords(s) != nil {
 			// The words matched; keep the rows that hold them as s does.
-			like := "%" + escapeLike(s) + "%"
+			like := "%" + EscapeLike(s) + "%"
 			sel = sel.Where(`(?TableAlias.subject_name LIKE ? ESCAPE '\' OR ?TableAlias.reference LIKE ? ESCAPE '\')`, like, like)
 		}
 		return sel
 	}
-	like := "%" + escapeLike(strings.ToLower(s)) + "%"
-	if !allDigits(digits) {
+	if q.sqlite {
+		return sel.Where("?", textLike(`"request"`, s, digits))
+	}
+	// PostgreSQL's trigram indexes are on requests_search (see its
+	// migration), which holds the PTJ too: a search within one's PTJs is
+	// narrowed there, before any request row is read.
+	return sel.Where("?TableAlias.id IN (?)", q.searchTable(sel.DB().NewSelect().Column("rs.id"), s))
+}
+
+// searchTable narrows sel to the rows of PostgreSQL's requests_search (as
+// rs) that a search of s within q's PTJs matches.
+func (q RequestQuery) searchTable(sel *bun.SelectQuery, s string) *bun.SelectQuery {
+	sel = sel.TableExpr("requests_search AS rs").Where("?", textLike("rs", s, malaysia.StripSeparators(s)))
+	if !q.AllPTJs {
+		sel = sel.Where("rs.ptj_code IN (?)", bun.List(q.PTJs))
+	}
+	return sel
+}
+
+// textLike is the condition that the reference or the name of the row
+// alias names holds s, or, when s is digits, its MyKad holds them.
+func textLike(alias, s, digits string) schema.QueryWithArgs {
+	like := "%" + EscapeLike(strings.ToLower(s)) + "%"
+	cond := fmt.Sprintf(`LOWER(%[1]s.reference) LIKE ? ESCAPE '\' OR LOWER(%[1]s.subject_name) LIKE ? ESCAPE '\'`, alias)
+	if !malaysia.AllDigits(digits) {
 		// A MyKad is digits: only digits could be part of one, and its
 		// trigram index need not be read for a name.
-		return sel.Where(`(LOWER(?TableAlias.reference) LIKE ? ESCAPE '\' OR LOWER(?TableAlias.subject_name) LIKE ? ESCAPE '\')`, like, like)
+		return bun.SafeQuery("("+cond+")", like, like)
 	}
-	return sel.Where(`(LOWER(?TableAlias.reference) LIKE ? ESCAPE '\' OR LOWER(?TableAlias.subject_name) LIKE ? ESCAPE '\' OR ?TableAlias.subject_ic LIKE ? ESCAPE '\')`,
-		like, like, "%"+escapeLike(digits)+"%")
+	return bun.SafeQuery(fmt.Sprintf(`(%s OR %s.subject_ic LIKE ? ESCAPE '\')`, cond, alias), like, like, "%"+EscapeLike(digits)+"%")
 }
 
 // ftsMatch is the FTS5 query for a search of s: s as a phrase in the
@@ -316,29 +340,36 @@ func ftsMatch(s string) string {
 		phrase = "(" + strings.Join(words, " AND ") + ")"
 	}
 	match := "{reference subject_name}: " + phrase
-	if digits := searchDigits(s); len(digits) >= 3 && allDigits(digits) {
+	if digits := malaysia.StripSeparators(s); len(digits) >= 3 && malaysia.AllDigits(digits) {
 		match += " OR subject_ic: " + ftsPhrase(digits)
 	}
 	return match
 }
 
-// ftsWords returns s's words when an FTS5 search of s reads better word by
-// word, and nil when s is read as one phrase. A phrase of several words
-// has trigrams across its spaces (" bi", "in ", "n s") that most names
-// hold, and FTS5 reads every one of their rows to place them (9 ms for
-// "kamarul bin salleh" at 100,000 requests); the words' own trigrams are
-// rarer (4 ms), and the rows that hold every word are then kept when they
-// hold s itself (LIKE). Only for ASCII, where LIKE folds case as FTS5
-// does, no digits alone, and words of three characters or more, the
-// least a trigram index reads.
+// ftsWords returns the words of s an FTS5 search reads, when it reads
+// better word by word, and nil when s is read as one phrase. A phrase of
+// several words has trigrams across its spaces (" bi", "in ", "n s") that
+// most names hold, and FTS5 reads every one of their rows to place them (9
+// ms for "kamarul bin salleh" at 100,000 requests); the words' own
+// trigrams are rarer (4 ms), and the rows that hold every word are then
+// kept when they hold s itself (LIKE). A word of three characters is one
+// trigram, and the short words of Malay names (bin, bte, a/l) are in half
+// the rows: when s has longer words, FTS5 reads those only (2 ms of the 3
+// in the sqlite3 shell) and LIKE checks the rest. Only for ASCII, where
+// LIKE folds case as FTS5 does, no digits alone, and words of three
+// characters or more, the least a trigram index reads.
 func ftsWords(s string) []string {
 	words := strings.Fields(s)
-	if len(words) < 2 || allDigits(searchDigits(s)) {
+	if len(words) < 2 || malaysia.AllDigits(malaysia.StripSeparators(s)) {
 		return nil
 	}
+	var long []string
 	for _, w := range words {
 		if len(w) < 3 {
 			return nil
+		}
+		if len(w) > 3 {
+			long = append(long, w)
 		}
 	}
 	for _, r := range s {
@@ -346,20 +377,31 @@ func ftsWords(s string) []string {
 			return nil
 		}
 	}
+	if len(long) > 0 {
+		return long
+	}
 	return words
 }
 
-// ids is the query of the ids q, an FTS5 search, selects, newest first.
-// With nothing else to narrow the search (nor a check of its words) it
-// reads the FTS5 table alone (its rowid is the request's id): joining each
-// match to its request only to read the id back tripled such a search's
-// time.
+// ids is the query of the ids q, a text search, selects (newest first on
+// SQLite). With nothing else to narrow the search (nor, on SQLite, a check
+// of its words) it reads the search table alone (FTS5's rowid and
+// requests_search's id are the request's): joining each match to its
+// request only to read the id back tripled such a search's time.
 func (q RequestQuery) ids(sel *bun.SelectQuery) *bun.SelectQuery {
-	if q.searchAlone() && ftsWords(strings.TrimSpace(q.Q)) == nil {
+	s := strings.TrimSpace(q.Q)
+	switch {
+	case q.searchAlone() && !q.sqlite:
+		return q.searchTable(sel.Column("rs.id"), s)
+	case q.searchAlone() && q.searchWay() == byFTS && ftsWords(s) == nil:
 		return sel.TableExpr("requests_search AS rs").ColumnExpr("rs.rowid").
-			Where("rs.requests_search MATCH ?", ftsMatch(strings.TrimSpace(q.Q))).OrderExpr("rs.rowid DESC")
+			Where("rs.requests_search MATCH ?", ftsMatch(s)).OrderExpr("rs.rowid DESC")
 	}
-	return q.where(sel.Model((*Request)(nil)).Column("id")).OrderExpr(q.newestFirst())
+	sel = q.where(sel.Model((*Request)(nil)).Column("id"))
+	if q.searchWay() == byFTS {
+		sel = sel.OrderExpr(q.newestFirst())
+	}
+	return sel
 }
 
 // searchAlone reports whether q's search is all it selects by.
@@ -385,7 +427,7 @@ const (
 func (q RequestQuery) searchWay() searchWay {
 	s := strings.TrimSpace(q.Q)
 	switch {
-	case wholeMyKad(searchDigits(s)):
+	case wholeMyKad(malaysia.StripSeparators(s)):
 		return byMyKad
 	case referenceStart(strings.ToUpper(s)):
 		return byReference
@@ -395,11 +437,8 @@ func (q RequestQuery) searchWay() searchWay {
 	return byTrigrams
 }
 
-// searchDigits is s without the separators people type in a MyKad number.
-func searchDigits(s string) string { return strings.NewReplacer("-", "", " ", "").Replace(s) }
-
 // wholeMyKad reports whether digits are a whole MyKad number's twelve.
-func wholeMyKad(digits string) bool { return len(digits) == 12 && allDigits(digits) }
+func wholeMyKad(digits string) bool { return len(digits) == 12 && malaysia.AllDigits(digits) }
 
 // referenceStart reports whether upper (a search in capitals) is the start
 // of a reference, with none of LIKE's or GLOB's wildcards in it.
@@ -410,19 +449,14 @@ func referenceStart(upper string) bool {
 // ftsPhrase quotes s as one FTS5 phrase (a double quote is doubled).
 func ftsPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// escapeLike makes s match itself in a LIKE pattern (with ESCAPE '\').
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
-}
+// EscapeLike makes s match itself in a LIKE pattern (with ESCAPE '\'):
+// its wildcards become plain characters.
+func EscapeLike(s string) string { return likeEscapes.Replace(s) }
 
-func allDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
+// likeEscapes is built once: a Replacer builds its tables on first use,
+// which cost more than a search's replacing (it was a tenth of what a
+// search page allocated).
+var likeEscapes = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
 // newestFirst is the order of a list: by id, newest first, which on an FTS5
 // search is the order the FTS table reads its matches in (sorted by
@@ -539,13 +573,9 @@ func (q RequestQuery) textSearch() bool {
 // all of them, and past CountLimit (a search most rows match) the page is
 // read in the index's order, which such a search fills quickly.
 func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Request, Total, error) {
-	var ids []int64
-	sel := q.where(c.rd.NewSelect().Model((*Request)(nil)).Column("id"))
 	ordered := q.searchWay() == byFTS
-	if ordered {
-		sel = q.ids(c.rd.NewSelect())
-	}
-	if err := sel.Limit(CountLimit+1).Scan(ctx, &ids); err != nil {
+	ids, err := scanIDs(ctx, q.ids(c.rd.NewSelect()).Limit(CountLimit+1))
+	if err != nil {
 		return nil, Total{}, fmt.Errorf("list requests: %w", err)
 	}
 	total := CountedTotal(int64(len(ids)))
@@ -554,7 +584,7 @@ func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Reque
 	}
 	from, to := page.Offset(), page.Offset()+page.Limit()
 	var list []Request
-	sel = c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter", submitterColumns)
+	sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter", submitterColumns)
 	switch {
 	case from >= int64(len(ids)) && total.Exact:
 		return nil, total, nil // past the end
@@ -567,6 +597,26 @@ func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Reque
 		return nil, Total{}, fmt.Errorf("list requests: %w", err)
 	}
 	return list, total, nil
+}
+
+// scanIDs reads the ids sel selects through database/sql: bun's scan into a
+// slice grows it by reflection, a row at a time, which for a thousand ids
+// was the most a search page allocated.
+func scanIDs(ctx context.Context, sel *bun.SelectQuery) ([]int64, error) {
+	rows, err := sel.Rows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, CountLimit+1)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // submitterColumns keeps a list's submitter to who they are: a list has no

@@ -125,7 +125,7 @@ type UserFilter struct {
 func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, Total, error) {
 	where := func(sel *bun.SelectQuery) *bun.SelectQuery {
 		if q := strings.TrimSpace(f.Q); q != "" {
-			like := "%" + escapeLike(strings.ToLower(q)) + "%"
+			like := "%" + EscapeLike(strings.ToLower(q)) + "%"
 			sel = sel.Where(`(LOWER(?TableAlias.name) LIKE ? ESCAPE '\' OR ?TableAlias.login LIKE ? ESCAPE '\' OR LOWER(?TableAlias.email) LIKE ? ESCAPE '\')`, like, like, like)
 		}
 		if f.PTJCode != "" {
@@ -192,12 +192,12 @@ func (c Conn) SetUserStatus(ctx context.Context, userID int64, status string) er
 }
 
 // UsersWithRole returns the active profiles holding role (for ptj when it
-// is not empty), in id order: the addressees of a mail. The query starts
-// from user_roles (indexed by role and PTJ), so its cost follows the number
-// of holders, not of profiles.
+// is not empty), in id order: the addressees of a mail, read as
+// addresseeColumns. The query starts from user_roles (indexed by role and
+// PTJ), so its cost follows the number of holders, not of profiles.
 func (c Conn) UsersWithRole(ctx context.Context, role forms.Role, ptj string) ([]User, error) {
 	var list []User
-	q := c.rd.NewSelect().Model(&list).
+	q := c.rd.NewSelect().Model(&list).Apply(addresseeColumns).
 		Join("JOIN user_roles AS ur ON ur.user_id = ?TableAlias.id").
 		Where("ur.role = ?", role).Where("?TableAlias.status = ?", StatusActive).OrderExpr("?TableAlias.id")
 	if ptj != "" {
@@ -207,4 +207,12 @@ func (c Conn) UsersWithRole(ctx context.Context, role forms.Role, ptj string) ([
 		return nil, fmt.Errorf("users with role %s: %w", role, err)
 	}
 	return list, nil
+}
+
+// addresseeColumns reads of a profile what a mail to it needs: who they
+// are and where and in which language to write. An action reads its
+// audience in its transaction, and their password hashes and locks have no
+// business there.
+func addresseeColumns(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.Column("id", "login", "name", "email", "lang", "status")
 }

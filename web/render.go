@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -225,8 +226,9 @@ func (s *Server) renderView(c *gin.Context, status int, name string, v *View) {
 		c.String(http.StatusInternalServerError, "internal error")
 		return
 	}
-	var buf bytes.Buffer
-	err := t.ExecuteTemplate(&buf, "layout.html", v)
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	err := t.ExecuteTemplate(buf, "layout.html", v)
 	if err == nil {
 		c.Header("Cache-Control", "no-store")
 		c.Data(status, "text/html; charset=utf-8", buf.Bytes())
@@ -234,6 +236,20 @@ func (s *Server) renderView(c *gin.Context, status int, name string, v *View) {
 	}
 	s.log.Error("render", "page", name, "error", err)
 	c.String(http.StatusInternalServerError, "internal error")
+}
+
+// pageBuffers hold rendered pages until they are written: a page grown
+// from an empty buffer each time was a tenth of what a list page allocated.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putPageBuffer returns buf to pageBuffers, unless a rare large page grew
+// it past what is worth keeping.
+func putPageBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > 1<<20 {
+		return
+	}
+	buf.Reset()
+	pageBuffers.Put(buf)
 }
 
 // retryAfter is the Retry-After of a 503, in seconds: long enough for a

@@ -74,8 +74,11 @@ type borangView struct {
 
 // fieldID is the HTML id of the input of a field path.
 func fieldID(name string) string {
-	return "f-" + strings.NewReplacer(".", "-", "[", "-", "]", "").Replace(name)
+	return "f-" + fieldIDChars.Replace(name)
 }
+
+// fieldIDChars is built once (a Replacer builds its tables on first use).
+var fieldIDChars = strings.NewReplacer(".", "-", "[", "-", "]", "")
 
 // subjectInputs are section B's inputs, in the order of the paper form.
 var subjectInputs = []struct {
