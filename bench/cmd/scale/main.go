@@ -61,6 +61,8 @@ var (
 	flagEach     = flag.Int("approvals", 60, "approvals per officer")
 	flagParts    = flag.String("parts", "pages,export,sweep,approvals", "what to measure")
 	flagProfile  = flag.String("cpuprofile", "", "write a CPU profile of the measured parts to this file")
+	flagMemProf  = flag.String("memprofile", "", "write a profile of what the run allocated, the seed's included, to this file")
+	flagOnly     = flag.String("only", "", "measure only the pages whose path holds this")
 	flagKeep     = flag.Bool("keep", false, "keep the databases (prints where), to look at plans and statistics")
 	flagQueries  = flag.Bool("queries", false, "before measuring each page, print the queries one visit runs and their times")
 )
@@ -73,6 +75,9 @@ var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen
 func main() {
 	flag.Parse()
 	gin.SetMode(gin.ReleaseMode)
+	if *flagMemProf != "" {
+		runtime.MemProfileRate = 64 << 10 // finer than the default, for a page's allocations
+	}
 	for _, d := range strings.Split(*flagDB, ",") {
 		if err := run(store.Dialect(strings.TrimSpace(d))); err != nil {
 			fmt.Fprintf(os.Stderr, "scale %s: %v\n", d, err)
@@ -179,6 +184,15 @@ func run(d store.Dialect) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *flagMemProf != "" {
+		defer func() {
+			f, err := os.Create(*flagMemProf)
+			if err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
 	}
 	for _, part := range []struct {
 		name string
@@ -473,6 +487,9 @@ func (p *portal) pages() error {
 	fmt.Printf("%-10s %-36s %10s %10s %12s   (%d requests each; p50/p99 one client at a time, rate with %d clients)\n",
 		"who", "page", "p50", "p99", "req/s", *flagRounds, *flagClients)
 	for _, r := range rows {
+		if !strings.Contains(r.path, *flagOnly) {
+			continue
+		}
 		c := r.c
 		if strings.HasPrefix(r.path, "/api/") {
 			c, err = p.bearer(p.logs[0])
