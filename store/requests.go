@@ -297,7 +297,7 @@ func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 		return sel
 	}
 	if q.sqlite {
-		return sel.Where("?", textLike(`"request"`, s, digits))
+		return sel.Where("?", textLike("?TableAlias", s, digits))
 	}
 	// PostgreSQL's trigram indexes are on requests_search (see its
 	// migration), which holds the PTJ too: a search within one's PTJs is
