@@ -51,6 +51,10 @@ type User struct {
 
 	Roles   []UserRole   `bun:"rel:has-many,join:id=user_id"`
 	Modules []UserModule `bun:"rel:has-many,join:id=user_id"`
+
+	// Access is the roles and modules as JSON, read with the profile in
+	// the same query (accessColumn) and decoded into Roles and Modules.
+	Access string `bun:"access,scanonly"`
 }
 
 // UserRole is one role of a profile, with its PTJ scope and approval limit.

@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
@@ -76,37 +78,52 @@ func (c Conn) UserByID(ctx context.Context, id int64) (*User, error) {
 
 func (c Conn) userWhere(ctx context.Context, where string, arg any) (*User, error) {
 	u := new(User)
-	err := c.rd.NewSelect().Model(u).Where("?TableAlias."+where, arg).Scan(ctx)
+	err := c.rd.NewSelect().Model(u).ColumnExpr("?TableAlias.*").ColumnExpr("? AS access", c.accessColumn()).
+		Where("?TableAlias."+where, arg).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrUserNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read user: %w", err)
 	}
-	return u, c.loadAccess(ctx, u)
+	return u, u.decodeAccess()
 }
 
-// loadAccess reads u's roles and modules in one round trip: every page
-// asks who its user is, so this is the commonest query of the portal.
-func (c Conn) loadAccess(ctx context.Context, u *User) error {
-	var rows []struct {
-		Kind  string  `bun:"kind"`
-		Name  string  `bun:"name"`
-		PTJ   *string `bun:"ptj_code"`
-		Limit int64   `bun:"approval_limit_sen"`
+// accessColumn is the column that reads the roles and modules of the
+// profile "user" of a query with it, as JSON: every page asks who its user
+// is, and reading their access in a round trip of its own made it the
+// commonest query of the portal.
+func (c Conn) accessColumn() schema.QueryWithArgs {
+	if c.db.Dialect == Postgres {
+		return bun.SafeQuery(`json_build_object(
+	'roles', COALESCE((SELECT json_agg(json_build_object('Role', r.role, 'PTJCode', r.ptj_code, 'ApprovalLimitSen', r.approval_limit_sen))
+		FROM user_roles AS r WHERE r.user_id = "user".id), '[]'),
+	'modules', COALESCE((SELECT json_agg(json_build_object('Module', m.module))
+		FROM user_modules AS m WHERE m.user_id = "user".id), '[]'))`)
 	}
-	err := c.rd.NewRaw(`SELECT 'role' AS kind, role AS name, ptj_code, approval_limit_sen FROM user_roles WHERE user_id = ?
-		UNION ALL SELECT 'module', module, NULL, 0 FROM user_modules WHERE user_id = ?`, u.ID, u.ID).Scan(ctx, &rows)
-	if err != nil {
-		return fmt.Errorf("read access: %w", err)
+	// json(): a subquery's result is text to json_object, not JSON.
+	return bun.SafeQuery(`json_object(
+	'roles', json((SELECT json_group_array(json_object('Role', r.role, 'PTJCode', r.ptj_code, 'ApprovalLimitSen', r.approval_limit_sen))
+		FROM user_roles AS r WHERE r.user_id = "user".id)),
+	'modules', json((SELECT json_group_array(json_object('Module', m.module))
+		FROM user_modules AS m WHERE m.user_id = "user".id)))`)
+}
+
+// decodeAccess sets u's Roles and Modules from u.Access.
+func (u *User) decodeAccess() error {
+	var a struct {
+		Roles   []UserRole
+		Modules []UserModule
 	}
-	u.Roles, u.Modules = nil, nil
-	for _, r := range rows {
-		if r.Kind == "role" {
-			u.Roles = append(u.Roles, UserRole{UserID: u.ID, Role: forms.Role(r.Name), PTJCode: r.PTJ, ApprovalLimitSen: r.Limit})
-		} else {
-			u.Modules = append(u.Modules, UserModule{UserID: u.ID, Module: forms.Module(r.Name)})
-		}
+	if err := json.Unmarshal([]byte(u.Access), &a); err != nil {
+		return fmt.Errorf("read access of %s: %w", u.Login, err)
+	}
+	u.Roles, u.Modules, u.Access = a.Roles, a.Modules, ""
+	for i := range u.Roles {
+		u.Roles[i].UserID = u.ID
+	}
+	for i := range u.Modules {
+		u.Modules[i].UserID = u.ID
 	}
 	return nil
 }
