@@ -301,14 +301,17 @@ func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 	}
 	// PostgreSQL's trigram indexes are on requests_search (see its
 	// migration), which holds the PTJ too: a search within one's PTJs is
-	// narrowed there, before any request row is read.
-	return sel.Where("?TableAlias.id IN (?)", q.searchTable(sel.DB().NewSelect().Column("rs.id"), s))
+	// narrowed there, before any request row is read. Joined, not IN (…):
+	// a page of a search most rows match then walks both primary keys
+	// newest first and stops at the page, where IN (…) gathered every
+	// match first (29 ms p99 for "aisyah" at 1,000,000 requests).
+	return q.searchTable(sel.Join("JOIN requests_search AS rs ON rs.id = ?TableAlias.id"), s)
 }
 
-// searchTable narrows sel to the rows of PostgreSQL's requests_search (as
-// rs) that a search of s within q's PTJs matches.
+// searchTable narrows sel, a query of PostgreSQL's requests_search as rs
+// (alone or joined), to the rows a search of s within q's PTJs matches.
 func (q RequestQuery) searchTable(sel *bun.SelectQuery, s string) *bun.SelectQuery {
-	sel = sel.TableExpr("requests_search AS rs").Where("?", textLike("rs", s, malaysia.StripSeparators(s)))
+	sel = sel.Where("?", textLike("rs", s, malaysia.StripSeparators(s)))
 	if !q.AllPTJs {
 		sel = sel.Where("rs.ptj_code IN (?)", bun.List(q.PTJs))
 	}
@@ -392,7 +395,7 @@ func (q RequestQuery) ids(sel *bun.SelectQuery) *bun.SelectQuery {
 	s := strings.TrimSpace(q.Q)
 	switch {
 	case q.searchAlone() && !q.sqlite:
-		return q.searchTable(sel.Column("rs.id"), s)
+		return q.searchTable(sel.TableExpr("requests_search AS rs").Column("rs.id"), s)
 	case q.searchAlone() && q.searchWay() == byFTS && ftsWords(s) == nil:
 		return sel.TableExpr("requests_search AS rs").ColumnExpr("rs.rowid").
 			Where("rs.requests_search MATCH ?", ftsMatch(s)).OrderExpr("rs.rowid DESC")
