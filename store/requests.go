@@ -289,7 +289,7 @@ func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 		// Joined, not IN (…): FTS5 then hands its matches over newest first
 		// (ORDER BY rs.rowid DESC, see newestFirst) and stops at the page.
 		sel = sel.Join("JOIN requests_search AS rs ON rs.rowid = ?TableAlias.id").Where("rs.requests_search MATCH ?", ftsMatch(s))
-		if ftsWords(s) != nil {
+		if nameWords(s) != nil {
 			// The words matched; keep the rows that hold them as s does.
 			like := "%" + EscapeLike(s) + "%"
 			sel = sel.Where(`(?TableAlias.subject_name LIKE ? ESCAPE '\' OR ?TableAlias.reference LIKE ? ESCAPE '\')`, like, like)
@@ -322,6 +322,20 @@ func (q RequestQuery) searchTable(sel *bun.SelectQuery, s string) *bun.SelectQue
 // alias names holds s, or, when s is digits, its MyKad holds them.
 func textLike(alias, s, digits string) schema.QueryWithArgs {
 	like := "%" + EscapeLike(strings.ToLower(s)) + "%"
+	if words := nameWords(s); words != nil {
+		// The name's trigram index reads the words; the rows it finds are
+		// kept when they hold s as typed, checked through an expression
+		// the index does not serve (|| ''), or the planner would read the
+		// phrase's trigrams from the index too.
+		var conds []string
+		var args []any
+		for _, w := range words {
+			conds = append(conds, fmt.Sprintf(`LOWER(%s.subject_name) LIKE ? ESCAPE '\'`, alias))
+			args = append(args, "%"+EscapeLike(strings.ToLower(w))+"%")
+		}
+		conds = append(conds, fmt.Sprintf(`(LOWER(%s.subject_name) || '') LIKE ? ESCAPE '\'`, alias))
+		return bun.SafeQuery("("+strings.Join(conds, " AND ")+")", append(args, like)...)
+	}
 	cond := fmt.Sprintf(`LOWER(%[1]s.reference) LIKE ? ESCAPE '\' OR LOWER(%[1]s.subject_name) LIKE ? ESCAPE '\'`, alias)
 	if !malaysia.AllDigits(digits) {
 		// A MyKad is digits: only digits could be part of one, and its
@@ -333,10 +347,10 @@ func textLike(alias, s, digits string) schema.QueryWithArgs {
 
 // ftsMatch is the FTS5 query for a search of s: s as a phrase in the
 // reference or the name, or, when s is digits, in the MyKad; or each of
-// s's words, when ftsWords says to read it word by word.
+// s's words, when nameWords says to read it word by word.
 func ftsMatch(s string) string {
 	phrase := ftsPhrase(s)
-	if words := ftsWords(s); words != nil {
+	if words := nameWords(s); words != nil {
 		for i, w := range words {
 			words[i] = ftsPhrase(w)
 		}
@@ -349,19 +363,21 @@ func ftsMatch(s string) string {
 	return match
 }
 
-// ftsWords returns the words of s an FTS5 search reads, when it reads
-// better word by word, and nil when s is read as one phrase. A phrase of
-// several words has trigrams across its spaces (" bi", "in ", "n s") that
-// most names hold, and FTS5 reads every one of their rows to place them (9
-// ms for "kamarul bin salleh" at 100,000 requests); the words' own
-// trigrams are rarer (4 ms), and the rows that hold every word are then
-// kept when they hold s itself (LIKE). A word of three characters is one
-// trigram, and the short words of Malay names (bin, bte, a/l) are in half
-// the rows: when s has longer words, FTS5 reads those only (2 ms of the 3
-// in the sqlite3 shell) and LIKE checks the rest. Only for ASCII, where
-// LIKE folds case as FTS5 does, no digits alone, and words of three
-// characters or more, the least a trigram index reads.
-func ftsWords(s string) []string {
+// nameWords returns the words of s a trigram index reads, when a search
+// of s reads better word by word, and nil when s is read as one phrase. A
+// phrase of several words has trigrams across its spaces (" bi", "in ",
+// "n s") that most names hold, and a trigram index reads every one of
+// their rows to place them (FTS5: 9 ms for "kamarul bin salleh" at 100,000
+// requests; pg_trgm: 20–27 ms at 1,000,000); the words' own trigrams are
+// rarer (4 ms; 7 ms), and the rows that hold every word are then kept when
+// they hold s itself (LIKE). A word of three characters is one trigram,
+// and the short words of Malay names (bin, bte, a/l) are in half the rows:
+// when s has longer words, the index reads those only (2 ms of the 3 in
+// the sqlite3 shell) and LIKE checks the rest. Only for ASCII, where
+// SQLite's LIKE folds case as FTS5 does, no digits alone, and words of
+// three characters or more, the least a trigram index reads. A reference
+// has no spaces, so a search of several words is one of names.
+func nameWords(s string) []string {
 	words := strings.Fields(s)
 	if len(words) < 2 || malaysia.AllDigits(malaysia.StripSeparators(s)) {
 		return nil
@@ -396,7 +412,7 @@ func (q RequestQuery) ids(sel *bun.SelectQuery) *bun.SelectQuery {
 	switch {
 	case q.searchAlone() && !q.sqlite:
 		return q.searchTable(sel.TableExpr("requests_search AS rs").Column("rs.id"), s)
-	case q.searchAlone() && q.searchWay() == byFTS && ftsWords(s) == nil:
+	case q.searchAlone() && q.searchWay() == byFTS && nameWords(s) == nil:
 		return sel.TableExpr("requests_search AS rs").ColumnExpr("rs.rowid").
 			Where("rs.requests_search MATCH ?", ftsMatch(s)).OrderExpr("rs.rowid DESC")
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestFTSWords(t *testing.T) {
+func TestNameWords(t *testing.T) {
 	for _, tc := range []struct {
 		name, s string
 		want    []string
@@ -18,8 +18,8 @@ func TestFTSWords(t *testing.T) {
 		{"digits are a MyKad's, a phrase", "850101 01", nil},
 		{"not ASCII is a phrase", "józef nowak", nil},
 	} {
-		if got := ftsWords(tc.s); !slices.Equal(got, tc.want) {
-			t.Errorf("%s: ftsWords(%q) = %q, want %q", tc.name, tc.s, got, tc.want)
+		if got := nameWords(tc.s); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: nameWords(%q) = %q, want %q", tc.name, tc.s, got, tc.want)
 		}
 	}
 }
