@@ -609,6 +609,18 @@ func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Reque
 		return nil, total, nil // past the end
 	case total.Exact || ordered && to <= int64(len(ids)):
 		sel = sel.Where("?TableAlias.id IN (?)", bun.List(ids[from:min(to, int64(len(ids)))])).OrderExpr("?TableAlias.id DESC")
+	case !q.sqlite && q.searchAlone():
+		// The page's ids from PostgreSQL's search table alone, newest
+		// first: joined to the requests, a name of a few thousand matches
+		// read every match's request row before sorting them (53 ms for
+		// "kamarul bin salleh" at 1,000,000 requests; alone, 7).
+		if ids, err = scanIDs(ctx, q.ids(c.rd.NewSelect()).OrderExpr("rs.id DESC").Limit(page.Limit()).Offset(from)); err != nil {
+			return nil, Total{}, fmt.Errorf("list requests: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil, total, nil
+		}
+		sel = sel.Where("?TableAlias.id IN (?)", bun.List(ids)).OrderExpr("?TableAlias.id DESC")
 	default:
 		sel = q.where(sel.OrderExpr(q.newestFirst())).Limit(page.Limit()).Offset(from)
 	}
