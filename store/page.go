@@ -89,7 +89,16 @@ func ExactTotal(n int64) Total { return Total{N: n, Exact: true} }
 
 // CountedTotal is the total of a count that stopped at CountLimit+1 rows:
 // exact up to CountLimit, "more than CountLimit" past it.
-func CountedTotal(n int64) Total { return Total{N: min(n, CountLimit), Exact: n <= CountLimit} }
+func CountedTotal(n int64) Total { return countedUpTo(n, CountLimit) }
+
+// SearchCountLimit is how far a search of text counts exactly. Its total
+// tells the reader whether to narrow the search, and its matches are read
+// through an index whose every match costs a row: at 1,000,000 requests
+// counting a common name to 1,000 took 7–8 ms of its page, to 200 under 2.
+const SearchCountLimit = 200
+
+// countedUpTo is the total of a count that stopped at limit+1 rows.
+func countedUpTo(n, limit int64) Total { return Total{N: min(n, limit), Exact: n <= limit} }
 
 // InBatches calls batch until it does fewer than size things (or fails),
 // and returns how many it did in all: the loop of every job that works in

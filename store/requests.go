@@ -581,7 +581,7 @@ func (q RequestQuery) textSearch() bool {
 }
 
 // listByIDs is ListRequests for a text search, which it evaluates once: it
-// reads the ids of the matches, up to CountLimit+1, which is the total and,
+// reads the ids of the matches, up to SearchCountLimit+1, which is the total and,
 // for a page within them, the page's ids; the page's rows are then read by
 // id. A page and a count evaluated the search twice, which was most of a
 // name search's time, and on PostgreSQL the page's ORDER BY id DESC LIMIT
@@ -589,15 +589,14 @@ func (q RequestQuery) textSearch() bool {
 // matches few rows (68 ms for "kamarul bin salleh"), where the trigram
 // index finds them in 2. FTS5 hands its matches over newest first; the
 // trigram indexes in no order, so their ids are sorted here when they are
-// all of them, and past CountLimit (a search most rows match) the page is
-// read in the index's order, which such a search fills quickly.
+// all of them, and past SearchCountLimit the page is read newest first.
 func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Request, Total, error) {
 	ordered := q.searchWay() == byFTS
-	ids, err := scanIDs(ctx, q.ids(c.rd.NewSelect()).Limit(CountLimit+1))
+	ids, err := scanIDs(ctx, q.ids(c.rd.NewSelect()).Limit(SearchCountLimit+1))
 	if err != nil {
 		return nil, Total{}, fmt.Errorf("list requests: %w", err)
 	}
-	total := CountedTotal(int64(len(ids)))
+	total := countedUpTo(int64(len(ids)), SearchCountLimit)
 	if !ordered && total.Exact {
 		slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) })
 	}
@@ -639,7 +638,7 @@ func scanIDs(ctx context.Context, sel *bun.SelectQuery) ([]int64, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	ids := make([]int64, 0, CountLimit+1)
+	ids := make([]int64, 0, SearchCountLimit+1)
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {

@@ -111,9 +111,10 @@ func TestLongListsSayMoreThan(t *testing.T) {
 			t.Fatalf("search total = %+v, %v", total, err)
 		}
 		// A search every request matches (through the trigram indexes)
-		// says "more than" too, and its pages come newest first.
+		// says "more than" too, from its own limit, and its pages come
+		// newest first.
 		list, total, err = c.svc.ListRequests(ctx, c.treasury, useradmin.Filter{Q: "pemohon"}, store.Page{Number: 2, Size: 10})
-		if err != nil || total.Exact || len(list) != 10 || list[0].ID <= list[9].ID || list[0].ID != list[9].ID+9 {
+		if err != nil || total.Exact || total.N != store.SearchCountLimit || len(list) != 10 || list[0].ID <= list[9].ID || list[0].ID != list[9].ID+9 {
 			t.Fatalf("search page 2: %d rows, total %+v, %v", len(list), total, err)
 		}
 		// Pages on both sides of the counted ids are the same list, with a
@@ -125,7 +126,7 @@ func TestLongListsSayMoreThan(t *testing.T) {
 		}
 		last := (len(ids) + 9) / 10
 		for _, f := range []useradmin.Filter{{}, {Q: "pemohon"}} {
-			for _, n := range []int{1, 99, 100, 101, last, last + 1} {
+			for _, n := range []int{1, 20, 21, 99, 100, 101, last, last + 1} {
 				list, _, err := c.svc.ListRequests(ctx, c.treasury, f, store.Page{Number: n, Size: 10})
 				if err != nil {
 					t.Fatal(err)
