@@ -118,14 +118,15 @@ func TestLongListsSayMoreThan(t *testing.T) {
 			t.Fatalf("search page 2: %d rows, total %+v, %v", len(list), total, err)
 		}
 		// Pages on both sides of the counted ids are the same list, with a
-		// search every request matches too (read by id within the counted
-		// ids on SQLite, by offset past them), to the last row.
+		// search and a reference's start every request matches too (read
+		// by id within the counted ids, newest first past them), to the
+		// last row.
 		var ids []int64
 		if err := db.IDB().NewSelect().Table("requests").Column("id").OrderExpr("id DESC").Scan(ctx, &ids); err != nil {
 			t.Fatal(err)
 		}
 		last := (len(ids) + 9) / 10
-		for _, f := range []useradmin.Filter{{}, {Q: "pemohon"}} {
+		for _, f := range []useradmin.Filter{{}, {Q: "pemohon"}, {Q: "bpp/2025/"}} {
 			for _, n := range []int{1, 20, 21, 99, 100, 101, last, last + 1} {
 				list, _, err := c.svc.ListRequests(ctx, c.treasury, f, store.Page{Number: n, Size: 10})
 				if err != nil {
