@@ -410,7 +410,7 @@ func nameWords(s string) []string {
 func (q RequestQuery) ids(sel *bun.SelectQuery) *bun.SelectQuery {
 	s := strings.TrimSpace(q.Q)
 	switch {
-	case q.searchAlone() && !q.sqlite && q.searchWay() == byTrigrams:
+	case q.searchTableAlone():
 		return q.searchTable(sel.TableExpr("requests_search AS rs").Column("rs.id"), s)
 	case q.searchAlone() && q.searchWay() == byFTS && nameWords(s) == nil:
 		return sel.TableExpr("requests_search AS rs").ColumnExpr("rs.rowid").
@@ -421,6 +421,12 @@ func (q RequestQuery) ids(sel *bun.SelectQuery) *bun.SelectQuery {
 		sel = sel.OrderExpr(q.newestFirst())
 	}
 	return sel
+}
+
+// searchTableAlone reports whether q is read from PostgreSQL's search
+// table alone: a search of text is all it selects by.
+func (q RequestQuery) searchTableAlone() bool {
+	return !q.sqlite && q.searchAlone() && q.searchWay() == byTrigrams
 }
 
 // searchAlone reports whether q's search is all it selects by.
@@ -556,7 +562,7 @@ func (q RequestQuery) where(sel *bun.SelectQuery) *bun.SelectQuery {
 // all (exactly up to CountLimit).
 func (c Conn) ListRequests(ctx context.Context, q RequestQuery, page Page) ([]Request, Total, error) {
 	q = q.on(c)
-	if q.textSearch() {
+	if q.readsMatchesFirst() {
 		return c.listByIDs(ctx, q, page)
 	}
 	// An index in the list's order serves the page, and the count stops at
@@ -573,20 +579,21 @@ func (c Conn) ListRequests(ctx context.Context, q RequestQuery, page Page) ([]Re
 	return list, total, nil
 }
 
-// textSearch reports whether q searches text through a trigram index (or
-// reads the rows for a term too short for one), or the start of a
-// reference: a search whose matches are read first, by listByIDs. Read in
+// readsMatchesFirst reports whether q is a search whose matches are read
+// first, by listByIDs: text through a trigram index (or the rows, for a
+// term too short for one), or the start of a reference. Read in
 // the list's order, the start of a reference let PostgreSQL's planner walk
 // the primary key backwards through every request (200 ms at 1,000,000
 // requests in one run of ANALYZE's statistics, 3.5 in another).
-func (q RequestQuery) textSearch() bool {
+func (q RequestQuery) readsMatchesFirst() bool {
 	way := q.searchWay()
 	return strings.TrimSpace(q.Q) != "" && way != byMyKad
 }
 
-// listByIDs is ListRequests for a text search, which it evaluates once: it
-// reads the ids of the matches, up to SearchCountLimit+1, which is the total and,
-// for a page within them, the page's ids; the page's rows are then read by
+// listByIDs is ListRequests for a search (readsMatchesFirst), which it
+// evaluates once: it reads the ids of the matches, up to
+// SearchCountLimit+1, which is the total and, for a page within them, the
+// page's ids; the page's rows are then read by
 // id. A page and a count evaluated the search twice, which was most of a
 // name search's time, and on PostgreSQL the page's ORDER BY id DESC LIMIT
 // let the planner walk the primary key backwards through a search that
@@ -612,7 +619,7 @@ func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Reque
 		return nil, total, nil // past the end
 	case total.Exact || ordered && to <= int64(len(ids)):
 		sel = sel.Where("?TableAlias.id IN (?)", bun.List(ids[from:min(to, int64(len(ids)))])).OrderExpr("?TableAlias.id DESC")
-	case !q.sqlite && q.searchAlone() && q.searchWay() == byTrigrams:
+	case q.searchTableAlone():
 		// The page's ids from PostgreSQL's search table alone, newest
 		// first: joined to the requests, a name of a few thousand matches
 		// read every match's request row before sorting them (53 ms for
