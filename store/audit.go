@@ -192,11 +192,13 @@ func (c Conn) sealPending(ctx context.Context, wait bool) (int, error) {
 	return len(recs), nil
 }
 
-// RunAuditSealer seals waiting records every interval until ctx ends:
-// the backstop for records whose action's own sealing gave way to another
-// sealer, or whose process stopped between commit and seal. Errors go to
-// report.
+// RunAuditSealer seals waiting records whenever an action of this process
+// commits some (sealAfterCommit wakes it) and every interval until ctx
+// ends: the interval is the backstop for records of other processes, and
+// of a process that stopped between commit and seal. Errors go to report.
 func (db *DB) RunAuditSealer(ctx context.Context, interval time.Duration, report func(error)) {
+	db.sealers.Add(1)
+	defer db.sealers.Add(-1)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -204,9 +206,10 @@ func (db *DB) RunAuditSealer(ctx context.Context, interval time.Duration, report
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := db.SealAudit(ctx, true); err != nil && ctx.Err() == nil {
-				report(err)
-			}
+		case <-db.sealWake:
+		}
+		if _, err := db.SealAudit(ctx, true); err != nil && ctx.Err() == nil {
+			report(err)
 		}
 	}
 }

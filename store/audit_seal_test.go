@@ -47,6 +47,29 @@ func TestAuditSealedAtCommit(t *testing.T) {
 	})
 }
 
+// TestAuditSealerWokenByCommit: where the process runs a sealer, as serve
+// does, an action's commit wakes it: its records are chained long before
+// the sealer's own interval (an hour here) comes round.
+func TestAuditSealerWokenByCommit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		sealer, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go db.RunAuditSealer(sealer, time.Hour, func(err error) { t.Error(err) })
+		for i := range 20 {
+			audit(t, db, i)
+		}
+		for deadline := time.Now().Add(30 * time.Second); unsealed(t, db) > 0 && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond) // a deadlock guard, not a timing assertion
+		}
+		if n := unsealed(t, db); n != 0 {
+			t.Fatalf("%d records still waiting for the sealer", n)
+		}
+		if n, brk, err := db.VerifyAudit(ctx); err != nil || brk != nil || n != 20 {
+			t.Fatalf("verify: n=%d brk=%v err=%v", n, brk, err)
+		}
+	})
+}
+
 // TestAuditSealGuard: the one update the table allows is sealing a record
 // once, changing nothing but its place and hashes.
 func TestAuditSealGuard(t *testing.T) {

@@ -57,22 +57,33 @@ func (c Conn) InsertSession(ctx context.Context, s *Session) error {
 // and modules; nil when there is none. Every request of a logged-in user
 // asks it, in one round trip.
 func (c Conn) LiveSession(ctx context.Context, hash string, idleSince time.Time) (*Session, *User, error) {
-	s := new(Session)
-	err := c.rd.NewSelect().Model(s).Relation("User").ColumnExpr("?TableAlias.*").ColumnExpr("? AS user__access", c.accessColumn()).
-		Where("?TableAlias.id = ? AND ?TableAlias.expires_at > ? AND ?TableAlias.last_seen_at > ?", hash, c.now(), idleSince).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, nil
-	}
+	rows, err := c.queryPrepared(ctx, liveSessionQuery, hash, c.now(), idleSince)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read session: %w", err)
 	}
-	u := s.User
-	s.User = nil
-	if u == nil || u.ID == 0 {
+	var row liveSession
+	if err := c.db.bun.ScanRows(ctx, rows, &row); errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, nil
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("read session: %w", err)
+	}
+	if row.U.ID == 0 {
 		return nil, nil, nil
 	}
-	return s, u, u.decodeAccess()
+	s, u := row.Session, row.U
+	return &s, &u, u.decodeAccess()
 }
+
+// liveSession is a row of liveSessionQuery: the session and its user.
+type liveSession struct {
+	Session `bun:",extend"`
+	U       User `bun:"embed:user__"`
+}
+
+var liveSessionQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
+	return c.rd.NewSelect().Model((*Session)(nil)).Relation("User").ColumnExpr("?TableAlias.*").ColumnExpr("? AS user__access", c.accessColumn()).
+		Where("?TableAlias.id = ? AND ?TableAlias.expires_at > ? AND ?TableAlias.last_seen_at > ?", arg(1), arg(2), arg(3)).String()
+})
 
 // TouchSession notes that s was used at s.LastSeenAt.
 func (c Conn) TouchSession(ctx context.Context, s *Session) error {

@@ -153,16 +153,20 @@ func (c Conn) UpdateRequestForm(ctx context.Context, r *Request, version int64) 
 // was still at version.
 func (c Conn) SetRequestState(ctx context.Context, id, version int64, to workflow.State) (bool, error) {
 	now := c.now()
-	res, err := c.idb.NewUpdate().Model((*Request)(nil)).
-		Set("state = ?", to).Set("version = version + 1").Set("updated_at = ?", now).
-		Set("state_since = ?", now).Set("last_reminded_at = NULL").
-		Where("id = ? AND version = ?", id, version).Exec(ctx)
+	res, err := c.execPrepared(ctx, setRequestStateQuery, to, now, id, version)
 	if err != nil {
 		return false, fmt.Errorf("set request state: %w", err)
 	}
 	n, _ := res.RowsAffected()
 	return n == 1, nil
 }
+
+var setRequestStateQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
+	return c.idb.NewUpdate().Model((*Request)(nil)).
+		Set("state = ?", arg(1)).Set("version = version + 1").Set("updated_at = ?", arg(2)).
+		Set("state_since = ?", arg(2)).Set("last_reminded_at = NULL").
+		Where("id = ? AND version = ?", arg(3), arg(4)).String()
+})
 
 // SetRequestSubject links request id to the profile it created.
 func (c Conn) SetRequestSubject(ctx context.Context, id, userID int64) error {
@@ -174,11 +178,28 @@ func (c Conn) SetRequestSubject(ctx context.Context, id, userID int64) error {
 
 // InsertEvent appends ev to its request's history (its ID is set).
 func (c Conn) InsertEvent(ctx context.Context, ev *RequestEvent) error {
-	if _, err := c.idb.NewInsert().Model(ev).Returning("id").Exec(ctx); err != nil {
+	stmt, err := c.on(ctx, insertEventQuery, c.idb)
+	if err == nil {
+		err = stmt.QueryRowContext(ctx, c.params([]any{ev.RequestID, ev.Event, ev.From, ev.To, ev.ActorID, ev.ActorLogin, ev.ActorName,
+			ev.OnBehalfID, ev.OnBehalfLogin, ev.OnBehalfName, ev.Remarks, ev.At})...).Scan(&ev.ID)
+	}
+	if err != nil {
 		return fmt.Errorf("insert request event: %w", err)
 	}
 	return nil
 }
+
+var insertEventQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
+	q := "INSERT INTO request_events (request_id, event, from_state, to_state, actor_id, actor_login, actor_name, " +
+		"on_behalf_id, on_behalf_login, on_behalf_name, remarks, at) VALUES ("
+	for n := 1; n <= 12; n++ {
+		if n > 1 {
+			q += ", "
+		}
+		q += string(arg(n))
+	}
+	return q + ") RETURNING id"
+})
 
 // LockRequest reads request id with its PTJ, submitter and history inside
 // a transaction, holding its row lock on PostgreSQL until the transaction
@@ -193,22 +214,61 @@ func (c Conn) RequestByID(ctx context.Context, id int64) (*Request, error) {
 }
 
 func (c Conn) requestByID(ctx context.Context, id int64, lock bool) (*Request, error) {
-	r := new(Request)
-	sel := c.rd.NewSelect().Model(r).Relation("PTJ").Relation("Submitter").
-		Relation("Events", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("id") }).
-		Where("?TableAlias.id = ?", id)
+	q := requestQuery
 	if lock {
-		sel = sel.For("UPDATE OF ?TableAlias") // the request's row only, in the query that reads it
+		q = lockRequestQuery
 	}
-	err := sel.Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNoRequest
-	}
+	rows, err := c.queryPrepared(ctx, q, id)
 	if err != nil {
 		return nil, fmt.Errorf("read request: %w", err)
 	}
+	var row requestRow
+	if err := c.db.bun.ScanRows(ctx, rows, &row); errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNoRequest
+	} else if err != nil {
+		return nil, fmt.Errorf("read request: %w", err)
+	}
+	r := &row.Request
+	if row.P.Code != "" {
+		r.PTJ = &row.P
+	}
+	if row.S.ID != 0 {
+		r.Submitter = &row.S
+	}
+	if rows, err = c.queryPrepared(ctx, requestEventsQuery, id); err == nil {
+		err = c.db.bun.ScanRows(ctx, rows, &r.Events)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read request history: %w", err)
+	}
 	return r, nil
 }
+
+// requestRow is a row of requestQuery: the request, its PTJ and submitter.
+type requestRow struct {
+	Request `bun:",extend"`
+	P       PTJ  `bun:"embed:ptj__"`
+	S       User `bun:"embed:submitter__"`
+}
+
+// requestQuery reads a request with its PTJ and submitter; lockRequestQuery
+// also locks its row (the request's only), in the query that reads it.
+var requestQuery, lockRequestQuery = requestRead(false), requestRead(true)
+
+func requestRead(lock bool) *preparedQuery {
+	return prepared(func(c Conn, arg func(int) bun.Safe) string {
+		q := c.rd.NewSelect().Model((*Request)(nil)).Relation("PTJ").Relation("Submitter").Where("?TableAlias.id = ?", arg(1))
+		if lock {
+			q = q.For("UPDATE OF ?TableAlias")
+		}
+		return q.String()
+	})
+}
+
+// requestEventsQuery reads a request's history in order.
+var requestEventsQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
+	return c.rd.NewSelect().Model((*RequestEvent)(nil)).Where("request_id = ?", arg(1)).OrderExpr("id").String()
+})
 
 // OpenRequestReference returns the reference and the PTJ of a request about
 // subject ic that is in none of the final states, other than request

@@ -213,17 +213,33 @@ func (c Conn) SetUserStatus(ctx context.Context, userID int64, status string) er
 // addresseeColumns. The query starts from user_roles (indexed by role and
 // PTJ), so its cost follows the number of holders, not of profiles.
 func (c Conn) UsersWithRole(ctx context.Context, role forms.Role, ptj string) ([]User, error) {
-	var list []User
-	q := c.rd.NewSelect().Model(&list).Apply(addresseeColumns).
-		Join("JOIN user_roles AS ur ON ur.user_id = ?TableAlias.id").
-		Where("ur.role = ?", role).Where("?TableAlias.status = ?", StatusActive).OrderExpr("?TableAlias.id")
+	q, args := usersWithRoleQuery, []any{role}
 	if ptj != "" {
-		q = q.Where("ur.ptj_code = ?", ptj)
+		q, args = usersWithRoleInPTJQuery, append(args, ptj)
 	}
-	if err := q.Scan(ctx); err != nil {
+	rows, err := c.queryPrepared(ctx, q, args...)
+	var list []User
+	if err == nil {
+		err = c.db.bun.ScanRows(ctx, rows, &list)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("users with role %s: %w", role, err)
 	}
 	return list, nil
+}
+
+var usersWithRoleQuery, usersWithRoleInPTJQuery = usersWithRole(false), usersWithRole(true)
+
+func usersWithRole(inPTJ bool) *preparedQuery {
+	return prepared(func(c Conn, arg func(int) bun.Safe) string {
+		q := c.rd.NewSelect().Model((*User)(nil)).Apply(addresseeColumns).
+			Join("JOIN user_roles AS ur ON ur.user_id = ?TableAlias.id").
+			Where("ur.role = ?", arg(1)).Where("?TableAlias.status = ?", StatusActive).OrderExpr("?TableAlias.id")
+		if inPTJ {
+			q = q.Where("ur.ptj_code = ?", arg(2))
+		}
+		return q.String()
+	})
 }
 
 // addresseeColumns reads of a profile what a mail to it needs: who they
