@@ -62,12 +62,11 @@ func (c Conn) LiveSession(ctx context.Context, hash string, idleSince time.Time)
 		return nil, nil, fmt.Errorf("read session: %w", err)
 	}
 	var row liveSession
-	if err := c.db.bun.ScanRows(ctx, rows, &row); errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, nil
-	} else if err != nil {
+	found, err := c.scanOne(ctx, rows, &row)
+	if err != nil {
 		return nil, nil, fmt.Errorf("read session: %w", err)
 	}
-	if row.U.ID == 0 {
+	if !found || row.U.ID == 0 {
 		return nil, nil, nil
 	}
 	s, u := row.Session, row.U

@@ -105,6 +105,20 @@ func (c Conn) execPrepared(ctx context.Context, q *preparedQuery, args ...any) (
 	return s.ExecContext(ctx, c.params(args)...)
 }
 
+// scanOne reads the one row of rows into dest, as bun scans a model, and
+// closes rows; false when there is none (bun's own ScanRows then leaves dest
+// as it was and says nothing).
+func (c Conn) scanOne(ctx context.Context, rows *sql.Rows, dest any) (bool, error) {
+	defer rows.Close()
+	if !rows.Next() {
+		return false, rows.Err()
+	}
+	if err := c.db.bun.ScanRow(ctx, rows, dest); err != nil {
+		return false, err
+	}
+	return true, rows.Close()
+}
+
 // params are args as the query's text would have had them from bun: on
 // SQLite, whose times are text compared as text, a time is written as bun
 // writes it (the driver's own format has nine decimals, bun's six).

@@ -38,3 +38,27 @@ func TestPreparedFirstInsideTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestPreparedReadsOfNothing: a prepared read that finds no row says so,
+// rather than returning an empty record: a request that does not exist,
+// read or locked; a session that does not exist.
+func TestPreparedReadsOfNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if r, err := db.RequestByID(ctx, 404); !errors.Is(err, store.ErrNoRequest) {
+			t.Errorf("RequestByID = %v, %v; want ErrNoRequest", r, err)
+		}
+		err := db.Tx(ctx, func(tx store.Conn) error {
+			r, err := tx.LockRequest(ctx, 404)
+			if !errors.Is(err, store.ErrNoRequest) {
+				t.Errorf("LockRequest = %v, %v; want ErrNoRequest", r, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s, u, err := db.LiveSession(ctx, "no such session", time.Now().Add(-time.Hour)); s != nil || u != nil || err != nil {
+			t.Errorf("LiveSession = %v, %v, %v; want nothing", s, u, err)
+		}
+	})
+}

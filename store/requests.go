@@ -223,10 +223,12 @@ func (c Conn) requestByID(ctx context.Context, id int64, lock bool) (*Request, e
 		return nil, fmt.Errorf("read request: %w", err)
 	}
 	var row requestRow
-	if err := c.db.bun.ScanRows(ctx, rows, &row); errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNoRequest
-	} else if err != nil {
+	found, err := c.scanOne(ctx, rows, &row)
+	if err != nil {
 		return nil, fmt.Errorf("read request: %w", err)
+	}
+	if !found {
+		return nil, ErrNoRequest
 	}
 	r := &row.Request
 	if row.P.Code != "" {
