@@ -67,17 +67,37 @@ func (c Conn) DelegationsOf(ctx context.Context, userID int64, today string) ([]
 // that end on or after today and whose principal still holds the
 // controlling officer's role for the PTJ, with the principal.
 func (c Conn) DelegationsTo(ctx context.Context, userID int64, today string) ([]Delegation, error) {
-	var list []Delegation
-	err := c.rd.NewSelect().Model(&list).Relation("Principal").
-		Where("?TableAlias.delegate_id = ? AND ?TableAlias.revoked_at IS NULL AND ?TableAlias.to_date >= ?", userID, today).
-		Where("EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = ?TableAlias.principal_id AND ur.role = ? AND ur.ptj_code = ?TableAlias.ptj_code)",
-			forms.RoleControllingOfficer).
-		Scan(ctx)
+	var rows []delegationRow
+	r, err := c.queryPrepared(ctx, delegationsToQuery, userID, today)
+	if err == nil {
+		err = c.db.bun.ScanRows(ctx, r, &rows)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("delegations to user: %w", err)
 	}
+	list := make([]Delegation, len(rows))
+	for i := range rows {
+		list[i] = rows[i].Delegation
+		list[i].Principal = &rows[i].P
+	}
 	return list, nil
 }
+
+// delegationRow is a row of delegationsToQuery: a delegation and its
+// principal.
+type delegationRow struct {
+	Delegation `bun:",extend"`
+	P          User `bun:"embed:principal__"`
+}
+
+// delegationsToQuery is asked by every inbox and every action that a
+// delegation may concern.
+var delegationsToQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
+	return c.rd.NewSelect().Model((*Delegation)(nil)).Relation("Principal").
+		Where("?TableAlias.delegate_id = ? AND ?TableAlias.revoked_at IS NULL AND ?TableAlias.to_date >= ?", arg(1), arg(2)).
+		Where("EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = ?TableAlias.principal_id AND ur.role = ? AND ur.ptj_code = ?TableAlias.ptj_code)",
+			forms.RoleControllingOfficer).String()
+})
 
 // ActiveDelegatesOn returns the active profiles a delegation of ptj covers
 // on day (a KL date), read as addresseeColumns: they are mailed.

@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
+
+	"github.com/uptrace/bun"
 )
 
 // A form flash is what a refused form (or a done action) leaves for the
@@ -31,21 +31,29 @@ func (c Conn) PutFlash(ctx context.Context, session, path, payload string, expir
 // only read (a primary-key lookup), and write nothing, so that a page view
 // never waits for SQLite's one writer.
 func (c Conn) TakeFlash(ctx context.Context, session, path string) (string, error) {
-	var payload string
-	var expires time.Time
-	err := c.rd.NewRaw(`SELECT payload, expires_at FROM form_flashes WHERE session_id = ? AND path = ?`,
-		session, path).Scan(ctx, &payload, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
+	var flash flashRow
+	rows, err := c.queryPrepared(ctx, flashQuery, session, path)
+	found := false
 	if err == nil {
+		found, err = c.scanOne(ctx, rows, &flash)
+	}
+	if err == nil && found {
 		_, err = c.idb.NewRaw(`DELETE FROM form_flashes WHERE session_id = ? AND path = ?`, session, path).Exec(ctx)
 	}
 	if err != nil {
 		return "", fmt.Errorf("take flash: %w", err)
 	}
-	if !expires.After(c.now()) {
+	if !found || !flash.ExpiresAt.After(c.now()) {
 		return "", nil
 	}
-	return payload, nil
+	return flash.Payload, nil
 }
+
+type flashRow struct {
+	Payload   string    `bun:"payload"`
+	ExpiresAt time.Time `bun:"expires_at"`
+}
+
+var flashQuery = prepared(func(_ Conn, arg func(int) bun.Safe) string {
+	return "SELECT payload, expires_at FROM form_flashes WHERE session_id = " + string(arg(1)) + " AND path = " + string(arg(2))
+})
