@@ -502,7 +502,7 @@ type searchWay int
 
 const (
 	byTrigrams  searchWay = iota // pg_trgm's indexes; LIKE over the rows for terms under three characters
-	byMyKad                      // a whole MyKad number: requests_subject_ic
+	byMyKad                      // a whole MyKad number: requests_subject
 	byReference                  // the start of a reference: a B-tree of references
 	byFTS                        // SQLite's FTS5 trigram table
 )
