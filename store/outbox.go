@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -82,10 +83,84 @@ func (c Conn) Enqueue(ctx context.Context, mails ...Mail) error {
 		rows[i] = Notification{Kind: m.Kind, ToUserID: &m.To.ID, ToEmail: m.To.Email, ToName: m.To.Name, Lang: m.To.Lang,
 			Data: string(data), RequestID: m.RequestID, State: OutboxQueued, NextAttemptAt: now, CreatedAt: now}
 	}
-	if _, err := c.idb.NewInsert().Model(&rows).Exec(ctx); err != nil {
+	var err error
+	if c.db.Dialect == Postgres {
+		err = c.enqueueArrays(ctx, rows, now)
+	} else {
+		_, err = c.idb.NewInsert().Model(&rows).Exec(ctx)
+	}
+	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
 	return nil
+}
+
+// enqueueArrays inserts rows on PostgreSQL through one prepared statement
+// whatever their number, each column passed as an array: an approval's
+// twenty mails written as values were the one statement of an approval
+// that PostgreSQL parsed and planned every time.
+func (c Conn) enqueueArrays(ctx context.Context, rows []Notification, now time.Time) error {
+	var kind, to, email, name, lang, data, request pgArray
+	for _, r := range rows {
+		kind.add(string(r.Kind))
+		to.addID(r.ToUserID)
+		email.add(r.ToEmail)
+		name.add(r.ToName)
+		lang.add(r.Lang)
+		data.add(r.Data)
+		request.addID(r.RequestID)
+	}
+	_, err := c.execPrepared(ctx, enqueueQuery, kind.String(), to.String(), email.String(), name.String(),
+		lang.String(), data.String(), request.String(), OutboxQueued, now)
+	return err
+}
+
+var enqueueQuery = prepared(func(_ Conn, arg func(int) bun.Safe) string {
+	return `INSERT INTO outbox (kind, to_user_id, to_email, to_name, lang, data, request_id, state, next_attempt_at, created_at)
+SELECT m.kind, m.to_user_id, m.to_email, m.to_name, m.lang, m.data, m.request_id, ` + string(arg(8)) + `, ` + string(arg(9)) + `, ` + string(arg(9)) + `
+FROM unnest(` + string(arg(1)) + `::varchar[], ` + string(arg(2)) + `::bigint[], ` + string(arg(3)) + `::varchar[], ` +
+		string(arg(4)) + `::varchar[], ` + string(arg(5)) + `::varchar[], ` + string(arg(6)) + `::text[], ` + string(arg(7)) + `::bigint[])
+AS m (kind, to_user_id, to_email, to_name, lang, data, request_id)`
+})
+
+// pgArray writes a PostgreSQL array's text form, one element at a time:
+// each quoted, its quotes and backslashes escaped, or NULL.
+type pgArray struct{ b []byte }
+
+func (a *pgArray) sep() {
+	if len(a.b) == 0 {
+		a.b = append(a.b, '{')
+	} else {
+		a.b = append(a.b, ',')
+	}
+}
+
+func (a *pgArray) add(s string) {
+	a.sep()
+	a.b = append(a.b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' {
+			a.b = append(a.b, '\\')
+		}
+		a.b = append(a.b, s[i])
+	}
+	a.b = append(a.b, '"')
+}
+
+func (a *pgArray) addID(id *int64) {
+	if id == nil {
+		a.sep()
+		a.b = append(a.b, "NULL"...)
+		return
+	}
+	a.add(strconv.FormatInt(*id, 10))
+}
+
+func (a *pgArray) String() string {
+	if len(a.b) == 0 {
+		return "{}"
+	}
+	return string(a.b) + "}"
 }
 
 // Outbox is the database side of the mail queue (notify.Outbox).
