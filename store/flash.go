@@ -49,6 +49,7 @@ func (c Conn) TakeFlash(ctx context.Context, session, path string) (string, erro
 	return flash.Payload, nil
 }
 
+// flashRow is a row of flashQuery.
 type flashRow struct {
 	Payload   string    `bun:"payload"`
 	ExpiresAt time.Time `bun:"expires_at"`
