@@ -79,8 +79,11 @@ type liveSession struct {
 	U       User `bun:"embed:user__"`
 }
 
+// liveSessionQuery names the session's columns rather than "session".*: a
+// prepared statement whose result gains a column (a migration run by
+// another instance) fails until it is prepared again.
 var liveSessionQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
-	return c.rd.NewSelect().Model((*Session)(nil)).Relation("User").ColumnExpr("?TableAlias.*").ColumnExpr("? AS user__access", c.accessColumn()).
+	return c.rd.NewSelect().Model((*Session)(nil)).Relation("User").ColumnExpr("?TableColumns").ColumnExpr("? AS user__access", c.accessColumn()).
 		Where("?TableAlias.id = ? AND ?TableAlias.expires_at > ? AND ?TableAlias.last_seen_at > ?", arg(1), arg(2), arg(3)).String()
 })
 
