@@ -375,7 +375,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx Conn) error) error {
 }
 
 // sealAfterCommit has the audit records a transaction just committed
-// sealed. Where this process runs a sealer (serve), it wakes it and
+// sealed. Where this process runs a sealer (serve, worker), it wakes it and
 // returns: one sealing transaction then chains what every action of the
 // moment committed, off their requests' paths (at 50 approvers at once each
 // approval's own try at the head cost three statements, most of them to

@@ -16,7 +16,8 @@ import (
 // statement: the session's read, which every page and API call makes,
 // cost about 0.25 ms of the server's CPU planned afresh and 0.06 prepared
 // (pgbench with it at 8 clients: 7,800 a second against 32,000), and an
-// approval's reads and writes spent as long being planned as being run.
+// approval's reads and writes spent nearly as long being planned as being
+// run.
 //
 // build writes the query's text once per database, with bun, with arg(n)
 // where its n-th value goes.
