@@ -22,7 +22,8 @@ import (
 // metrics is what /metrics shows, in Prometheus' format: requests by route
 // and status with their latency, logins by outcome and the profiles locked
 // now, the mail waiting and failed, imports and publications, and the use
-// of the database's connection pools. Each Server has a registry of its own.
+// of the database's connection pools and of its turns for transactions.
+// Each Server has a registry of its own.
 type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
@@ -74,6 +75,12 @@ func (s *Server) newMetrics() *metrics {
 		n, err := s.db.CountLocked(ctx)
 		return float64(n), err
 	})
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ispeks_db_transactions_running",
+		Help: "Transactions running now (at most as many as the database's turns)."},
+		func() float64 { r, _, _ := s.db.Transactions(); return float64(r) }))
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ispeks_db_transactions_waiting",
+		Help: "Transactions waiting for their turn, first come first served."},
+		func() float64 { _, w, _ := s.db.Transactions(); return float64(w) }))
 	for name, pool := range s.db.Pools() {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(pool, name))
 	}

@@ -26,7 +26,8 @@ func scrape(t *testing.T, e *env, token string) (int, string) {
 }
 
 // A monitor on an allowed address reads requests by route, logins by
-// outcome, the outbox and the database pools; nobody else reads anything.
+// outcome, the outbox, the database pools and the transactions' turns;
+// nobody else reads anything.
 func TestMetrics(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
@@ -48,6 +49,7 @@ func TestMetrics(t *testing.T) {
 		`ispeks_logins_total{channel="web",outcome="ok"} 1`,
 		`ispeks_outbox_queued 0`, `ispeks_outbox_failed 0`, `ispeks_locked_profiles 0`,
 		`go_sql_open_connections{db_name="write"}`,
+		`ispeks_db_transactions_running 0`, `ispeks_db_transactions_waiting 0`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)
