@@ -611,31 +611,47 @@ func (p *portal) export(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	t := time.Now()
-	resp, err := c.Get(p.ts.URL + "/requests/export.csv")
-	if err != nil {
-		return err
-	}
-	n, _ := io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	portal := time.Since(t)
 	query := `SELECT r.reference, r.kind, r.state, r.ptj_code, r.subject_name, r.subject_ic, u.name, r.created_at, r.updated_at
 		FROM requests r JOIN users u ON u.id = r.submitter_id ORDER BY r.id`
-	var cmd *exec.Cmd
-	if p.d == store.Postgres {
-		cmd = exec.Command("psql", p.dsn, "-q", "-c", "COPY ("+query+") TO STDOUT WITH CSV")
-	} else {
-		cmd = exec.Command("sqlite3", "-csv", strings.TrimPrefix(p.dsn, "sqlite:"), query)
+	// Each is timed three times and the best kept: the machine's hiccups
+	// only ever add time (one run's database CSV took 171 ms, the next 291).
+	var portal, own time.Duration
+	var n int64
+	for range exportRuns {
+		t := time.Now()
+		resp, err := c.Get(p.ts.URL + "/requests/export.csv")
+		if err != nil {
+			return err
+		}
+		n, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		portal = best(portal, time.Since(t))
+		var cmd *exec.Cmd
+		if p.d == store.Postgres {
+			cmd = exec.Command("psql", p.dsn, "-q", "-c", "COPY ("+query+") TO STDOUT WITH CSV")
+		} else {
+			cmd = exec.Command("sqlite3", "-csv", strings.TrimPrefix(p.dsn, "sqlite:"), query)
+		}
+		cmd.Stdout = io.Discard
+		t = time.Now()
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("database CSV: %w", err)
+		}
+		own = best(own, time.Since(t))
 	}
-	cmd.Stdout = io.Discard
-	t = time.Now()
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("database CSV: %w", err)
-	}
-	own := time.Since(t)
-	fmt.Printf("CSV export of %d requests: portal %s (%d KB), database's own CSV %s: %.1f×\n",
-		*flagRequests, portal.Round(time.Millisecond), n/1024, own.Round(time.Millisecond), portal.Seconds()/own.Seconds())
+	fmt.Printf("CSV export of %d requests, best of %d: portal %s (%d KB), database's own CSV %s: %.1f×\n",
+		*flagRequests, exportRuns, portal.Round(time.Millisecond), n/1024, own.Round(time.Millisecond), portal.Seconds()/own.Seconds())
 	return nil
+}
+
+const exportRuns = 3
+
+// best is the shorter of two times, 0 being none yet.
+func best(a, b time.Duration) time.Duration {
+	if a == 0 || b < a {
+		return b
+	}
+	return a
 }
 
 // sweep measures the memory a reminder sweep takes over every waiting request.
