@@ -735,31 +735,67 @@ func (c Conn) countUpTo(ctx context.Context, sel *bun.SelectQuery) (Total, error
 }
 
 // EachRequest calls fn for every request q selects, oldest first, reading
-// in batches (for CSV export without holding a whole table).
+// in batches (for CSV export without holding a whole table). The next
+// batch is read while fn takes this one, so that reading the rows and
+// writing the file use a core each: 100,000 requests' CSV took 565–850 ms
+// on SQLite reading and writing in turn.
 func (c Conn) EachRequest(ctx context.Context, q RequestQuery, fn func(*Request) error) error {
 	q = q.on(c)
 	const batch = 5000
-	var after int64
-	for {
-		var list []Request
-		// An export's columns only: no form JSON, no PTJ row.
-		sel := c.rd.NewSelect().Model(&list).
-			Column("id", "reference", "kind", "state", "ptj_code", "subject_name", "subject_ic", "submitter_id", "created_at", "updated_at").
-			Relation("Submitter", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("name") }).
-			OrderExpr("?TableAlias.id").Where("?TableAlias.id > ?", after).Limit(batch)
-		if err := q.where(sel).Scan(ctx); err != nil {
-			return fmt.Errorf("export requests: %w", err)
+	type read struct {
+		list []Request
+		err  error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	batches := make(chan read, 1)
+	defer func() {
+		cancel()
+		for range batches { // the reader has stopped when this ends
 		}
-		for i := range list {
-			if err := fn(&list[i]); err != nil {
+	}()
+	go func() {
+		defer close(batches)
+		var after int64
+		for {
+			var list []Request
+			// An export's columns only: no form JSON, no PTJ row.
+			sel := c.rd.NewSelect().Model(&list).
+				Column("id", "reference", "kind", "state", "ptj_code", "subject_name", "subject_ic", "submitter_id").
+				Relation("Submitter", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("name") }).
+				OrderExpr("?TableAlias.id").Where("?TableAlias.id > ?", after).Limit(batch)
+			for _, col := range []string{"created_at", "updated_at"} {
+				if c.db.Dialect == SQLite {
+					// The SQLite driver parses a time column's text twice
+					// (a layout that fails first), a fifth of reading the
+					// rows; read as text, it is parsed once, by bun.
+					sel = sel.ColumnExpr("?TableAlias.? || '' AS ?", bun.Ident(col), bun.Ident(col))
+				} else {
+					sel = sel.Column(col)
+				}
+			}
+			err := q.where(sel).Scan(ctx)
+			select {
+			case batches <- read{list, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || len(list) < batch {
+				return
+			}
+			after = list[len(list)-1].ID
+		}
+	}()
+	for b := range batches {
+		if b.err != nil {
+			return fmt.Errorf("export requests: %w", b.err)
+		}
+		for i := range b.list {
+			if err := fn(&b.list[i]); err != nil {
 				return err
 			}
-			after = list[i].ID
-		}
-		if len(list) < batch {
-			return nil
 		}
 	}
+	return nil
 }
 
 // CountRequests returns how many requests q selects, exactly up to
