@@ -59,6 +59,7 @@ var (
 	flagRounds   = flag.Int("rounds", 1000, "requests per measured page (a p99 of 200 is its second-worst)")
 	flagClients  = flag.Int("clients", 8, "concurrent clients for the throughput of the lists")
 	flagApprove  = flag.Int("approvers", 50, "officers approving at once")
+	flagTreasury = flag.Int("treasury", 20, "treasury approvers (each officer's approval mails every one)")
 	flagEach     = flag.Int("approvals", 60, "approvals per officer")
 	flagWarm     = flag.Int("warmup", 5, "approvals per officer done first and not measured (the pool's connections opened, their statements prepared and planned)")
 	flagParts    = flag.String("parts", "pages,export,sweep,approvals", "what to measure")
@@ -170,8 +171,8 @@ func run(d store.Dialect) error {
 	if err := p.seed(ctx); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	fmt.Printf("\n== %s: %d requests, %d profiles, %d PTJs, %d audit records (seeded in %s)\n",
-		d, *flagRequests, *flagUsers, *flagPTJs, *flagAudit, time.Since(start).Round(time.Second))
+	fmt.Printf("\n== %s: %d requests, %d profiles, %d PTJs, %d treasury approvers, %d audit records (seeded in %s)\n",
+		d, *flagRequests, *flagUsers, *flagPTJs, *flagTreasury, *flagAudit, time.Since(start).Round(time.Second))
 	if *flagKeep {
 		fmt.Println("kept:", p.dsn)
 	}
@@ -312,14 +313,15 @@ func (p *portal) seed(ctx context.Context) error {
 		p.reps = append(p.reps, ic(80, k))
 		p.offs = append(p.offs, ic(80, k+n))
 	}
-	for i := 2 * n; i < 2*n+20; i++ {
+	t := *flagTreasury
+	for i := 2 * n; i < 2*n+t; i++ {
 		grant(i, forms.RoleTreasuryApprover, "")
 	}
-	for i := 2*n + 20; i < 2*n+25; i++ {
+	for i := 2*n + t; i < 2*n+t+5; i++ {
 		grant(i, forms.RoleSysadmin, "")
 	}
-	grant(2*n+25, forms.RoleAuditor, "")
-	p.logs = []string{ic(80, 2*n), ic(80, 2*n+25)} // a treasury approver, an auditor
+	grant(2*n+t+5, forms.RoleAuditor, "")
+	p.logs = []string{ic(80, 2*n), ic(80, 2*n+t+5)} // a treasury approver, an auditor
 	for start := 0; start < len(roles); start += 1000 {
 		chunk := roles[start:min(start+1000, len(roles))]
 		if _, err := p.db.IDB().NewInsert().Model(&chunk).Exec(ctx); err != nil {
