@@ -393,6 +393,10 @@ func (p *portal) seed(ctx context.Context) error {
 	if _, err := p.db.SealAudit(ctx, true); err != nil {
 		return err
 	}
+	// The search index merged, as serve does at start and every hour.
+	if _, err := p.db.MergeSearch(ctx); err != nil {
+		return err
+	}
 	// The figures are of a portal in its steady state: statistics taken,
 	// and on PostgreSQL the visibility map set and the seed's pages
 	// written out, as autovacuum and the checkpointer would have done by
