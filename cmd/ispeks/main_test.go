@@ -167,6 +167,11 @@ func serve(t *testing.T, c cli, env ...string) string {
 func TestBadInput(t *testing.T) {
 	c := cli{t: t, dsn: storetest.DSN(t, store.SQLite), dir: t.TempDir()}
 	c.ok("", "ptj", "add", "--code", "12010101", "--name", "PTJ Satu")
+	busy, err := net.Listen("tcp", "127.0.0.1:0") // a port in use
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
 	user := func(login, email, ptj string) []string {
 		return []string{"user", "create", "--login", login, "--name", "Ali Bin Abu", "--email", email, "--ptj", ptj, "--role", "ptj_rep", "--password-stdin"}
 	}
@@ -195,6 +200,7 @@ func TestBadInput(t *testing.T) {
 		{"bad mail workers", []string{"ISPEKS_MAIL_WORKERS=-1"}, []string{"migrate"}, 1, "ISPEKS_MAIL_WORKERS"},
 		{"bad PDF password rule", []string{"ISPEKS_PAYSLIP_PDF_PASSWORD=birthday"}, []string{"migrate"}, 1, "ISPEKS_PAYSLIP_PDF_PASSWORD"},
 		{"negative retention", []string{"ISPEKS_PAYSLIP_RETENTION_MONTHS=-1"}, []string{"migrate"}, 1, "ISPEKS_PAYSLIP_RETENTION_MONTHS"},
+		{"port in use (serve ends, its background tasks too)", nil, []string{"serve", "--addr", busy.Addr().String()}, 1, "cannot listen on"},
 		{"import without a file", nil, []string{"import", "payroll"}, 2, "name the payroll file"},
 		{"import of a missing file", nil, []string{"import", "payroll", "/nonexistent/gaji.csv"}, 1, "cannot read the payroll file"},
 		{"import of two files", nil, []string{"import", "payroll", "a.csv", "b.csv"}, 2, `unexpected argument "b.csv"`},

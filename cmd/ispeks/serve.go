@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
+	"slices"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -22,27 +26,40 @@ func runServe(e *env, fs *flag.FlagSet, args []string) error {
 	}
 	defer a.Close()
 	gin.SetMode(gin.ReleaseMode) // no route listing on the console
-	var opts []web.Option
-	if e.cfg.MailWorkers > 0 {
-		m, err := startMail(e.ctx, e, a, log, e.cfg.MailWorkers)
-		if err != nil {
-			return err
-		}
-		defer m.stop()
-		opts = append(opts, web.WithMailWaker(m.worker.Wake))
-	}
-	stopAudit, err := startAuditKeepers(e.ctx, e, a, log)
-	if err != nil {
-		return err
-	}
-	defer stopAudit()
-	srv, err := web.NewServer(&e.cfg, log, web.Services{DB: a.db, Auth: a.auth, Admin: a.admin, Payslip: a.slips, Payment: a.pay, Statement: a.ec}, opts...)
-	if err != nil {
-		return err
-	}
+	// The port first: one in use is said before anything starts.
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("ISPEKS_ADDR: cannot listen on %s: %v", e.cfg.Addr, err)
+	}
+	defer ln.Close() // when the server did not take it over
+	// The background tasks end with the server, whatever ends it: a
+	// signal, or a failure to start (a port in use, found after them, used
+	// to leave them running and serve waiting for them for ever).
+	bg, stopBackground := context.WithCancel(e.ctx)
+	var waits []func()
+	defer func() {
+		stopBackground()
+		for _, wait := range slices.Backward(waits) {
+			wait()
+		}
+	}()
+	var opts []web.Option
+	if e.cfg.MailWorkers > 0 {
+		m, err := startMail(bg, e, a, log, e.cfg.MailWorkers)
+		if err != nil {
+			return err
+		}
+		waits = append(waits, m.stop)
+		opts = append(opts, web.WithMailWaker(m.worker.Wake))
+	}
+	stopAudit, err := startAuditKeepers(bg, e, a, log)
+	if err != nil {
+		return err
+	}
+	waits = append(waits, stopAudit, startSearchMerger(bg, a.db, log))
+	srv, err := web.NewServer(&e.cfg, log, web.Services{DB: a.db, Auth: a.auth, Admin: a.admin, Payslip: a.slips, Payment: a.pay, Statement: a.ec}, opts...)
+	if err != nil {
+		return err
 	}
 	log.Info("iSPEKS portal serving", "addr", ln.Addr().String(), "base_url", e.cfg.BaseURL, "database", string(a.db.Dialect))
 	return srv.Run(e.ctx, ln)
@@ -69,4 +86,31 @@ func runMigrate(e *env, fs *flag.FlagSet, args []string) error {
 		fmt.Fprintln(e.stdout, "applied", name)
 	}
 	return nil
+}
+
+// startSearchMerger merges the search index (store.DB.MergeSearch) at
+// start and every hour until ctx ends, in short steps that take their
+// turns among the portal's writes; the returned function waits for it.
+func startSearchMerger(ctx context.Context, db *store.DB, log *slog.Logger) func() {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Hour)
+		defer tick.Stop()
+		for {
+			if n, err := db.MergeSearch(ctx); err != nil {
+				if ctx.Err() == nil {
+					log.Error("search index merge", "error", err)
+				}
+			} else if n > 0 {
+				log.Info("search index merged", "steps", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() { <-done }
 }
