@@ -77,6 +77,10 @@ var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen
 
 func main() {
 	flag.Parse()
+	if *flagTreasury < 1 {
+		fmt.Fprintln(os.Stderr, "scale: -treasury must be at least 1 (the export's and the lists' viewer is one)")
+		os.Exit(2)
+	}
 	gin.SetMode(gin.ReleaseMode)
 	if *flagMemProf != "" {
 		runtime.MemProfileRate = 64 << 10 // finer than the default, for a page's allocations
@@ -631,6 +635,9 @@ func (p *portal) export(ctx context.Context) error {
 		}
 		n, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("export: %d", resp.StatusCode)
+		}
 		portal = best(portal, time.Since(t))
 		var cmd *exec.Cmd
 		if p.d == store.Postgres {
