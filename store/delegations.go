@@ -68,11 +68,7 @@ func (c Conn) DelegationsOf(ctx context.Context, userID int64, today string) ([]
 // controlling officer's role for the PTJ, with the principal.
 func (c Conn) DelegationsTo(ctx context.Context, userID int64, today string) ([]Delegation, error) {
 	var rows []delegationRow
-	r, err := c.queryPrepared(ctx, delegationsToQuery, userID, today)
-	if err == nil {
-		err = c.db.bun.ScanRows(ctx, r, &rows)
-	}
-	if err != nil {
+	if err := c.scanPrepared(ctx, delegationsToQuery, &rows, userID, today); err != nil {
 		return nil, fmt.Errorf("delegations to user: %w", err)
 	}
 	list := make([]Delegation, len(rows))

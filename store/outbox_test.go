@@ -20,8 +20,8 @@ func (oddContent) Details(string) notify.Details { return notify.Details{} }
 
 // TestEnqueueKeepsEveryCharacter: mails queued in one statement come out
 // of the outbox as they went in, names and content with quotes,
-// backslashes, braces, commas and the word NULL among them, with and
-// without a request.
+// backslashes, braces, commas and the word NULL among them (each mail's
+// addressee passed as an id, its request, none here, as NULL).
 func TestEnqueueKeepsEveryCharacter(t *testing.T) {
 	odd := []string{`Nor 'Aini binti "Ali"`, `C:\laluan\{fail},1`, `NULL`, ``, `Ng Kah Hock, Dato' {JP}`}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {

@@ -97,6 +97,16 @@ func (c Conn) queryPrepared(ctx context.Context, q *preparedQuery, args ...any) 
 	return s.QueryContext(ctx, c.params(args)...)
 }
 
+// scanPrepared runs the read q with args and scans every row into dest
+// (a slice), as bun scans a model.
+func (c Conn) scanPrepared(ctx context.Context, q *preparedQuery, dest any, args ...any) error {
+	rows, err := c.queryPrepared(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	return c.db.bun.ScanRows(ctx, rows, dest) // it closes rows
+}
+
 // execPrepared runs the write q with args on c's write handle.
 func (c Conn) execPrepared(ctx context.Context, q *preparedQuery, args ...any) (sql.Result, error) {
 	s, err := c.on(ctx, q, c.idb)

@@ -237,10 +237,7 @@ func (c Conn) requestByID(ctx context.Context, id int64, lock bool) (*Request, e
 	if row.S.ID != 0 {
 		r.Submitter = &row.S
 	}
-	if rows, err = c.queryPrepared(ctx, requestEventsQuery, id); err == nil {
-		err = c.db.bun.ScanRows(ctx, rows, &r.Events)
-	}
-	if err != nil {
+	if err := c.scanPrepared(ctx, requestEventsQuery, &r.Events, id); err != nil {
 		return nil, fmt.Errorf("read request history: %w", err)
 	}
 	return r, nil
@@ -741,7 +738,6 @@ func (c Conn) countUpTo(ctx context.Context, sel *bun.SelectQuery) (Total, error
 // on SQLite reading and writing in turn.
 func (c Conn) EachRequest(ctx context.Context, q RequestQuery, fn func(*Request) error) error {
 	q = q.on(c)
-	const batch = 5000
 	type read struct {
 		list []Request
 		err  error
@@ -757,29 +753,13 @@ func (c Conn) EachRequest(ctx context.Context, q RequestQuery, fn func(*Request)
 		defer close(batches)
 		var after int64
 		for {
-			var list []Request
-			// An export's columns only: no form JSON, no PTJ row.
-			sel := c.rd.NewSelect().Model(&list).
-				Column("id", "reference", "kind", "state", "ptj_code", "subject_name", "subject_ic", "submitter_id").
-				Relation("Submitter", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("name") }).
-				OrderExpr("?TableAlias.id").Where("?TableAlias.id > ?", after).Limit(batch)
-			for _, col := range []string{"created_at", "updated_at"} {
-				if c.db.Dialect == SQLite {
-					// The SQLite driver parses a time column's text twice
-					// (a layout that fails first), a fifth of reading the
-					// rows; read as text, it is parsed once, by bun.
-					sel = sel.ColumnExpr("?TableAlias.? || '' AS ?", bun.Ident(col), bun.Ident(col))
-				} else {
-					sel = sel.Column(col)
-				}
-			}
-			err := q.where(sel).Scan(ctx)
+			list, err := c.exportBatch(ctx, q, after)
 			select {
 			case batches <- read{list, err}:
 			case <-ctx.Done():
 				return
 			}
-			if err != nil || len(list) < batch {
+			if err != nil || len(list) < exportBatchSize {
 				return
 			}
 			after = list[len(list)-1].ID
@@ -796,6 +776,31 @@ func (c Conn) EachRequest(ctx context.Context, q RequestQuery, fn func(*Request)
 		}
 	}
 	return nil
+}
+
+// exportBatchSize is how many requests EachRequest reads at a time.
+const exportBatchSize = 5000
+
+// exportBatch reads the next exportBatchSize requests q selects after id
+// after, with an export's columns only: no form JSON, no PTJ row.
+func (c Conn) exportBatch(ctx context.Context, q RequestQuery, after int64) ([]Request, error) {
+	var list []Request
+	sel := c.rd.NewSelect().Model(&list).
+		Column("id", "reference", "kind", "state", "ptj_code", "subject_name", "subject_ic", "submitter_id").
+		Relation("Submitter", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("name") }).
+		OrderExpr("?TableAlias.id").Where("?TableAlias.id > ?", after).Limit(exportBatchSize)
+	for _, col := range []string{"created_at", "updated_at"} {
+		if c.db.Dialect == SQLite {
+			// The SQLite driver parses a time column's text twice (a
+			// layout that fails first), a fifth of reading the rows; read
+			// as text, it is parsed once, by bun.
+			sel = sel.ColumnExpr("?TableAlias.? || '' AS ?", bun.Ident(col), bun.Ident(col))
+		} else {
+			sel = sel.Column(col)
+		}
+	}
+	err := q.where(sel).Scan(ctx)
+	return list, err
 }
 
 // CountRequests returns how many requests q selects, exactly up to

@@ -217,12 +217,8 @@ func (c Conn) UsersWithRole(ctx context.Context, role forms.Role, ptj string) ([
 	if ptj != "" {
 		q, args = usersWithRoleInPTJQuery, append(args, ptj)
 	}
-	rows, err := c.queryPrepared(ctx, q, args...)
 	var list []User
-	if err == nil {
-		err = c.db.bun.ScanRows(ctx, rows, &list)
-	}
-	if err != nil {
+	if err := c.scanPrepared(ctx, q, &list, args...); err != nil {
 		return nil, fmt.Errorf("users with role %s: %w", role, err)
 	}
 	return list, nil
