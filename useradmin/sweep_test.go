@@ -23,7 +23,7 @@ func seedWaiting(t *testing.T, c *cast, n int, since time.Time) {
 	for i := range n {
 		r := store.Request{Reference: fmt.Sprintf("BPP/2025/%06d", i+1), State: workflow.Submitted, Version: 2,
 			SubmitterID: c.rep.ID, CreatedAt: since, UpdatedAt: since, StateSince: since}
-		r.SetForm(form(forms.KindRegistration, fmt.Sprintf("99%02d%02d14%04d", 1+i/10000%12, 1+i/400%28, i%10000), "Pemohon"))
+		r.SetForm(form(forms.KindRegistration, fmt.Sprintf("99%02d%02d14%04d", 1+i/10000%12, 1+i/400%28, i%10000), "Pemohon Bin Ujian"))
 		rows = append(rows, r)
 	}
 	for start := 0; start < n; start += 500 {
@@ -118,27 +118,31 @@ func TestLongListsSayMoreThan(t *testing.T) {
 			t.Fatalf("search page 2: %d rows, total %+v, %v", len(list), total, err)
 		}
 		// Pages on both sides of the counted ids are the same list, with a
-		// search and a reference's start every request matches too (read
-		// by id within the counted ids, newest first past them), to the
-		// last row.
+		// search, a name of words and a reference's start every request
+		// matches too (read by id within the counted ids, newest first past
+		// them), to the last row, for the treasury (on PostgreSQL, the
+		// search table alone) and the PTJ's officer (joined to the
+		// requests).
 		var ids []int64
 		if err := db.IDB().NewSelect().Table("requests").Column("id").OrderExpr("id DESC").Scan(ctx, &ids); err != nil {
 			t.Fatal(err)
 		}
 		last := (len(ids) + 9) / 10
-		for _, f := range []useradmin.Filter{{}, {Q: "pemohon"}, {Q: "bpp/2025/"}} {
+		for _, f := range []useradmin.Filter{{}, {Q: "pemohon"}, {Q: "pemohon bin ujian"}, {Q: "bpp/2025/"}} {
 			for _, n := range []int{1, 20, 21, 99, 100, 101, last, last + 1} {
-				list, _, err := c.svc.ListRequests(ctx, c.treasury, f, store.Page{Number: n, Size: 10})
-				if err != nil {
-					t.Fatal(err)
-				}
-				want := ids[min((n-1)*10, len(ids)):min(n*10, len(ids))]
-				var got []int64
-				for _, r := range list {
-					got = append(got, r.ID)
-				}
-				if !slices.Equal(got, want) {
-					t.Fatalf("%+v, page %d = %v, want %v", f, n, got, want)
+				for _, viewer := range []*store.User{c.treasury, c.officer} {
+					list, _, err := c.svc.ListRequests(ctx, viewer, f, store.Page{Number: n, Size: 10})
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := ids[min((n-1)*10, len(ids)):min(n*10, len(ids))]
+					var got []int64
+					for _, r := range list {
+						got = append(got, r.ID)
+					}
+					if !slices.Equal(got, want) {
+						t.Fatalf("%s: %+v, page %d = %v, want %v", viewer.Login, f, n, got, want)
+					}
 				}
 			}
 		}
