@@ -467,10 +467,11 @@ func nameWords(s string) []string {
 }
 
 // ids is the query of the ids q, a text search, selects (newest first on
-// SQLite, and from PostgreSQL's search table alone). With nothing else to narrow the search (nor, on SQLite, a check
-// of its words) it reads the search table alone (FTS5's rowid and
-// requests_search's id are the request's): joining each match to its
-// request only to read the id back tripled such a search's time.
+// SQLite, and from PostgreSQL's search table alone). With nothing else to
+// narrow the search (nor, on SQLite, a check of its words) it reads the
+// search table alone (FTS5's rowid and requests_search's id are the
+// request's): joining each match to its request only to read the id back
+// tripled such a search's time.
 func (q RequestQuery) ids(sel *bun.SelectQuery) *bun.SelectQuery {
 	s := strings.TrimSpace(q.Q)
 	switch {
