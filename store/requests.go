@@ -389,7 +389,8 @@ func textLike(alias, s, digits string) schema.QueryWithArgs {
 		// LIKE over an expression it has no statistics for counted one
 		// row, so a page of "aisyah binti" (11,200 of 1,000,000 requests)
 		// read and sorted every match (50 ms) where walking the ids
-		// newest first finds the page in 7.
+		// newest first finds the page in 7. A third is too many for a
+		// name few rows hold: idsQuery looks first.
 		var conds []string
 		var args []any
 		for _, w := range words {
@@ -666,7 +667,8 @@ func (q RequestQuery) readsMatchesFirst() bool {
 // index finds them in 2. FTS5 hands its matches over newest first, and so
 // does PostgreSQL's search table read alone (its planner walks its ids
 // newest first when the matches are many and sorts them when they are
-// few: one read for the count and the page, where an unordered count and
+// few, see idsQuery for a name of several words: one read for the count
+// and the page, where an unordered count and
 // then the page read the trigram index twice, 21 / 28 ms for "kamarul bin
 // salleh" at 1,000,000 requests against 16 / 22). A search joined to the
 // requests reads its matches in no order, so their ids are sorted here
@@ -674,7 +676,11 @@ func (q RequestQuery) readsMatchesFirst() bool {
 // first.
 func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Request, Total, error) {
 	ordered := q.searchWay() == byFTS || q.searchTableAlone()
-	ids, err := scanIDs(ctx, q.ids(c.rd.NewSelect()).Limit(SearchCountLimit+1))
+	idsQuery, err := c.idsQuery(ctx, q)
+	if err != nil {
+		return nil, Total{}, fmt.Errorf("list requests: %w", err)
+	}
+	ids, err := scanIDs(ctx, idsQuery().Limit(SearchCountLimit+1))
 	if err != nil {
 		return nil, Total{}, fmt.Errorf("list requests: %w", err)
 	}
@@ -695,7 +701,7 @@ func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Reque
 		// first: joined to the requests, a name of a few thousand matches
 		// read every match's request row before sorting them (53 ms for
 		// "kamarul bin salleh" at 1,000,000 requests; alone, 7).
-		if ids, err = scanIDs(ctx, q.ids(c.rd.NewSelect()).Limit(page.Limit()).Offset(from)); err != nil {
+		if ids, err = scanIDs(ctx, idsQuery().Limit(page.Limit()).Offset(from)); err != nil {
 			return nil, Total{}, fmt.Errorf("list requests: %w", err)
 		}
 		if len(ids) == 0 {
@@ -709,6 +715,41 @@ func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Reque
 		return nil, Total{}, fmt.Errorf("list requests: %w", err)
 	}
 	return list, total, nil
+}
+
+// Before PostgreSQL's search table is read newest first for a name of
+// several words, its newest phraseSample rows are looked at: if fewer than
+// phraseDense of them hold the name as typed, the matches are read through
+// the trigram index and sorted, however many the planner expects.
+const phraseSample, phraseDense = 2000, 10
+
+// idsQuery returns a builder of the query of the ids q, a text search,
+// selects (see ids). The planner cannot know how many of the rows that
+// hold a name's words hold them as typed: its estimate (a third) walked
+// the ids newest first through all 1,000,000 requests for "ahmad binti",
+// which none holds (447 ms), where the trigram index reads the 21,700 that
+// hold both words in 100. A sample of the newest rows tells (1 ms): a name
+// held by at least 0.5% of them is walked to (at most some 40,000 rows
+// for the page's 201), and a rarer one is read through the index, walled
+// off from the ORDER BY … LIMIT (OFFSET 0) so that the planner cannot walk.
+func (c Conn) idsQuery(ctx context.Context, q RequestQuery) (func() *bun.SelectQuery, error) {
+	ids := func() *bun.SelectQuery { return q.ids(c.rd.NewSelect()) }
+	s := strings.TrimSpace(q.Q)
+	if !q.searchTableAlone() || nameWords(s) == nil {
+		return ids, nil
+	}
+	var held int
+	newest := c.rd.NewSelect().TableExpr("(SELECT * FROM requests_search ORDER BY id DESC LIMIT ?) AS rs", phraseSample).ColumnExpr("COUNT(*)")
+	if err := q.searchTable(newest, s).Scan(ctx, &held); err != nil {
+		return nil, err
+	}
+	if held >= phraseDense {
+		return ids, nil
+	}
+	return func() *bun.SelectQuery {
+		all := q.searchTable(c.rd.NewSelect().TableExpr("requests_search AS rs").Column("rs.id"), s)
+		return c.rd.NewSelect().TableExpr("(? OFFSET 0) AS rs", all).Column("rs.id").OrderExpr("rs.id DESC")
+	}, nil
 }
 
 // scanIDs reads the ids sel selects through database/sql: bun's scan into a

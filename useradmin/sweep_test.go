@@ -153,3 +153,40 @@ func TestLongListsSayMoreThan(t *testing.T) {
 		}
 	})
 }
+
+// A name of several words that few of the newest requests hold, but more
+// than a search counts, is read through the trigram index on PostgreSQL
+// (the newest rows sampled first): its total says "more than", and its
+// pages come newest first to the last, as the table read directly.
+func TestSearchOfANameTheNewestRarelyHold(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		seedWaiting(t, c, 2500, time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC))
+		// The 300 oldest are Siti's; none of the newest 2,000.
+		if _, err := db.IDB().NewUpdate().Table("requests").Set("subject_name = ?", "Siti Binti Ujian").Where("id <= (SELECT MIN(id) + 299 FROM requests)").Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		if err := db.IDB().NewSelect().Table("requests").Column("id").Where("subject_name = ?", "Siti Binti Ujian").OrderExpr("id DESC").Scan(ctx, &ids); err != nil || len(ids) != 300 {
+			t.Fatalf("%d of Siti's, %v", len(ids), err)
+		}
+		f := useradmin.Filter{Q: "siti binti"}
+		for _, n := range []int{1, 2, 20, 21, 30, 31} {
+			list, total, err := c.svc.ListRequests(ctx, c.treasury, f, store.Page{Number: n, Size: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total.Exact || total.N != store.SearchCountLimit {
+				t.Fatalf("total = %+v, want more than %d", total, store.SearchCountLimit)
+			}
+			want := ids[min((n-1)*10, len(ids)):min(n*10, len(ids))]
+			var got []int64
+			for _, r := range list {
+				got = append(got, r.ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("page %d = %v, want %v", n, got, want)
+			}
+		}
+	})
+}

@@ -495,6 +495,7 @@ func (p *portal) pages() error {
 		{"treasury", treasury, "/requests?q=aisyah"},
 		{"treasury", treasury, "/requests?q=kamarul+bin+salleh"},
 		{"treasury", treasury, "/requests?q=aisyah+binti"},
+		{"treasury", treasury, "/requests?q=ahmad+binti"},
 		{"treasury", treasury, "/requests?q=850101-01-0042"},
 		{"treasury", treasury, "/requests?q=BPP/2026/0999"},
 		{"treasury", treasury, "/requests?page=40"},
