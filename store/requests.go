@@ -380,25 +380,21 @@ func (q RequestQuery) searchTable(sel *bun.SelectQuery, s string) *bun.SelectQue
 // textLike is the condition that the reference or the name of the row
 // alias names holds s, or, when s is digits, its MyKad holds them.
 func textLike(alias, s, digits string) schema.QueryWithArgs {
-	if words := nameWords(s); words != nil {
-		// The name's trigram index reads the words; the rows it finds are
-		// kept when they hold s as typed, checked by strpos, which the
-		// index does not serve (a LIKE would have the planner read the
-		// phrase's trigrams from the index too). strpos also leaves the
-		// planner its estimate of the words' rows, a third of them: a
-		// LIKE over an expression it has no statistics for counted one
-		// row, so a page of "aisyah binti" (11,200 of 1,000,000 requests)
-		// read and sorted every match (50 ms) where walking the ids
-		// newest first finds the page in 7. A third is too many for a
-		// name few rows hold: idsQuery looks first.
-		var conds []string
-		var args []any
-		for _, w := range words {
-			conds = append(conds, fmt.Sprintf(`LOWER(%s.subject_name) LIKE ? ESCAPE '\'`, alias))
-			args = append(args, "%"+EscapeLike(strings.ToLower(w))+"%")
-		}
-		conds = append(conds, fmt.Sprintf(`strpos(LOWER(%s.subject_name), ?) > 0`, alias))
-		return bun.SafeQuery("("+strings.Join(conds, " AND ")+")", append(args, strings.ToLower(s))...)
+	if nameWords(s) != nil {
+		// A name of several words is read whole, through the trigram
+		// index of the names with their spaces taken out: "ahmadbinti"
+		// has trigrams across the words ("adb", "dbi") that only the rows
+		// holding the words side by side have, where the index of the
+		// names holds each word apart, and the rows holding both words
+		// then had to be read to find the ones that hold them as typed —
+		// 21,700 for "ahmad binti", which none holds, 90 ms at 1,000,000
+		// requests, against 0.1 through the joined index. The rows it
+		// finds are kept when they hold s as typed, checked by strpos,
+		// which no index serves and which leaves the planner its estimate
+		// (statistics of the joined names, see migration 20261222000001).
+		lower := strings.ToLower(s)
+		joined := "%" + EscapeLike(strings.Join(strings.Fields(lower), "")) + "%"
+		return bun.SafeQuery(fmt.Sprintf(`(replace(LOWER(%[1]s.subject_name), ' ', '') LIKE ? ESCAPE '\' AND strpos(LOWER(%[1]s.subject_name), ?) > 0)`, alias), joined, lower)
 	}
 	like := "%" + EscapeLike(strings.ToLower(s)) + "%"
 	cond := fmt.Sprintf(`LOWER(%[1]s.reference) LIKE ? ESCAPE '\' OR LOWER(%[1]s.subject_name) LIKE ? ESCAPE '\'`, alias)
@@ -429,19 +425,21 @@ func ftsMatch(s string) string {
 }
 
 // nameWords returns the words of s a trigram index reads, when a search
-// of s reads better word by word, and nil when s is read as one phrase. A
-// phrase of several words has trigrams across its spaces (" bi", "in ",
-// "n s") that most names hold, and a trigram index reads every one of
-// their rows to place them (FTS5: 9 ms for "kamarul bin salleh" at 100,000
-// requests; pg_trgm: 20–27 ms at 1,000,000); the words' own trigrams are
-// rarer (4 ms; 7 ms), and the rows that hold every word are then kept when
-// they hold s itself (LIKE). A word of three characters is one trigram,
-// and the short words of Malay names (bin, bte, a/l) are in half the rows:
-// when s has longer words, the index reads those only (2 ms of the 3 in
-// the sqlite3 shell) and LIKE checks the rest. Only for ASCII, where
-// SQLite's LIKE folds case as FTS5 does, no digits alone, and words of
-// three characters or more, the least a trigram index reads. A reference
-// has no spaces, so a search of several words is one of names.
+// of s reads better as a name of words, and nil when s is read as one
+// phrase. A phrase of several words has trigrams across its spaces (" bi",
+// "in ", "n s") that most names hold, and a trigram index reads every one
+// of their rows to place them (FTS5: 9 ms for "kamarul bin salleh" at
+// 100,000 requests; pg_trgm: 20–27 ms at 1,000,000). SQLite's FTS5 reads
+// the words' own trigrams, which are rarer (4 ms), and the rows that hold
+// every word are then kept when they hold s itself (LIKE); PostgreSQL
+// reads the name whole with its spaces taken out (see textLike). A word of
+// three characters is one trigram, and the short words of Malay names
+// (bin, bte, a/l) are in half the rows: when s has longer words, FTS5
+// reads those only (2 ms of the 3 in the sqlite3 shell) and LIKE checks
+// the rest. Only for ASCII, where SQLite's LIKE folds case as FTS5 does
+// (and Go's as PostgreSQL's), no digits alone, and words of three
+// characters or more, the least a trigram index reads. A reference has no
+// spaces, so a search of several words is one of names.
 func nameWords(s string) []string {
 	words := strings.Fields(s)
 	if len(words) < 2 || malaysia.AllDigits(malaysia.StripSeparators(s)) {
@@ -667,8 +665,7 @@ func (q RequestQuery) readsMatchesFirst() bool {
 // index finds them in 2. FTS5 hands its matches over newest first, and so
 // does PostgreSQL's search table read alone (its planner walks its ids
 // newest first when the matches are many and sorts them when they are
-// few, see idsQuery for a name of several words: one read for the count
-// and the page, where an unordered count and
+// few: one read for the count and the page, where an unordered count and
 // then the page read the trigram index twice, 21 / 28 ms for "kamarul bin
 // salleh" at 1,000,000 requests against 16 / 22). A search joined to the
 // requests reads its matches in no order, so their ids are sorted here
@@ -676,11 +673,7 @@ func (q RequestQuery) readsMatchesFirst() bool {
 // first.
 func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Request, Total, error) {
 	ordered := q.searchWay() == byFTS || q.searchTableAlone()
-	idsQuery, err := c.idsQuery(ctx, q)
-	if err != nil {
-		return nil, Total{}, fmt.Errorf("list requests: %w", err)
-	}
-	ids, err := scanIDs(ctx, idsQuery().Limit(SearchCountLimit+1))
+	ids, err := scanIDs(ctx, q.ids(c.rd.NewSelect()).Limit(SearchCountLimit+1))
 	if err != nil {
 		return nil, Total{}, fmt.Errorf("list requests: %w", err)
 	}
@@ -701,7 +694,7 @@ func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Reque
 		// first: joined to the requests, a name of a few thousand matches
 		// read every match's request row before sorting them (53 ms for
 		// "kamarul bin salleh" at 1,000,000 requests; alone, 7).
-		if ids, err = scanIDs(ctx, idsQuery().Limit(page.Limit()).Offset(from)); err != nil {
+		if ids, err = scanIDs(ctx, q.ids(c.rd.NewSelect()).Limit(page.Limit()).Offset(from)); err != nil {
 			return nil, Total{}, fmt.Errorf("list requests: %w", err)
 		}
 		if len(ids) == 0 {
@@ -715,41 +708,6 @@ func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Reque
 		return nil, Total{}, fmt.Errorf("list requests: %w", err)
 	}
 	return list, total, nil
-}
-
-// Before PostgreSQL's search table is read newest first for a name of
-// several words, its newest phraseSample rows are looked at: if fewer than
-// phraseDense of them hold the name as typed, the matches are read through
-// the trigram index and sorted, however many the planner expects.
-const phraseSample, phraseDense = 2000, 10
-
-// idsQuery returns a builder of the query of the ids q, a text search,
-// selects (see ids). The planner cannot know how many of the rows that
-// hold a name's words hold them as typed: its estimate (a third) walked
-// the ids newest first through all 1,000,000 requests for "ahmad binti",
-// which none holds (447 ms), where the trigram index reads the 21,700 that
-// hold both words in 100. A sample of the newest rows tells (1 ms): a name
-// held by at least 0.5% of them is walked to (at most some 40,000 rows
-// for the page's 201), and a rarer one is read through the index, walled
-// off from the ORDER BY … LIMIT (OFFSET 0) so that the planner cannot walk.
-func (c Conn) idsQuery(ctx context.Context, q RequestQuery) (func() *bun.SelectQuery, error) {
-	ids := func() *bun.SelectQuery { return q.ids(c.rd.NewSelect()) }
-	s := strings.TrimSpace(q.Q)
-	if !q.searchTableAlone() || nameWords(s) == nil {
-		return ids, nil
-	}
-	var held int
-	newest := c.rd.NewSelect().TableExpr("(SELECT * FROM requests_search ORDER BY id DESC LIMIT ?) AS rs", phraseSample).ColumnExpr("COUNT(*)")
-	if err := q.searchTable(newest, s).Scan(ctx, &held); err != nil {
-		return nil, err
-	}
-	if held >= phraseDense {
-		return ids, nil
-	}
-	return func() *bun.SelectQuery {
-		all := q.searchTable(c.rd.NewSelect().TableExpr("requests_search AS rs").Column("rs.id"), s)
-		return c.rd.NewSelect().TableExpr("(? OFFSET 0) AS rs", all).Column("rs.id").OrderExpr("rs.id DESC")
-	}, nil
 }
 
 // scanIDs reads the ids sel selects through database/sql: bun's scan into a

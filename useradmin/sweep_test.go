@@ -154,10 +154,10 @@ func TestLongListsSayMoreThan(t *testing.T) {
 	})
 }
 
-// A name of several words that few of the newest requests hold, but more
-// than a search counts, is read through the trigram index on PostgreSQL
-// (the newest rows sampled first): its total says "more than", and its
-// pages come newest first to the last, as the table read directly.
+// A name of several words that only old requests hold, more of them than
+// a search counts, says "more than", and its pages come newest first to
+// the last, as the table read directly (on PostgreSQL through the index of
+// the names joined, with the planner's choice of how to read them).
 func TestSearchOfANameTheNewestRarelyHold(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		c := newCast(t, db)
