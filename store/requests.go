@@ -347,13 +347,7 @@ func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 	case byFTS:
 		// Joined, not IN (…): FTS5 then hands its matches over newest first
 		// (ORDER BY rs.rowid DESC, see newestFirst) and stops at the page.
-		sel = sel.Join("JOIN requests_search AS rs ON rs.rowid = ?TableAlias.id").Where("rs.requests_search MATCH ?", ftsMatch(s))
-		if nameWords(s) != nil {
-			// The words matched; keep the rows that hold them as s does.
-			like := "%" + EscapeLike(s) + "%"
-			sel = sel.Where(`(?TableAlias.subject_name LIKE ? ESCAPE '\' OR ?TableAlias.reference LIKE ? ESCAPE '\')`, like, like)
-		}
-		return sel
+		return sel.Join("JOIN requests_search AS rs ON rs.rowid = ?TableAlias.id").Where("rs.requests_search MATCH ?", ftsMatch(s))
 	}
 	if q.sqlite {
 		return sel.Where("?", textLike("?TableAlias", s, digits))
@@ -407,15 +401,22 @@ func textLike(alias, s, digits string) schema.QueryWithArgs {
 }
 
 // ftsMatch is the FTS5 query for a search of s: s as a phrase in the
-// reference or the name, or, when s is digits, in the MyKad; or each of
-// s's words, when nameWords says to read it word by word.
+// reference or the name, or, when s is digits, in the MyKad; led by s's
+// words when nameWords says it is a name of words.
 func ftsMatch(s string) string {
 	phrase := ftsPhrase(s)
 	if words := nameWords(s); words != nil {
+		// The words first, then the name as typed: FTS5 advances each
+		// term's list to the next row all hold, so the words' rarer lists
+		// lead and the phrase's common ones (" bi", "bin") are read only
+		// where they are. Either alone read more: the phrase by itself
+		// 6–8 ms for "kamarul bin salleh" at 100,000 requests, 4 so; the
+		// words by themselves, each row holding both then checked for the
+		// name (LIKE), 24 ms for "ahmad binti", which none holds, 0.7 so.
 		for i, w := range words {
 			words[i] = ftsPhrase(w)
 		}
-		phrase = "(" + strings.Join(words, " AND ") + ")"
+		phrase = "(" + strings.Join(append(words, phrase), " AND ") + ")"
 	}
 	match := "{reference subject_name}: " + phrase
 	if digits := malaysia.StripSeparators(s); len(digits) >= 3 && malaysia.AllDigits(digits) {
@@ -430,16 +431,15 @@ func ftsMatch(s string) string {
 // "in ", "n s") that most names hold, and a trigram index reads every one
 // of their rows to place them (FTS5: 9 ms for "kamarul bin salleh" at
 // 100,000 requests; pg_trgm: 20–27 ms at 1,000,000). SQLite's FTS5 reads
-// the words' own trigrams, which are rarer (4 ms), and the rows that hold
-// every word are then kept when they hold s itself (LIKE); PostgreSQL
-// reads the name whole with its spaces taken out (see textLike). A word of
-// three characters is one trigram, and the short words of Malay names
-// (bin, bte, a/l) are in half the rows: when s has longer words, FTS5
-// reads those only (2 ms of the 3 in the sqlite3 shell) and LIKE checks
-// the rest. Only for ASCII, where SQLite's LIKE folds case as FTS5 does
-// (and Go's as PostgreSQL's), no digits alone, and words of three
-// characters or more, the least a trigram index reads. A reference has no
-// spaces, so a search of several words is one of names.
+// the words' own trigrams, which are rarer, to lead its reading of the
+// phrase (see ftsMatch); PostgreSQL reads the name whole with its spaces
+// taken out (see textLike). A word of three characters is one trigram,
+// and the short words of Malay names (bin, bte, a/l) are in half the
+// rows: when s has longer words, FTS5 leads with those only. Only for
+// ASCII, where FTS5 and SQLite fold case alike (and Go and PostgreSQL), no
+// digits alone, and words of three characters or more, the least a
+// trigram index reads. A reference has no spaces, so a search of several
+// words is one of names.
 func nameWords(s string) []string {
 	words := strings.Fields(s)
 	if len(words) < 2 || malaysia.AllDigits(malaysia.StripSeparators(s)) {
@@ -467,8 +467,7 @@ func nameWords(s string) []string {
 
 // ids is the query of the ids q, a text search, selects (newest first on
 // SQLite, and from PostgreSQL's search table alone). With nothing else to
-// narrow the search (nor, on SQLite, a check of its words) it reads the
-// search table alone (FTS5's rowid and requests_search's id are the
+// narrow the search it reads the search table alone (FTS5's rowid and requests_search's id are the
 // request's): joining each match to its request only to read the id back
 // tripled such a search's time.
 func (q RequestQuery) ids(sel *bun.SelectQuery) *bun.SelectQuery {
@@ -476,7 +475,7 @@ func (q RequestQuery) ids(sel *bun.SelectQuery) *bun.SelectQuery {
 	switch {
 	case q.searchTableAlone():
 		return q.searchTable(sel.TableExpr("requests_search AS rs").Column("rs.id"), s).OrderExpr("rs.id DESC")
-	case q.searchAlone() && q.searchWay() == byFTS && nameWords(s) == nil:
+	case q.searchAlone() && q.searchWay() == byFTS:
 		return sel.TableExpr("requests_search AS rs").ColumnExpr("rs.rowid").
 			Where("rs.requests_search MATCH ?", ftsMatch(s)).OrderExpr("rs.rowid DESC")
 	}
