@@ -382,7 +382,7 @@ func textLike(alias, s, digits string) schema.QueryWithArgs {
 		// names holds each word apart, and the rows holding both words
 		// then had to be read to find the ones that hold them as typed —
 		// 21,700 for "ahmad binti", which none holds, 90 ms at 1,000,000
-		// requests, against 0.1 through the joined index. The rows it
+		// requests, against 0.4 through the joined index. The rows it
 		// finds are kept when they hold s as typed, checked by strpos,
 		// which no index serves and which leaves the planner its estimate
 		// (statistics of the joined names, see migration 20261222000001).
@@ -409,10 +409,11 @@ func ftsMatch(s string) string {
 		// The words first, then the name as typed: FTS5 advances each
 		// term's list to the next row all hold, so the words' rarer lists
 		// lead and the phrase's common ones (" bi", "bin") are read only
-		// where they are. Either alone read more: the phrase by itself
-		// 6–8 ms for "kamarul bin salleh" at 100,000 requests, 4 so; the
-		// words by themselves, each row holding both then checked for the
-		// name (LIKE), 24 ms for "ahmad binti", which none holds, 0.7 so.
+		// where they are. Either alone read more: in the sqlite3 shell at
+		// 100,000 requests, the phrase by itself took 6–8 ms for "kamarul
+		// bin salleh", 4 so; and the words by themselves, each row holding
+		// both then read and checked for the name (LIKE), took a page of
+		// "ahmad binti", which none holds, 24 ms in the portal, 0.7 so.
 		for i, w := range words {
 			words[i] = ftsPhrase(w)
 		}
@@ -467,9 +468,9 @@ func nameWords(s string) []string {
 
 // ids is the query of the ids q, a text search, selects (newest first on
 // SQLite, and from PostgreSQL's search table alone). With nothing else to
-// narrow the search it reads the search table alone (FTS5's rowid and requests_search's id are the
-// request's): joining each match to its request only to read the id back
-// tripled such a search's time.
+// narrow the search it reads the search table alone (FTS5's rowid and
+// requests_search's id are the request's): joining each match to its
+// request only to read the id back tripled such a search's time.
 func (q RequestQuery) ids(sel *bun.SelectQuery) *bun.SelectQuery {
 	s := strings.TrimSpace(q.Q)
 	switch {
