@@ -385,7 +385,7 @@ func textLike(alias, s, digits string) schema.QueryWithArgs {
 		// requests, against 0.4 through the joined index. The rows it
 		// finds are kept when they hold s as typed, checked by strpos,
 		// which no index serves and which leaves the planner its estimate
-		// (statistics of the joined names, see migration 20261222000001).
+		// (statistics of the joined names, see migration 20261221000001).
 		lower := strings.ToLower(s)
 		joined := "%" + EscapeLike(strings.Join(strings.Fields(lower), "")) + "%"
 		return bun.SafeQuery(fmt.Sprintf(`(replace(LOWER(%[1]s.subject_name), ' ', '') LIKE ? ESCAPE '\' AND strpos(LOWER(%[1]s.subject_name), ?) > 0)`, alias), joined, lower)
