@@ -350,7 +350,7 @@ func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 		return sel.Join("JOIN requests_search AS rs ON rs.rowid = ?TableAlias.id").Where("rs.requests_search MATCH ?", ftsMatch(s))
 	}
 	if q.sqlite {
-		return sel.Where("?", textLike("?TableAlias", s, digits))
+		return sel.Where("?", textLike(requestsColumns, s, digits))
 	}
 	// PostgreSQL's trigram indexes are on requests_search (see its
 	// migration), which holds the PTJ too: a search within one's PTJs is
@@ -364,106 +364,87 @@ func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 // searchTable narrows sel, a query of PostgreSQL's requests_search as rs
 // (alone or joined), to the rows a search of s within q's PTJs matches.
 func (q RequestQuery) searchTable(sel *bun.SelectQuery, s string) *bun.SelectQuery {
-	sel = sel.Where("?", textLike("rs", s, malaysia.StripSeparators(s)))
+	sel = sel.Where("?", textLike(searchTableColumns, s, malaysia.StripSeparators(s)))
 	if !q.AllPTJs {
 		sel = sel.Where("rs.ptj_code IN (?)", bun.List(q.PTJs))
 	}
 	return sel
 }
 
-// textLike is the condition that the reference or the name of the row
-// alias names holds s, or, when s is digits, its MyKad holds them.
-func textLike(alias, s, digits string) schema.QueryWithArgs {
-	if nameWords(s) != nil {
-		// A name of several words is read whole, through the trigram
-		// index of the names with their spaces taken out: "ahmadbinti"
-		// has trigrams across the words ("adb", "dbi") that only the rows
-		// holding the words side by side have, where the index of the
-		// names holds each word apart, and the rows holding both words
-		// then had to be read to find the ones that hold them as typed —
-		// 21,700 for "ahmad binti", which none holds, 90 ms at 1,000,000
-		// requests, against 0.4 through the joined index. The rows it
-		// finds are kept when they hold s as typed, checked by strpos,
-		// which no index serves and which leaves the planner its estimate
-		// (statistics of the joined names, see migration 20261221000001).
-		lower := strings.ToLower(s)
-		joined := "%" + EscapeLike(strings.Join(strings.Fields(lower), "")) + "%"
-		return bun.SafeQuery(fmt.Sprintf(`(replace(LOWER(%[1]s.subject_name), ' ', '') LIKE ? ESCAPE '\' AND strpos(LOWER(%[1]s.subject_name), ?) > 0)`, alias), joined, lower)
+// searchColumns are what a search of text compares, as SQL: the reference
+// and the name in small letters, the name with its spaces taken out too
+// (see joinedName), and the MyKad.
+type searchColumns struct{ reference, name, nameJoined, ic string }
+
+// searchTableColumns are PostgreSQL's search table's, stored in small
+// letters (migration 20261222000001): a search of a word common enough
+// that the planner walks the ids newest first, checking each row, spent
+// most of its time lowering the names it walked ("aisyah binti" at
+// 100,000 requests: 7.7 ms, 2.9 stored).
+var searchTableColumns = searchColumns{"rs.reference_lower", "rs.subject_name_lower", "rs.subject_name_joined", "rs.subject_ic"}
+
+// requestsColumns are the requests' own, which SQLite reads for a search
+// under three characters (no trigram serves it).
+var requestsColumns = searchColumns{"LOWER(?TableAlias.reference)", "LOWER(?TableAlias.subject_name)", "replace(LOWER(?TableAlias.subject_name), ' ', '')", "?TableAlias.subject_ic"}
+
+// textLike is the condition that the reference or the name in c holds s,
+// or, when s is digits, the MyKad holds them.
+func textLike(c searchColumns, s, digits string) schema.QueryWithArgs {
+	if joined, ok := joinedName(s); ok {
+		return bun.SafeQuery(c.nameJoined+` LIKE ? ESCAPE '\'`, "%"+EscapeLike(joined)+"%")
 	}
 	like := "%" + EscapeLike(strings.ToLower(s)) + "%"
-	cond := fmt.Sprintf(`LOWER(%[1]s.reference) LIKE ? ESCAPE '\' OR LOWER(%[1]s.subject_name) LIKE ? ESCAPE '\'`, alias)
+	cond := c.reference + ` LIKE ? ESCAPE '\' OR ` + c.name + ` LIKE ? ESCAPE '\'`
 	if !malaysia.AllDigits(digits) {
 		// A MyKad is digits: only digits could be part of one, and its
 		// trigram index need not be read for a name.
 		return bun.SafeQuery("("+cond+")", like, like)
 	}
-	return bun.SafeQuery(fmt.Sprintf(`(%s OR %s.subject_ic LIKE ? ESCAPE '\')`, cond, alias), like, like, "%"+EscapeLike(digits)+"%")
+	return bun.SafeQuery("("+cond+" OR "+c.ic+` LIKE ? ESCAPE '\')`, like, like, "%"+EscapeLike(digits)+"%")
 }
 
 // ftsMatch is the FTS5 query for a search of s: s as a phrase in the
-// reference or the name, or, when s is digits, in the MyKad; led by s's
-// words when nameWords says it is a name of words.
+// reference or the name, or, when s is digits, in the MyKad; or, for a
+// name of several words, the words joined in the joined names.
 func ftsMatch(s string) string {
-	phrase := ftsPhrase(s)
-	if words := nameWords(s); words != nil {
-		// The words first, then the name as typed: FTS5 advances each
-		// term's list to the next row all hold, so the words' rarer lists
-		// lead and the phrase's common ones (" bi", "bin") are read only
-		// where they are. Either alone read more: in the sqlite3 shell at
-		// 100,000 requests, the phrase by itself took 6–8 ms for "kamarul
-		// bin salleh", 4 so; and the words by themselves, each row holding
-		// both then read and checked for the name (LIKE), took a page of
-		// "ahmad binti", which none holds, 24 ms in the portal, 0.7 so.
-		for i, w := range words {
-			words[i] = ftsPhrase(w)
-		}
-		phrase = "(" + strings.Join(append(words, phrase), " AND ") + ")"
+	if joined, ok := joinedName(s); ok {
+		return "subject_name_joined: " + ftsPhrase(joined)
 	}
-	match := "{reference subject_name}: " + phrase
+	match := "{reference subject_name}: " + ftsPhrase(s)
 	if digits := malaysia.StripSeparators(s); len(digits) >= 3 && malaysia.AllDigits(digits) {
 		match += " OR subject_ic: " + ftsPhrase(digits)
 	}
 	return match
 }
 
-// nameWords returns the words of s a trigram index reads, when a search
-// of s reads better as a name of words, and nil when s is read as one
-// phrase. A phrase of several words has trigrams across its spaces (" bi",
-// "in ", "n s") that most names hold, and a trigram index reads every one
-// of their rows to place them (FTS5: 9 ms for "kamarul bin salleh" at
-// 100,000 requests; pg_trgm: 20–27 ms at 1,000,000). SQLite's FTS5 reads
-// the words' own trigrams, which are rarer, to lead its reading of the
-// phrase (see ftsMatch); PostgreSQL reads the name whole with its spaces
-// taken out (see textLike). A word of three characters is one trigram,
-// and the short words of Malay names (bin, bte, a/l) are in half the
-// rows: when s has longer words, FTS5 leads with those only. Only for
-// ASCII, where FTS5 and SQLite fold case alike (and Go and PostgreSQL), no
-// digits alone, and words of three characters or more, the least a
-// trigram index reads. A reference has no spaces, so a search of several
-// words is one of names.
-func nameWords(s string) []string {
+// joinedName returns s's words joined, in small letters, when s is a name
+// of several words, which a search reads in the names with their spaces
+// taken out ("kamarulbinsalleh"), so that spaces typed or held need not
+// match: "nur aisyah" finds Nuraisyah, as Malay names are written both
+// ways. It is the cheaper read too. The trigrams of a phrase of words
+// across its spaces (" bi", "in ", "n s") are in most names, and a trigram
+// index reads each of their lists: at 1,000,000 requests "kamarul bin
+// salleh" read as typed took 20–27 ms through pg_trgm, and read word by
+// word, each row holding both words then checked, "ahmad binti", which no
+// name holds but 21,700 hold both words, took 90 ms. Joined, its trigrams
+// across the words ("adb", "dbi") are held only by names holding the words
+// side by side: 0.4 ms. (The index of the joined names on PostgreSQL, the
+// FTS5 table's joined column on SQLite: migrations 20261221000001 and
+// 20261222000001.) Only for ASCII, where FTS5, SQLite, PostgreSQL and Go
+// fold case alike, not digits alone (a MyKad typed in groups), and three
+// characters joined or more, the least a trigram index reads.
+func joinedName(s string) (string, bool) {
 	words := strings.Fields(s)
 	if len(words) < 2 || malaysia.AllDigits(malaysia.StripSeparators(s)) {
-		return nil
-	}
-	var long []string
-	for _, w := range words {
-		if len(w) < 3 {
-			return nil
-		}
-		if len(w) > 3 {
-			long = append(long, w)
-		}
+		return "", false
 	}
 	for _, r := range s {
 		if r >= utf8.RuneSelf {
-			return nil
+			return "", false
 		}
 	}
-	if len(long) > 0 {
-		return long
-	}
-	return words
+	joined := strings.ToLower(strings.Join(words, ""))
+	return joined, len(joined) >= 3
 }
 
 // ids is the query of the ids q, a text search, selects (newest first on

@@ -1,25 +1,23 @@
 package store
 
-import (
-	"slices"
-	"testing"
-)
+import "testing"
 
-func TestNameWords(t *testing.T) {
+func TestJoinedName(t *testing.T) {
 	for _, tc := range []struct {
 		name, s string
-		want    []string
+		want    string // "" when s is not read joined
 	}{
-		{"one word is a phrase", "aisyah", nil},
-		{"words of four characters or more", "nur aisyah hock", []string{"aisyah", "hock"}},
-		{"the short words of a name are left to LIKE", "kamarul bin salleh", []string{"kamarul", "salleh"}},
-		{"words of three characters only are all read", "tan lim", []string{"tan", "lim"}},
-		{"a word under three characters makes it a phrase", "ali a kadir", nil},
-		{"digits are a MyKad's, a phrase", "850101 01", nil},
-		{"not ASCII is a phrase", "józef nowak", nil},
+		{"one word is read as it is", "aisyah", ""},
+		{"words are joined, in small letters", "Kamarul bin Salleh", "kamarulbinsalleh"},
+		{"spaces typed twice or around are one", "  nur   aisyah ", "nuraisyah"},
+		{"short words too", "ali a kadir", "aliakadir"},
+		{"under three letters joined has no trigram", "a b", ""},
+		{"digits are a MyKad's, read as they are", "850101 01", ""},
+		{"not ASCII is read as it is", "józef nowak", ""},
 	} {
-		if got := nameWords(tc.s); !slices.Equal(got, tc.want) {
-			t.Errorf("%s: nameWords(%q) = %q, want %q", tc.name, tc.s, got, tc.want)
+		got, ok := joinedName(tc.s)
+		if ok != (tc.want != "") || got != tc.want && ok {
+			t.Errorf("%s: joinedName(%q) = %q, %v, want %q", tc.name, tc.s, got, ok, tc.want)
 		}
 	}
 }
