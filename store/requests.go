@@ -346,8 +346,9 @@ func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 		return sel.Where("?TableAlias.reference LIKE ?", strings.ToUpper(s)+"%") // requests_reference_prefix
 	case byFTS:
 		// Joined, not IN (…): FTS5 then hands its matches over newest first
-		// (ORDER BY rs.rowid DESC, see newestFirst) and stops at the page.
-		return sel.Join("JOIN requests_search AS rs ON rs.rowid = ?TableAlias.id").Where("rs.requests_search MATCH ?", ftsMatch(s))
+		// (ORDER BY rs.rowid, see newestFirst) and stops at the page. Its
+		// rowid is the request's id negated (migration 20261222000001).
+		return sel.Join("JOIN requests_search AS rs ON ?TableAlias.id = -rs.rowid").Where("rs.requests_search MATCH ?", ftsMatch(s))
 	}
 	if q.sqlite {
 		return sel.Where("?", textLike(requestsColumns, s, digits))
@@ -449,17 +450,18 @@ func joinedName(s string) (string, bool) {
 
 // ids is the query of the ids q, a text search, selects (newest first on
 // SQLite, and from PostgreSQL's search table alone). With nothing else to
-// narrow the search it reads the search table alone (FTS5's rowid and
-// requests_search's id are the request's): joining each match to its
-// request only to read the id back tripled such a search's time.
+// narrow the search it reads the search table alone (FTS5's rowid is the
+// request's id negated, requests_search's id the request's): joining each
+// match to its request only to read the id back tripled such a search's
+// time.
 func (q RequestQuery) ids(sel *bun.SelectQuery) *bun.SelectQuery {
 	s := strings.TrimSpace(q.Q)
 	switch {
 	case q.searchTableAlone():
 		return q.searchTable(sel.TableExpr("requests_search AS rs").Column("rs.id"), s).OrderExpr("rs.id DESC")
 	case q.searchAlone() && q.searchWay() == byFTS:
-		return sel.TableExpr("requests_search AS rs").ColumnExpr("rs.rowid").
-			Where("rs.requests_search MATCH ?", ftsMatch(s)).OrderExpr("rs.rowid DESC")
+		return sel.TableExpr("requests_search AS rs").ColumnExpr("-rs.rowid").
+			Where("rs.requests_search MATCH ?", ftsMatch(s)).OrderExpr("rs.rowid")
 	}
 	sel = q.where(sel.Model((*Request)(nil)).Column("id"))
 	if q.searchWay() == byFTS {
@@ -530,10 +532,12 @@ var likeEscapes = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
 // newestFirst is the order of a list: by id, newest first, which on an FTS5
 // search is the order the FTS table reads its matches in (sorted by
-// requests.id, SQLite would read every match before the first page).
+// requests.id, SQLite would read every match before the first page): its
+// rowids, the ids negated, going forwards, which FTS5 reads faster than
+// backwards.
 func (q RequestQuery) newestFirst() string {
 	if q.searchWay() == byFTS {
-		return "rs.rowid DESC"
+		return "rs.rowid"
 	}
 	return "?TableAlias.id DESC"
 }

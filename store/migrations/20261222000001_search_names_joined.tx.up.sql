@@ -12,6 +12,19 @@
 -- name's, in the same lists). Rebuilt in about a second at 100,000
 -- requests, during which requests cannot be created.
 --
+-- The FTS5 table's rowid is the request's id negated, so that its lists,
+-- in the order of their rowids, hold the newest requests first: FTS5
+-- reads a list forwards faster than backwards (backwards, it parses each
+-- page forwards first), and a search reads newest first. In the sqlite3
+-- shell at 100,000 requests, "kamarulbinsalleh" newest first 2.4–4.4 ms
+-- backwards, 1.3–2.8 forwards. No query looks a row of the view up by its
+-- rowid (the content is never read back: a search reads rowids alone), so
+-- the negated id needs no index. FTS5 writes a list only in the order of
+-- its rowids, and writes out what it holds whenever a row comes out of
+-- order: the table is filled newest first (a 'rebuild' would read the
+-- view oldest first, eight times slower), and a transaction creating many
+-- requests writes its rows' lists one by one.
+--
 -- PostgreSQL's search table stores the reference and the name in small
 -- letters, and the name joined, and its trigram indexes are of those
 -- columns instead of expressions: a search common enough that the planner
@@ -54,32 +67,34 @@ DROP TRIGGER requests_search_delete;
 DROP TABLE requests_search;
 --bun:split
 CREATE VIEW requests_search_content AS
-SELECT id, reference, subject_name, subject_ic, replace(subject_name, ' ', '') AS subject_name_joined
+SELECT -id AS search_rowid, reference, subject_name, subject_ic, replace(subject_name, ' ', '') AS subject_name_joined
 FROM requests;
 --bun:split
 CREATE VIRTUAL TABLE requests_search USING fts5(
     reference, subject_name, subject_ic, subject_name_joined,
-    content='requests_search_content', content_rowid='id', tokenize='trigram'
+    content='requests_search_content', content_rowid='search_rowid', tokenize='trigram'
 );
 --bun:split
-INSERT INTO requests_search (requests_search) VALUES ('rebuild');
+INSERT INTO requests_search (rowid, reference, subject_name, subject_ic, subject_name_joined)
+SELECT search_rowid, reference, subject_name, subject_ic, subject_name_joined
+FROM requests_search_content ORDER BY search_rowid;
 --bun:split
 INSERT INTO requests_search (requests_search, rank) VALUES ('usermerge', 2);
 --bun:split
 CREATE TRIGGER requests_search_insert AFTER INSERT ON requests BEGIN
     INSERT INTO requests_search (rowid, reference, subject_name, subject_ic, subject_name_joined)
-    VALUES (new.id, new.reference, new.subject_name, new.subject_ic, replace(new.subject_name, ' ', ''));
+    VALUES (-new.id, new.reference, new.subject_name, new.subject_ic, replace(new.subject_name, ' ', ''));
 END;
 --bun:split
 CREATE TRIGGER requests_search_update AFTER UPDATE OF reference, subject_name, subject_ic ON requests BEGIN
     INSERT INTO requests_search (requests_search, rowid, reference, subject_name, subject_ic, subject_name_joined)
-    VALUES ('delete', old.id, old.reference, old.subject_name, old.subject_ic, replace(old.subject_name, ' ', ''));
+    VALUES ('delete', -old.id, old.reference, old.subject_name, old.subject_ic, replace(old.subject_name, ' ', ''));
     INSERT INTO requests_search (rowid, reference, subject_name, subject_ic, subject_name_joined)
-    VALUES (new.id, new.reference, new.subject_name, new.subject_ic, replace(new.subject_name, ' ', ''));
+    VALUES (-new.id, new.reference, new.subject_name, new.subject_ic, replace(new.subject_name, ' ', ''));
 END;
 --bun:split
 CREATE TRIGGER requests_search_delete AFTER DELETE ON requests BEGIN
     INSERT INTO requests_search (requests_search, rowid, reference, subject_name, subject_ic, subject_name_joined)
-    VALUES ('delete', old.id, old.reference, old.subject_name, old.subject_ic, replace(old.subject_name, ' ', ''));
+    VALUES ('delete', -old.id, old.reference, old.subject_name, old.subject_ic, replace(old.subject_name, ' ', ''));
 END;
 {{end}}
