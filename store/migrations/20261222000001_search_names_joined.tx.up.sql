@@ -9,7 +9,7 @@
 -- every row holding the rest. In the sqlite3 shell at 100,000 requests:
 -- 5.6 ms → 2.3 for that name, 1.3 → 0.7 for "aisyah binti"; a search of
 -- one word reads as before (the joined name's trigrams are mostly the
--- name's, in the same lists). Rebuilt in about a second at 100,000
+-- name's, in the same lists). Filled in about two seconds at 100,000
 -- requests, during which requests cannot be created.
 --
 -- The FTS5 table's rowid is the request's id negated, so that its lists,
