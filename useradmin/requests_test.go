@@ -713,6 +713,7 @@ func TestListRequestsShowsOnlyWhatTheViewerMaySee(t *testing.T) {
 			{"search that matches nobody", c.sysadmin, useradmin.Filter{Q: "zzz"}, 0},
 			{"a search with LIKE's wildcards finds them literally", c.sysadmin, useradmin.Filter{Q: "%_%"}, 0},
 			{"a search with FTS5's syntax finds it literally", c.sysadmin, useradmin.Filter{Q: `"OR*`}, 0},
+			{"a name of words with FTS5's syntax finds it literally", c.sysadmin, useradmin.Filter{Q: `ghani" OR "subject`}, 0},
 			{"filter by state", c.sysadmin, useradmin.Filter{State: workflow.Provisioned}, 0},
 			{"the subject is no one's approver", c.subject, useradmin.Filter{AwaitingMe: true}, 0},
 		} {

@@ -28,11 +28,7 @@ func TestMergeSearch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ids []int64
-			for _, r := range list {
-				ids = append(ids, r.ID)
-			}
-			return ids
+			return requestIDs(list)
 		}
 		before := search()
 		if len(before) != 6 {

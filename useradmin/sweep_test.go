@@ -135,12 +135,7 @@ func TestLongListsSayMoreThan(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					want := ids[min((n-1)*10, len(ids)):min(n*10, len(ids))]
-					var got []int64
-					for _, r := range list {
-						got = append(got, r.ID)
-					}
-					if !slices.Equal(got, want) {
+					if got, want := requestIDs(list), pageOf(ids, n, 10); !slices.Equal(got, want) {
 						t.Fatalf("%s: %+v, page %d = %v, want %v", viewer.Login, f, n, got, want)
 					}
 				}
@@ -179,14 +174,23 @@ func TestSearchOfANameTheNewestRarelyHold(t *testing.T) {
 			if total.Exact || total.N != store.SearchCountLimit {
 				t.Fatalf("total = %+v, want more than %d", total, store.SearchCountLimit)
 			}
-			want := ids[min((n-1)*10, len(ids)):min(n*10, len(ids))]
-			var got []int64
-			for _, r := range list {
-				got = append(got, r.ID)
-			}
-			if !slices.Equal(got, want) {
+			if got, want := requestIDs(list), pageOf(ids, n, 10); !slices.Equal(got, want) {
 				t.Fatalf("page %d = %v, want %v", n, got, want)
 			}
 		}
 	})
+}
+
+// requestIDs are the ids of list, in its order.
+func requestIDs(list []store.Request) []int64 {
+	var ids []int64
+	for _, r := range list {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+// pageOf is page n (from 1) of ids, size to a page.
+func pageOf(ids []int64, n, size int) []int64 {
+	return ids[min((n-1)*size, len(ids)):min(n*size, len(ids))]
 }

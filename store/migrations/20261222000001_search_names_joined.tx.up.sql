@@ -7,7 +7,7 @@
 -- that half the names hold ("bin"); the phrase "kamarul bin salleh" has
 -- four (" bi", "bin", "in ", "n s"), each of whose lists FTS5 reads at
 -- every row holding the rest. In the sqlite3 shell at 100,000 requests:
--- 5.6 ms → 2.3 for that name, 1.3 → 0.7 for "aisyah binti"; a search of
+-- 5.6 ms → 2.3 for that name, 1.3–1.9 → 0.9 for "aisyah binti"; a search of
 -- one word reads as before (the joined name's trigrams are mostly the
 -- name's, in the same lists). Filled in about two seconds at 100,000
 -- requests, during which requests cannot be created.
@@ -31,7 +31,9 @@
 -- walks the ids newest first computed them for every row it walked
 -- ("aisyah binti", 1.1% of the names, at 100,000 requests: 7.7 ms, 2.9
 -- with the columns stored; "aisyah" 1.8 → 1.0). The columns keep the
--- finer statistics of 20261221000001.
+-- finer statistics of 20261221000001. The table is rewritten and its
+-- three indexes built again: 2.6 s at 100,000 requests (an upgraded bench
+-- database), during which requests cannot be created.
 {{if .Postgres}}
 ALTER TABLE requests_search
     ADD COLUMN reference_lower VARCHAR GENERATED ALWAYS AS (LOWER(reference)) STORED,
