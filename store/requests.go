@@ -373,26 +373,32 @@ func (q RequestQuery) searchTable(sel *bun.SelectQuery, s string) *bun.SelectQue
 }
 
 // searchColumns are what a search of text compares, as SQL: the reference
-// and the name in small letters, the name with its spaces taken out too
-// (see joinedName), and the MyKad.
-type searchColumns struct{ reference, name, nameJoined, ic string }
+// and the name in small letters, and the MyKad; and the condition that the
+// name with its spaces taken out (see joinedName) holds a name of words,
+// its one parameter that name as a LIKE pattern.
+type searchColumns struct{ reference, name, ic, nameJoinedLike string }
 
 // searchTableColumns are PostgreSQL's search table's, stored in small
 // letters (migration 20261222000001): a search of a word common enough
 // that the planner walks the ids newest first, checking each row, spent
 // most of its time lowering the names it walked ("aisyah binti" at
-// 100,000 requests: 7.7 ms, 2.9 stored).
-var searchTableColumns = searchColumns{"rs.reference_lower", "rs.subject_name_lower", "rs.subject_name_joined", "rs.subject_ic"}
+// 100,000 requests: 7.7 ms, 2.9 stored). A name of words is looked up in
+// the table of names first, and its requests through the B-tree of the
+// joined names (migration 20261223000001): "kamarul bin salleh" at
+// 1,000,000 requests read 1,600 rows' trigrams in 21 ms, its one name in 1.
+var searchTableColumns = searchColumns{"rs.reference_lower", "rs.subject_name_lower", "rs.subject_ic",
+	`rs.subject_name_joined IN (SELECT n.name_joined FROM request_names AS n WHERE n.name_joined LIKE ? ESCAPE '\')`}
 
 // requestsColumns are the requests' own, which SQLite reads for a search
 // under three characters (no trigram serves it).
-var requestsColumns = searchColumns{"LOWER(?TableAlias.reference)", "LOWER(?TableAlias.subject_name)", "replace(LOWER(?TableAlias.subject_name), ' ', '')", "?TableAlias.subject_ic"}
+var requestsColumns = searchColumns{"LOWER(?TableAlias.reference)", "LOWER(?TableAlias.subject_name)", "?TableAlias.subject_ic",
+	`replace(LOWER(?TableAlias.subject_name), ' ', '') LIKE ? ESCAPE '\'`}
 
 // textLike is the condition that the reference or the name in c holds s,
 // or, when s is digits, the MyKad holds them.
 func textLike(c searchColumns, s, digits string) schema.QueryWithArgs {
 	if joined, ok := joinedName(s); ok {
-		return bun.SafeQuery(c.nameJoined+` LIKE ? ESCAPE '\'`, "%"+EscapeLike(joined)+"%")
+		return bun.SafeQuery(c.nameJoinedLike, "%"+EscapeLike(joined)+"%")
 	}
 	like := "%" + EscapeLike(strings.ToLower(s)) + "%"
 	cond := c.reference + ` LIKE ? ESCAPE '\' OR ` + c.name + ` LIKE ? ESCAPE '\'`
@@ -429,8 +435,8 @@ func ftsMatch(s string) string {
 // word, each row holding both words then checked, "ahmad binti", which no
 // name holds but 21,700 hold both words, took 90 ms. Joined, its trigrams
 // across the words ("adb", "dbi") are held only by names holding the words
-// side by side: 0.4 ms. (The index of the joined names on PostgreSQL, the
-// FTS5 table's joined column on SQLite: migrations 20261221000001 and
+// side by side: 0.4 ms. (PostgreSQL's table of the joined names and
+// SQLite's FTS5 table's joined column: migrations 20261223000001 and
 // 20261222000001.) Only for ASCII, where FTS5, SQLite, PostgreSQL and Go
 // fold case alike, not digits alone (a MyKad typed in groups), and three
 // characters joined or more, the least a trigram index reads.

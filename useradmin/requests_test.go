@@ -665,6 +665,8 @@ func TestSearchFollowsAmendedForm(t *testing.T) {
 			{c.sysadmin, "rosnah baharom", 0}, // the joined name replaced too
 			{c.rep, "rosnani", 1},
 			{c.other, "rosnani", 0},
+			{c.rep, "rosnani baharudin", 1}, // a name of words within one's PTJs
+			{c.other, "rosnani baharudin", 0},
 		} {
 			_, total, err := c.svc.ListRequests(ctx, tc.viewer, useradmin.Filter{Q: tc.q}, store.Page{})
 			if err != nil {
