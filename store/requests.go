@@ -330,9 +330,10 @@ type StateIn struct {
 
 // search narrows sel to requests whose reference or subject's name holds s,
 // or whose MyKad holds s's digits, read the way searchWay picks: a B-tree
-// for a whole MyKad or a reference's start; else, from three characters,
-// the trigram indexes (pg_trgm on PostgreSQL, the FTS5 table on SQLite);
-// shorter terms are rare and read the rows.
+// for a whole MyKad or a reference's start; a name of words through the
+// table of names (textLike); else, from three characters, the trigram
+// indexes (pg_trgm on PostgreSQL, the FTS5 table on SQLite); shorter terms
+// are rare and read the rows.
 func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 	digits := malaysia.StripSeparators(s)
 	switch q.searchWay() {
@@ -373,32 +374,45 @@ func (q RequestQuery) searchTable(sel *bun.SelectQuery, s string) *bun.SelectQue
 }
 
 // searchColumns are what a search of text compares, as SQL: the reference
-// and the name in small letters, and the MyKad; and the condition that the
-// name with its spaces taken out (see joinedName) holds a name of words,
-// its one parameter that name as a LIKE pattern.
-type searchColumns struct{ reference, name, ic, nameJoinedLike string }
+// and the name in small letters, and the MyKad; and namesHolding, the
+// condition that the name with its spaces taken out is one of the names
+// (in the table of names, migration 20261223000001) that hold a name of
+// words joined (see joinedName).
+type searchColumns struct {
+	reference, name, ic string
+	namesHolding        func(joined string) schema.QueryWithArgs
+}
 
 // searchTableColumns are PostgreSQL's search table's, stored in small
 // letters (migration 20261222000001): a search of a word common enough
 // that the planner walks the ids newest first, checking each row, spent
 // most of its time lowering the names it walked ("aisyah binti" at
 // 100,000 requests: 7.7 ms, 2.9 stored). A name of words is looked up in
-// the table of names first, and its requests through the B-tree of the
-// joined names (migration 20261223000001): "kamarul bin salleh" at
-// 1,000,000 requests read 1,600 rows' trigrams in 21 ms, its one name in 1.
+// the table of names first (through pg_trgm), and its requests through
+// the B-tree of the joined names: "kamarul bin salleh" at 1,000,000
+// requests read 1,600 rows' trigrams in 21 ms, its one name in 1.
 var searchTableColumns = searchColumns{"rs.reference_lower", "rs.subject_name_lower", "rs.subject_ic",
-	`rs.subject_name_joined IN (SELECT n.name_joined FROM request_names AS n WHERE n.name_joined LIKE ? ESCAPE '\')`}
+	func(joined string) schema.QueryWithArgs {
+		return bun.SafeQuery(`rs.subject_name_joined IN (SELECT n.name_joined FROM request_names AS n WHERE n.name_joined LIKE ? ESCAPE '\')`,
+			"%"+EscapeLike(joined)+"%")
+	}}
 
 // requestsColumns are the requests' own, which SQLite reads for a search
-// under three characters (no trigram serves it).
+// under three characters (no trigram serves it) and for a name of words,
+// whose names it finds through the FTS5 table of the names and whose
+// requests through the index of the expression compared here
+// (requests_name_joined).
 var requestsColumns = searchColumns{"LOWER(?TableAlias.reference)", "LOWER(?TableAlias.subject_name)", "?TableAlias.subject_ic",
-	`replace(LOWER(?TableAlias.subject_name), ' ', '') LIKE ? ESCAPE '\'`}
+	func(joined string) schema.QueryWithArgs {
+		return bun.SafeQuery(`replace(LOWER(?TableAlias.subject_name), ' ', '') IN (SELECT ns.name_joined FROM request_names_search AS ns WHERE ns.request_names_search MATCH ?)`,
+			ftsPhrase(joined))
+	}}
 
 // textLike is the condition that the reference or the name in c holds s,
 // or, when s is digits, the MyKad holds them.
 func textLike(c searchColumns, s, digits string) schema.QueryWithArgs {
 	if joined, ok := joinedName(s); ok {
-		return bun.SafeQuery(c.nameJoinedLike, "%"+EscapeLike(joined)+"%")
+		return c.namesHolding(joined)
 	}
 	like := "%" + EscapeLike(strings.ToLower(s)) + "%"
 	cond := c.reference + ` LIKE ? ESCAPE '\' OR ` + c.name + ` LIKE ? ESCAPE '\'`
@@ -411,18 +425,17 @@ func textLike(c searchColumns, s, digits string) schema.QueryWithArgs {
 }
 
 // ftsMatch is the FTS5 query for a search of s: s as a phrase in the
-// reference or the name, or, when s is digits, in the MyKad; or, for a
-// name of several words, the words joined in the joined names.
+// reference or the name, or, when s is digits, in the MyKad.
 func ftsMatch(s string) string {
-	if joined, ok := joinedName(s); ok {
-		return "subject_name_joined: " + ftsPhrase(joined)
-	}
 	match := "{reference subject_name}: " + ftsPhrase(s)
 	if digits := malaysia.StripSeparators(s); len(digits) >= 3 && malaysia.AllDigits(digits) {
 		match += " OR subject_ic: " + ftsPhrase(digits)
 	}
 	return match
 }
+
+// isJoinedName reports whether s is a name of several words (joinedName).
+func isJoinedName(s string) bool { _, ok := joinedName(s); return ok }
 
 // joinedName returns s's words joined, in small letters, when s is a name
 // of several words, which a search reads in the names with their spaces
@@ -470,7 +483,7 @@ func (q RequestQuery) ids(sel *bun.SelectQuery) *bun.SelectQuery {
 			Where("rs.requests_search MATCH ?", ftsMatch(s)).OrderExpr("rs.rowid")
 	}
 	sel = q.where(sel.Model((*Request)(nil)).Column("id"))
-	if q.searchWay() == byFTS {
+	if way := q.searchWay(); way == byFTS || way == byNames {
 		sel = sel.OrderExpr(q.newestFirst())
 	}
 	return sel
@@ -496,6 +509,7 @@ const (
 	byMyKad                      // a whole MyKad number: requests_subject
 	byReference                  // the start of a reference: a B-tree of references
 	byFTS                        // SQLite's FTS5 trigram table
+	byNames                      // a name of words on SQLite: the FTS5 table of the names, then requests_name_joined
 )
 
 // searchWay picks how q's search reads. Two searches people make most are
@@ -509,6 +523,8 @@ func (q RequestQuery) searchWay() searchWay {
 		return byMyKad
 	case referenceStart(strings.ToUpper(s)):
 		return byReference
+	case q.sqlite && isJoinedName(s):
+		return byNames
 	case q.sqlite && utf8.RuneCountInString(s) >= 3:
 		return byFTS
 	}
@@ -663,7 +679,8 @@ func (q RequestQuery) readsMatchesFirst() bool {
 // when they are all of them. Past SearchCountLimit, the page is read newest
 // first.
 func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Request, Total, error) {
-	ordered := q.searchWay() == byFTS || q.searchTableAlone()
+	way := q.searchWay()
+	ordered := way == byFTS || way == byNames || q.searchTableAlone()
 	ids, err := scanIDs(ctx, q.ids(c.rd.NewSelect()).Limit(SearchCountLimit+1))
 	if err != nil {
 		return nil, Total{}, fmt.Errorf("list requests: %w", err)
