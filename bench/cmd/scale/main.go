@@ -55,6 +55,7 @@ var (
 	flagRequests = flag.Int("requests", 100_000, "requests")
 	flagUsers    = flag.Int("users", 50_000, "profiles")
 	flagPTJs     = flag.Int("ptjs", 200, "PTJs")
+	flagNames    = flag.Int("names", 0, "names the requests' subjects have (0: the 625 given-and-family names; more: those with a third word, as many as needed)")
 	flagAudit    = flag.Int("audit", 490_000, "audit records")
 	flagRounds   = flag.Int("rounds", 1000, "requests per measured page (a p99 of 200 is its second-worst)")
 	flagClients  = flag.Int("clients", 8, "concurrent clients for the throughput of the lists")
@@ -248,6 +249,34 @@ var (
 // for part of one finds a few in a hundred, as in life.
 func name(i int) string { return given[i%len(given)] + " " + family[i/len(given)%len(family)] }
 
+// subjectName is request i's subject's name: one of name's 625, or with
+// -names, one of that many, each of the 625 followed by as many third
+// words as it takes ("KAMARUL BIN SALLEH RAMAN"). A search of one of the
+// 625 finds as many requests either way, in as many names as -names
+// gives them: the table of names is then as large as it would be in a
+// state whose people were each the subject of requests/names requests.
+func subjectName(i int) string {
+	if *flagNames <= 0 {
+		return name(i * 7)
+	}
+	k := i * 7 % *flagNames // every name, when -names is prime to 7
+	n := len(given) * len(family)
+	if k < n {
+		return name(k)
+	}
+	return name(k) + " " + syllables(k/n)
+}
+
+// syllables is a word of its own for each n > 0, as Malay names sound.
+func syllables(n int) string {
+	sounds := []string{"RA", "MAN", "SU", "DIN", "HA", "LI", "ZA", "KI", "NOR", "AZ", "MI", "RUL", "TA", "FA", "JA", "YU", "WAN", "NA", "DA", "SA"}
+	var w string
+	for ; n > 0; n /= len(sounds) {
+		w = sounds[n%len(sounds)] + w
+	}
+	return w
+}
+
 // ic returns a MyKad-shaped number of someone born on 1 January of year
 // (two digits) or, past the first 140,000, of the years after; unique for
 // n < 140,000 × (100 − year).
@@ -357,7 +386,7 @@ func (p *portal) seed(ctx context.Context) error {
 		r := store.Request{Reference: fmt.Sprintf("BPP/2026/%06d", i+1), State: pick(), Version: 3,
 			SubmitterID: ids[k], CreatedAt: since, UpdatedAt: since, StateSince: since}
 		f := forms.Request{Kind: forms.KindRegistration, PTJCode: p.ptjs[k],
-			Subject: forms.Subject{ICNumber: ic(85, i), Name: name(i * 7), Email: "x@melaka.gov.my"},
+			Subject: forms.Subject{ICNumber: ic(85, i), Name: subjectName(i), Email: "x@melaka.gov.my"},
 			Modules: []forms.Module{forms.ModulePayslip}, Justification: "Skala.", Declaration: true}
 		r.SetForm(f)
 		reqs = append(reqs, r)
