@@ -319,6 +319,10 @@ type RequestQuery struct {
 	SubjectIC   string // only requests about this MyKad (exactly)
 
 	sqlite bool // search through the FTS5 table
+	// names are the names a name of words is held by (see readNames), read
+	// by on on PostgreSQL; namesMany says there were more than namesListed.
+	names     []string
+	namesMany bool
 }
 
 // StateIn is requests in State, of every PTJ (AllPTJs) or of PTJs.
@@ -330,10 +334,10 @@ type StateIn struct {
 
 // search narrows sel to requests whose reference or subject's name holds s,
 // or whose MyKad holds s's digits, read the way searchWay picks: a B-tree
-// for a whole MyKad or a reference's start; a name of words through the
-// table of names (textLike); else, from three characters, the trigram
-// indexes (pg_trgm on PostgreSQL, the FTS5 table on SQLite); shorter terms
-// are rare and read the rows.
+// for a whole MyKad or a reference's start; a name of words held by few
+// names through the names read first (namesIn); else, from three
+// characters, the trigram indexes (pg_trgm on PostgreSQL, the FTS5 table
+// on SQLite); shorter terms are rare and read the rows.
 func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 	digits := malaysia.StripSeparators(s)
 	switch q.searchWay() {
@@ -350,6 +354,9 @@ func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 		// (ORDER BY rs.rowid, see newestFirst) and stops at the page. Its
 		// rowid is the request's id negated (migration 20261222000001).
 		return sel.Join("JOIN requests_search AS rs ON ?TableAlias.id = -rs.rowid").Where("rs.requests_search MATCH ?", ftsMatch(s))
+	case byNames:
+		// Through the index of the expression (requests_name_joined).
+		return sel.Where("?", q.namesIn("replace(LOWER(?TableAlias.subject_name), ' ', '')"))
 	}
 	if q.sqlite {
 		return sel.Where("?", textLike(requestsColumns, s, digits))
@@ -366,7 +373,15 @@ func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 // searchTable narrows sel, a query of PostgreSQL's requests_search as rs
 // (alone or joined), to the rows a search of s within q's PTJs matches.
 func (q RequestQuery) searchTable(sel *bun.SelectQuery, s string) *bun.SelectQuery {
-	sel = sel.Where("?", textLike(searchTableColumns, s, malaysia.StripSeparators(s)))
+	joined, isName := joinedName(s)
+	switch {
+	case isName && !q.namesMany:
+		sel = sel.Where("?", q.namesIn("rs.subject_name_joined"))
+	case isName: // held by many names: the trigram index of the joined names
+		sel = sel.Where(`rs.subject_name_joined LIKE ? ESCAPE '\'`, "%"+EscapeLike(joined)+"%")
+	default:
+		sel = sel.Where("?", textLike(searchTableColumns, s, malaysia.StripSeparators(s)))
+	}
 	if !q.AllPTJs {
 		sel = sel.Where("rs.ptj_code IN (?)", bun.List(q.PTJs))
 	}
@@ -374,47 +389,23 @@ func (q RequestQuery) searchTable(sel *bun.SelectQuery, s string) *bun.SelectQue
 }
 
 // searchColumns are what a search of text compares, as SQL: the reference
-// and the name in small letters, and the MyKad; and namesHolding, the
-// condition that the name with its spaces taken out is one of the names
-// (in the table of names, migration 20261223000001) that hold a name of
-// words joined (see joinedName).
-type searchColumns struct {
-	reference, name, ic string
-	namesHolding        func(joined string) schema.QueryWithArgs
-}
+// and the name in small letters, and the MyKad.
+type searchColumns struct{ reference, name, ic string }
 
 // searchTableColumns are PostgreSQL's search table's, stored in small
 // letters (migration 20261222000001): a search of a word common enough
 // that the planner walks the ids newest first, checking each row, spent
 // most of its time lowering the names it walked ("aisyah binti" at
-// 100,000 requests: 7.7 ms, 2.9 stored). A name of words is looked up in
-// the table of names first (through pg_trgm), and its requests through
-// the B-tree of the joined names: "kamarul bin salleh" at 1,000,000
-// requests, 1,600 matches, took 21.4 ms through the trigrams of every
-// request's joined name and 0.8 through its one name (EXPLAIN ANALYZE).
-var searchTableColumns = searchColumns{"rs.reference_lower", "rs.subject_name_lower", "rs.subject_ic",
-	func(joined string) schema.QueryWithArgs {
-		return bun.SafeQuery(`rs.subject_name_joined IN (SELECT n.name_joined FROM request_names AS n WHERE n.name_joined LIKE ? ESCAPE '\')`,
-			"%"+EscapeLike(joined)+"%")
-	}}
+// 100,000 requests: 7.7 ms, 2.9 stored).
+var searchTableColumns = searchColumns{"rs.reference_lower", "rs.subject_name_lower", "rs.subject_ic"}
 
 // requestsColumns are the requests' own, which SQLite reads for a search
-// under three characters (no trigram serves it) and for a name of words,
-// whose names it finds through the FTS5 table of the names and whose
-// requests through the index of the expression compared here
-// (requests_name_joined).
-var requestsColumns = searchColumns{"LOWER(?TableAlias.reference)", "LOWER(?TableAlias.subject_name)", "?TableAlias.subject_ic",
-	func(joined string) schema.QueryWithArgs {
-		return bun.SafeQuery(`replace(LOWER(?TableAlias.subject_name), ' ', '') IN (SELECT ns.name_joined FROM request_names_search AS ns WHERE ns.request_names_search MATCH ?)`,
-			ftsPhrase(joined))
-	}}
+// under three characters (no trigram serves it).
+var requestsColumns = searchColumns{"LOWER(?TableAlias.reference)", "LOWER(?TableAlias.subject_name)", "?TableAlias.subject_ic"}
 
 // textLike is the condition that the reference or the name in c holds s,
 // or, when s is digits, the MyKad holds them.
 func textLike(c searchColumns, s, digits string) schema.QueryWithArgs {
-	if joined, ok := joinedName(s); ok {
-		return c.namesHolding(joined)
-	}
 	like := "%" + EscapeLike(strings.ToLower(s)) + "%"
 	cond := c.reference + ` LIKE ? ESCAPE '\' OR ` + c.name + ` LIKE ? ESCAPE '\'`
 	if !malaysia.AllDigits(digits) {
@@ -426,8 +417,13 @@ func textLike(c searchColumns, s, digits string) schema.QueryWithArgs {
 }
 
 // ftsMatch is the FTS5 query for a search of s: s as a phrase in the
-// reference or the name, or, when s is digits, in the MyKad.
+// reference or the name, or, when s is digits, in the MyKad; or, for a
+// name of several words held by many names, the words joined in the
+// joined names.
 func ftsMatch(s string) string {
+	if joined, ok := joinedName(s); ok {
+		return "subject_name_joined: " + ftsPhrase(joined)
+	}
 	match := "{reference subject_name}: " + ftsPhrase(s)
 	if digits := malaysia.StripSeparators(s); len(digits) >= 3 && malaysia.AllDigits(digits) {
 		match += " OR subject_ic: " + ftsPhrase(digits)
@@ -449,10 +445,9 @@ func isJoinedName(s string) bool { _, ok := joinedName(s); return ok }
 // word, each row holding both words then checked, "ahmad binti", which no
 // name holds but 21,700 hold both words, took 90 ms. Joined, its trigrams
 // across the words ("adb", "dbi") are held only by names holding the words
-// side by side: 0.4 ms. (Those names are now looked up in a table of the
-// names first: migration 20261223000001, and requestsColumns and
-// searchTableColumns.) Only for ASCII, where FTS5, SQLite, PostgreSQL and Go
-// fold case alike, not digits alone (a MyKad typed in groups), and three
+// side by side: 0.4 ms. (The names holding them are now read first: on
+// and namesIn.) Only for ASCII, where FTS5, SQLite, PostgreSQL and Go fold
+// case alike, not digits alone (a MyKad typed in groups), and three
 // characters joined or more, the least a trigram index reads.
 func joinedName(s string) (string, bool) {
 	words := strings.Fields(s)
@@ -510,7 +505,7 @@ const (
 	byMyKad                      // a whole MyKad number: requests_subject
 	byReference                  // the start of a reference: a B-tree of references
 	byFTS                        // SQLite's FTS5 trigram table
-	byNames                      // a name of words on SQLite: the FTS5 table of the names, then requests_name_joined
+	byNames                      // a name of words few names hold, on SQLite: requests_name_joined (on PostgreSQL: searchTable)
 )
 
 // searchWay picks how q's search reads. Two searches people make most are
@@ -524,7 +519,7 @@ func (q RequestQuery) searchWay() searchWay {
 		return byMyKad
 	case referenceStart(strings.ToUpper(s)):
 		return byReference
-	case q.sqlite && isJoinedName(s):
+	case q.sqlite && isJoinedName(s) && !q.namesMany:
 		return byNames
 	case q.sqlite && utf8.RuneCountInString(s) >= 3:
 		return byFTS
@@ -565,10 +560,62 @@ func (q RequestQuery) newestFirst() string {
 	return "?TableAlias.id DESC"
 }
 
-// on fits q to the database c talks to.
-func (q RequestQuery) on(c Conn) RequestQuery {
+// on fits q to the database c talks to, and reads the names a name of
+// words is held by (readNames).
+func (q RequestQuery) on(ctx context.Context, c Conn) (RequestQuery, error) {
 	q.sqlite = c.db.Dialect == SQLite
-	return q
+	s := strings.TrimSpace(q.Q)
+	joined, ok := joinedName(s)
+	if way := q.searchWay(); !ok || way == byMyKad || way == byReference {
+		return q, nil
+	}
+	names, err := c.readNames(ctx, joined)
+	if err != nil {
+		return q, fmt.Errorf("read the names holding %q: %w", joined, err)
+	}
+	q.names, q.namesMany = names[:min(len(names), namesListed)], len(names) > namesListed
+	return q, nil
+}
+
+// namesListed is how many names a search of a name of words lists in its
+// query (namesIn). Past it, the names are many, and the search reads the
+// requests' joined names through their trigram index, as it did before
+// the table of names (on SQLite the FTS5 table's column of them): when a
+// name is held by more than a few hundred names, its requests are
+// commonly many, and that index reads them newest first and stops at the
+// page (in a bench of a name each, "aisyah binti", 11,200 names, took
+// 159 ms through a plan of the names' table).
+const namesListed = 200
+
+// readNames reads the names that hold joined (a name of words, joined),
+// up to namesListed+1, from the table of names (migration
+// 20261223000001), through its trigram index: pg_trgm on PostgreSQL, its
+// FTS5 table on SQLite.
+func (c Conn) readNames(ctx context.Context, joined string) ([]string, error) {
+	names := make([]string, 0, namesListed+1)
+	sel := c.rd.NewSelect().Column("name_joined").Limit(namesListed + 1)
+	if c.db.Dialect == SQLite {
+		sel = sel.Table("request_names_search").Where("request_names_search MATCH ?", ftsPhrase(joined))
+	} else {
+		sel = sel.Table("request_names").Where(`name_joined LIKE ? ESCAPE '\'`, "%"+EscapeLike(joined)+"%")
+	}
+	return names, sel.Scan(ctx, &names)
+}
+
+// namesIn is the condition that column, a request's name joined, is one of
+// the names read (q.names), listed: the planner then sees how many
+// requests they hold (its statistics of the joined names) and reads them
+// through the B-tree of the joined names and sorts them, or, when they are
+// many, walks the ids newest first checking each against a hash of the
+// list. Asked instead as IN (SELECT … FROM request_names), a name held by
+// many requests walked the ids newest first looking each up in the table
+// of names: "aisyah binti" at 1,000,000 requests of 100,000 names, 83 /
+// 136 ms p50 / p99 on PostgreSQL.
+func (q RequestQuery) namesIn(column string) schema.QueryWithArgs {
+	if len(q.names) == 0 {
+		return bun.SafeQuery("1 = 0")
+	}
+	return bun.SafeQuery(column+" IN (?)", bun.List(q.names))
 }
 
 // where narrows sel, a query on requests, to what q selects.
@@ -633,7 +680,10 @@ func (q RequestQuery) where(sel *bun.SelectQuery) *bun.SelectQuery {
 // time, with their PTJ and the submitter's name, and how many there are in
 // all (exactly up to CountLimit).
 func (c Conn) ListRequests(ctx context.Context, q RequestQuery, page Page) ([]Request, Total, error) {
-	q = q.on(c)
+	q, err := q.on(ctx, c)
+	if err != nil {
+		return nil, Total{}, err
+	}
 	if q.readsMatchesFirst() {
 		return c.listByIDs(ctx, q, page)
 	}
@@ -757,7 +807,10 @@ func (c Conn) countUpTo(ctx context.Context, sel *bun.SelectQuery) (Total, error
 // writing the file use a core each: 100,000 requests' CSV took 565–850 ms
 // on SQLite reading and writing in turn.
 func (c Conn) EachRequest(ctx context.Context, q RequestQuery, fn func(*Request) error) error {
-	q = q.on(c)
+	q, err := q.on(ctx, c)
+	if err != nil {
+		return err
+	}
 	type read struct {
 		list []Request
 		err  error
@@ -826,7 +879,10 @@ func (c Conn) exportBatch(ctx context.Context, q RequestQuery, after int64) ([]R
 // CountRequests returns how many requests q selects, exactly up to
 // CountLimit and "more than" past it: a bounded read however many there are.
 func (c Conn) CountRequests(ctx context.Context, q RequestQuery) (Total, error) {
-	q = q.on(c)
+	q, err := q.on(ctx, c)
+	if err != nil {
+		return Total{}, err
+	}
 	n, err := c.countUpTo(ctx, q.where(c.rd.NewSelect().Model((*Request)(nil)).ColumnExpr("1")))
 	if err != nil {
 		return Total{}, fmt.Errorf("count requests: %w", err)

@@ -43,8 +43,6 @@ CREATE INDEX request_names_trgm ON request_names USING GIN (name_joined gin_trgm
 --bun:split
 CREATE INDEX requests_search_name_joined ON requests_search (subject_name_joined, id) INCLUDE (ptj_code);
 --bun:split
-DROP INDEX requests_search_name_joined_trgm;
---bun:split
 CREATE FUNCTION request_names_keep() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO request_names (name_joined) VALUES (NEW.subject_name_joined)
@@ -57,12 +55,6 @@ $$;
 -- sets (requests_search_keep's ON CONFLICT DO UPDATE among them).
 CREATE TRIGGER request_names_keep AFTER INSERT OR UPDATE OF subject_name ON requests_search
 FOR EACH ROW EXECUTE FUNCTION request_names_keep();
---bun:split
--- The joined names are compared for equality now, whose estimate needs no
--- finer statistics than the default (20261221000001 set them for LIKE's),
--- and a thousand of them made planning the join to the names a few tenths
--- of a millisecond dearer.
-ALTER TABLE requests_search ALTER COLUMN subject_name_joined SET STATISTICS -1;
 --bun:split
 ANALYZE request_names;
 --bun:split
@@ -97,46 +89,5 @@ END;
 --bun:split
 CREATE TRIGGER requests_name_update AFTER UPDATE OF subject_name ON requests BEGIN
     INSERT OR IGNORE INTO request_names (name_joined) VALUES (replace(LOWER(new.subject_name), ' ', ''));
-END;
---bun:split
-DROP TRIGGER requests_search_insert;
---bun:split
-DROP TRIGGER requests_search_update;
---bun:split
-DROP TRIGGER requests_search_delete;
---bun:split
-DROP TABLE requests_search;
---bun:split
-DROP VIEW requests_search_content;
---bun:split
-CREATE VIEW requests_search_content AS
-SELECT -id AS search_rowid, reference, subject_name, subject_ic FROM requests;
---bun:split
-CREATE VIRTUAL TABLE requests_search USING fts5(
-    reference, subject_name, subject_ic,
-    content='requests_search_content', content_rowid='search_rowid', tokenize='trigram'
-);
---bun:split
-INSERT INTO requests_search (rowid, reference, subject_name, subject_ic)
-SELECT search_rowid, reference, subject_name, subject_ic
-FROM requests_search_content ORDER BY search_rowid;
---bun:split
-INSERT INTO requests_search (requests_search, rank) VALUES ('usermerge', 2);
---bun:split
-CREATE TRIGGER requests_search_insert AFTER INSERT ON requests BEGIN
-    INSERT INTO requests_search (rowid, reference, subject_name, subject_ic)
-    VALUES (-new.id, new.reference, new.subject_name, new.subject_ic);
-END;
---bun:split
-CREATE TRIGGER requests_search_update AFTER UPDATE OF reference, subject_name, subject_ic ON requests BEGIN
-    INSERT INTO requests_search (requests_search, rowid, reference, subject_name, subject_ic)
-    VALUES ('delete', -old.id, old.reference, old.subject_name, old.subject_ic);
-    INSERT INTO requests_search (rowid, reference, subject_name, subject_ic)
-    VALUES (-new.id, new.reference, new.subject_name, new.subject_ic);
-END;
---bun:split
-CREATE TRIGGER requests_search_delete AFTER DELETE ON requests BEGIN
-    INSERT INTO requests_search (requests_search, rowid, reference, subject_name, subject_ic)
-    VALUES ('delete', -old.id, old.reference, old.subject_name, old.subject_ic);
 END;
 {{end}}
