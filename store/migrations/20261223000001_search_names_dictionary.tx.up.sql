@@ -1,6 +1,7 @@
--- A search of a name of several words (store.joinedName) finds the names
--- first, in a table of every joined name ever held, each once, and then
--- their requests through a B-tree of the joined names.
+-- A search of a name of several words (store.joinedName) reads the names
+-- holding it first, from a table of every joined name ever held, each
+-- once, and then their requests through a B-tree of the joined names
+-- (store.RequestQuery.on and namesIn).
 --
 -- Read through a trigram index of every request's joined name, a name was
 -- as dear as the most common of its trigrams, whose lists the index reads:
@@ -11,10 +12,13 @@
 -- is the subject of several requests over the years (their registration,
 -- each update, each reset of a password), so the names are fewer than
 -- the requests, and their trigram lists shorter in that proportion; a
--- name's requests are then one B-tree range. (The bench's names are 625
--- for any number of requests, which flatters this; where every request
--- had a name of its own, the names' index would be the requests' index of
--- before and each range one entry: no dearer.)
+-- name's requests are then one B-tree range.
+--
+-- The requests' own indexes of their joined names are kept (PostgreSQL's
+-- trigram index, the joined column of SQLite's FTS5 table): a name of
+-- words held by more than a few hundred names is read through them as
+-- before (store.namesListed), as its requests are then commonly many, and
+-- those indexes read them newest first and stop at the page.
 --
 -- A name is added by trigger when a request is created or its subject's
 -- name changed, and never taken out: a name no request holds any more
@@ -22,15 +26,9 @@
 -- each add it; the second adds none (on PostgreSQL it waits for the first
 -- to commit: ON CONFLICT DO NOTHING).
 --
--- The indexes of the requests' joined names are dropped, as no search
--- reads them now: PostgreSQL's trigram index, and the joined column of
--- SQLite's FTS5 table, which is filled again without it, newest first, as
--- 20261222000001 filled it.
---
--- Measured with `ispeks migrate` on upgraded bench databases, during which
--- requests cannot be created: SQLite 1.5 s at 100,000 requests and 19 s
--- at 1,000,000 (FTS5's integrity-check clean after); PostgreSQL 3.8 s at
--- 1,000,000.
+-- Measured with `ispeks migrate` on upgraded bench databases of 100,000
+-- requests: SQLite 0.4 s, PostgreSQL 0.5 s, during which requests cannot
+-- be created.
 {{if .Postgres}}
 CREATE TABLE request_names (
     name_joined VARCHAR PRIMARY KEY
@@ -76,7 +74,7 @@ INSERT INTO request_names_search (request_names_search) VALUES ('rebuild');
 --bun:split
 INSERT INTO request_names_search (request_names_search, rank) VALUES ('usermerge', 2);
 --bun:split
--- The expression is store.requestsColumns's, which a search compares.
+-- The expression a search of a name of words compares (store's byNames).
 CREATE INDEX requests_name_joined ON requests (replace(LOWER(subject_name), ' ', ''));
 --bun:split
 CREATE TRIGGER request_names_insert AFTER INSERT ON request_names BEGIN
