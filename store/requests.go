@@ -581,13 +581,13 @@ func (q RequestQuery) on(ctx context.Context, c Conn) (RequestQuery, error) {
 // query (namesIn). Past it, the names are many, and the search reads the
 // requests' joined names through their trigram index, as it did before
 // the table of names (on SQLite the FTS5 table's column of them): when a
-// name is held by more than a few hundred names, its requests are
-// commonly many, and that index reads them newest first and stops at the
-// page (in a bench of 1,000,000 requests with a name each, "aisyah
-// binti", 11,200 names, 14.7 / 22.6 ms p50 / p99 so, and 77 / 116 asked
-// as a subquery of the table of names). Where names do not repeat,
-// reading them first costs as much as that index's read: a full name
-// there took 52 / 61 ms, 23 / 44 through the requests' index alone.
+// name is held by that many names, its requests are commonly many, and
+// that index reads them newest first and stops at the page (in a bench
+// of 1,000,000 requests with a name each, "aisyah binti", 11,200 names,
+// 14.7 / 22.6 ms p50 / p99 so, and 77 / 116 asked as a subquery of the
+// table of names). Where names do not repeat, reading them first costs
+// as much as that index's read: a full name there took 52 / 61 ms, 23 /
+// 44 through the requests' index alone.
 const namesListed = 200
 
 // readNames reads the names that hold joined (a name of words, joined),

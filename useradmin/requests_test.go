@@ -604,6 +604,7 @@ func TestSearchNameOfWords(t *testing.T) {
 		for _, u := range []*store.User{
 			c.mkUser(t, "900303036666", "Kamarul bin Salleh", ptjA),
 			c.mkUser(t, "900303037777", "Nuraisyah binti Omar", ptjA),
+			c.mkUser(t, "900303038888", "Nur'ain binti Ali", ptjA),
 		} {
 			if _, err := c.svc.CreateRequest(ctx, c.rep, form(forms.KindAccessUpdate, u.Login, u.Name), false); err != nil {
 				t.Fatal(err)
@@ -624,7 +625,8 @@ func TestSearchNameOfWords(t *testing.T) {
 			{"kamarulbin  salleh", 1}, // a name of words is read with its spaces taken out
 			{"kamarul binsalleh", 1},
 			{"nur aisyah binti", 1},
-			{"ll", 1}, // under three characters: no trigram index serves it
+			{"nur'ain binti", 1}, // a name read first is listed in the query as a quoted string
+			{"ll", 1},            // under three characters: no trigram index serves it
 			{"zq", 0},
 		} {
 			_, total, err := c.svc.ListRequests(ctx, c.sysadmin, useradmin.Filter{Q: tc.q}, store.Page{})

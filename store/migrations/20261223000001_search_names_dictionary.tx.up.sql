@@ -16,8 +16,8 @@
 --
 -- The requests' own indexes of their joined names are kept (PostgreSQL's
 -- trigram index, the joined column of SQLite's FTS5 table): a name of
--- words held by more than a few hundred names is read through them as
--- before (store.namesListed), as its requests are then commonly many, and
+-- words held by more than 200 names is read through them as before
+-- (store.namesListed), as its requests are then commonly many, and
 -- those indexes read them newest first and stop at the page.
 --
 -- A name is added by trigger when a request is created or its subject's
