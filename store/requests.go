@@ -609,8 +609,10 @@ func (c Conn) readNames(ctx context.Context, joined string) ([]string, error) {
 // the names read (q.names), listed: the planner then sees how many
 // requests they hold (its statistics of the joined names) and reads them
 // through the B-tree of the joined names and sorts them, or, when they are
-// many, walks the ids newest first checking each against a hash of the
-// list. Asked instead as IN (SELECT … FROM request_names), a name held by
+// many, walks the ids newest first checking each against the list (at
+// 100,000 requests, EXPLAIN ANALYZE: "aisyah binti", 7 names, 1,120
+// requests, from the B-tree and sorted in 0.6 ms; "a bin", 56 names, 8,960
+// requests, walked in 1.5). Asked instead as IN (SELECT … FROM request_names), a name held by
 // many requests walked the ids newest first looking each up in the table
 // of names: "aisyah binti" at 1,000,000 requests of 100,000 names, 83 /
 // 136 ms p50 / p99 on PostgreSQL.
