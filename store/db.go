@@ -75,6 +75,10 @@ type DB struct {
 	txTurns   chan struct{}
 	txWaiting atomic.Int64
 
+	// namesRepeat is the last reading of whether the requests' names
+	// repeat (Conn.namesRepeat), and when it was taken.
+	namesRepeat atomic.Pointer[namesReading]
+
 	stmts     sync.Map // stmtKey → *sql.Stmt: the prepared queries (prepared.go)
 	preparing sync.Map // *preparedQuery → true while its write pool's statement is being prepared
 }
