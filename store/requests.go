@@ -739,7 +739,7 @@ func (c Conn) ListRequests(ctx context.Context, q RequestQuery, page Page) ([]Re
 	}
 	// An index in the list's order serves the page, and the count stops at
 	// CountLimit without sorting: two cheap reads.
-	var list []Request
+	list := make([]Request, 0, page.Limit()) // grown a row at a time, a page's rows were copied five times
 	sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter", submitterColumns).OrderExpr(q.newestFirst())
 	if err := q.where(sel).Limit(page.Limit()).Offset(page.Offset()).Scan(ctx); err != nil {
 		return nil, Total{}, fmt.Errorf("list requests: %w", err)
@@ -791,7 +791,7 @@ func (c Conn) listByIDs(ctx context.Context, q RequestQuery, page Page) ([]Reque
 		slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) })
 	}
 	from, to := page.Offset(), page.Offset()+page.Limit()
-	var list []Request
+	list := make([]Request, 0, page.Limit())
 	sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter", submitterColumns)
 	switch {
 	case from >= int64(len(ids)) && total.Exact:
@@ -907,7 +907,7 @@ const exportBatchSize = 5000
 // exportBatch reads the next exportBatchSize requests q selects after id
 // after, with an export's columns only: no form JSON, no PTJ row.
 func (c Conn) exportBatch(ctx context.Context, q RequestQuery, after int64) ([]Request, error) {
-	var list []Request
+	list := make([]Request, 0, exportBatchSize)
 	sel := c.rd.NewSelect().Model(&list).
 		Column("id", "reference", "kind", "state", "ptj_code", "subject_name", "subject_ic", "submitter_id").
 		Relation("Submitter", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("name") }).

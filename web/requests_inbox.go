@@ -68,6 +68,7 @@ func (s *Server) inbox(c *gin.Context, status int, results []bulkResult, flash *
 				Href: "/inbox?state=" + string(st), Current: st == state})
 		}
 	}
+	d.Rows = make([]requestRow, 0, len(in.List))
 	for i := range in.List {
 		row := rowOf(&in.List[i], l)
 		row.Approvable = slices.Contains(in.Actions(&in.List[i]), workflow.Approve)

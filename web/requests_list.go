@@ -77,6 +77,7 @@ func (s *Server) requestList(c *gin.Context) {
 	for _, k := range forms.Kinds {
 		d.Kinds = append(d.Kinds, option{Value: string(k), Label: forms.KindLabel(k, l), Selected: k == f.Kind})
 	}
+	d.Rows = make([]requestRow, 0, len(list))
 	for i := range list {
 		d.Rows = append(d.Rows, rowOf(&list[i], l))
 	}
