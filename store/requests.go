@@ -630,9 +630,8 @@ func (c Conn) namesRepeat(ctx context.Context) (bool, error) {
 // that index reads them newest first and stops at the page (in a bench
 // of 1,000,000 requests with a name each, "aisyah binti", 11,200 names,
 // 14.7 / 22.6 ms p50 / p99 so, and 77 / 116 asked as a subquery of the
-// table of names). Where names do not repeat, reading them first costs
-// as much as that index's read: a full name there took 52 / 61 ms, 23 /
-// 44 through the requests' index alone.
+// table of names). Where names hardly repeat the table is not read at all
+// (namesRepeat).
 const namesListed = 200
 
 // readNames reads the names that hold joined (a name of words, joined),
