@@ -737,14 +737,22 @@ func (c Conn) ListRequests(ctx context.Context, q RequestQuery, page Page) ([]Re
 		return c.listByIDs(ctx, q, page)
 	}
 	// An index in the list's order serves the page, and the count stops at
-	// CountLimit without sorting: two cheap reads. The page's ids are read
-	// first, from that index alone, and only its own rows are joined to
-	// their PTJ and submitter: read with its rows, a page far into the
-	// list joined every row it skipped (page 40 at 100,000 requests, on
-	// PostgreSQL: 1.7 ms in EXPLAIN ANALYZE, 0.45 with its ids first).
+	// CountLimit without sorting: two cheap reads. Past the first page, the
+	// page's ids are read first, from that index alone, and only its own
+	// rows are joined to their PTJ and submitter: read with its rows, a
+	// page far into the list joined every row it skipped (page 40 at
+	// 100,000 requests, on PostgreSQL: 1.7 ms in EXPLAIN ANALYZE, 0.45 with
+	// its ids first). The first page skips none, and its ids read first
+	// cost it more than they saved (an officer's list: 0.17 ms against
+	// 0.05, planning 0.29 against 0.11).
 	list := make([]Request, 0, page.Limit()) // grown a row at a time, a page's rows were copied five times
-	ids := q.where(c.rd.NewSelect().Model((*Request)(nil)).Column("id").OrderExpr(q.newestFirst())).Limit(page.Limit()).Offset(page.Offset())
-	sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter", submitterColumns).Where("?TableAlias.id IN (?)", ids).OrderExpr("?TableAlias.id DESC")
+	sel := c.rd.NewSelect().Model(&list).Relation("PTJ").Relation("Submitter", submitterColumns).OrderExpr(q.newestFirst())
+	if page.Offset() == 0 {
+		sel = q.where(sel).Limit(page.Limit())
+	} else {
+		ids := q.where(c.rd.NewSelect().Model((*Request)(nil)).Column("id").OrderExpr(q.newestFirst())).Limit(page.Limit()).Offset(page.Offset())
+		sel = sel.Where("?TableAlias.id IN (?)", ids)
+	}
 	if err := sel.Scan(ctx); err != nil {
 		return nil, Total{}, fmt.Errorf("list requests: %w", err)
 	}
