@@ -532,6 +532,10 @@ func (p *portal) pages() error {
 		{"officer", officer, "/requests"},
 		{"officer", officer, "/inbox"},
 		{"auditor", auditor, "/requests?q=lim"},
+		{"auditor", auditor, "/users"},
+		{"auditor", auditor, "/users?q=aisyah"},
+		{"auditor", auditor, "/users?q=nur+aisyah+a/l+nair"},
+		{"auditor", auditor, "/users?page=40"},
 		{"treasury", treasury, "/api/v1/requests?q=kah&page_size=25"},
 	}
 	fmt.Printf("%-10s %-36s %10s %10s %12s   (%d requests each; p50/p99 one client at a time, rate with %d clients)\n",
