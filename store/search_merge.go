@@ -10,9 +10,9 @@ import (
 // other writers take their turns between steps.
 const mergeStepPages = 500
 
-// searchTables are SQLite's FTS5 tables: the requests' and the names'
-// (migration 20261223000001).
-var searchTables = []string{"requests_search", "request_names_search"}
+// searchTables are SQLite's FTS5 tables: the requests', the names'
+// (migration 20261223000001) and the profiles' (20261224000001).
+var searchTables = []string{"requests_search", "request_names_search", "users_search"}
 
 // MergeSearch merges the segments of SQLite's FTS5 search tables (see the
 // migration search_merged_in_pairs), a bounded step per transaction, until

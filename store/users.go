@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
@@ -141,7 +142,10 @@ type UserFilter struct {
 // CountLimit).
 func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, Total, error) {
 	where := func(sel *bun.SelectQuery) *bun.SelectQuery {
-		if q := strings.TrimSpace(f.Q); q != "" {
+		if q := strings.TrimSpace(f.Q); q != "" && c.db.Dialect == SQLite && utf8.RuneCountInString(q) >= 3 {
+			// The FTS5 table of the same three (migration 20261224000001).
+			sel = sel.Where("?TableAlias.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)", ftsPhrase(q))
+		} else if q != "" {
 			like := "%" + EscapeLike(strings.ToLower(q)) + "%"
 			sel = sel.Where(`(LOWER(?TableAlias.name) LIKE ? ESCAPE '\' OR ?TableAlias.login LIKE ? ESCAPE '\' OR LOWER(?TableAlias.email) LIKE ? ESCAPE '\')`, like, like, like)
 		}
@@ -156,14 +160,45 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 		}
 		return sel
 	}
-	var list []User
-	sel := c.rd.NewSelect().Model(&list).Relation("Roles").Relation("Modules").OrderExpr("?TableAlias.name, ?TableAlias.id")
-	if err := where(sel).Limit(page.Limit()).Offset(page.Offset()).Scan(ctx); err != nil {
-		return nil, Total{}, fmt.Errorf("list users: %w", err)
+	list := make([]User, 0, page.Limit())
+	// In the order of users_name; a list shows no password hash.
+	sel := c.rd.NewSelect().Model(&list).ExcludeColumn("password_hash").Relation("Roles").Relation("Modules").OrderExpr("?TableAlias.name, ?TableAlias.id")
+	if strings.TrimSpace(f.Q) == "" {
+		if err := where(sel).Limit(page.Limit()).Offset(page.Offset()).Scan(ctx); err != nil {
+			return nil, Total{}, fmt.Errorf("list users: %w", err)
+		}
+		total, err := c.countUpTo(ctx, where(c.rd.NewSelect().Model((*User)(nil)).ColumnExpr("1")))
+		if err != nil {
+			return nil, Total{}, fmt.Errorf("count users: %w", err)
+		}
+		return list, total, nil
 	}
-	total, err := c.countUpTo(ctx, where(c.rd.NewSelect().Model((*User)(nil)).ColumnExpr("1")))
+	// A search reads its matches once, up to SearchCountLimit+1 (as a
+	// search of requests does): how many is the total, and when they are
+	// all of them the page is read from among them. Past the limit, the
+	// page's ids are sorted out of every match, in an order no index
+	// serves (name || ''), so that the matches are gathered first, through
+	// the trigram indexes (on SQLite, its FTS5 table). Read in the
+	// order of users_name and checked one by one, a search walked every
+	// profile whose name sorts before its first match: at 50,000 profiles
+	// the 2,000 "aisyah"s come after 28,000 others, 77 ms on SQLite and 33
+	// on PostgreSQL.
+	ids, err := scanIDs(ctx, where(c.rd.NewSelect().Model((*User)(nil)).Column("id")).Limit(SearchCountLimit+1))
 	if err != nil {
-		return nil, Total{}, fmt.Errorf("count users: %w", err)
+		return nil, Total{}, fmt.Errorf("search users: %w", err)
+	}
+	total := countedUpTo(int64(len(ids)), SearchCountLimit)
+	switch {
+	case len(ids) == 0:
+		return nil, total, nil
+	case total.Exact:
+		sel = sel.Where("?TableAlias.id IN (?)", bun.List(ids)).Limit(page.Limit()).Offset(page.Offset())
+	default:
+		pageIDs := where(c.rd.NewSelect().Model((*User)(nil)).Column("id")).OrderExpr("?TableAlias.name || '', ?TableAlias.id").Limit(page.Limit()).Offset(page.Offset())
+		sel = sel.Where("?TableAlias.id IN (?)", pageIDs)
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, Total{}, fmt.Errorf("list users: %w", err)
 	}
 	return list, total, nil
 }

@@ -1,0 +1,90 @@
+package store_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/perbendaharaan/ispeks/store"
+	"github.com/perbendaharaan/ispeks/store/storetest"
+)
+
+// A search of profiles finds a part of the name in any case, of the login
+// or of the e-mail, and a term too short for a trigram; a renamed profile
+// is found by its new name only; and a search matching more profiles than
+// a search counts says "more than", its pages in the order of the names,
+// as the table read directly — on both databases.
+func TestListUsersSearch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
+		if _, err := db.IDB().NewInsert().Model(&store.PTJ{Code: "12010101", Name: "Jabatan Ujian", CreatedAt: now}).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var users []store.User
+		add := func(login, name, email string) {
+			users = append(users, store.User{Login: login, Name: name, Email: email, PTJCode: "12010101",
+				Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now})
+		}
+		add("900101015555", "Ahmad Bin Ali", "ahmad.ali@melaka.gov.my")
+		add("900101015566", "Lim Mei Ling", "ml.lim@melaka.gov.my")
+		add("900101015577", "Nur Aisyah Binti Omar", "aisyah@melaka.gov.my")
+		// Past what a search counts, named so that the names' order is not
+		// the ids'.
+		for i := range store.SearchCountLimit + 60 {
+			add(fmt.Sprintf("8801010%05d", i), fmt.Sprintf("Siti Ujian %03d", (i*7)%(store.SearchCountLimit+60)), fmt.Sprintf("siti%d@melaka.gov.my", i))
+		}
+		if _, err := db.IDB().NewInsert().Model(&users).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.IDB().NewUpdate().Table("users").Set("name = 'Zainab Binti Omar'").Where("login = '900101015577'").Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		names := func(f store.UserFilter, page int) ([]string, store.Total) {
+			t.Helper()
+			list, total, err := db.ListUsers(ctx, f, store.Page{Number: page, Size: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, u := range list {
+				if u.PasswordHash != "" {
+					t.Errorf("%s's password hash is read into a list", u.Name)
+				}
+				out = append(out, u.Name)
+			}
+			return out, total
+		}
+		for _, tc := range []struct {
+			q    string
+			want []string
+		}{
+			{"AHMAD bin", []string{"Ahmad Bin Ali"}},
+			{"mei", []string{"Lim Mei Ling"}},
+			{"015555", []string{"Ahmad Bin Ali"}},
+			{"ml.lim@", []string{"Lim Mei Ling"}},
+			{"li", []string{"Ahmad Bin Ali", "Lim Mei Ling"}}, // under three characters: no trigram
+			{"zainab", []string{"Zainab Binti Omar"}},
+			{"aisyah binti", nil}, // the name before it was changed
+		} {
+			got, total := names(store.UserFilter{Q: tc.q}, 1)
+			if !slices.Equal(got, tc.want) || !total.Exact || total.N != int64(len(tc.want)) {
+				t.Errorf("%q: %v (%+v), want %v", tc.q, got, total, tc.want)
+			}
+		}
+		var all []string
+		if err := db.IDB().NewSelect().Table("users").Column("name").Where("name LIKE 'Siti Ujian%'").OrderExpr("name, id").Scan(ctx, &all); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{1, 2, 20, 26, 27} {
+			got, total := names(store.UserFilter{Q: "siti ujian"}, n)
+			if total.Exact || total.N != store.SearchCountLimit {
+				t.Fatalf("page %d: total %+v, want more than %d", n, total, store.SearchCountLimit)
+			}
+			from, to := min((n-1)*10, len(all)), min(n*10, len(all))
+			if want := all[from:to]; !slices.Equal(got, want) {
+				t.Errorf("page %d: %v, want %v", n, got, want)
+			}
+		}
+	})
+}
