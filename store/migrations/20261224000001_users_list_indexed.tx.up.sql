@@ -7,6 +7,10 @@
 -- PostgreSQL, a search of a common name 49.0 / 80.9 and 38.4 / 53.0; read
 -- once and in the order of users_name, that search was still 30-35 ms on
 -- SQLite, a scan.
+--
+-- Measured with `ispeks migrate` on bench databases of 50,000 profiles
+-- seeded by the previous binary: SQLite 0.6 s, PostgreSQL 0.7 s, during
+-- which profiles cannot be created or changed.
 CREATE INDEX users_name ON users (name, id);
 {{if .Postgres}}
 --bun:split
