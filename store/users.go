@@ -139,7 +139,7 @@ type UserFilter struct {
 
 // ListUsers returns the users matching f, ordered by name, one page at a
 // time, with their roles and modules, and how many match (exactly up to
-// CountLimit).
+// CountLimit; a search, which gathers its matches anyway, exactly).
 func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, Total, error) {
 	where := func(sel *bun.SelectQuery) *bun.SelectQuery {
 		if q := strings.TrimSpace(f.Q); q != "" && c.db.Dialect == SQLite && utf8.RuneCountInString(q) >= 3 {
@@ -173,33 +173,37 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 		}
 		return list, total, nil
 	}
-	// A search reads its matches once, up to SearchCountLimit+1 (as a
-	// search of requests does): how many is the total, and when they are
-	// all of them the page is read from among them. Past the limit, the
-	// page's ids are sorted out of every match, in an order no index
-	// serves (name || ''), so that the matches are gathered first, through
-	// the trigram indexes (on SQLite, its FTS5 table). Read in the
-	// order of users_name and checked one by one, a search walked every
-	// profile whose name sorts before its first match: at 50,000 profiles
-	// the 2,000 "aisyah"s come after 28,000 others, 77 ms on SQLite and 33
-	// on PostgreSQL.
-	ids, err := scanIDs(ctx, where(c.rd.NewSelect().Model((*User)(nil)).Column("id")).Limit(SearchCountLimit+1))
+	// A search gathers its matches once, and sorts the page out of them
+	// with their number beside each (COUNT(*) OVER ()), in an order no
+	// index serves (name || ''): read in the order of users_name and
+	// checked one by one, a search walked every profile whose name sorts
+	// before its first match (at 50,000 profiles the 2,000 "aisyah"s come
+	// after 28,000 others: 77 ms on SQLite, 33 on PostgreSQL), where the
+	// trigram indexes (SQLite's FTS5 table) find them in a few.
+	var hits []struct {
+		ID    int64 `bun:"id"`
+		Total int64 `bun:"total"`
+	}
+	err := where(c.rd.NewSelect().Model((*User)(nil)).Column("id").ColumnExpr("COUNT(*) OVER () AS total")).
+		OrderExpr("?TableAlias.name || '', ?TableAlias.id").Limit(page.Limit()).Offset(page.Offset()).Scan(ctx, &hits)
 	if err != nil {
 		return nil, Total{}, fmt.Errorf("search users: %w", err)
 	}
-	total := countedUpTo(int64(len(ids)), SearchCountLimit)
-	switch {
-	case len(ids) == 0:
+	if len(hits) == 0 { // none, or a page past the last
+		total, err := c.countUpTo(ctx, where(c.rd.NewSelect().Model((*User)(nil)).ColumnExpr("1")))
+		if err != nil {
+			return nil, Total{}, fmt.Errorf("count users: %w", err)
+		}
 		return nil, total, nil
-	case total.Exact:
-		sel = sel.Where("?TableAlias.id IN (?)", bun.List(ids)).Limit(page.Limit()).Offset(page.Offset())
-	default:
-		pageIDs := where(c.rd.NewSelect().Model((*User)(nil)).Column("id")).OrderExpr("?TableAlias.name || '', ?TableAlias.id").Limit(page.Limit()).Offset(page.Offset())
-		sel = sel.Where("?TableAlias.id IN (?)", pageIDs)
 	}
-	if err := sel.Scan(ctx); err != nil {
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	if err := sel.Where("?TableAlias.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, Total{}, fmt.Errorf("list users: %w", err)
 	}
+	total := Total{N: hits[0].Total, Exact: true}
 	return list, total, nil
 }
 
