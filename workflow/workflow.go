@@ -151,13 +151,13 @@ func target(from State, e Event) (State, error) {
 	return m.to, nil
 }
 
-// move is an event fired at a state, and where it lands (to) or why it
-// cannot be fired there (err).
+// move is an event fired at a state.
 type move struct {
 	from State
 	e    Event
 }
 
+// landing is where a move lands (to), or why it cannot be made (err).
 type landing struct {
 	to  State
 	err error
