@@ -407,7 +407,8 @@ func (p *portal) seed(ctx context.Context) error {
 		k := min(1000, *flagAudit-done)
 		err := p.db.Tx(ctx, func(tx store.Conn) error {
 			for j := range k {
-				if err := tx.Audit(ctx, store.Actor{Login: ic(80, (done+j)%*flagUsers)}, "request.approve", "request",
+				u := (done + j) % *flagUsers
+				if err := tx.Audit(ctx, store.Actor{UserID: ids[u], Login: ic(80, u)}, "request.approve", "request",
 					fmt.Sprintf("BPP/2026/%06d", 1+(done+j)%*flagRequests), map[string]any{"event": "approve"}); err != nil {
 					return err
 				}
@@ -536,6 +537,9 @@ func (p *portal) pages() error {
 		{"auditor", auditor, "/users?q=aisyah"},
 		{"auditor", auditor, "/users?q=nur+aisyah+a/l+nair"},
 		{"auditor", auditor, "/users?page=40"},
+		{"auditor", auditor, "/audit"},
+		{"auditor", auditor, "/audit?actor=aisyah"},
+		{"auditor", auditor, "/audit?action=request.approve"},
 		{"treasury", treasury, "/api/v1/requests?q=kah&page_size=25"},
 	}
 	fmt.Printf("%-10s %-36s %10s %10s %12s   (%d requests each; p50/p99 one client at a time, rate with %d clients)\n",
