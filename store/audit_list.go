@@ -64,7 +64,7 @@ func auditKeyset(sel *bun.SelectQuery, cur AuditCursor, limit int) *bun.SelectQu
 // where narrows sel, a query of audit_log, to what f selects. Each filter
 // has an index ending in the log's order, id (audit_log_actor, _action,
 // _object) or, for dates, its own (audit_log_at).
-func (f AuditFilter) where(sel *bun.SelectQuery) *bun.SelectQuery {
+func (f AuditFilter) where(c Conn, sel *bun.SelectQuery) *bun.SelectQuery {
 	if !f.From.IsZero() {
 		sel = sel.Where("?TableAlias.at >= ?", f.From.UTC())
 	}
@@ -80,8 +80,7 @@ func (f AuditFilter) where(sel *bun.SelectQuery) *bun.SelectQuery {
 			}
 			if name != "" {
 				// Profiles are few beside the log: their ids first, then the log by them.
-				q = q.WhereOr(`?TableAlias.actor_id IN (SELECT id FROM users WHERE LOWER(name) LIKE ? ESCAPE '\')`,
-					"%"+EscapeLike(strings.ToLower(name))+"%")
+				q = q.WhereOr("?TableAlias.actor_id IN (?)", c.profilesNamed(name))
 			}
 			return q
 		})
@@ -100,7 +99,7 @@ func (f AuditFilter) where(sel *bun.SelectQuery) *bun.SelectQuery {
 func (c Conn) ListAudit(ctx context.Context, f AuditFilter, cur AuditCursor, size int) (*AuditPage, error) {
 	read := func(cur AuditCursor) ([]AuditRecord, error) {
 		var recs []AuditRecord
-		err := auditKeyset(f.where(c.rd.NewSelect().Model(&recs)), cur, size+1).Scan(ctx)
+		err := auditKeyset(f.where(c, c.rd.NewSelect().Model(&recs)), cur, size+1).Scan(ctx)
 		return recs, err
 	}
 	recs, err := read(cur)
@@ -127,7 +126,15 @@ func (c Conn) ListAudit(ctx context.Context, f AuditFilter, cur AuditCursor, siz
 		recs = recs[:min(len(recs), size)]
 	}
 	p.Records = recs
-	if p.Total, err = c.countUpTo(ctx, f.where(c.rd.NewSelect().Model((*AuditRecord)(nil)).ColumnExpr("1"))); err != nil {
+	// An actor's name is a search of text, counted as one (SearchCountLimit):
+	// a common name's records are many, and counting 1,000 of them walked
+	// 25,000 of the log (at 490,000 records and 50,000 profiles, "aisyah":
+	// 9-13 ms of the page's 16-18).
+	var limit int64 = CountLimit
+	if strings.TrimSpace(f.ActorName) != "" {
+		limit = SearchCountLimit
+	}
+	if p.Total, err = c.countTo(ctx, f.where(c, c.rd.NewSelect().Model((*AuditRecord)(nil)).ColumnExpr("1")), limit); err != nil {
 		return nil, fmt.Errorf("audit count: %w", err)
 	}
 	return p, nil
@@ -140,7 +147,7 @@ func (c Conn) EachAudit(ctx context.Context, f AuditFilter, fn func([]AuditRecor
 	var cur AuditCursor
 	for {
 		var recs []AuditRecord
-		if err := auditKeyset(f.where(c.rd.NewSelect().Model(&recs)), cur, batch).Scan(ctx); err != nil {
+		if err := auditKeyset(f.where(c, c.rd.NewSelect().Model(&recs)), cur, batch).Scan(ctx); err != nil {
 			return fmt.Errorf("audit export: %w", err)
 		}
 		if len(recs) == 0 {

@@ -74,3 +74,76 @@ func TestAuditListPagesByArrival(t *testing.T) {
 		}
 	})
 }
+
+// The audit log's records of a profile are found by a part of its name, in
+// any case, three characters or more (through the profiles' trigram
+// indexes) or fewer, on both databases; another profile's are not; and
+// they are counted as a search's matches are.
+func TestAuditListByActorName(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
+		if _, err := db.IDB().NewInsert().Model(&store.PTJ{Code: "12010101", Name: "Jabatan Ujian", CreatedAt: now}).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		users := []store.User{
+			{Login: "900101015555", Name: "Jamilah Binti Osman", Email: "jamilah@melaka.gov.my", PTJCode: "12010101", Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now},
+			{Login: "900101015566", Name: "Badrul Hisham", Email: "badrul@melaka.gov.my", PTJCode: "12010101", Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now},
+		}
+		if _, err := db.IDB().NewInsert().Model(&users).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range users {
+			if err := db.Tx(ctx, func(tx store.Conn) error {
+				return tx.Audit(ctx, store.Actor{UserID: u.ID, Login: u.Login}, "request.approve", "request", u.Login, nil)
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tc := range []struct{ name, want string }{
+			{"JAMILAH binti", "900101015555"},
+			{"ham", "900101015566"},
+			{"la", "900101015555"},
+			{"zainab", ""},
+		} {
+			var got string
+			if err := db.EachAudit(ctx, store.AuditFilter{ActorName: tc.name}, func(recs []store.AuditRecord) error {
+				for _, r := range recs {
+					got += r.ObjectID
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("%q: %q, want %q", tc.name, got, tc.want)
+			}
+		}
+		// A name is a search of text, counted to SearchCountLimit; a login
+		// is counted to CountLimit.
+		if err := db.Tx(ctx, func(tx store.Conn) error {
+			for range store.SearchCountLimit {
+				if err := tx.Audit(ctx, store.Actor{UserID: users[0].ID, Login: users[0].Login}, "request.approve", "request", "x", nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			f    store.AuditFilter
+			want store.Total
+		}{
+			{store.AuditFilter{ActorName: "jamilah"}, store.Total{N: store.SearchCountLimit}},
+			{store.AuditFilter{ActorLogin: users[0].Login}, store.Total{N: store.SearchCountLimit + 1, Exact: true}},
+		} {
+			p, err := db.ListAudit(ctx, tc.f, store.AuditCursor{}, 25)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Total != tc.want || len(p.Records) != 25 {
+				t.Errorf("%+v: total %+v and %d records, want %+v and 25", tc.f, p.Total, len(p.Records), tc.want)
+			}
+		}
+	})
+}

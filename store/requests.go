@@ -858,9 +858,15 @@ func submitterColumns(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id
 // countUpTo counts the rows sel selects (a query of the constant 1), up to
 // CountLimit+1: a bounded cost, however large the table.
 func (c Conn) countUpTo(ctx context.Context, sel *bun.SelectQuery) (Total, error) {
+	return c.countTo(ctx, sel, CountLimit)
+}
+
+// countTo is countUpTo with a limit of its own (SearchCountLimit for a
+// search of text).
+func (c Conn) countTo(ctx context.Context, sel *bun.SelectQuery, limit int64) (Total, error) {
 	var n int64
-	err := c.rd.NewSelect().TableExpr("(?) AS t", sel.Limit(CountLimit+1)).ColumnExpr("COUNT(*)").Scan(ctx, &n)
-	return CountedTotal(n), err
+	err := c.rd.NewSelect().TableExpr("(?) AS t", sel.Limit(limit+1)).ColumnExpr("COUNT(*)").Scan(ctx, &n)
+	return countedUpTo(n, limit), err
 }
 
 // EachRequest calls fn for every request q selects, oldest first, reading

@@ -207,6 +207,19 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 	return list, total, nil
 }
 
+// profilesNamed is the query of the ids of the profiles whose name holds
+// part, in any case: through the name column of SQLite's FTS5 table of
+// profiles (from three characters, a trigram's), else LOWER(name) LIKE,
+// which PostgreSQL's users_name_trgm serves (migration 20261224000001).
+// Compared row by row, the audit log's search of its actors by name read
+// all 50,000 profiles on SQLite, twice a page (40 ms p50).
+func (c Conn) profilesNamed(part string) schema.QueryWithArgs {
+	if c.db.Dialect == SQLite && utf8.RuneCountInString(part) >= 3 {
+		return bun.SafeQuery("SELECT rowid FROM users_search WHERE users_search MATCH ?", "name : "+ftsPhrase(part))
+	}
+	return bun.SafeQuery(`SELECT id FROM users WHERE LOWER(name) LIKE ? ESCAPE '\'`, "%"+EscapeLike(strings.ToLower(part))+"%")
+}
+
 // CountUsers returns how many profiles there are.
 func (c Conn) CountUsers(ctx context.Context) (int64, error) {
 	n, err := c.rd.NewSelect().Model((*User)(nil)).Count(ctx)
