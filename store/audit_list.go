@@ -37,7 +37,7 @@ type AuditPage struct {
 	// Newer and Older say whether records of the filter lie before the
 	// first and after the last of this page.
 	Newer, Older bool
-	Total        Total // counted up to CountLimit
+	Total        Total // counted up to CountLimit; by an actor's name, SearchCountLimit
 }
 
 // First and Last are the cursors of the page's first and last record, for
