@@ -447,8 +447,8 @@ func isJoinedName(s string) bool { _, ok := joinedName(s); return ok }
 // word, each row holding both words then checked, "ahmad binti", which no
 // name holds but 21,700 hold both words, took 90 ms. Joined, its trigrams
 // across the words ("adb", "dbi") are held only by names holding the words
-// side by side: 0.4 ms. (The names holding them are now read first: on
-// and namesIn.) Only for ASCII, where FTS5, SQLite, PostgreSQL and Go fold
+// side by side: 0.4 ms. (The names holding them are read first:
+// RequestQuery.on and namesIn.) Only for ASCII, where FTS5, SQLite, PostgreSQL and Go fold
 // case alike, not digits alone (a MyKad typed in groups), and three
 // characters joined or more, the least a trigram index reads.
 func joinedName(s string) (string, bool) {
@@ -656,9 +656,9 @@ func (c Conn) readNames(ctx context.Context, joined string) ([]string, error) {
 // many, walks the ids newest first checking each against the list (at
 // 100,000 requests, EXPLAIN ANALYZE: "aisyah binti", 7 names, 1,120
 // requests, from the B-tree and sorted in 0.6 ms; "a bin", 56 names, 8,960
-// requests, walked in 1.5). Asked instead as IN (SELECT … FROM request_names), a name held by
-// many requests walked the ids newest first looking each up in the table
-// of names: "aisyah binti" at 1,000,000 requests of 100,000 names, 83 /
+// requests, walked in 1.5). Asked instead as IN (SELECT … FROM
+// request_names), a name held by many requests walked the ids newest
+// first looking each up in the table of names: "aisyah binti" at 1,000,000 requests of 100,000 names, 83 /
 // 136 ms p50 / p99 on PostgreSQL.
 func (q RequestQuery) namesIn(column string) schema.QueryWithArgs {
 	if len(q.names) == 0 {

@@ -24,7 +24,7 @@ func TestListUsersSearch(t *testing.T) {
 		var users []store.User
 		add := func(login, name, email string) {
 			users = append(users, store.User{Login: login, Name: name, Email: email, PTJCode: "12010101",
-				Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now})
+				Status: "active", Lang: "ms", PasswordHash: "$argon2id$stored", CreatedAt: now, UpdatedAt: now})
 		}
 		add("900101015555", "Ahmad Bin Ali", "ahmad.ali@melaka.gov.my")
 		add("900101015566", "Lim Mei Ling", "ml.lim@melaka.gov.my")
