@@ -80,7 +80,7 @@ func (f AuditFilter) where(c Conn, sel *bun.SelectQuery) *bun.SelectQuery {
 			}
 			if name != "" {
 				// Profiles are few beside the log: their ids first, then the log by them.
-				q = q.WhereOr("?TableAlias.actor_id IN (?)", c.profileIDs(name, profileName))
+				q = q.WhereOr("?TableAlias.actor_id IN (?)", c.profileMatches(name, false, profileName))
 			}
 			return q
 		})

@@ -141,52 +141,60 @@ type UserFilter struct {
 // time, with their roles and modules, and how many match (exactly up to
 // CountLimit; a search, which gathers its matches anyway, exactly).
 func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, Total, error) {
-	where := func(sel *bun.SelectQuery) *bun.SelectQuery {
-		if q := strings.TrimSpace(f.Q); q != "" {
-			sel = sel.Where("?", c.profileHolds(q, profileName, profileLogin, profileEmail))
-		}
+	// filters narrows sel, a query of the profiles as "user", to what f
+	// selects besides a search.
+	filters := func(sel *bun.SelectQuery) *bun.SelectQuery {
 		if f.PTJCode != "" {
-			sel = sel.Where("?TableAlias.ptj_code = ?", f.PTJCode)
+			sel = sel.Where(`"user".ptj_code = ?`, f.PTJCode)
 		}
 		if f.Status != "" {
-			sel = sel.Where("?TableAlias.status = ?", f.Status)
+			sel = sel.Where(`"user".status = ?`, f.Status)
 		}
 		if f.Locked {
-			sel = sel.Where("?TableAlias.locked_at IS NOT NULL AND (?TableAlias.locked_until IS NULL OR ?TableAlias.locked_until > ?)", c.now())
+			sel = sel.Where(`"user".locked_at IS NOT NULL AND ("user".locked_until IS NULL OR "user".locked_until > ?)`, c.now())
 		}
 		return sel
 	}
 	list := make([]User, 0, page.Limit())
 	// In the order of users_name; a list shows no password hash.
-	sel := c.rd.NewSelect().Model(&list).ExcludeColumn("password_hash").Relation("Roles").Relation("Modules").OrderExpr("?TableAlias.name, ?TableAlias.id")
-	if strings.TrimSpace(f.Q) == "" {
-		if err := where(sel).Limit(page.Limit()).Offset(page.Offset()).Scan(ctx); err != nil {
+	sel := c.rd.NewSelect().Model(&list).ExcludeColumn("password_hash").Relation("Roles").Relation("Modules").OrderExpr(`"user".name, "user".id`)
+	q := strings.TrimSpace(f.Q)
+	if q == "" {
+		if err := filters(sel).Limit(page.Limit()).Offset(page.Offset()).Scan(ctx); err != nil {
 			return nil, Total{}, fmt.Errorf("list users: %w", err)
 		}
-		total, err := c.countUpTo(ctx, where(c.rd.NewSelect().Model((*User)(nil)).ColumnExpr("1")))
+		total, err := c.countUpTo(ctx, filters(c.rd.NewSelect().Model((*User)(nil)).ColumnExpr("1")))
 		if err != nil {
 			return nil, Total{}, fmt.Errorf("count users: %w", err)
 		}
 		return list, total, nil
 	}
-	// A search gathers its matches once, and sorts the page out of them
-	// with their number beside each (COUNT(*) OVER ()), in an order no
-	// index serves (name || ''): read in the order of users_name and
-	// checked one by one, a search walked every profile whose name sorts
-	// before its first match (at 50,000 profiles the 2,000 "aisyah"s come
-	// after 28,000 others: 77 ms on SQLite, 33 on PostgreSQL), where the
-	// trigram indexes (SQLite's FTS5 table) find them in a few.
+	// A search gathers its matches once, from the profiles' search table
+	// (profileMatches), and sorts the page out of them with their number
+	// beside each (COUNT(*) OVER ()); the page's profiles are read after,
+	// by their ids, and a profile's own row before that only to check the
+	// other filters. Read in the order of users_name and checked one by
+	// one, a search walked every profile whose name sorts before its first
+	// match (at 50,000 profiles the 2,000 "aisyah"s come after 28,000
+	// others: 77 ms on SQLite, 33 on PostgreSQL).
+	matches := func() *bun.SelectQuery {
+		sel := c.rd.NewSelect().TableExpr("(?) AS m", c.profileMatches(q, true, profileName, profileLogin, profileEmail)).ColumnExpr("m.id")
+		if f.PTJCode != "" || f.Status != "" || f.Locked {
+			sel = filters(sel.Join(`JOIN users AS "user" ON "user".id = m.id`))
+		}
+		return sel
+	}
 	var hits []struct {
 		ID    int64 `bun:"id"`
 		Total int64 `bun:"total"`
 	}
-	err := where(c.rd.NewSelect().Model((*User)(nil)).Column("id").ColumnExpr("COUNT(*) OVER () AS total")).
-		OrderExpr("?TableAlias.name || '', ?TableAlias.id").Limit(page.Limit()).Offset(page.Offset()).Scan(ctx, &hits)
+	err := matches().ColumnExpr("COUNT(*) OVER () AS total").OrderExpr("m.name, m.id").
+		Limit(page.Limit()).Offset(page.Offset()).Scan(ctx, &hits)
 	if err != nil {
 		return nil, Total{}, fmt.Errorf("search users: %w", err)
 	}
 	if len(hits) == 0 { // none, or a page past the last
-		total, err := c.countUpTo(ctx, where(c.rd.NewSelect().Model((*User)(nil)).ColumnExpr("1")))
+		total, err := c.countUpTo(ctx, matches())
 		if err != nil {
 			return nil, Total{}, fmt.Errorf("count users: %w", err)
 		}
@@ -196,7 +204,7 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 	for i, h := range hits {
 		ids[i] = h.ID
 	}
-	if err := sel.Where("?TableAlias.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+	if err := sel.Where(`"user".id IN (?)`, bun.List(ids)).Scan(ctx); err != nil {
 		return nil, Total{}, fmt.Errorf("list users: %w", err)
 	}
 	total := Total{N: hits[0].Total, Exact: true}
@@ -204,63 +212,61 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 }
 
 // profileText is a column of the profiles a search compares: its name in
-// SQLite's FTS5 table of profiles, and what LIKE compares, in small
-// letters (the expression PostgreSQL's trigram index is of; migration
-// 20261224000001).
-type profileText struct{ fts, like string }
+// SQLite's FTS5 table of profiles (users_search, migration
+// 20261224000001), what LIKE compares on SQLite's profiles, in small
+// letters, and its column, in small letters, in PostgreSQL's table of
+// profiles' text (users_search, migration 20261225000001).
+type profileText struct{ fts, sqliteLike, postgres string }
 
 var (
-	profileName  = profileText{"name", "LOWER(name)"}
-	profileLogin = profileText{"login", "login"} // a MyKad number, or a service login
-	profileEmail = profileText{"email", "LOWER(email)"}
+	profileName  = profileText{"name", "LOWER(name)", "name_lower"}
+	profileLogin = profileText{"login", "login", "login"} // a MyKad number, or a service login
+	profileEmail = profileText{"email", "LOWER(email)", "email_lower"}
 )
 
-// profileHolds is the condition, on a query of the profiles alone (its
-// columns are not qualified), that one of cols holds part, in any case
-// (profileMatch). On PostgreSQL it is a condition on the profile's own
-// row: asked as the ids of a subquery, the profiles' search of a common
-// name took 15.5 / 21.5 ms p50 / p99 against 7.6 / 11.4.
-func (c Conn) profileHolds(part string, cols ...profileText) schema.QueryWithArgs {
-	ids, cond := c.profileMatch(part, cols)
-	if cond != nil {
-		return *cond
+// profileMatches is the query of the profiles one of whose cols holds
+// part, in any case: their ids (id) and, if named, their names (name).
+// It reads the profiles' search table — SQLite's FTS5 table from three
+// characters (a trigram's), PostgreSQL's narrow table through its trigram
+// indexes — and, on SQLite, compares a part of one or two characters,
+// which no trigram holds, with every profile. Compared row by row, a
+// search of the profiles read all 50,000 of them on SQLite, twice a page
+// (49 ms p50), and the audit log's search of its actors by name did too
+// (40); PostgreSQL's trigram indexes on the profiles' own rows rechecked a
+// common name's matches in nearly every page of the table (4–6 ms, twice
+// a page of the audit log).
+func (c Conn) profileMatches(part string, named bool, cols ...profileText) schema.QueryWithArgs {
+	name := ""
+	if named {
+		name = ", name"
 	}
-	return bun.SafeQuery("id IN (?)", ids)
-}
-
-// profileIDs is the query of the ids of the profiles one of whose cols
-// holds part, in any case (profileMatch). On SQLite it is the FTS5
-// table's own read: asked through the profiles' table, the audit log's
-// search by an actor's name took 17.2 / 26.4 ms against 8.8 / 12.6.
-func (c Conn) profileIDs(part string, cols ...profileText) schema.QueryWithArgs {
-	ids, cond := c.profileMatch(part, cols)
-	if cond != nil {
-		return bun.SafeQuery("SELECT id FROM users WHERE ?", *cond)
-	}
-	return ids
-}
-
-// profileMatch is how a search of part reads cols of the profiles: from
-// three characters (a trigram's) on SQLite, the ids its FTS5 table of
-// profiles gives (cond nil); else cond, LIKE, which PostgreSQL's trigram
-// indexes serve. Compared row by row, a search of the profiles read all
-// 50,000 of them on SQLite, twice a page (49 ms p50), and the audit log's
-// search of its actors by name did too (40).
-func (c Conn) profileMatch(part string, cols []profileText) (ids schema.QueryWithArgs, cond *schema.QueryWithArgs) {
 	if c.db.Dialect == SQLite && utf8.RuneCountInString(part) >= 3 {
 		fts := make([]string, len(cols))
 		for i, col := range cols {
 			fts[i] = col.fts
 		}
-		return bun.SafeQuery("SELECT rowid FROM users_search WHERE users_search MATCH ?", "{"+strings.Join(fts, " ")+"} : "+ftsPhrase(part)), nil
+		ids := bun.SafeQuery("SELECT rowid FROM users_search WHERE users_search MATCH ?", "{"+strings.Join(fts, " ")+"} : "+ftsPhrase(part))
+		if !named {
+			return ids
+		}
+		// The names from the profiles' rows: read through the FTS5 table
+		// (its content is users) 2,000 names took 5 ms, joined 3.
+		return bun.SafeQuery("SELECT id, name FROM users WHERE id IN (?)", ids)
+	}
+	table := "users_search"
+	if c.db.Dialect == SQLite {
+		table = "users"
 	}
 	like := "%" + EscapeLike(strings.ToLower(part)) + "%"
 	conds, args := make([]string, len(cols)), make([]any, len(cols))
 	for i, col := range cols {
-		conds[i], args[i] = col.like+` LIKE ? ESCAPE '\'`, like
+		expr := col.postgres
+		if c.db.Dialect == SQLite {
+			expr = col.sqliteLike
+		}
+		conds[i], args[i] = expr+` LIKE ? ESCAPE '\'`, like
 	}
-	q := bun.SafeQuery("("+strings.Join(conds, " OR ")+")", args...)
-	return schema.QueryWithArgs{}, &q
+	return bun.SafeQuery("SELECT id"+name+" FROM "+table+" WHERE "+strings.Join(conds, " OR "), args...)
 }
 
 // CountUsers returns how many profiles there are.

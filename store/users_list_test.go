@@ -12,23 +12,28 @@ import (
 
 // A search of profiles finds a part of the name in any case, of the login
 // or of the e-mail, and a term too short for a trigram; a renamed profile
-// is found by its new name only; and a search matching many profiles
+// is found by its new name only, a profile whose e-mail changed by its new
+// e-mail only; a search beside the other filters finds only the profiles
+// they select; and a search matching many profiles
 // counts them exactly, its pages in the order of the names, as the table
 // read directly, to a page past the last — on both databases.
 func TestListUsersSearch(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
-		if _, err := db.IDB().NewInsert().Model(&store.PTJ{Code: "12010101", Name: "Jabatan Ujian", CreatedAt: now}).Exec(ctx); err != nil {
+		ptjs := []store.PTJ{{Code: "12010101", Name: "Jabatan Ujian", CreatedAt: now}, {Code: "12010102", Name: "Jabatan Lain", CreatedAt: now}}
+		if _, err := db.IDB().NewInsert().Model(&ptjs).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
 		var users []store.User
 		add := func(login, name, email string) {
 			users = append(users, store.User{Login: login, Name: name, Email: email, PTJCode: "12010101",
-				Status: "active", Lang: "ms", PasswordHash: "$argon2id$stored", CreatedAt: now, UpdatedAt: now})
+				Status: store.StatusActive, Lang: "ms", PasswordHash: "$argon2id$stored", CreatedAt: now, UpdatedAt: now})
 		}
 		add("900101015555", "Ahmad Bin Ali", "ahmad.ali@melaka.gov.my")
 		add("900101015566", "Lim Mei Ling", "ml.lim@melaka.gov.my")
 		add("900101015577", "Nur Aisyah Binti Omar", "aisyah@melaka.gov.my")
+		add("900101015588", "Ahmad Bin Abu", "abu.ahmad@melaka.gov.my")
+		users[len(users)-1].PTJCode, users[len(users)-1].Status = "12010102", store.StatusInactive
 		// More than a search of requests counts, named so that the names'
 		// order is not the ids'.
 		for i := range store.SearchCountLimit + 60 {
@@ -38,6 +43,9 @@ func TestListUsersSearch(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := db.IDB().NewUpdate().Table("users").Set("name = 'Zainab Binti Omar'").Where("login = '900101015577'").Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.IDB().NewUpdate().Table("users").Set("email = 'ahmad.ali@johor.gov.my'").Where("login = '900101015555'").Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
 		names := func(f store.UserFilter, page int) ([]string, store.Total) {
@@ -56,20 +64,26 @@ func TestListUsersSearch(t *testing.T) {
 			return out, total
 		}
 		for _, tc := range []struct {
-			q    string
+			f    store.UserFilter
 			want []string
 		}{
-			{"AHMAD bin", []string{"Ahmad Bin Ali"}},
-			{"mei", []string{"Lim Mei Ling"}},
-			{"015555", []string{"Ahmad Bin Ali"}},
-			{"ml.lim@", []string{"Lim Mei Ling"}},
-			{"li", []string{"Ahmad Bin Ali", "Lim Mei Ling"}}, // under three characters: no trigram
-			{"zainab", []string{"Zainab Binti Omar"}},
-			{"aisyah binti", nil}, // the name before it was changed
+			{store.UserFilter{Q: "AHMAD bin"}, []string{"Ahmad Bin Abu", "Ahmad Bin Ali"}},
+			{store.UserFilter{Q: "mei"}, []string{"Lim Mei Ling"}},
+			{store.UserFilter{Q: "015555"}, []string{"Ahmad Bin Ali"}},
+			{store.UserFilter{Q: "ml.lim@"}, []string{"Lim Mei Ling"}},
+			{store.UserFilter{Q: "li"}, []string{"Ahmad Bin Ali", "Lim Mei Ling"}}, // under three characters: no trigram
+			{store.UserFilter{Q: "zainab"}, []string{"Zainab Binti Omar"}},
+			{store.UserFilter{Q: "aisyah binti"}, nil}, // the name before it was changed
+			{store.UserFilter{Q: "johor.gov"}, []string{"Ahmad Bin Ali"}},
+			{store.UserFilter{Q: "ahmad.ali@melaka"}, nil}, // the e-mail before it was changed
+			{store.UserFilter{Q: "ahmad", PTJCode: "12010102"}, []string{"Ahmad Bin Abu"}},
+			{store.UserFilter{Q: "ahmad", Status: store.StatusActive}, []string{"Ahmad Bin Ali"}},
+			{store.UserFilter{Q: "ahmad", PTJCode: "12010102", Status: store.StatusActive}, nil},
+			{store.UserFilter{Q: "ab", PTJCode: "12010102"}, []string{"Ahmad Bin Abu"}},
 		} {
-			got, total := names(store.UserFilter{Q: tc.q}, 1)
+			got, total := names(tc.f, 1)
 			if !slices.Equal(got, tc.want) || !total.Exact || total.N != int64(len(tc.want)) {
-				t.Errorf("%q: %v (%+v), want %v", tc.q, got, total, tc.want)
+				t.Errorf("%+v: %v (%+v), want %v", tc.f, got, total, tc.want)
 			}
 		}
 		var all []string
