@@ -88,6 +88,7 @@ func TestAuditListByActorName(t *testing.T) {
 		users := []store.User{
 			{Login: "900101015555", Name: "Jamilah Binti Osman", Email: "jamilah@melaka.gov.my", PTJCode: "12010101", Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now},
 			{Login: "900101015566", Name: "Badrul Hisham", Email: "badrul@melaka.gov.my", PTJCode: "12010101", Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now},
+			{Login: "900101015577", Name: "Ahmad Sistem", Email: "ahmad@melaka.gov.my", PTJCode: "12010101", Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now},
 		}
 		if _, err := db.IDB().NewInsert().Model(&users).Exec(ctx); err != nil {
 			t.Fatal(err)
@@ -99,14 +100,29 @@ func TestAuditListByActorName(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for _, tc := range []struct{ name, want string }{
-			{"JAMILAH binti", "900101015555"},
-			{"ham", "900101015566"},
-			{"la", "900101015555"},
-			{"zainab", ""},
+		// A service's record, by a login no profile has.
+		if err := db.Tx(ctx, func(tx store.Conn) error {
+			return tx.Audit(ctx, store.Actor{Login: "sistem"}, "reminder.sent", "request", "sistem", nil)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// A word given as a login and as a name (the audit page's one box)
+		// finds the records of either, and of the name alone when no
+		// record has that login.
+		for _, tc := range []struct {
+			f    store.AuditFilter
+			want string
+		}{
+			{store.AuditFilter{ActorName: "JAMILAH binti"}, "900101015555"},
+			{store.AuditFilter{ActorName: "ham"}, "900101015566"},
+			{store.AuditFilter{ActorName: "la"}, "900101015555"},
+			{store.AuditFilter{ActorName: "zainab"}, ""},
+			{store.AuditFilter{ActorName: "jamilah", ActorLogin: "jamilah"}, "900101015555"},
+			{store.AuditFilter{ActorName: "sistem", ActorLogin: "sistem"}, "sistem900101015577"},
+			{store.AuditFilter{ActorLogin: "sistem"}, "sistem"},
 		} {
 			var got string
-			if err := db.EachAudit(ctx, store.AuditFilter{ActorName: tc.name}, func(recs []store.AuditRecord) error {
+			if err := db.EachAudit(ctx, tc.f, func(recs []store.AuditRecord) error {
 				for _, r := range recs {
 					got += r.ObjectID
 				}
@@ -115,7 +131,18 @@ func TestAuditListByActorName(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got != tc.want {
-				t.Errorf("%q: %q, want %q", tc.name, got, tc.want)
+				t.Errorf("%+v: %q, want %q", tc.f, got, tc.want)
+			}
+			p, err := db.ListAudit(ctx, tc.f, store.AuditCursor{}, 25)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = ""
+			for _, r := range p.Records {
+				got += r.ObjectID
+			}
+			if got != tc.want || p.Total.N != int64(len(p.Records)) {
+				t.Errorf("%+v: page %q (total %+v), want %q", tc.f, got, p.Total, tc.want)
 			}
 		}
 		// A name is a search of text, counted to SearchCountLimit; a login
@@ -144,6 +171,89 @@ func TestAuditListByActorName(t *testing.T) {
 			if p.Total != tc.want || len(p.Records) != 25 {
 				t.Errorf("%+v: total %+v and %d records, want %+v and 25", tc.f, p.Total, len(p.Records), tc.want)
 			}
+		}
+	})
+}
+
+// A search by an actor's name pages through the name's records in the
+// log's order, newer and older, whether its page gathers them through the
+// actors' ids (a name of few records) or walks the log (one of many), on
+// both databases.
+func TestAuditListByActorNamePages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
+		if _, err := db.IDB().NewInsert().Model(&store.PTJ{Code: "12010101", Name: "Jabatan Ujian", CreatedAt: now}).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		users := []store.User{
+			{Login: "900101015555", Name: "Jamilah Binti Osman", Email: "jamilah@melaka.gov.my", PTJCode: "12010101", Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now},
+			{Login: "900101015566", Name: "Jamilah Binti Yusof", Email: "jy@melaka.gov.my", PTJCode: "12010101", Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now},
+			{Login: "900101015577", Name: "Badrul Hisham", Email: "badrul@melaka.gov.my", PTJCode: "12010101", Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now},
+		}
+		if _, err := db.IDB().NewInsert().Model(&users).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// Records a to i by the two Jamilahs, one in three by Badrul between.
+		var want string
+		for i, obj := range "abcdefghi" {
+			for _, u := range []store.User{users[i%2], users[2]} {
+				o := string(obj)
+				if u.ID == users[2].ID {
+					o = "-"
+				} else {
+					want = o + want
+				}
+				if err := db.Tx(ctx, func(tx store.Conn) error {
+					return tx.Audit(ctx, store.Actor{UserID: u.ID, Login: u.Login}, "request.approve", "request", o, nil)
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		f := store.AuditFilter{ActorName: "jamilah"}
+		for _, way := range []struct {
+			name   string
+			gather int64
+		}{{"gathered", 1000}, {"walked", 3}} {
+			t.Run(way.name, func(t *testing.T) {
+				defer store.SetAuditGatherBelow(way.gather)()
+				read := func(cur store.AuditCursor) (string, *store.AuditPage) {
+					t.Helper()
+					p, err := db.ListAudit(ctx, f, cur, 4)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var s string
+					for _, r := range p.Records {
+						s += r.ObjectID
+					}
+					if p.Total != (store.Total{N: 9, Exact: true}) {
+						t.Errorf("total %+v, want 9", p.Total)
+					}
+					return s, p
+				}
+				// Older pages to the oldest, then newer pages back.
+				var got string
+				var pages []*store.AuditPage
+				for cur := (store.AuditCursor{}); ; {
+					s, p := read(cur)
+					got += s
+					pages = append(pages, p)
+					if !p.Older {
+						break
+					}
+					cur = store.AuditCursor{Before: p.Last()}
+				}
+				if got != want {
+					t.Fatalf("older pages %q, want %q", got, want)
+				}
+				if s, _ := read(store.AuditCursor{After: pages[2].First()}); s != want[4:8] {
+					t.Errorf("newer than the third page: %q, want %q", s, want[4:8])
+				}
+				if s, _ := read(store.AuditCursor{After: pages[1].First()}); s != want[:4] {
+					t.Errorf("newer than the second page: %q, want the newest %q", s, want[:4])
+				}
+			})
 		}
 	})
 }
