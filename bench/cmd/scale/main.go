@@ -66,7 +66,7 @@ var (
 	flagParts    = flag.String("parts", "pages,export,sweep,approvals", "what to measure")
 	flagProfile  = flag.String("cpuprofile", "", "write a CPU profile of the measured parts to this file")
 	flagMemProf  = flag.String("memprofile", "", "write a profile of what the run allocated, the seed's included, to this file")
-	flagOnly     = flag.String("only", "", "measure only the pages whose path holds this")
+	flagOnly     = flag.String("only", "", "measure only the pages whose path holds this (or, separated by commas, one of these)")
 	flagKeep     = flag.Bool("keep", false, "keep the databases (prints where), to look at plans and statistics")
 	flagQueries  = flag.Bool("queries", false, "before measuring each page, print the queries one visit runs and their times")
 )
@@ -539,13 +539,14 @@ func (p *portal) pages() error {
 		{"auditor", auditor, "/users?page=40"},
 		{"auditor", auditor, "/audit"},
 		{"auditor", auditor, "/audit?actor=aisyah"},
+		{"auditor", auditor, "/audit?actor=nur+aisyah+a/l+nair"},
 		{"auditor", auditor, "/audit?action=request.approve"},
 		{"treasury", treasury, "/api/v1/requests?q=kah&page_size=25"},
 	}
 	fmt.Printf("%-10s %-36s %10s %10s %12s   (%d requests each; p50/p99 one client at a time, rate with %d clients)\n",
 		"who", "page", "p50", "p99", "req/s", *flagRounds, *flagClients)
 	for _, r := range rows {
-		if !strings.Contains(r.path, *flagOnly) {
+		if !measured(r.path) {
 			continue
 		}
 		c := r.c
@@ -926,4 +927,14 @@ func pgbench(server string, clients int) (float64, error) {
 		return 0, fmt.Errorf("pgbench printed no tps: %s", out)
 	}
 	return strconv.ParseFloat(string(m[1]), 64)
+}
+
+// measured says whether -only lets the page at path be measured.
+func measured(path string) bool {
+	for _, part := range strings.Split(*flagOnly, ",") {
+		if strings.Contains(path, part) {
+			return true
+		}
+	}
+	return false
 }
