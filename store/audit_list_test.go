@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -81,18 +82,7 @@ func TestAuditListPagesByArrival(t *testing.T) {
 // they are counted as a search's matches are.
 func TestAuditListByActorName(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		now := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
-		if _, err := db.IDB().NewInsert().Model(&store.PTJ{Code: "12010101", Name: "Jabatan Ujian", CreatedAt: now}).Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
-		users := []store.User{
-			{Login: "900101015555", Name: "Jamilah Binti Osman", Email: "jamilah@melaka.gov.my", PTJCode: "12010101", Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now},
-			{Login: "900101015566", Name: "Badrul Hisham", Email: "badrul@melaka.gov.my", PTJCode: "12010101", Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now},
-			{Login: "900101015577", Name: "Ahmad Sistem", Email: "ahmad@melaka.gov.my", PTJCode: "12010101", Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now},
-		}
-		if _, err := db.IDB().NewInsert().Model(&users).Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
+		users := actors(t, db, "Jamilah Binti Osman", "Badrul Hisham", "Ahmad Sistem")
 		for _, u := range users {
 			if err := db.Tx(ctx, func(tx store.Conn) error {
 				return tx.Audit(ctx, store.Actor{UserID: u.ID, Login: u.Login}, "request.approve", "request", u.Login, nil)
@@ -181,18 +171,7 @@ func TestAuditListByActorName(t *testing.T) {
 // both databases.
 func TestAuditListByActorNamePages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		now := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
-		if _, err := db.IDB().NewInsert().Model(&store.PTJ{Code: "12010101", Name: "Jabatan Ujian", CreatedAt: now}).Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
-		users := []store.User{
-			{Login: "900101015555", Name: "Jamilah Binti Osman", Email: "jamilah@melaka.gov.my", PTJCode: "12010101", Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now},
-			{Login: "900101015566", Name: "Jamilah Binti Yusof", Email: "jy@melaka.gov.my", PTJCode: "12010101", Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now},
-			{Login: "900101015577", Name: "Badrul Hisham", Email: "badrul@melaka.gov.my", PTJCode: "12010101", Status: "active", Lang: "ms", CreatedAt: now, UpdatedAt: now},
-		}
-		if _, err := db.IDB().NewInsert().Model(&users).Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
+		users := actors(t, db, "Jamilah Binti Osman", "Jamilah Binti Yusof", "Badrul Hisham")
 		// Records a to i by the two Jamilahs, one in three by Badrul between.
 		var want string
 		for i, obj := range "abcdefghi" {
@@ -256,4 +235,23 @@ func TestAuditListByActorNamePages(t *testing.T) {
 			})
 		}
 	})
+}
+
+// actors adds a PTJ and a profile of each name in it, whose logins are
+// 900101015555, 900101015566 and so on, in the names' order.
+func actors(t *testing.T, db *store.DB, names ...string) []store.User {
+	t.Helper()
+	now := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
+	if _, err := db.IDB().NewInsert().Model(&store.PTJ{Code: "12010101", Name: "Jabatan Ujian", CreatedAt: now}).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	users := make([]store.User, len(names))
+	for i, name := range names {
+		users[i] = store.User{Login: fmt.Sprintf("9001010155%d%d", 5+i, 5+i), Name: name, Email: fmt.Sprintf("pegawai%d@melaka.gov.my", i),
+			PTJCode: "12010101", Status: store.StatusActive, Lang: "ms", CreatedAt: now, UpdatedAt: now}
+	}
+	if _, err := db.IDB().NewInsert().Model(&users).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return users
 }
