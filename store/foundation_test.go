@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/uptrace/bun"
+
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/store/storetest"
 )
@@ -73,4 +75,20 @@ func TestAuditChainDeletedTail(t *testing.T) {
 			t.Fatalf("deleted last record: brk=%v err=%v", brk, err)
 		}
 	})
+}
+
+// SQLite's connections, the writer's and the readers', read the file
+// mapped into memory (a gigabyte or more of it), not copied page by page
+// into caches of their own.
+func TestSQLiteReadsItsFileMapped(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	for name, h := range map[string]bun.IDB{"writer": db.IDB(), "reader": db.ReadIDB()} {
+		var n int64
+		if err := h.NewRaw("PRAGMA mmap_size").Scan(ctx, &n); err != nil {
+			t.Fatal(err)
+		}
+		if n < 1<<30 {
+			t.Errorf("the %s maps %d bytes, want a gigabyte or more", name, n)
+		}
+	}
 }
