@@ -111,7 +111,13 @@ func (c Conn) writeAudit(ctx context.Context) (int, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}
-	if _, err := c.idb.NewInsert().Model(&recs).Exec(ctx); err != nil {
+	var err error
+	if c.db.Dialect == Postgres {
+		err = c.appendAuditArrays(ctx, recs)
+	} else {
+		_, err = c.idb.NewInsert().Model(&recs).Exec(ctx)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("audit append: %w", err)
 	}
 	if c.db.Dialect == SQLite {
@@ -121,6 +127,37 @@ func (c Conn) writeAudit(ctx context.Context) (int, error) {
 	}
 	return len(recs), nil
 }
+
+// appendAuditArrays inserts recs on PostgreSQL through one prepared
+// statement whatever their number, each column passed as an array, as
+// enqueueArrays writes mails: written as values, the record was the one
+// statement of an approval that PostgreSQL planned every time. The records
+// are numbered (id) in the order given, as a transaction wrote them.
+func (c Conn) appendAuditArrays(ctx context.Context, recs []AuditRecord) error {
+	var at, actorID, login, action, objectType, objectID, detail pgArray
+	for i := range recs {
+		r := &recs[i]
+		at.add(r.At.UTC().Format(time.RFC3339Nano))
+		actorID.addID(r.ActorID)
+		login.add(r.ActorLogin)
+		action.add(r.Action)
+		objectType.add(r.ObjectType)
+		objectID.add(r.ObjectID)
+		detail.add(r.Detail)
+	}
+	_, err := c.execPrepared(ctx, auditAppendQuery, at.String(), actorID.String(), login.String(), action.String(),
+		objectType.String(), objectID.String(), detail.String())
+	return err
+}
+
+var auditAppendQuery = prepared(func(_ Conn, arg func(int) bun.Safe) string {
+	return `INSERT INTO audit_log (at, actor_id, actor_login, action, object_type, object_id, detail)
+SELECT r.at, r.actor_id, r.actor_login, r.action, r.object_type, r.object_id, r.detail
+FROM unnest(` + string(arg(1)) + `::timestamptz[], ` + string(arg(2)) + `::bigint[], ` + string(arg(3)) + `::varchar[], ` +
+		string(arg(4)) + `::varchar[], ` + string(arg(5)) + `::varchar[], ` + string(arg(6)) + `::varchar[], ` + string(arg(7)) + `::text[])
+WITH ORDINALITY AS r (at, actor_id, actor_login, action, object_type, object_id, detail, n)
+ORDER BY r.n`
+})
 
 // sealBatch is how many records one sealing transaction chains at most.
 const sealBatch = 1000

@@ -163,3 +163,53 @@ func TestAuditConcurrentActions(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditRecordsAsWritten: the records of one transaction are stored as
+// it wrote them and numbered in its order — a detail with quotes,
+// backslashes, a new line and Jawi, a record of no profile beside one of a
+// profile, the time to the microsecond — and chained whole, on both
+// databases.
+func TestAuditRecordsAsWritten(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		users := actors(t, db, "Jamilah Binti Osman")
+		at := time.Date(2026, 11, 26, 3, 4, 5, 123456000, time.UTC)
+		db.Now = func() time.Time { return at }
+		detail := map[string]string{"catatan": "kata \"lulus\"\\ganda\nبيسا", "empty": ""}
+		if err := db.Tx(ctx, func(tx store.Conn) error {
+			if err := tx.Audit(ctx, store.Actor{UserID: users[0].ID, Login: users[0].Login}, "request.approve", "request", "BPP/2026/0001", detail); err != nil {
+				return err
+			}
+			if err := tx.Audit(ctx, store.CLI, "reminder.sent", "", "", nil); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, store.Actor{Login: "sistem"}, "request.expire", "request", `BPP/"2026"/0002`, nil)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		p, err := db.ListAudit(ctx, store.AuditFilter{}, store.AuditCursor{}, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Records) != 3 {
+			t.Fatalf("%d records, want 3", len(p.Records))
+		}
+		got := p.Records
+		if got[2].Action != "request.approve" || got[1].Action != "reminder.sent" || got[0].Action != "request.expire" {
+			t.Errorf("records in the order %s, %s, %s (newest first), want request.expire, reminder.sent, request.approve",
+				got[0].Action, got[1].Action, got[2].Action)
+		}
+		if r := got[2]; r.ActorID == nil || *r.ActorID != users[0].ID || r.ActorLogin != users[0].Login || !r.At.Equal(at) ||
+			r.ObjectType != "request" || r.ObjectID != "BPP/2026/0001" || r.Detail != `{"catatan":"kata \"lulus\"\\ganda\nبيسا","empty":""}` {
+			t.Errorf("the profile's record read back as %+v", r)
+		}
+		if r := got[0]; r.ActorID != nil || r.ActorLogin != "sistem" || r.ObjectID != `BPP/"2026"/0002` || r.Detail != "" {
+			t.Errorf("the service's record read back as %+v", r)
+		}
+		if _, err := db.SealAudit(ctx, true); err != nil {
+			t.Fatal(err)
+		}
+		if n, broken, err := db.VerifyAudit(ctx); err != nil || broken != nil || n != 3 {
+			t.Errorf("verify: %d records, break %v, error %v", n, broken, err)
+		}
+	})
+}

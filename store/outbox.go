@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -122,46 +121,6 @@ FROM unnest(` + string(arg(1)) + `::varchar[], ` + string(arg(2)) + `::bigint[],
 		string(arg(4)) + `::varchar[], ` + string(arg(5)) + `::varchar[], ` + string(arg(6)) + `::text[], ` + string(arg(7)) + `::bigint[])
 AS m (kind, to_user_id, to_email, to_name, lang, data, request_id)`
 })
-
-// pgArray writes a PostgreSQL array's text form, one element at a time:
-// each quoted, its quotes and backslashes escaped, or NULL.
-type pgArray struct{ b []byte }
-
-func (a *pgArray) sep() {
-	if len(a.b) == 0 {
-		a.b = append(a.b, '{')
-	} else {
-		a.b = append(a.b, ',')
-	}
-}
-
-func (a *pgArray) add(s string) {
-	a.sep()
-	a.b = append(a.b, '"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' || s[i] == '\\' {
-			a.b = append(a.b, '\\')
-		}
-		a.b = append(a.b, s[i])
-	}
-	a.b = append(a.b, '"')
-}
-
-func (a *pgArray) addID(id *int64) {
-	if id == nil {
-		a.sep()
-		a.b = append(a.b, "NULL"...)
-		return
-	}
-	a.add(strconv.FormatInt(*id, 10))
-}
-
-func (a *pgArray) String() string {
-	if len(a.b) == 0 {
-		return "{}"
-	}
-	return string(a.b) + "}"
-}
 
 // Outbox is the database side of the mail queue (notify.Outbox).
 type Outbox struct{ db *DB }

@@ -147,3 +147,45 @@ func (c Conn) params(args []any) []any {
 
 // sqliteTime is how bun writes a time into SQLite's text.
 const sqliteTime = "2006-01-02 15:04:05.999999-07:00"
+
+// pgArray writes a PostgreSQL array's text form, one element at a time:
+// each quoted, its quotes and backslashes escaped, or NULL. A prepared
+// statement takes a batch of rows as one array a column (enqueueArrays,
+// appendAuditArrays), whatever their number.
+type pgArray struct{ b []byte }
+
+func (a *pgArray) sep() {
+	if len(a.b) == 0 {
+		a.b = append(a.b, '{')
+	} else {
+		a.b = append(a.b, ',')
+	}
+}
+
+func (a *pgArray) add(s string) {
+	a.sep()
+	a.b = append(a.b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' {
+			a.b = append(a.b, '\\')
+		}
+		a.b = append(a.b, s[i])
+	}
+	a.b = append(a.b, '"')
+}
+
+func (a *pgArray) addID(id *int64) {
+	if id == nil {
+		a.sep()
+		a.b = append(a.b, "NULL"...)
+		return
+	}
+	a.add(strconv.FormatInt(*id, 10))
+}
+
+func (a *pgArray) String() string {
+	if len(a.b) == 0 {
+		return "{}"
+	}
+	return string(a.b) + "}"
+}
