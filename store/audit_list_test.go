@@ -107,6 +107,8 @@ func TestAuditListByActorName(t *testing.T) {
 			{store.AuditFilter{ActorName: "ham"}, "900101015566"},
 			{store.AuditFilter{ActorName: "la"}, "900101015555"},
 			{store.AuditFilter{ActorName: "zainab"}, ""},
+			{store.AuditFilter{ActorName: "ja%"}, ""},      // a wildcard is a character like others
+			{store.AuditFilter{ActorName: `"jamilah`}, ""}, // so is a quote, to FTS5 as to LIKE
 			{store.AuditFilter{ActorName: "jamilah", ActorLogin: "jamilah"}, "900101015555"},
 			{store.AuditFilter{ActorName: "sistem", ActorLogin: "sistem"}, "sistem900101015577"},
 			{store.AuditFilter{ActorLogin: "sistem"}, "sistem"},
