@@ -151,6 +151,27 @@ type auditRow struct {
 	Sentence, Action     string
 	Code, Subject, Chain string
 	Detail               string // masked, for the export
+	// What the page alone shows, set by shownOnPage: the time, the login
+	// where it is not the name shown, and the place in the chain, in words.
+	When, LoginShown, SeqNo string
+}
+
+// shownOnPage sets the fields of rows that the page alone shows, in lang.
+// Each is one value for the page to print: a function a row called from
+// the template (kl, t, and, ne) is a reflective call, and such calls were
+// most of the page's render (50 rows: 2.2 ms). The export, which writes
+// every record, does without them.
+func shownOnPage(lang string, rows []auditRow) {
+	for i := range rows {
+		r := &rows[i]
+		r.When = malaysia.DateTime(r.At)
+		if r.ActorLogin != r.Actor {
+			r.LoginShown = r.ActorLogin
+		}
+		if r.Seq != 0 {
+			r.SeqNo = i18n.T(lang, "audit.seq_no", "Seq", r.Seq)
+		}
+	}
 }
 
 type auditData struct {
@@ -210,6 +231,7 @@ func (s *Server) auditPage(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
+		shownOnPage(l, d.Rows)
 		d.Total, d.Exact = groupDigits(p.Total.N), p.Total.Exact
 		link := func(k string, v int64) string {
 			u := q.values()
