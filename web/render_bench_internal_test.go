@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/perbendaharaan/ispeks/i18n"
+	"github.com/perbendaharaan/ispeks/workflow"
 )
 
 // The render of the two list pages the scale bench measures with the most
@@ -49,4 +50,16 @@ func BenchmarkRenderUsers(b *testing.B) {
 			PTJCode: "12000001", Active: true, Roles: []string{"Wakil PTJ", "Pelulus"}, Modules: []string{"ePayslip", "eEC"}}
 	}
 	benchRender(b, "users", usersData{Q: "aisyah", Rows: rows, Pager: pager{Number: 1, Pages: 80, Total: "2,000", Exact: true}})
+}
+
+// BenchmarkRenderRequests renders a page of the requests' list, 50 of them.
+func BenchmarkRenderRequests(b *testing.B) {
+	rows := make([]requestRow, 50)
+	for i := range rows {
+		rows[i] = requestRow{ID: int64(i + 1), Reference: "BPP/2026/000123", Kind: "Pendaftaran baharu", Subject: "Nur Aisyah binti Omar",
+			MaskedIC: "850101-**-**42", PTJCode: "12000001", PTJName: "Jabatan Kewangan Negeri", StateID: "submitted", State: "Dihantar",
+			Updated: time.Date(2026, 11, 27, 1, 0, i, 0, time.UTC)}
+	}
+	benchRender(b, "request_list", listData{Rows: rows, States: stateOptions("ms", workflow.States(), ""),
+		Pager: pager{Number: 1, Pages: 21, Total: "1,000", Exact: false}})
 }
