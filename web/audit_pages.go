@@ -159,8 +159,9 @@ type auditRow struct {
 // shownOnPage sets the fields of rows that the page alone shows, in lang.
 // Each is one value for the page to print: a function a row called from
 // the template (kl, t, and, ne) is a reflective call, and such calls were
-// most of the page's render (50 rows: 2.2 ms). The export, which writes
-// every record, does without them.
+// most of the page's render (50 records: 1.8–2.2 ms, 1.2–1.3 without them;
+// BenchmarkRenderAudit). The export, which writes every record, does
+// without them.
 func shownOnPage(lang string, rows []auditRow) {
 	for i := range rows {
 		r := &rows[i]
