@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/perbendaharaan/ispeks/i18n"
+	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/workflow"
 )
 
@@ -42,9 +43,10 @@ func BenchmarkRenderAudit(b *testing.B) {
 		Total: "1,000", Older: "/audit?before=1", Export: "/audit/export.csv", Verify: "/audit?verify=1"})
 }
 
-// BenchmarkRenderUsers renders a page of the profiles, 25 of them.
+// BenchmarkRenderUsers renders a page of the profiles, 25 of them
+// (store.DefaultPageSize).
 func BenchmarkRenderUsers(b *testing.B) {
-	rows := make([]userRow, 25)
+	rows := make([]userRow, store.DefaultPageSize)
 	for i := range rows {
 		rows[i] = userRow{ID: int64(i + 1), Login: "8501******42", Name: "Nur Aisyah binti Omar", Email: "nur.aisyah@example.gov.my",
 			PTJCode: "12000001", Active: true, Roles: []string{"Wakil PTJ", "Pelulus"}, Modules: []string{"ePayslip", "eEC"}}
@@ -52,14 +54,15 @@ func BenchmarkRenderUsers(b *testing.B) {
 	benchRender(b, "users", usersData{Q: "aisyah", Rows: rows, Pager: pager{Number: 1, Pages: 80, Total: "2,000", Exact: true}})
 }
 
-// BenchmarkRenderRequests renders a page of the requests' list, 50 of them.
+// BenchmarkRenderRequests renders a page of the requests' list, 25 of them
+// (store.DefaultPageSize).
 func BenchmarkRenderRequests(b *testing.B) {
-	rows := make([]requestRow, 50)
+	rows := make([]requestRow, store.DefaultPageSize)
 	for i := range rows {
 		rows[i] = requestRow{ID: int64(i + 1), Reference: "BPP/2026/000123", Kind: "Pendaftaran baharu", Subject: "Nur Aisyah binti Omar",
 			MaskedIC: "850101-**-**42", PTJCode: "12000001", PTJName: "Jabatan Kewangan Negeri", StateID: "submitted", State: "Dihantar",
 			Updated: time.Date(2026, 11, 27, 1, 0, i, 0, time.UTC)}
 	}
 	benchRender(b, "request_list", listData{Rows: rows, States: stateOptions("ms", workflow.States(), ""),
-		Pager: pager{Number: 1, Pages: 21, Total: "1,000", Exact: false}})
+		Pager: pager{Number: 1, Pages: 41, Total: "1,000", Exact: false}})
 }
