@@ -249,7 +249,7 @@ func actors(t *testing.T, db *store.DB, names ...string) []store.User {
 	}
 	users := make([]store.User, len(names))
 	for i, name := range names {
-		users[i] = store.User{Login: fmt.Sprintf("9001010155%d%d", 5+i, 5+i), Name: name, Email: fmt.Sprintf("pegawai%d@melaka.gov.my", i),
+		users[i] = store.User{Login: fmt.Sprintf("90010101%04d", 5555+11*i), Name: name, Email: fmt.Sprintf("pegawai%d@melaka.gov.my", i),
 			PTJCode: "12010101", Status: store.StatusActive, Lang: "ms", CreatedAt: now, UpdatedAt: now}
 	}
 	if _, err := db.IDB().NewInsert().Model(&users).Exec(ctx); err != nil {
