@@ -424,11 +424,11 @@ func textLike(c searchColumns, s, digits string) schema.QueryWithArgs {
 // joined names.
 func ftsMatch(s string) string {
 	if joined, ok := joinedName(s); ok {
-		return "subject_name_joined: " + ftsPhrase(joined)
+		return "subject_name_joined: " + FTSPhrase(joined)
 	}
-	match := "{reference subject_name}: " + ftsPhrase(s)
+	match := "{reference subject_name}: " + FTSPhrase(s)
 	if digits := malaysia.StripSeparators(s); len(digits) >= 3 && malaysia.AllDigits(digits) {
-		match += " OR subject_ic: " + ftsPhrase(digits)
+		match += " OR subject_ic: " + FTSPhrase(digits)
 	}
 	return match
 }
@@ -538,8 +538,9 @@ func referenceStart(upper string) bool {
 	return strings.HasPrefix(upper, workflow.ReferencePrefix) && !strings.ContainsAny(upper, `%_\*?[`)
 }
 
-// ftsPhrase quotes s as one FTS5 phrase (a double quote is doubled).
-func ftsPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+// FTSPhrase quotes s as one FTS5 phrase (a double quote is doubled): a
+// part of a text to match as it is, whatever characters it holds.
+func FTSPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // EscapeLike makes s match itself in a LIKE pattern (with ESCAPE '\'):
 // its wildcards become plain characters.
@@ -642,7 +643,7 @@ func (c Conn) readNames(ctx context.Context, joined string) ([]string, error) {
 	names := make([]string, 0, namesListed+1)
 	sel := c.rd.NewSelect().Column("name_joined").Limit(namesListed + 1)
 	if c.db.Dialect == SQLite {
-		sel = sel.Table("request_names_search").Where("request_names_search MATCH ?", ftsPhrase(joined))
+		sel = sel.Table("request_names_search").Where("request_names_search MATCH ?", FTSPhrase(joined))
 	} else {
 		sel = sel.Table("request_names").Where(`name_joined LIKE ? ESCAPE '\'`, "%"+EscapeLike(joined)+"%")
 	}

@@ -246,7 +246,7 @@ func (c Conn) profileMatches(part string, named bool, cols ...profileText) schem
 		for i, col := range cols {
 			fts[i] = col.fts
 		}
-		ids := bun.SafeQuery("SELECT rowid AS id FROM users_search WHERE users_search MATCH ?", "{"+strings.Join(fts, " ")+"} : "+ftsPhrase(part))
+		ids := bun.SafeQuery("SELECT rowid AS id FROM users_search WHERE users_search MATCH ?", "{"+strings.Join(fts, " ")+"} : "+FTSPhrase(part))
 		if !named {
 			return ids
 		}
