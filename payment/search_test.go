@@ -135,6 +135,8 @@ func TestSearchFilters(t *testing.T) {
 			{"a name search stays in scope", "", "SYARIKAT", "", "", "", p.jkrRep, ""},
 			{"two letters match identifiers only", "", "SD", "", "", "", p.treasury, ""},
 			{"a wildcard is a character", "", "%", "", "", "", p.treasury, ""},
+			{"a quote is a character", "", `maju"`, "", "", "", p.treasury, ""},
+			{"a name of words, whole", "", "siti binti ahmad", "", "", "", p.treasury, "102"},
 			{"a PTJ officer by status", "", "", "failed", "", "", p.jkrOfficer, "103"},
 		}
 		for _, c := range cases {
@@ -168,6 +170,45 @@ func TestParseFilterRefuses(t *testing.T) {
 			t.Errorf("%+v: %v", c, err)
 		}
 	}
+}
+
+// TestSearchFindsNamesOfLaterFiles: a payee's name first seen in a later
+// file, a new payee's or a new name of a known one, is found by a part of
+// it, as the names the first file brought are (the payees' search index
+// keeps up with every import), and a payee found by one of its names
+// shows every payment to it.
+func TestSearchFindsNamesOfLaterFiles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db)
+		if _, err := s.Import(ctx, nil, "sample.csv", sample(t)); err != nil {
+			t.Fatal(err)
+		}
+		later := file(
+			"V2026000201,12010101,199801004321,PERCETAKAN NEGERI ENTERPRISE (M),INV/PNE/90,100.00,received,2026-11-20,EFT,,8001234567",
+			"V2026000202,12010101,770707075555,NURUL HUDA BINTI YUSOF,TNT-2026-11-0001,50.00,received,2026-11-20,EFT,,114099999999",
+		)
+		if _, err := s.Import(ctx, nil, "later.csv", later); err != nil {
+			t.Fatal(err)
+		}
+		treasury := cast(t, db).treasury
+		for q, want := range map[string]string{
+			// The new name of a known payee finds the payee: every payment to it.
+			"enterprise (m)": "103 104 201",
+			"huda":           "202", // a new payee
+		} {
+			f, err := ParseFilter("", q, "", "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.Search(ctx, treasury, f, store.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := vouchers(res.Items); got != want || !res.Total.Exact {
+				t.Errorf("%q: %q (%+v), want %q", q, got, res.Total, want)
+			}
+		}
+	})
 }
 
 // TestSearchCountsUpToTheCap: totals are exact up to store.CountLimit and "more
