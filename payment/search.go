@@ -202,9 +202,8 @@ func sorted(b []cond) bool {
 // most Options.NamePayees payees, their payments are read by the payee
 // index; when it names more, it is a common part ("BINTI", "SDN BHD") and
 // the payments are read newest first, matching the name as they go, which
-// fills a page at once. The search then knows it matched more than that
-// many payments (each payee has at least one) without counting: atLeast.
-func (s *Service) branches(ctx context.Context, sc Scope, f Filter) (out [][]cond, atLeast int64, err error) {
+// fills a page at once (many), and are not counted (see Search).
+func (s *Service) branches(ctx context.Context, sc Scope, f Filter) (out [][]cond, many bool, err error) {
 	var scopes []cond
 	if !sc.All {
 		if sc.Payee != "" {
@@ -230,16 +229,15 @@ func (s *Service) branches(ctx context.Context, sc Scope, f Filter) (out [][]con
 				like = "payee_name ILIKE ? ESCAPE '\\'"
 			}
 			pattern := "%" + store.EscapeLike(f.Q) + "%"
-			ids, err := s.payeesNamed(ctx, f.Q, like, pattern)
+			ids, err := s.payeesNamed(ctx, f.Q, pattern)
 			if err != nil {
-				return nil, 0, fmt.Errorf("search payee names: %w", err)
+				return nil, false, fmt.Errorf("search payee names: %w", err)
 			}
-			many := len(ids) > s.opt.NamePayees // the list was cut: a common part of names
+			many = len(ids) > s.opt.NamePayees // the list was cut: a common part of names
 			slices.Sort(ids)
 			switch ids = slices.Compact(ids); {
 			case many:
 				matches = append(matches, cond{sql: like, args: []any{pattern}})
-				atLeast = int64(s.opt.NamePayees)
 			case len(ids) > 0:
 				matches = append(matches, cond{sql: "payee_id IN (?)", args: []any{bun.In(ids)}, sorted: true})
 			}
@@ -269,18 +267,18 @@ func (s *Service) branches(ctx context.Context, sc Scope, f Filter) (out [][]con
 			out = append(out, b)
 		}
 	}
-	return out, atLeast, nil
+	return out, many, nil
 }
 
 // payeesNamed returns the ids of up to Options.NamePayees+1 payees one of
-// whose names holds part (like and pattern: the payments' own comparison
-// of it), through the payees' search index (migration
-// 20261227000001), read in its order so that it stops at the last one
-// wanted: SQLite's FTS5 table, whose trigram match folds case as LIKE does
-// for the letters of names; PostgreSQL's GiST index, which the planner is
-// told to walk (seeing a LIMIT, it would scan the table, 23–42 ms for a
-// common part at 103,295 payees, against 2–5).
-func (s *Service) payeesNamed(ctx context.Context, part, like, pattern string) ([]string, error) {
+// whose names holds part (pattern: part for LIKE, between %s), in any
+// case, through the payees' search index (migration 20261227000001),
+// read in its order so that it stops at the last one wanted: SQLite's
+// FTS5 table, whose trigram match folds case as LIKE does for the letters
+// of names; PostgreSQL's GiST index of the names in small letters, which
+// the planner is told to walk (seeing a LIMIT, it would scan the table,
+// 23–42 ms for a common part at 103,295 payees, against 2–5).
+func (s *Service) payeesNamed(ctx context.Context, part, pattern string) ([]string, error) {
 	var ids []string
 	limit := s.opt.NamePayees + 1
 	if s.db.Dialect != store.Postgres {
@@ -289,7 +287,8 @@ func (s *Service) payeesNamed(ctx context.Context, part, like, pattern string) (
 		return ids, err
 	}
 	err := s.walkingIndex(ctx, func(idb bun.IDB) error {
-		return idb.NewRaw("SELECT payee_id FROM payment_payees WHERE "+like+" LIMIT ?", pattern, limit).Scan(ctx, &ids)
+		return idb.NewRaw("SELECT payee_id FROM payment_payees WHERE name_lower LIKE lower(?) ESCAPE '\\' LIMIT ?",
+			pattern, limit).Scan(ctx, &ids)
 	})
 	return ids, err
 }
@@ -381,7 +380,7 @@ func (s *Service) Search(ctx context.Context, viewer *store.User, f Filter, p st
 	if offset >= store.CountLimit {
 		return Result{}, errTooDeep
 	}
-	branches, atLeast, err := s.branches(ctx, sc, f)
+	branches, many, err := s.branches(ctx, sc, f)
 	if err != nil {
 		return Result{}, err
 	}
@@ -391,7 +390,7 @@ func (s *Service) Search(ctx context.Context, viewer *store.User, f Filter, p st
 	db := s.db.IDB()
 	q, args := selectPage(branches, limit+1, offset)
 	var res Result
-	if err := s.readPage(ctx, atLeast > 0, &res.Items, q, args); err != nil {
+	if err := s.readPage(ctx, many, &res.Items, q, args); err != nil {
 		return Result{}, fmt.Errorf("search payments: %w", err)
 	}
 	if int64(len(res.Items)) > limit {
@@ -402,8 +401,21 @@ func (s *Service) Search(ctx context.Context, viewer *store.User, f Filter, p st
 		res.Total = store.Total{N: offset + int64(len(res.Items)), Exact: true}
 		return res, nil
 	}
-	if atLeast > 0 {
-		res.Total = store.Total{N: atLeast}
+	// A common part of a name is not counted: counting it walks the
+	// payments until a thousand match, or all of them. Its total is what
+	// is known: more than the pages read so far, and, for a viewer of
+	// every payment with nothing else to narrow the search, more than the
+	// payees it names, each of whom was paid under the name. Within a PTJ,
+	// or beside a status or dates, their payments may be fewer than they.
+	if many && res.More {
+		n := offset + limit
+		if sc.All && f.PayeeID == "" && f.Status == "" && f.From == "" && f.To == "" {
+			n = max(n, int64(s.opt.NamePayees))
+		}
+		if n >= store.CountLimit {
+			n, res.More = store.CountLimit, false // no page past a list's count
+		}
+		res.Total = store.Total{N: n}
 		return res, nil
 	}
 	q, args = selectCount(branches, store.CountLimit)

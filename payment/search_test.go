@@ -298,3 +298,47 @@ func TestSearchByCommonNamePart(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchByCommonNamePartSaysWhatItKnows: the total of a common part
+// of a name, not counted, is "more than" the payees it names only for a
+// viewer of every payment searching by the name alone; within a PTJ or
+// beside a status, "more than" the pages read, never more than there are.
+func TestSearchByCommonNamePartSaysWhatItKnows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db, Options{NamePayees: 2}) // "bin" names three
+		lines := file(
+			"V2026000301,12020202,800101015551,ALI BIN ABU,TNT-1,10.00,approved,2026-11-10,EFT,,",
+			"V2026000302,12020202,800101015552,ABU BIN ALI,TNT-2,10.00,approved,2026-11-11,EFT,,",
+			"V2026000303,12010101,800101015553,AHMAD BIN OMAR,TNT-3,10.00,received,2026-11-12,EFT,,",
+		)
+		if _, err := s.Import(ctx, nil, "bin.csv", lines); err != nil {
+			t.Fatal(err)
+		}
+		p := cast(t, db)
+		for _, c := range []struct {
+			name        string
+			viewer      *store.User
+			status      string
+			n           int64
+			exact, more bool
+		}{
+			{"every payment, the name alone", p.treasury, "", 2, false, true}, // three: more than the two payees named
+			{"beside a status", p.treasury, "approved", 1, false, true},       // two: more than the page, not than 2
+			{"within a PTJ", p.jkrOfficer, "", 1, false, true},                // 12010101's two
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				f, err := ParseFilter("", "bin", c.status, "", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := s.Search(ctx, c.viewer, f, store.Page{Size: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Total.N != c.n || res.Total.Exact != c.exact || res.More != c.more {
+					t.Fatalf("%+v more=%v, want %d exact=%v more=%v", res.Total, res.More, c.n, c.exact, c.more)
+				}
+			})
+		}
+	})
+}
