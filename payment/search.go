@@ -174,22 +174,43 @@ const order = "status_date DESC, voucher_no DESC"
 type cond struct {
 	sql  string
 	args []any
-	// sorted: no index reads the rows it selects in the lists' order (the
-	// payee index holds each payee's payments in that order, but not
-	// several payees' together). A branch with it sorts its matches (see
-	// firstOf); left to choose, PostgreSQL walked the date index checking
+	read read // how a branch with it reads its page
+}
+
+// read is how a branch reads its page (firstOf).
+type read int
+
+const (
+	// readRows reads its rows through an index in the lists' order.
+	readRows read = iota
+	// readEntries reads the page's voucher numbers first, walking an index
+	// in the lists' order that holds what the branch checks, then only the
+	// page's rows: PostgreSQL's date index holds the payee's name
+	// (migration 20261227000001), and a common part of a name walked the
+	// payments' rows, 11–20 ms for "ana per" at 1,000,000 payments, where
+	// the index's entries alone took 4.5–6.0.
+	readEntries
+	// readSorted sorts the voucher numbers out of the branch's own index,
+	// which holds them with their dates, then reads only the page's rows:
+	// no index reads what it selects in the lists' order (the payee index
+	// holds each payee's payments in that order, not several payees'
+	// together). Left to choose, PostgreSQL walked the date index checking
 	// each payment against the list: 33–43 ms for the 1,625 payments of
 	// 205 payees at 1,000,000 payments, against 3.7–4.9 sorted.
-	sorted bool
-}
+	readSorted
+)
 
 // sortedOrder is the lists' order written so that no index serves it:
 // a branch whose rows are sorted reads them by its filters' index.
 const sortedOrder = "status_date || '' DESC, voucher_no DESC"
 
-// sorted reports whether branch b sorts its matches (cond.sorted).
-func sorted(b []cond) bool {
-	return slices.ContainsFunc(b, func(c cond) bool { return c.sorted })
+// readOf is how branch b reads its page: the most its conditions ask.
+func readOf(b []cond) read {
+	r := readRows
+	for _, c := range b {
+		r = max(r, c.read)
+	}
+	return r
 }
 
 // branches turns a scope and a filter into alternatives, each a
@@ -237,9 +258,9 @@ func (s *Service) branches(ctx context.Context, sc Scope, f Filter) (out [][]con
 			slices.Sort(ids)
 			switch ids = slices.Compact(ids); {
 			case many:
-				matches = append(matches, cond{sql: like, args: []any{pattern}})
+				matches = append(matches, cond{sql: like, args: []any{pattern}, read: readEntries})
 			case len(ids) > 0:
-				matches = append(matches, cond{sql: "payee_id IN (?)", args: []any{bun.In(ids)}, sorted: true})
+				matches = append(matches, cond{sql: "payee_id IN (?)", args: []any{bun.In(ids)}, read: readSorted})
 			}
 		}
 	}
@@ -275,9 +296,10 @@ func (s *Service) branches(ctx context.Context, sc Scope, f Filter) (out [][]con
 // case, through the payees' search index (migration 20261227000001),
 // read in its order so that it stops at the last one wanted: SQLite's
 // FTS5 table, whose trigram match folds case as LIKE does for the letters
-// of names; PostgreSQL's GiST index of the names in small letters, which
-// the planner is told to walk (seeing a LIMIT, it would scan the table,
-// 23–42 ms for a common part at 103,295 payees, against 2–5).
+// of names; PostgreSQL's GiST index of the names in small letters without
+// their spaces, whose matches are then checked with them, and which the
+// planner is told to walk (seeing a LIMIT, it would scan the table, 23–42
+// ms for a common part at 103,295 payees, against 2–5).
 func (s *Service) payeesNamed(ctx context.Context, part, pattern string) ([]string, error) {
 	var ids []string
 	limit := s.opt.NamePayees + 1
@@ -286,23 +308,28 @@ func (s *Service) payeesNamed(ctx context.Context, part, pattern string) ([]stri
 			"payee_name : "+store.FTSPhrase(part), limit).Scan(ctx, &ids)
 		return ids, err
 	}
+	// Nor read the primary key's entries, which hold the names as given,
+	// checking each (the planner took them for a common part).
 	err := s.walkingIndex(ctx, func(idb bun.IDB) error {
-		return idb.NewRaw("SELECT payee_id FROM payment_payees WHERE name_lower LIKE lower(?) ESCAPE '\\' LIMIT ?",
-			pattern, limit).Scan(ctx, &ids)
-	})
+		return idb.NewRaw(`SELECT payee_id FROM payment_payees
+			WHERE name_joined LIKE replace(lower(?), ' ', '') ESCAPE '\' AND name_lower LIKE lower(?) ESCAPE '\' LIMIT ?`,
+			pattern, pattern, limit).Scan(ctx, &ids)
+	}, "enable_indexonlyscan = off")
 	return ids, err
 }
 
 // walkingIndex runs read in a transaction of its own told to read an
 // index in its order and stop at its query's LIMIT (PostgreSQL): not to
-// scan the table, not to gather the matches in a bitmap first, not to read
-// another index that holds the columns, nor to share the work among
-// workers (what it reads is small).
-func (s *Service) walkingIndex(ctx context.Context, read func(bun.IDB) error) error {
+// scan the table, not to gather the matches in a bitmap first, nor to
+// share the work among workers (what it reads is small); and what more
+// (planner settings, as "enable_indexonlyscan = off").
+func (s *Service) walkingIndex(ctx context.Context, read func(bun.IDB) error, more ...string) error {
+	set := "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL max_parallel_workers_per_gather = 0"
+	for _, m := range more {
+		set += "; SET LOCAL " + m
+	}
 	return s.db.Tx(ctx, func(tx store.Conn) error {
-		_, err := tx.IDB().ExecContext(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; "+
-			"SET LOCAL enable_indexonlyscan = off; SET LOCAL max_parallel_workers_per_gather = 0")
-		if err != nil {
+		if _, err := tx.IDB().ExecContext(ctx, set); err != nil {
 			return err
 		}
 		return read(tx.IDB())
@@ -327,7 +354,7 @@ func where(b []cond, extra ...cond) (string, []any) {
 // selectPage is the query of rows [offset, offset+limit) of the union of
 // branches in the lists' order, with extra conditions on every branch.
 func selectPage(branches [][]cond, limit, offset int64, extra ...cond) (string, []any) {
-	if len(branches) == 1 && !sorted(branches[0]) {
+	if len(branches) == 1 && readOf(branches[0]) == readRows {
 		w, args := where(branches[0], extra...)
 		return "SELECT " + cols + " FROM payments" + w + " ORDER BY " + order + " LIMIT ? OFFSET ?", append(args, limit, offset)
 	}
@@ -343,17 +370,21 @@ func selectPage(branches [][]cond, limit, offset int64, extra ...cond) (string, 
 }
 
 // firstOf is the query of branch b's first n rows in the lists' order,
-// with extra conditions. A sorted branch sorts its voucher numbers, which
-// its index holds with the dates (the payee index), and reads only the
-// rows it keeps: the rows of 205 payees' 1,625 payments took 13–76 ms to
-// read before the sort, their entries in the index 2.4–2.8.
+// with extra conditions, read as the branch asks (read). A branch read by
+// its entries reads only the rows it keeps: sorted, the rows of 205
+// payees' 1,625 payments took 13–76 ms to read before the sort, their
+// entries in the payee index 2.4–2.8.
 func firstOf(b []cond, n int64, extra []cond) (string, []any) {
 	w, args := where(b, extra...)
-	if sorted(b) {
-		return "SELECT " + cols + " FROM payments WHERE voucher_no IN (SELECT voucher_no FROM payments" + w +
-			" ORDER BY " + sortedOrder + " LIMIT ?)", append(args, n)
+	ord := order
+	switch readOf(b) {
+	case readRows:
+		return "SELECT * FROM (SELECT " + cols + " FROM payments" + w + " ORDER BY " + order + " LIMIT ?) AS b", append(args, n)
+	case readSorted:
+		ord = sortedOrder
 	}
-	return "SELECT * FROM (SELECT " + cols + " FROM payments" + w + " ORDER BY " + order + " LIMIT ?) AS b", append(args, n)
+	return "SELECT " + cols + " FROM payments WHERE voucher_no IN (SELECT voucher_no FROM payments" + w +
+		" ORDER BY " + ord + " LIMIT ?)", append(args, n)
 }
 
 // selectCount counts the union of branches up to max+1 rows.
