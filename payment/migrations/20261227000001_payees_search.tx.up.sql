@@ -35,7 +35,8 @@
 -- (read so where the table's pages are marked all-visible, as autovacuum
 -- leaves them after an import; until then each entry's row is checked, as
 -- before). It grows from 39 to 66 MB at 1,000,000 payments, and is built
--- in 3.5 s.
+-- in 3.5 s. This migration took 6.0 s on PostgreSQL at 1,000,000 payments
+-- (eMaklum waits meanwhile) and 1.2 s on SQLite.
 {{if .Postgres}}
 DROP INDEX payment_payees_name;
 --bun:split
