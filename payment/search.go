@@ -308,8 +308,10 @@ func (s *Service) payeesNamed(ctx context.Context, part, pattern string) ([]stri
 			"payee_name : "+store.FTSPhrase(part), limit).Scan(ctx, &ids)
 		return ids, err
 	}
-	// Nor read the primary key's entries, which hold the names as given,
-	// checking each (the planner took them for a common part).
+	// Told too not to read the primary key's entries alone (each payee's
+	// id and name as given) checking every name: the planner took that
+	// way for a common part (34 ms for "binti", against 2–5 through the
+	// GiST index).
 	err := s.walkingIndex(ctx, func(idb bun.IDB) error {
 		return idb.NewRaw(`SELECT payee_id FROM payment_payees
 			WHERE name_joined LIKE replace(lower(?), ' ', '') ESCAPE '\' AND name_lower LIKE lower(?) ESCAPE '\' LIMIT ?`,

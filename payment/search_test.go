@@ -271,7 +271,8 @@ func TestSearchCountsUpToTheCap(t *testing.T) {
 
 // TestSearchByCommonNamePart: a part of a name more payees carry than
 // Options.NamePayees reads the payments newest first, matching the name as
-// it goes, and says "more than" instead of counting.
+// it goes, in its pages and its export, and says "more than" instead of
+// counting.
 func TestSearchByCommonNamePart(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := newService(t, db, Options{NamePayees: 1})
@@ -295,6 +296,13 @@ func TestSearchByCommonNamePart(t *testing.T) {
 			}
 			if vouchers(all) != want {
 				t.Errorf("%q: %s, want %s", q, vouchers(all), want)
+			}
+			var each []Payment
+			if err := s.Each(ctx, admin, f, func(p *Payment) error { each = append(each, *p); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if vouchers(each) != want {
+				t.Errorf("%q, export: %s, want %s", q, vouchers(each), want)
 			}
 		}
 		f, _ := ParseFilter("", "bin", "", "", "")
