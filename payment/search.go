@@ -245,9 +245,11 @@ func (s *Service) branches(ctx context.Context, sc Scope, f Filter) (out [][]con
 		}
 		matches = append(matches, cond{sql: "invoice_no = ?", args: []any{up}}, cond{sql: "payment_ref = ?", args: []any{up}})
 		if len([]rune(f.Q)) >= MinNameQuery {
-			like := "payee_name LIKE ? ESCAPE '\\'"
+			// PostgreSQL's date index holds the names (readEntries);
+			// SQLite's does not, and each entry's row is read anyway.
+			like, walk := "payee_name LIKE ? ESCAPE '\\'", readRows
 			if s.db.Dialect == store.Postgres {
-				like = "payee_name ILIKE ? ESCAPE '\\'"
+				like, walk = "payee_name ILIKE ? ESCAPE '\\'", readEntries
 			}
 			pattern := "%" + store.EscapeLike(f.Q) + "%"
 			ids, err := s.payeesNamed(ctx, f.Q, pattern)
@@ -258,7 +260,7 @@ func (s *Service) branches(ctx context.Context, sc Scope, f Filter) (out [][]con
 			slices.Sort(ids)
 			switch ids = slices.Compact(ids); {
 			case many:
-				matches = append(matches, cond{sql: like, args: []any{pattern}, read: readEntries})
+				matches = append(matches, cond{sql: like, args: []any{pattern}, read: walk})
 			case len(ids) > 0:
 				matches = append(matches, cond{sql: "payee_id IN (?)", args: []any{bun.In(ids)}, read: readSorted})
 			}
