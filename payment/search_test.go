@@ -338,7 +338,7 @@ func TestSearchByCommonNamePartSaysWhatItKnows(t *testing.T) {
 		}{
 			{"every payment, the name alone", p.treasury, "", 2, false, true}, // three: more than the two payees named
 			{"beside a status", p.treasury, "approved", 1, false, true},       // two: more than the page, not than 2
-			{"within a PTJ", p.jkrOfficer, "", 1, false, true},                // 12010101's two
+			{"within a PTJ", p.jkrOfficer, "", 1, false, true},                // 12020202's two
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				f, err := ParseFilter("", "bin", c.status, "", "")
