@@ -24,12 +24,13 @@
 --
 -- SQLite compared every payee's name (LIKE): a rare part 17–30 ms. An FTS5
 -- trigram table of the payees' names, kept by a trigger (payment_payees
--- is only ever inserted into), finds a rare part in 0.1–3 ms and a common
--- one's first 501 in 1.4–2.6.
+-- is only ever inserted into), finds a rare part in 0.1–3 ms (8–11 for a
+-- long phrase of common trigrams, such as a full name, where LIKE took
+-- 23–31) and a common one's first 501 in 1.4–2.6.
 --
 -- When a part names more payees than that, the payments are read newest
 -- first through payments_date, checking each one's name: on PostgreSQL
--- each a row read from the table (11–20 ms for "ana per"). The index holds
+-- each a row read from the table (15–20 ms for "ana per"). The index holds
 -- the names too (INCLUDE), so that the page's voucher numbers are found
 -- from its entries alone, then only the page's rows read: 4.5–6.0 ms
 -- (read so where the table's pages are marked all-visible, as autovacuum
