@@ -7,3 +7,11 @@ func SetAuditGatherBelow(n int64) (restore func()) {
 	auditGatherBelow = n
 	return func() { auditGatherBelow = was }
 }
+
+// SetCommonMatches sets commonMatches for a test and returns what puts it
+// back.
+func SetCommonMatches(n int64) (restore func()) {
+	was := commonMatches
+	commonMatches = n
+	return func() { commonMatches = was }
+}

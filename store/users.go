@@ -139,7 +139,7 @@ type UserFilter struct {
 
 // ListUsers returns the users matching f, ordered by name, one page at a
 // time, with their roles and modules, and how many match (exactly up to
-// CountLimit; a search, which gathers its matches anyway, exactly).
+// CountLimit; a search, as every search of text, up to SearchCountLimit).
 func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, Total, error) {
 	// filters narrows sel, a query of the profiles as "user", to what f
 	// selects besides a search.
@@ -156,7 +156,7 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 		return sel
 	}
 	list := make([]User, 0, page.Limit())
-	// In the order of users_name; a list shows no password hash.
+	// In the order of users_name_search; a list shows no password hash.
 	sel := c.rd.NewSelect().Model(&list).ExcludeColumn("password_hash").Relation("Roles").Relation("Modules").OrderExpr(`"user".name, "user".id`)
 	q := strings.TrimSpace(f.Q)
 	if q == "" {
@@ -169,60 +169,131 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 		}
 		return list, total, nil
 	}
-	// A search gathers its matches once, from the profiles' search table
-	// (profileMatches), and sorts the page out of them with their number
-	// beside each (COUNT(*) OVER ()), in an order no index serves
-	// (name || ''); the page's profiles are read after, by their ids, and
-	// a profile's own row before that only to check the other filters.
-	// Read in the order of users_name and checked one by one, a search
-	// walked every profile whose name sorts before its first match (at
-	// 50,000 profiles the 2,000 "aisyah"s come after 28,000 others: 77 ms
-	// on SQLite, 33 on PostgreSQL).
-	matches := func() *bun.SelectQuery {
-		sel := c.rd.NewSelect().TableExpr("(?) AS m", c.profileMatches(q, true, profileName, profileLogin, profileEmail)).ColumnExpr("m.id")
+	// matches is the query of the ids of the profiles src finds that the
+	// other filters select, as "m" with its names.
+	matches := func(src schema.QueryWithArgs) *bun.SelectQuery {
+		sel := c.rd.NewSelect().TableExpr("(?) AS m", src).ColumnExpr("m.id")
 		if f.PTJCode != "" || f.Status != "" || f.Locked {
 			sel = filters(sel.Join(`JOIN users AS "user" ON "user".id = m.id`))
 		}
 		return sel
 	}
-	var hits []struct {
-		ID    int64 `bun:"id"`
-		Total int64 `bun:"total"`
-	}
-	err := matches().ColumnExpr("COUNT(*) OVER () AS total").OrderExpr("m.name || '', m.id").
-		Limit(page.Limit()).Offset(page.Offset()).Scan(ctx, &hits)
+	common, err := c.commonPart(ctx, q)
 	if err != nil {
 		return nil, Total{}, fmt.Errorf("search users: %w", err)
 	}
-	if len(hits) == 0 { // none, or a page past the last
-		total, err := c.countUpTo(ctx, matches())
+	var ids []int64
+	var total Total
+	if common {
+		// A part many profiles hold ("binti", an e-mail's domain) is read
+		// walking the profiles in the order of their names, each checked
+		// (profilesLike), where its page is found at once; its total is
+		// counted as a search of text is (SearchCountLimit).
+		err := matches(c.profilesLike(q, true, profileColumns...)).OrderExpr("m.name, m.id").
+			Limit(page.Limit()).Offset(page.Offset()).Scan(ctx, &ids)
 		if err != nil {
+			return nil, Total{}, fmt.Errorf("search users: %w", err)
+		}
+		if total, err = c.countTo(ctx, matches(c.profileMatches(q, false, profileColumns...)), SearchCountLimit); err != nil {
 			return nil, Total{}, fmt.Errorf("count users: %w", err)
 		}
+	} else {
+		// A rarer part gathers its matches once, from the profiles' search
+		// table (profileMatches), and sorts the page out of them with
+		// their number beside each (COUNT(*) OVER (), told as a search's
+		// count is), in an order no index serves (name || '').
+		var hits []struct {
+			ID    int64 `bun:"id"`
+			Total int64 `bun:"total"`
+		}
+		err := matches(c.profileMatches(q, true, profileColumns...)).ColumnExpr("COUNT(*) OVER () AS total").OrderExpr("m.name || '', m.id").
+			Limit(page.Limit()).Offset(page.Offset()).Scan(ctx, &hits)
+		if err != nil {
+			return nil, Total{}, fmt.Errorf("search users: %w", err)
+		}
+		if len(hits) == 0 { // none, or a page past the last
+			total, err := c.countTo(ctx, matches(c.profileMatches(q, false, profileColumns...)), SearchCountLimit)
+			if err != nil {
+				return nil, Total{}, fmt.Errorf("count users: %w", err)
+			}
+			return nil, total, nil
+		}
+		for _, h := range hits {
+			ids = append(ids, h.ID)
+		}
+		total = countedUpTo(hits[0].Total, SearchCountLimit)
+	}
+	if len(ids) == 0 {
 		return nil, total, nil
 	}
-	ids := make([]int64, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
-	}
+	// The page's profiles, read by their ids.
 	if err := sel.Where(`"user".id IN (?)`, bun.List(ids)).Scan(ctx); err != nil {
 		return nil, Total{}, fmt.Errorf("list users: %w", err)
 	}
-	total := Total{N: hits[0].Total, Exact: true}
 	return list, total, nil
 }
+
+// commonPart reports whether so many profiles hold part (in their name,
+// login or e-mail) that a search of it walks the profiles in the order of their names
+// (ListUsers): a part of one or two characters, which no trigram index
+// holds, always (it compares every profile either way); a longer one when
+// more than commonMatches of the first profileSample profiles by id hold
+// it, a sample whose order has nothing to do with the names', read through
+// the profiles' search table (2,000 of them: 0.3–0.7 ms on SQLite, 1.6–2.7
+// on PostgreSQL).
+// Gathering sorts every match, 3.5 µs each on SQLite ("binti", 14,000 of
+// 50,000 profiles: 42 ms; 24 on PostgreSQL), where walking finds a common
+// part's page at once (0.8 ms); but a part whose matches all sort late is
+// walked through every profile (at 50,000, 20 ms on SQLite), and
+// "aisyah", 2,000, was walked through 28,000 profiles whose names sort
+// before its first (13 ms on SQLite, 43 on PostgreSQL) where it is
+// gathered in 7 and 3.
+func (c Conn) commonPart(ctx context.Context, part string) (bool, error) {
+	if utf8.RuneCountInString(part) < 3 {
+		return true, nil
+	}
+	var n []int64
+	err := c.scanPrepared(ctx, commonPartQuery, &n, profileArg(part, c.db.Dialect == SQLite, profileColumns))
+	return len(n) == 1 && n[0] > commonMatches, err
+}
+
+// commonPartQuery counts the profiles among the first profileSample by id
+// whose name, login or e-mail hold a part: on SQLite through the FTS5
+// table, bounded by rowid; on PostgreSQL those rows of the table of text,
+// read by id and compared. It is prepared: planned afresh, its three
+// patterns cost PostgreSQL 1.7–2.7 ms to plan, more than to run; and its
+// one plan, whatever the part, must not read the trigram indexes, which
+// for "binti" gather 14,000 profiles to count a few hundred.
+var commonPartQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
+	if c.db.Dialect == SQLite {
+		return c.rd.NewSelect().TableExpr("(?) AS m", c.profilesFound(arg(1), true, false, profileColumns...)).
+			ColumnExpr("COUNT(*)").Where("m.id <= (SELECT MAX(id) FROM (SELECT id FROM users ORDER BY id LIMIT ?) AS f)", profileSample).String()
+	}
+	return c.rd.NewSelect().TableExpr("(SELECT * FROM users_search ORDER BY id LIMIT ?) AS users_search", profileSample).
+		ColumnExpr("COUNT(*)").Where("?", c.profileLikes(arg(1), profileColumns)).String()
+})
+
+// profileSample is how many profiles commonPart reads, and commonMatches
+// how many of them must hold a part for it to be common: one in twenty,
+// at 50,000 profiles about 2,500. commonMatches is a variable only for the
+// tests, which search both ways.
+const profileSample = 1000
+
+var commonMatches int64 = 50
 
 // profileText is a column of the profiles a search compares: its name in
 // SQLite's FTS5 table of profiles (users_search, migration
 // 20261224000001), what LIKE compares on SQLite's profiles, in small
 // letters, and its column, in small letters, in PostgreSQL's table of
 // profiles' text (users_search, migration 20261225000001).
-type profileText struct{ fts, sqliteLike, postgres string }
+type profileText struct{ fts, sqlite, postgres string }
 
 var (
 	profileName  = profileText{"name", "LOWER(name)", "name_lower"}
 	profileLogin = profileText{"login", "login", "login"} // a MyKad number, or a service login
 	profileEmail = profileText{"email", "LOWER(email)", "email_lower"}
+	// profileColumns are what a search of profiles compares.
+	profileColumns = []profileText{profileName, profileLogin, profileEmail}
 )
 
 // profileMatches is the query of the profiles one of whose cols holds
@@ -237,16 +308,25 @@ var (
 // common name's matches in nearly every page of the table (4–6 ms, twice
 // a page of the audit log).
 func (c Conn) profileMatches(part string, named bool, cols ...profileText) schema.QueryWithArgs {
-	name := ""
-	if named {
-		name = ", name"
-	}
-	if c.db.Dialect == SQLite && utf8.RuneCountInString(part) >= 3 {
-		fts := make([]string, len(cols))
-		for i, col := range cols {
-			fts[i] = col.fts
-		}
-		ids := bun.SafeQuery("SELECT rowid AS id FROM users_search WHERE users_search MATCH ?", "{"+strings.Join(fts, " ")+"} : "+FTSPhrase(part))
+	fts := c.db.Dialect == SQLite && utf8.RuneCountInString(part) >= 3
+	return c.profilesFound(profileArg(part, fts, cols), fts, named, cols...)
+}
+
+// profilesLike is profileMatches comparing each profile's cols with LIKE
+// (in small letters): SQLite's profiles, whose index in the order of their
+// names holds the three (users_name_search), and PostgreSQL's table of
+// their text, whose own index so does (users_search_name, migration
+// 20261228000001); read in that order (by m.name, m.id), a search walks
+// the index alone. On PostgreSQL the trigram indexes serve it too.
+func (c Conn) profilesLike(part string, named bool, cols ...profileText) schema.QueryWithArgs {
+	return c.profilesFound(profileArg(part, false, cols), false, named, cols...)
+}
+
+// profilesFound is the query of profileMatches with arg, the value it
+// compares (profileArg, or a prepared query's parameter).
+func (c Conn) profilesFound(arg any, fts, named bool, cols ...profileText) schema.QueryWithArgs {
+	if fts {
+		ids := bun.SafeQuery("SELECT rowid AS id FROM users_search WHERE users_search MATCH ?", arg)
 		if !named {
 			return ids
 		}
@@ -254,20 +334,43 @@ func (c Conn) profileMatches(part string, named bool, cols ...profileText) schem
 		// (its content is users) 2,000 names took 5 ms, joined 3.
 		return bun.SafeQuery("SELECT id, name FROM users WHERE id IN (?)", ids)
 	}
+	name := ""
+	if named {
+		name = ", name"
+	}
 	table := "users_search"
 	if c.db.Dialect == SQLite {
 		table = "users"
 	}
-	like := "%" + EscapeLike(strings.ToLower(part)) + "%"
+	return bun.SafeQuery("SELECT id"+name+" FROM "+table+" WHERE ?", c.profileLikes(arg, cols))
+}
+
+// profileLikes is the condition that one of cols, in small letters, is
+// LIKE arg: on SQLite's profiles, or on PostgreSQL's table of their text.
+func (c Conn) profileLikes(arg any, cols []profileText) schema.QueryWithArgs {
 	conds, args := make([]string, len(cols)), make([]any, len(cols))
 	for i, col := range cols {
 		expr := col.postgres
 		if c.db.Dialect == SQLite {
-			expr = col.sqliteLike
+			expr = col.sqlite
 		}
-		conds[i], args[i] = expr+` LIKE ? ESCAPE '\'`, like
+		conds[i], args[i] = expr+` LIKE ? ESCAPE '\'`, arg
 	}
-	return bun.SafeQuery("SELECT id"+name+" FROM "+table+" WHERE "+strings.Join(conds, " OR "), args...)
+	return bun.SafeQuery(strings.Join(conds, " OR "), args...)
+}
+
+// profileArg is the value a search of part in cols compares: an FTS5
+// query of the profiles' search table when fts, else a pattern for LIKE
+// in small letters.
+func profileArg(part string, fts bool, cols []profileText) any {
+	if !fts {
+		return "%" + EscapeLike(strings.ToLower(part)) + "%"
+	}
+	names := make([]string, len(cols))
+	for i, col := range cols {
+		names[i] = col.fts
+	}
+	return "{" + strings.Join(names, " ") + "} : " + FTSPhrase(part)
 }
 
 // CountUsers returns how many profiles there are.
