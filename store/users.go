@@ -184,24 +184,22 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 	}
 	var ids []int64
 	var total Total
+	counted := false
 	if common {
 		// A part many profiles hold ("binti", an e-mail's domain) is read
 		// walking the profiles in the order of their names, each checked
 		// (profilesLike), where its page is found at once; its total is
-		// counted as a search of text is (SearchCountLimit).
+		// counted after.
 		err := matches(c.profilesLike(q, true, profileColumns...)).OrderExpr("m.name, m.id").
 			Limit(page.Limit()).Offset(page.Offset()).Scan(ctx, &ids)
 		if err != nil {
 			return nil, Total{}, fmt.Errorf("search users: %w", err)
 		}
-		if total, err = c.countTo(ctx, matches(c.profileMatches(q, false, profileColumns...)), SearchCountLimit); err != nil {
-			return nil, Total{}, fmt.Errorf("count users: %w", err)
-		}
 	} else {
 		// A rarer part gathers its matches once, from the profiles' search
 		// table (profileMatches), and sorts the page out of them with
-		// their number beside each (COUNT(*) OVER (), told as a search's
-		// count is), in an order no index serves (name || '').
+		// their number beside each (COUNT(*) OVER ()), in an order no
+		// index serves (name || '').
 		var hits []struct {
 			ID    int64 `bun:"id"`
 			Total int64 `bun:"total"`
@@ -211,17 +209,18 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 		if err != nil {
 			return nil, Total{}, fmt.Errorf("search users: %w", err)
 		}
-		if len(hits) == 0 { // none, or a page past the last
-			total, err := c.countTo(ctx, matches(c.profileMatches(q, false, profileColumns...)), SearchCountLimit)
-			if err != nil {
-				return nil, Total{}, fmt.Errorf("count users: %w", err)
-			}
-			return nil, total, nil
-		}
 		for _, h := range hits {
 			ids = append(ids, h.ID)
 		}
-		total = countedUpTo(hits[0].Total, SearchCountLimit)
+		if len(hits) > 0 { // else none, or a page past the last
+			total, counted = countedUpTo(hits[0].Total, SearchCountLimit), true
+		}
+	}
+	// Counted as every search of text is (SearchCountLimit).
+	if !counted {
+		if total, err = c.countTo(ctx, matches(c.profileMatches(q, false, profileColumns...)), SearchCountLimit); err != nil {
+			return nil, Total{}, fmt.Errorf("count users: %w", err)
+		}
 	}
 	if len(ids) == 0 {
 		return nil, total, nil
