@@ -31,7 +31,7 @@ var CLI = Actor{Login: "cli"}
 // the hash of the record before it (PrevHash) and its own (Hash) — just
 // after that transaction commits (see SealAudit). Seq is 0 until then.
 type AuditRecord struct {
-	bun.BaseModel `bun:"table:audit_log"`
+	bun.BaseModel `bun:"table:audit_log,alias:audit_record"` // alias: auditAlias
 
 	ID         int64     `bun:"id,pk,autoincrement"`
 	Seq        int64     `bun:"seq,nullzero"`

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -169,75 +170,124 @@ func TestAuditListByActorName(t *testing.T) {
 
 // A search by an actor's name pages through the name's records in the
 // log's order, newer and older, whether its page gathers them through the
-// actors' ids (a name of few records) or walks the log (one of many), on
-// both databases.
+// actors' ids (a name of few records), walks the log checking each
+// record's actor among the name's profiles (one of many) or comparing its
+// actor's name (a name many of the newest records hold, on SQLite;
+// PostgreSQL reads it as one of many), on both databases.
 func TestAuditListByActorNamePages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		users := actors(t, db, "Jamilah Binti Osman", "Jamilah Binti Yusof", "Badrul Hisham")
-		// Records a to i by the two Jamilahs, one in three by Badrul between.
-		var want string
-		for i, obj := range "abcdefghi" {
-			for _, u := range []store.User{users[i%2], users[2]} {
-				o := string(obj)
-				if u.ID == users[2].ID {
-					o = "-"
-				} else {
-					want = o + want
+		// 240 records by the two Jamilahs in turn, one by Badrul after every
+		// second, newest first in want.
+		var want []string
+		if err := db.Tx(ctx, func(tx store.Conn) error {
+			for i := range 240 {
+				obj := fmt.Sprintf("%03d", i)
+				want = append([]string{obj}, want...)
+				u := users[i%2]
+				if err := tx.Audit(ctx, store.Actor{UserID: u.ID, Login: u.Login}, "request.approve", "request", obj, nil); err != nil {
+					return err
 				}
-				if err := db.Tx(ctx, func(tx store.Conn) error {
-					return tx.Audit(ctx, store.Actor{UserID: u.ID, Login: u.Login}, "request.approve", "request", o, nil)
-				}); err != nil {
-					t.Fatal(err)
+				if i%2 == 1 {
+					if err := tx.Audit(ctx, store.Actor{UserID: users[2].ID, Login: users[2].Login}, "request.approve", "request", "-", nil); err != nil {
+						return err
+					}
 				}
 			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
 		}
 		f := store.AuditFilter{ActorName: "jamilah"}
+		const size = 25
 		for _, way := range []struct {
 			name   string
 			gather int64
-		}{{"gathered", 1000}, {"walked", 3}} {
+			window int
+		}{{"gathered", 1000, neverNames}, {"walked", 3, neverNames}, {"names walked", 1000, 2000}} {
 			t.Run(way.name, func(t *testing.T) {
 				defer store.SetAuditGatherBelow(way.gather)()
-				read := func(cur store.AuditCursor) (string, *store.AuditPage) {
+				defer store.SetNamesWindow(way.window)()
+				read := func(cur store.AuditCursor) ([]string, *store.AuditPage) {
 					t.Helper()
-					p, err := db.ListAudit(ctx, f, cur, 4)
+					p, err := db.ListAudit(ctx, f, cur, size)
 					if err != nil {
 						t.Fatal(err)
 					}
-					var s string
+					var got []string
 					for _, r := range p.Records {
-						s += r.ObjectID
+						got = append(got, r.ObjectID)
 					}
-					if p.Total != (store.Total{N: 9, Exact: true}) {
-						t.Errorf("total %+v, want 9", p.Total)
+					if p.Total != (store.Total{N: store.SearchCountLimit}) {
+						t.Errorf("total %+v, want more than %d", p.Total, store.SearchCountLimit)
 					}
-					return s, p
+					return got, p
 				}
 				// Older pages to the oldest, then newer pages back.
-				var got string
+				var got []string
 				var pages []*store.AuditPage
 				for cur := (store.AuditCursor{}); ; {
 					s, p := read(cur)
-					got += s
+					got = append(got, s...)
 					pages = append(pages, p)
 					if !p.Older {
 						break
 					}
 					cur = store.AuditCursor{Before: p.Last()}
 				}
-				if got != want {
-					t.Fatalf("older pages %q, want %q", got, want)
+				if !slices.Equal(got, want) {
+					t.Fatalf("older pages %v, want %v", got, want)
 				}
-				if s, _ := read(store.AuditCursor{After: pages[2].First()}); s != want[4:8] {
-					t.Errorf("newer than the third page: %q, want %q", s, want[4:8])
+				if s, _ := read(store.AuditCursor{After: pages[2].First()}); !slices.Equal(s, want[size:2*size]) {
+					t.Errorf("newer than the third page: %v, want %v", s, want[size:2*size])
 				}
-				if s, _ := read(store.AuditCursor{After: pages[1].First()}); s != want[:4] {
-					t.Errorf("newer than the second page: %q, want the newest %q", s, want[:4])
+				if s, _ := read(store.AuditCursor{After: pages[1].First()}); !slices.Equal(s, want[:size]) {
+					t.Errorf("newer than the second page: %v, want the newest %v", s, want[:size])
 				}
 			})
 		}
 	})
 }
+
+// A name many of the newest records hold but no more than
+// SearchCountLimit of the newest namesWindow is counted through its
+// profiles, as any other name: here 30 of the newest 2,000, and 100 older.
+func TestAuditListNameNewestFew(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		users := actors(t, db, "Jamilah Binti Osman", "Badrul Hisham")
+		var want []string
+		if err := db.Tx(ctx, func(tx store.Conn) error {
+			for i := range 2100 {
+				u, obj := users[1], "-"
+				if i < 100 || i >= 2070 {
+					u, obj = users[0], fmt.Sprint(i)
+					want = append([]string{obj}, want...)
+				}
+				if err := tx.Audit(ctx, store.Actor{UserID: u.ID, Login: u.Login}, "request.approve", "request", obj, nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		p, err := db.ListAudit(ctx, store.AuditFilter{ActorName: "jamilah"}, store.AuditCursor{}, 25)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range p.Records {
+			got = append(got, r.ObjectID)
+		}
+		if p.Total != store.ExactTotal(130) || !slices.Equal(got, want[:25]) {
+			t.Errorf("total %+v and records %v, want 130 and %v", p.Total, got, want[:25])
+		}
+	})
+}
+
+// neverNames is a namesWindow whose first tenth cannot hold the 21
+// records by a name that walking it takes.
+const neverNames = 10
 
 // actors adds a PTJ and a profile of each name in it, whose logins are
 // 900101015555, 900101015566 and so on, in the names' order.

@@ -15,3 +15,10 @@ func SetCommonMatches(n int64) (restore func()) {
 	commonMatches = n
 	return func() { commonMatches = was }
 }
+
+// SetNamesWindow sets namesWindow for a test and returns what puts it back.
+func SetNamesWindow(n int) (restore func()) {
+	was := namesWindow
+	namesWindow = n
+	return func() { namesWindow = was }
+}
