@@ -229,7 +229,7 @@ func (c Conn) ListAudit(ctx context.Context, f AuditFilter, cur AuditCursor, siz
 // records without that index: 3.3 ms on PostgreSQL; through it 0.4), on
 // to auditGatherBelow, below which its page gathers the name's records —
 // but on SQLite first walking the newest records, where a common name's
-// are many (newestNamed).
+// are many, and all of a filter that selects few (newestNamed).
 func (c Conn) auditCount(ctx context.Context, f AuditFilter) (Total, actorRead, error) {
 	count := func(limit int64) (Total, error) {
 		return c.countTo(ctx, f.where(c, c.rd.NewSelect().Model((*AuditRecord)(nil)).ColumnExpr("1"), throughActors), limit)
@@ -240,8 +240,8 @@ func (c Conn) auditCount(ctx context.Context, f AuditFilter) (Total, actorRead, 
 		return total, throughActors, err
 	}
 	if c.db.Dialect == SQLite {
-		if many, err := c.newestNamed(ctx, f, name); err != nil || many {
-			return Total{N: SearchCountLimit}, walkingNames, err
+		if total, walk, err := c.newestNamed(ctx, f, name); err != nil || walk {
+			return total, walkingNames, err
 		}
 	}
 	total, err := count(max(auditGatherBelow, SearchCountLimit))
@@ -258,29 +258,47 @@ func (c Conn) auditCount(ctx context.Context, f AuditFilter) (Total, actorRead, 
 	return total, how, nil
 }
 
-// newestNamed reports whether more than SearchCountLimit of the newest
-// namesWindow records f selects are by a profile whose name holds name,
-// counted walking (walkingNames): then its page walks too. It is for
-// SQLite, which reads the name's profiles' ids out of the FTS5 table
+// newestNamed counts the records f selects walking the newest of the
+// other filters' and comparing each record's actor's name
+// (walkingNames), and reports whether the page walks so too: when the
+// other filters select fewer than a tenth of namesWindow records (then
+// every one of them was compared, and the count is the total), or more
+// than SearchCountLimit of the newest namesWindow are by the name. It is
+// for SQLite, which reads the name's profiles' ids out of the FTS5 table
 // before it counts or walks ("binti", 14,000 profiles: 10 ms, twice a
-// page), where this count took 1.2–1.6 ms and the walk to its page 0.5.
-// PostgreSQL walks a common name's records through a semi-join without
-// gathering (its count 0.9 ms, where this one took 2.2).
-func (c Conn) newestNamed(ctx context.Context, f AuditFilter, name string) (bool, error) {
+// page; 35–41 ms beside a reference of five records), where these counts
+// took 1.2–1.6 ms and the walk to its page 0.5. PostgreSQL walks a
+// common name's records through a semi-join without gathering (its count
+// 0.9 ms, where this one took 2.2).
+func (c Conn) newestNamed(ctx context.Context, f AuditFilter, name string) (Total, bool, error) {
 	others := f
 	others.ActorLogin, others.ActorName = "", ""
-	count := func(window int, limit int64) (Total, error) {
-		newest := auditKeyset(others.where(c, c.rd.NewSelect().Model((*AuditRecord)(nil)).Column(auditFiltered...), throughActors),
-			AuditCursor{}, window, auditInOrder)
-		return c.countTo(ctx, f.where(c, c.rd.NewSelect().Model((*AuditRecord)(nil)).ModelTableExpr("(?) AS ?TableAlias", newest).ColumnExpr("1"), walkingNames), limit)
+	newest := func(window int) *bun.SelectQuery {
+		return c.rd.NewSelect().Model((*AuditRecord)(nil)).ModelTableExpr("(?) AS ?TableAlias",
+			auditKeyset(others.where(c, c.rd.NewSelect().Model((*AuditRecord)(nil)).Column(auditFiltered...), throughActors), AuditCursor{}, window, auditInOrder))
 	}
-	// A tenth of the window first, where a name of fewer records stops.
-	found, err := count(namesWindow/10, SearchCountLimit/10)
-	if err != nil || found.Exact {
-		return false, err
+	named := func(window int) (Total, error) {
+		return c.countTo(ctx, f.where(c, newest(window).ColumnExpr("1"), walkingNames), SearchCountLimit)
 	}
-	found, err = count(namesWindow, SearchCountLimit)
-	return !found.Exact, err
+	// The first tenth of the window, every record compared.
+	first := namesWindow / 10
+	var seen int
+	if err := newest(first).ColumnExpr("COUNT(*)").Scan(ctx, &seen); err != nil {
+		return Total{}, false, err
+	}
+	found, err := named(first)
+	switch {
+	case err != nil:
+		return Total{}, false, err
+	case seen < first:
+		return found, true, nil
+	case found.N <= SearchCountLimit/10:
+		return Total{}, false, nil // few of the newest: counted as any other name
+	}
+	if found, err = named(namesWindow); err != nil || found.Exact {
+		return Total{}, false, err
+	}
+	return found, true, nil
 }
 
 // auditFiltered are the columns AuditFilter compares.

@@ -285,6 +285,56 @@ func TestAuditListNameNewestFew(t *testing.T) {
 	})
 }
 
+// Beside a filter that selects fewer records than a tenth of namesWindow,
+// a name's records are counted among them all; beside one that selects
+// more, among the newest of them only when the name's are many there.
+func TestAuditListNameBesideFilter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		users := actors(t, db, "Jamilah Binti Osman", "Badrul Hisham")
+		// Reference A: 5 records, 2 by Jamilah. Reference B: 250 records,
+		// Jamilah's 10 the oldest. Between them, 300 by Jamilah of others.
+		by := func(u store.User, obj string, n int) func(tx store.Conn) error {
+			return func(tx store.Conn) error {
+				for range n {
+					if err := tx.Audit(ctx, store.Actor{UserID: u.ID, Login: u.Login}, "request.approve", "request", obj, nil); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+		}
+		for _, write := range []func(tx store.Conn) error{
+			by(users[0], "B", 10), by(users[1], "B", 240), by(users[0], "C", 300),
+			by(users[0], "A", 2), by(users[1], "A", 3),
+		} {
+			if err := db.Tx(ctx, write); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tc := range []struct {
+			ref  string
+			want int64
+		}{{"A", 2}, {"B", 10}, {"C", 200}} {
+			p, err := db.ListAudit(ctx, store.AuditFilter{ActorName: "jamilah", ObjectID: tc.ref}, store.AuditCursor{}, 25)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := store.ExactTotal(tc.want)
+			if tc.want == store.SearchCountLimit {
+				want = store.Total{N: store.SearchCountLimit}
+			}
+			if p.Total != want || len(p.Records) != int(min(tc.want, 25)) {
+				t.Errorf("reference %s: total %+v and %d records, want %+v", tc.ref, p.Total, len(p.Records), want)
+			}
+			for _, r := range p.Records {
+				if r.ObjectID != tc.ref || r.ActorID == nil || *r.ActorID != users[0].ID {
+					t.Errorf("reference %s: a record of %s by %v", tc.ref, r.ObjectID, r.ActorLogin)
+				}
+			}
+		}
+	})
+}
+
 // neverNames is a namesWindow whose first tenth cannot hold the 21
 // records by a name that walking it takes.
 const neverNames = 10
