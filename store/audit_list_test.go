@@ -172,8 +172,8 @@ func TestAuditListByActorName(t *testing.T) {
 // log's order, newer and older, whether its page gathers them through the
 // actors' ids (a name of few records), walks the log checking each
 // record's actor among the name's profiles (one of many) or comparing its
-// actor's name (a name many of the newest records hold, on SQLite;
-// PostgreSQL reads it as one of many), on both databases.
+// actor's name (on PostgreSQL, a name of many; on SQLite, a name many of
+// the newest records hold), on both databases.
 func TestAuditListByActorNamePages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		users := actors(t, db, "Jamilah Binti Osman", "Jamilah Binti Yusof", "Badrul Hisham")
