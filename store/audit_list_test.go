@@ -170,10 +170,11 @@ func TestAuditListByActorName(t *testing.T) {
 
 // A search by an actor's name pages through the name's records in the
 // log's order, newer and older, whether its page gathers them through the
-// actors' ids (a name of few records), walks the log checking each
-// record's actor among the name's profiles (one of many) or comparing its
-// actor's name (on PostgreSQL, a name of many; on SQLite, a name many of
-// the newest records hold), on both databases.
+// actors' ids (a name of few records, or one whose walk finds no page
+// within its bound), walks the log checking each record's actor among the
+// name's profiles (one of many) or comparing its actor's name (on
+// PostgreSQL, a name of many; on SQLite, a name many of the newest records
+// hold), on both databases.
 func TestAuditListByActorNamePages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		users := actors(t, db, "Jamilah Binti Osman", "Jamilah Binti Yusof", "Badrul Hisham")
@@ -201,13 +202,19 @@ func TestAuditListByActorNamePages(t *testing.T) {
 		f := store.AuditFilter{ActorName: "jamilah"}
 		const size = 25
 		for _, way := range []struct {
-			name   string
-			gather int64
-			window int
-		}{{"gathered", 1000, neverNames}, {"walked", 3, neverNames}, {"names walked", 1000, 2000}} {
+			name          string
+			gather        int64
+			window, bound int
+		}{
+			{"gathered", 1000, neverNames, 4000},
+			{"walked", 3, neverNames, 4000},
+			{"walked past its bound, so gathered", 3, neverNames, 5},
+			{"names walked", 1000, 2000, 4000},
+		} {
 			t.Run(way.name, func(t *testing.T) {
 				defer store.SetAuditGatherBelow(way.gather)()
 				defer store.SetNamesWindow(way.window)()
+				defer store.SetAuditWalkBound(way.bound)()
 				read := func(cur store.AuditCursor) ([]string, *store.AuditPage) {
 					t.Helper()
 					p, err := db.ListAudit(ctx, f, cur, size)

@@ -22,3 +22,11 @@ func SetNamesWindow(n int) (restore func()) {
 	namesWindow = n
 	return func() { namesWindow = was }
 }
+
+// SetAuditWalkBound sets auditWalkBound of both databases for a test and returns what puts it
+// back.
+func SetAuditWalkBound(n int) (restore func()) {
+	was := auditWalkBound
+	auditWalkBound = map[Dialect]int{Postgres: n, SQLite: n}
+	return func() { auditWalkBound = was }
+}

@@ -543,6 +543,7 @@ func (p *portal) pages() error {
 		{"auditor", auditor, "/audit?actor=aisyah"},
 		{"auditor", auditor, "/audit?actor=nur+aisyah+a/l+nair"},
 		{"auditor", auditor, "/audit?actor=binti"},
+		{"auditor", auditor, "/audit?actor=nur+aisyah+a/p"},
 		{"auditor", auditor, "/audit?actor=binti&ref=BPP/2026/090000"},
 		{"auditor", auditor, "/audit?action=request.approve"},
 		{"treasury", treasury, "/api/v1/requests?q=kah&page_size=25"},
