@@ -195,20 +195,16 @@ func (c Conn) ListAudit(ctx context.Context, f AuditFilter, cur AuditCursor, siz
 		}
 		var recs []AuditRecord
 		sel := c.rd.NewSelect().Model(&recs)
-		var window *bun.SelectQuery
 		if plan.walkBound > 0 {
-			// The walk through the next walkBound records of the other filters.
-			others := f
-			others.ActorLogin, others.ActorName = "", ""
-			window = auditKeyset(others.where(c, c.rd.NewSelect().Model((*AuditRecord)(nil)), throughActors), cur, plan.walkBound, auditInOrder)
-			sel = sel.ModelTableExpr("(?) AS ?TableAlias", window)
+			sel = sel.ModelTableExpr("(?) AS ?TableAlias", c.auditWindow(f, cur, plan.walkBound))
 		}
-		if err := auditKeyset(f.where(c, sel, plan.check), cur, size+1, auditInOrder).Scan(ctx); err != nil || len(recs) > size || window == nil {
+		if err := auditKeyset(f.where(c, sel, plan.check), cur, size+1, auditInOrder).Scan(ctx); err != nil || len(recs) > size || plan.walkBound == 0 {
 			return recs, err
 		}
 		// Short of a page: the end of the log, or past the bound.
 		var seen int
-		if err := c.rd.NewSelect().TableExpr("(?) AS w", window).ColumnExpr("COUNT(*)").Scan(ctx, &seen); err != nil || seen < plan.walkBound {
+		err := c.rd.NewSelect().TableExpr("(?) AS w", c.auditWindow(f, cur, plan.walkBound, "id")).ColumnExpr("COUNT(*)").Scan(ctx, &seen)
+		if err != nil || seen < plan.walkBound {
 			return recs, err
 		}
 		return gather(cur)
@@ -321,11 +317,8 @@ var auditWalkBound = map[Dialect]int{Postgres: 2000, SQLite: 40000}
 // common name's records through a semi-join without gathering (its count
 // 0.9 ms, where this one took 2.2).
 func (c Conn) newestNamed(ctx context.Context, f AuditFilter, name string) (Total, bool, error) {
-	others := f
-	others.ActorLogin, others.ActorName = "", ""
 	newest := func(window int) *bun.SelectQuery {
-		return c.rd.NewSelect().Model((*AuditRecord)(nil)).ModelTableExpr("(?) AS ?TableAlias",
-			auditKeyset(others.where(c, c.rd.NewSelect().Model((*AuditRecord)(nil)).Column(auditFiltered...), throughActors), AuditCursor{}, window, auditInOrder))
+		return c.rd.NewSelect().Model((*AuditRecord)(nil)).ModelTableExpr("(?) AS ?TableAlias", c.auditWindow(f, AuditCursor{}, window, auditFiltered...))
 	}
 	named := func(window int) (Total, error) {
 		return c.countTo(ctx, f.where(c, newest(window).ColumnExpr("1"), walkingNames), SearchCountLimit)
@@ -349,6 +342,18 @@ func (c Conn) newestNamed(ctx context.Context, f AuditFilter, name string) (Tota
 		return Total{}, false, err
 	}
 	return found, true, nil
+}
+
+// auditWindow is the query of the next n records from cur that f's
+// filters but its actor select, in the log's order: what a walk by an
+// actor's name goes through. cols are its columns (all, if none).
+func (c Conn) auditWindow(f AuditFilter, cur AuditCursor, n int, cols ...string) *bun.SelectQuery {
+	f.ActorLogin, f.ActorName = "", ""
+	sel := c.rd.NewSelect().Model((*AuditRecord)(nil))
+	if len(cols) > 0 {
+		sel = sel.Column(cols...)
+	}
+	return auditKeyset(f.where(c, sel, throughActors), cur, n, auditInOrder)
 }
 
 // auditFiltered are the columns AuditFilter compares.

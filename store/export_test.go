@@ -1,32 +1,20 @@
 package store
 
-// SetAuditGatherBelow sets auditGatherBelow for a test and returns what
-// puts it back.
-func SetAuditGatherBelow(n int64) (restore func()) {
-	was := auditGatherBelow
-	auditGatherBelow = n
-	return func() { auditGatherBelow = was }
-}
+// The tests' handles on the variables that choose how a search reads its
+// pages, so that one search can be read every way. Each sets its variable
+// and returns what puts it back.
 
-// SetCommonMatches sets commonMatches for a test and returns what puts it
-// back.
-func SetCommonMatches(n int64) (restore func()) {
-	was := commonMatches
-	commonMatches = n
-	return func() { commonMatches = was }
-}
+func SetAuditGatherBelow(n int64) (restore func()) { return setForTest(&auditGatherBelow, n) }
+func SetCommonMatches(n int64) (restore func())    { return setForTest(&commonMatches, n) }
+func SetNamesWindow(n int) (restore func())        { return setForTest(&namesWindow, n) }
 
-// SetNamesWindow sets namesWindow for a test and returns what puts it back.
-func SetNamesWindow(n int) (restore func()) {
-	was := namesWindow
-	namesWindow = n
-	return func() { namesWindow = was }
-}
-
-// SetAuditWalkBound sets auditWalkBound of both databases for a test and returns what puts it
-// back.
+// SetAuditWalkBound sets the bound of both databases.
 func SetAuditWalkBound(n int) (restore func()) {
-	was := auditWalkBound
-	auditWalkBound = map[Dialect]int{Postgres: n, SQLite: n}
-	return func() { auditWalkBound = was }
+	return setForTest(&auditWalkBound, map[Dialect]int{Postgres: n, SQLite: n})
+}
+
+func setForTest[T any](v *T, to T) (restore func()) {
+	was := *v
+	*v = to
+	return func() { *v = was }
 }
