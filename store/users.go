@@ -342,10 +342,10 @@ func (c Conn) profilesFound(arg any, fts, named bool, cols ...profileText) schem
 // profileHolds is the condition that the profile whose id is the column id
 // holds part in one of cols (in any case), compared in that profile's row
 // alone: what a walk of another table checks row by row (ListAudit's of
-// the log by a common name on SQLite), where gathering the part's
-// profiles first reads every one of them, 14,000 for "binti". A scalar
-// subquery, which SQLite runs per row through the primary key; as EXISTS,
-// SQLite first built a Bloom filter of every profile (32 ms).
+// the log by an actor's name), where gathering the part's profiles first
+// reads every one of them, 14,000 for "binti". A scalar subquery, which
+// both databases run per row through the primary key; as EXISTS, SQLite
+// first built a Bloom filter of every profile (32 ms).
 func (c Conn) profileHolds(id bun.Ident, part string, cols ...profileText) schema.QueryWithArgs {
 	return bun.SafeQuery("(SELECT ? FROM "+c.likedTable()+" AS p WHERE p.id = ?)",
 		c.profileLikes(profileArg(part, false, cols), cols), id)
