@@ -201,8 +201,8 @@ func (c Conn) ListAudit(ctx context.Context, f AuditFilter, cur AuditCursor, siz
 			err := auditKeyset(sel, cur, size+1, auditInOrder).Scan(ctx)
 			return recs, err
 		}
-		// Bounded, the walk stops at its bound's edge, read in the same
-		// query: none when fewer records than the bound are left.
+		// Bounded, the walk stops at its bound's edge (auditEdge), read in
+		// the same query.
 		edge, past := c.auditEdge(f, cur, plan.walkBound), "?TableAlias.id > ?"
 		if cur.After > 0 {
 			sel = sel.Where("?TableAlias.id <= COALESCE(?, ?)", edge, int64(math.MaxInt64))
