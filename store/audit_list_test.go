@@ -214,18 +214,20 @@ func TestAuditListByActorNamePages(t *testing.T) {
 		db.ReadIDB().(*bun.DB).AddQueryHook(gathers)
 		for _, way := range []struct {
 			name          string
-			gather        int64
+			gather, past  int64
 			window, bound int
 			gathers       string // on every read, on one at least, or never
 		}{
-			{"gathered", 1000, neverNames, 4000, "every"},
-			{"walked", 3, neverNames, 4000, "never"},
-			{"walked within its bound", 3, neverNames, 100, "never"},
-			{"walked past its bound, so gathered", 3, neverNames, 5, "some"},
-			{"names walked", 1000, 2000, 4000, "never"},
+			{"gathered", 1000, 1000, neverNames, 4000, "every"},
+			{"walked", 3, 1000, neverNames, 4000, "never"},
+			{"walked within its bound", 3, 1000, neverNames, 100, "never"},
+			{"walked past its bound, then gathered", 3, 1000, neverNames, 5, "some"},
+			{"walked past its bound, on", 3, 3, neverNames, 5, "never"},
+			{"names walked", 1000, 1000, 2000, 4000, "never"},
 		} {
 			t.Run(way.name, func(t *testing.T) {
 				defer store.SetAuditGatherBelow(way.gather)()
+				defer store.SetAuditGatherPast(way.past)()
 				defer store.SetNamesWindow(way.window)()
 				defer store.SetAuditWalkBound(way.bound)()
 				for _, f := range filters {

@@ -7,6 +7,7 @@ package store
 func SetAuditGatherBelow(n int64) (restore func()) { return setForTest(&auditGatherBelow, n) }
 func SetCommonMatches(n int64) (restore func())    { return setForTest(&commonMatches, n) }
 func SetNamesWindow(n int) (restore func())        { return setForTest(&namesWindow, n) }
+func SetAuditGatherPast(n int64) (restore func())  { return setForTest(&auditGatherPast, n) }
 
 // SetAuditWalkBound sets the bound of both databases.
 func SetAuditWalkBound(n int) (restore func()) {
