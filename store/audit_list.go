@@ -262,7 +262,8 @@ func (c Conn) ListAudit(ctx context.Context, f AuditFilter, cur AuditCursor, siz
 // auditRead is how ListAudit reads a page of the log: a name's records
 // gathered, or the log walked in its order, each record's actor checked
 // as check says, through at most walkBound records of the other filters
-// before the page gathers instead (0: as far as it takes).
+// (0: as far as it takes); past them the page gathers the name's records
+// left, or walks on if they are many (auditGatherPast).
 type auditRead struct {
 	gather    bool
 	check     actorRead
@@ -314,26 +315,26 @@ func (c Conn) auditCount(ctx context.Context, f AuditFilter) (Total, auditRead, 
 	return total, plan, nil
 }
 
-// auditWalkBound is how many records of the other filters a walk of a
-// name of auditGatherBelow records or more reads before its page gathers
-// instead: the count says how many records the name has, not how far
-// apart they lie, and a name whose records are all old (an officer long
-// retired) would walk every record since, a log that only grows. On
-// PostgreSQL, which compares each record's actor's name (2 µs a record),
-// "nur aisyah a/p" (three names, 2,352 records, one in 200) was walked
-// through 10,600 records for a page in 25–29 ms, where it is gathered in
-// 4.5; "aisyah" (one in 25) finds its page in 1,275: 2,000 is about where
-// walking costs what gathering would, at 490,000 records. SQLite probes
-// the gathered ids (0.1–0.4 µs a record), and its bound holds a
-// publication's run of 50,000 records by one officer: at 20,000, every
-// name of 1,000 records searched after one paid the bound's fallback,
-// its queries each reading the name's profiles' ids again ("binti" 25–54
-// → 47–90 ms, "aisyah" 13–14 → 19–27). The bound's edge is read in the
-// walk's query (auditEdge). Walked in two spans instead, a tenth of the
-// bound and the rest, so that a page found within the first read the
-// ids of the records of a tenth of the bound only, "nur aisyah a/p" took
-// 14 → 20 ms on SQLite: each span read those ids again. A variable only
-// for the tests.
+// auditWalkBound is how many records of the other filters a walk of a name
+// of auditGatherBelow records or more reads before its page gathers the
+// rest, or walks on (auditGatherPast): the count says how many records the
+// name has, not how far apart they lie, and a name whose records are all
+// old (an officer long retired) would walk every record since, a log that
+// only grows. On PostgreSQL, which compares each record's actor's name (2
+// µs a record), "nur aisyah a/p" (three names, 2,352 records, one in 200)
+// was walked through 10,600 records for a page in 25–29 ms, where it is
+// gathered in 4.5; "aisyah" (one in 25) finds its page in 1,275: 2,000 is
+// about where walking costs what gathering would, at 490,000 records.
+// SQLite probes the gathered ids (0.1–0.4 µs a record), and its bound
+// holds a publication's run of 50,000 records by one officer: at 20,000,
+// every name of 1,000 records searched after one paid the bound's
+// fallback, its queries each reading the name's profiles' ids again
+// ("binti" 25–54 → 47–90 ms, "aisyah" 13–14 → 19–27). The bound's edge is
+// read in the walk's query (auditEdge). Walked in two spans instead, a
+// tenth of the bound and the rest, so that a page found within the first
+// read the ids of the records of a tenth of the bound only, "nur aisyah
+// a/p" took 14 → 20 ms on SQLite: each span read those ids again. A
+// variable only for the tests.
 var auditWalkBound = map[Dialect]int{Postgres: 2000, SQLite: 100000}
 
 // auditGatherPast is how many of a name's records past a walk's bound
