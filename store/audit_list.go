@@ -203,13 +203,12 @@ func (c Conn) ListAudit(ctx context.Context, f AuditFilter, cur AuditCursor, siz
 		}
 		// Bounded, the walk stops at its bound's edge (auditEdge), read in
 		// the same query.
-		edge, past := c.auditEdge(f, cur, plan.walkBound), "?TableAlias.id > ?"
+		edge := c.auditEdge(f, cur, plan.walkBound)
+		within, past, args := "?TableAlias.id >= COALESCE(?, 0)", "?TableAlias.id < ?", []any{edge}
 		if cur.After > 0 {
-			sel = sel.Where("?TableAlias.id <= COALESCE(?, ?)", edge, int64(math.MaxInt64))
-		} else {
-			sel, past = sel.Where("?TableAlias.id >= COALESCE(?, 0)", edge), "?TableAlias.id < ?"
+			within, past, args = "?TableAlias.id <= COALESCE(?, ?)", "?TableAlias.id > ?", []any{edge, int64(math.MaxInt64)}
 		}
-		if err := auditKeyset(sel, cur, size+1, auditInOrder).Scan(ctx); err != nil || len(recs) > size {
+		if err := auditKeyset(sel.Where(within, args...), cur, size+1, auditInOrder).Scan(ctx); err != nil || len(recs) > size {
 			return recs, err
 		}
 		// Short of a page: the end of the log, or the bound's edge. Past
@@ -219,7 +218,7 @@ func (c Conn) ListAudit(ctx context.Context, f AuditFilter, cur AuditCursor, siz
 		if err != nil || !more {
 			return recs, err
 		}
-		left, err := c.countTo(ctx, f.where(c, c.rd.NewSelect().Model((*AuditRecord)(nil)).ColumnExpr("1"), throughActors).Where(past, edge), auditGatherPast)
+		left, err := c.countTo(ctx, c.auditCounted(f).Where(past, edge), auditGatherPast)
 		if err != nil {
 			return nil, err
 		}
@@ -280,9 +279,7 @@ type auditRead struct {
 // it is first counted walking the newest records, where a common name's
 // are many, and all of a filter that selects few (newestNamed).
 func (c Conn) auditCount(ctx context.Context, f AuditFilter) (Total, auditRead, error) {
-	count := func(limit int64) (Total, error) {
-		return c.countTo(ctx, f.where(c, c.rd.NewSelect().Model((*AuditRecord)(nil)).ColumnExpr("1"), throughActors), limit)
-	}
+	count := func(limit int64) (Total, error) { return c.countTo(ctx, c.auditCounted(f), limit) }
 	name := strings.TrimSpace(f.ActorName)
 	if name == "" {
 		total, err := count(CountLimit)
@@ -313,6 +310,12 @@ func (c Conn) auditCount(ctx context.Context, f AuditFilter) (Total, auditRead, 
 		total = Total{N: SearchCountLimit}
 	}
 	return total, plan, nil
+}
+
+// auditCounted is the query that counts the records f selects: a row of
+// each, its actor's found through audit_log_actor_id.
+func (c Conn) auditCounted(f AuditFilter) *bun.SelectQuery {
+	return f.where(c, c.rd.NewSelect().Model((*AuditRecord)(nil)).ColumnExpr("1"), throughActors)
 }
 
 // auditWalkBound is how many records of the other filters a walk of a name
