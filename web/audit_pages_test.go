@@ -46,6 +46,7 @@ func TestAuditPageSentencesAndFilters(t *testing.T) {
 		{"a date not DD/MM/YYYY", "from=2026-13-01", 422, []string{"Tarikh tidak sah: tulis sebagai HH/BB/TTTT", `value="2026-13-01"`}, nil},
 		{"the end before the start", "from=05/11/2026&to=01/11/2026", 422, []string{"Tarikh akhir tidak boleh sebelum tarikh mula."}, nil},
 		{"an unknown action", "action=drop.table", 422, []string{"Tindakan ini tidak dikenali."}, nil},
+		{"a page link not a number", "actor=badrul&before=abc", 422, []string{"Pautan halaman tidak sah."}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			page := c.audit.get("/audit?" + tc.query)
