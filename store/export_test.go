@@ -6,6 +6,7 @@ package store
 
 func SetAuditGatherBelow(n int64) (restore func()) { return setForTest(&auditGatherBelow, n) }
 func SetCommonMatches(n int64) (restore func())    { return setForTest(&commonMatches, n) }
+func SetCountApartAbove(n int64) (restore func())  { return setForTest(&countApartAbove, n) }
 func SetNamesWindow(n int) (restore func())        { return setForTest(&namesWindow, n) }
 func SetAuditGatherPast(n int64) (restore func())  { return setForTest(&auditGatherPast, n) }
 

@@ -178,14 +178,14 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 		}
 		return sel
 	}
-	common, err := c.commonPart(ctx, q)
+	held, err := c.sampleHolding(ctx, q)
 	if err != nil {
 		return nil, Total{}, fmt.Errorf("search users: %w", err)
 	}
 	var ids []int64
 	var total Total
 	counted := false
-	if common {
+	if held > commonMatches {
 		// A part many profiles hold ("binti", an e-mail's domain) is read
 		// walking the profiles in the order of their names, each checked
 		// (profilesLike), where its page is found at once; its total is
@@ -196,23 +196,33 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 			return nil, Total{}, fmt.Errorf("search users: %w", err)
 		}
 	} else {
-		// A rarer part gathers its matches once, from the profiles' search
-		// table (profileMatches), and sorts the page out of them with
-		// their number beside each (COUNT(*) OVER ()), in an order no
-		// index serves (name || '').
+		// A rarer part gathers its matches from the profiles' search table
+		// (profileMatches) and sorts the page out of them, in an order no
+		// index serves (name || ''), with their number beside each
+		// (COUNT(*) OVER ()) — but on SQLite not for a part more than
+		// countApartAbove of the sample hold: the window kept every match
+		// in a table of its own, 2 ms of "aisyah"'s 8 (2,000 matches),
+		// where FTS5 counts to SearchCountLimit and stops (0.3 ms); a full
+		// name's 80 cost nothing there, and counted apart its phrase's
+		// trigrams were read twice (+3 ms). PostgreSQL's trigram indexes
+		// read every match either way.
+		sorted := matches(c.profileMatches(q, true, profileColumns...)).OrderExpr("m.name || '', m.id").
+			Limit(page.Limit()).Offset(page.Offset())
 		var hits []struct {
 			ID    int64 `bun:"id"`
 			Total int64 `bun:"total"`
 		}
-		err := matches(c.profileMatches(q, true, profileColumns...)).ColumnExpr("COUNT(*) OVER () AS total").OrderExpr("m.name || '', m.id").
-			Limit(page.Limit()).Offset(page.Offset()).Scan(ctx, &hits)
-		if err != nil {
+		beside := c.db.Dialect == Postgres || held <= countApartAbove
+		if beside {
+			sorted = sorted.ColumnExpr("COUNT(*) OVER () AS total")
+		}
+		if err := sorted.Scan(ctx, &hits); err != nil {
 			return nil, Total{}, fmt.Errorf("search users: %w", err)
 		}
 		for _, h := range hits {
 			ids = append(ids, h.ID)
 		}
-		if len(hits) > 0 { // else none, or a page past the last
+		if len(hits) > 0 && beside { // else none, a page past the last, or counted apart
 			total, counted = countedUpTo(hits[0].Total, SearchCountLimit), true
 		}
 	}
@@ -232,37 +242,39 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 	return list, total, nil
 }
 
-// commonPart reports whether so many profiles hold part (in their name,
-// login or e-mail) that a search of it walks the profiles in the order of
-// their names (ListUsers): a part of one or two characters, which no
-// trigram index holds, always (it compares every profile either way); a
-// longer one when more than commonMatches of the first profileSample
-// profiles by id hold it, a sample whose order has nothing to do with the
-// names' (read in 0.9–1.1 ms on PostgreSQL; 2,000 in 0.3–0.7 on SQLite).
-// Gathering sorts every match, 3.5 µs each on SQLite ("binti", 14,000 of
+// sampleHolding is how many of the first profileSample profiles by id
+// hold part (in their name, login or e-mail), a sample whose order has
+// nothing to do with the names' (read in 0.9–1.1 ms on PostgreSQL; 2,000
+// in 0.3–0.7 on SQLite); for a part of one or two characters, which no
+// trigram index holds, the whole sample. A search of a part more than
+// commonMatches of them hold walks the profiles in the order of their
+// names (ListUsers), which a part too short always does (it compares
+// every profile either way). Gathering sorts every match, 3.5 µs each on SQLite ("binti", 14,000 of
 // 50,000 profiles: 42 ms; 24 on PostgreSQL), where walking finds a common
 // part's page at once (0.8 ms); but a part whose matches all sort late is
 // walked through every profile (at 50,000, 20 ms on SQLite), and
 // "aisyah", 2,000, was walked through the 28,000 profiles whose names
 // sort before its first (13 ms on SQLite, 43 on PostgreSQL) where it is
 // gathered in 7 and 3.
-func (c Conn) commonPart(ctx context.Context, part string) (bool, error) {
+func (c Conn) sampleHolding(ctx context.Context, part string) (int64, error) {
 	if utf8.RuneCountInString(part) < 3 {
-		return true, nil
+		return profileSample, nil
 	}
 	var n []int64
-	err := c.scanPrepared(ctx, commonPartQuery, &n, profileArg(part, c.db.Dialect == SQLite, profileColumns))
-	return len(n) == 1 && n[0] > commonMatches, err
+	if err := c.scanPrepared(ctx, sampleHoldingQuery, &n, profileArg(part, c.db.Dialect == SQLite, profileColumns)); err != nil || len(n) != 1 {
+		return 0, err
+	}
+	return n[0], nil
 }
 
-// commonPartQuery counts the profiles among the first profileSample by id
+// sampleHoldingQuery counts the profiles among the first profileSample by id
 // whose name, login or e-mail hold a part: on SQLite through the FTS5
 // table, bounded by rowid; on PostgreSQL those rows of the table of text,
 // read by id and compared. It is prepared: planned afresh, its three
 // patterns cost PostgreSQL 1.7–2.7 ms to plan, more than to run; and its
 // one plan, whatever the part, must not read the trigram indexes, which
 // for "binti" gather 14,000 profiles to count a few hundred.
-var commonPartQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
+var sampleHoldingQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
 	if c.db.Dialect == SQLite {
 		return c.rd.NewSelect().TableExpr("(?) AS m", c.profilesFound(arg(1), true, false, profileColumns...)).
 			ColumnExpr("COUNT(*)").Where("m.id <= (SELECT MAX(id) FROM (SELECT id FROM users ORDER BY id LIMIT ?) AS f)", profileSample).String()
@@ -271,13 +283,15 @@ var commonPartQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
 		ColumnExpr("COUNT(*)").Where("?", c.profileLikes(arg(1), profileColumns)).String()
 })
 
-// profileSample is how many profiles commonPart reads, and commonMatches
-// how many of them must hold a part for it to be common: one in twenty,
-// at 50,000 profiles about 2,500. commonMatches is a variable only for the
-// tests, which search both ways.
+// profileSample is how many profiles sampleHolding reads; commonMatches
+// how many of them must hold a part for its search to walk: one in
+// twenty, at 50,000 profiles about 2,500; and countApartAbove how many
+// for SQLite to count its matches apart from its page: one in fifty,
+// about 1,000. The two are variables only for the tests, which search
+// every way.
 const profileSample = 1000
 
-var commonMatches int64 = 50
+var commonMatches, countApartAbove int64 = 50, 20
 
 // profileText is a column of the profiles a search compares: its name in
 // SQLite's FTS5 table of profiles (users_search, migration

@@ -65,25 +65,38 @@ func TestListUsersSearch(t *testing.T) {
 
 // A search of a part many profiles hold (commonMatches) walks them in the
 // order of their names, and finds the same page and total as gathering
-// every match and sorting it: to a page past the last, beside the other
-// filters — on both databases. (A part too short for a trigram is always
-// walked: TestListUsersSearch.)
+// every match and sorting it, with their number beside each or counted
+// apart (countApartAbove, on SQLite): to a page past the last, beside the
+// other filters — on both databases. (A part too short for a trigram is
+// always walked: TestListUsersSearch.)
 func TestListUsersSearchWalkedAsGathered(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		seedSearchProfiles(t, db)
+		// read is page n of f's search with no part common (gathered) or
+		// every part (walked), and a gathered part's matches counted
+		// beside the page or apart.
+		read := func(f store.UserFilter, n int, common, apart int64) ([]string, store.Total) {
+			defer store.SetCommonMatches(common)()
+			defer store.SetCountApartAbove(apart)()
+			return searchNames(t, db, f, n)
+		}
 		for _, f := range []store.UserFilter{
 			{Q: "siti ujian"}, {Q: "melaka.gov"}, {Q: "ahmad"},
 			{Q: "ahmad", PTJCode: "12010102"}, {Q: "bin", Status: store.StatusActive}, {Q: "ujian 1", Locked: true},
 		} {
 			for _, n := range []int{1, 2, 26, 27, 28} {
-				restore := store.SetCommonMatches(math.MaxInt64) // no part is common
-				gathered, gatheredTotal := searchNames(t, db, f, n)
-				restore()
-				restore = store.SetCommonMatches(0) // every part is
-				walked, walkedTotal := searchNames(t, db, f, n)
-				restore()
-				if !slices.Equal(walked, gathered) || walkedTotal != gatheredTotal {
-					t.Errorf("%+v page %d: walked %v (%+v), gathered %v (%+v)", f, n, walked, walkedTotal, gathered, gatheredTotal)
+				gathered, gatheredTotal := read(f, n, math.MaxInt64, math.MaxInt64)
+				for _, way := range []struct {
+					name          string
+					common, apart int64
+				}{
+					{"walked", 0, math.MaxInt64},
+					{"gathered, counted apart", math.MaxInt64, -1},
+				} {
+					got, total := read(f, n, way.common, way.apart)
+					if !slices.Equal(got, gathered) || total != gatheredTotal {
+						t.Errorf("%+v page %d: %s %v (%+v), gathered %v (%+v)", f, n, way.name, got, total, gathered, gatheredTotal)
+					}
 				}
 			}
 		}
