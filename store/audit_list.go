@@ -327,9 +327,19 @@ func (c Conn) auditCount(ctx context.Context, f AuditFilter) (Total, auditRead, 
 }
 
 // auditCounted is the query that counts the records f selects: a row of
-// each, its actor's found through audit_log_actor_id.
+// each, its actor's found through audit_log_actor_id. A name alone (no
+// login beside it) is joined to its profiles' ids rather than tested IN
+// them: SQLite reads an IN's list whole before its first row ("aisyah",
+// 2,000 profiles, to count 1,001 records: 2.5 ms), where joined the
+// profiles' search table is read only as far as the count goes (0.5; "nur
+// aisyah a/p" 3.0 → 1.6). PostgreSQL reads either as far as it goes.
 func (c Conn) auditCounted(f AuditFilter) *bun.SelectQuery {
-	return f.where(c, c.rd.NewSelect().Model((*AuditRecord)(nil)).ColumnExpr("1"), throughActors)
+	sel := c.rd.NewSelect().Model((*AuditRecord)(nil)).ColumnExpr("1")
+	if name := strings.TrimSpace(f.ActorName); name != "" && f.ActorLogin == "" {
+		sel = sel.Join("JOIN (?) AS named ON named.id = ?TableAlias.actor_id", c.profileMatches(name, false, profileName))
+		return f.others().where(c, sel, throughActors)
+	}
+	return f.where(c, sel, throughActors)
 }
 
 // auditWalkBound is how many records of the other filters a walk of a name
