@@ -242,20 +242,20 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 	return list, total, nil
 }
 
-// sampleHolding is how many of the first profileSample profiles by id
-// hold part (in their name, login or e-mail), a sample whose order has
-// nothing to do with the names' (read in 0.9–1.1 ms on PostgreSQL; 2,000
-// in 0.3–0.7 on SQLite); for a part of one or two characters, which no
-// trigram index holds, the whole sample. A search of a part more than
-// commonMatches of them hold walks the profiles in the order of their
-// names (ListUsers), which a part too short always does (it compares
-// every profile either way). Gathering sorts every match, 3.5 µs each on SQLite ("binti", 14,000 of
-// 50,000 profiles: 42 ms; 24 on PostgreSQL), where walking finds a common
-// part's page at once (0.8 ms); but a part whose matches all sort late is
-// walked through every profile (at 50,000, 20 ms on SQLite), and
-// "aisyah", 2,000, was walked through the 28,000 profiles whose names
-// sort before its first (13 ms on SQLite, 43 on PostgreSQL) where it is
-// gathered in 7 and 3.
+// sampleHolding is how many of the first profileSample profiles by id hold
+// part (in their name, login or e-mail), a sample whose order has nothing
+// to do with the names' (read in 0.9–1.1 ms on PostgreSQL; 2,000 in 0.3–0.7
+// on SQLite); for a part of one or two characters, which no trigram index
+// holds, the whole sample. A search of a part more than commonMatches of
+// them hold walks the profiles in the order of their names (ListUsers),
+// which a part too short always does (it compares every profile either
+// way). Gathering sorts every match, 3.5 µs each on SQLite ("binti", 14,000
+// of 50,000 profiles: 42 ms; 24 on PostgreSQL), where walking finds a
+// common part's page at once (0.8 ms); but a part whose matches all sort
+// late is walked through every profile (at 50,000, 20 ms on SQLite), and
+// "aisyah", 2,000, was walked through the 28,000 profiles whose names sort
+// before its first (13 ms on SQLite, 43 on PostgreSQL) where it is gathered
+// in 7 and 3.
 func (c Conn) sampleHolding(ctx context.Context, part string) (int64, error) {
 	if utf8.RuneCountInString(part) < 3 {
 		return profileSample, nil
@@ -267,13 +267,13 @@ func (c Conn) sampleHolding(ctx context.Context, part string) (int64, error) {
 	return n[0], nil
 }
 
-// sampleHoldingQuery counts the profiles among the first profileSample by id
-// whose name, login or e-mail hold a part: on SQLite through the FTS5
+// sampleHoldingQuery counts the profiles among the first profileSample by
+// id whose name, login or e-mail hold a part: on SQLite through the FTS5
 // table, bounded by rowid; on PostgreSQL those rows of the table of text,
 // read by id and compared. It is prepared: planned afresh, its three
 // patterns cost PostgreSQL 1.7–2.7 ms to plan, more than to run; and its
-// one plan, whatever the part, must not read the trigram indexes, which
-// for "binti" gather 14,000 profiles to count a few hundred.
+// one plan, whatever the part, must not read the trigram indexes, which for
+// "binti" gather 14,000 profiles to count a few hundred.
 var sampleHoldingQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
 	if c.db.Dialect == SQLite {
 		return c.rd.NewSelect().TableExpr("(?) AS m", c.profilesFound(arg(1), true, false, profileColumns...)).
