@@ -272,12 +272,12 @@ func TestAuditListByActorNamePages(t *testing.T) {
 					if s, _ := read(store.AuditCursor{After: pages[1].First()}); !slices.Equal(s, want[:size]) {
 						t.Errorf("%+v: newer than the second page: %v, want the newest %v", f, s, want[:size])
 					}
-					want := way.gathers
+					wantGathers := way.gathers
 					if way.window != neverNames && db.Dialect == store.Postgres {
-						want = "every" // names are walked on SQLite alone; PostgreSQL counts 240 and gathers
+						wantGathers = "every" // names are walked on SQLite alone; PostgreSQL counts 240 and gathers
 					}
-					if ok := map[string]bool{"every": gathered == reads, "some": gathered > 0, "never": gathered == 0}[want]; !ok {
-						t.Errorf("%+v: %d reads of %d gathered, want %s", f, gathered, reads, want)
+					if ok := map[string]bool{"every": gathered == reads, "some": gathered > 0, "never": gathered == 0}[wantGathers]; !ok {
+						t.Errorf("%+v: %d reads of %d gathered, want %s", f, gathered, reads, wantGathers)
 					}
 				}
 			})
