@@ -220,7 +220,7 @@ func (s *Server) auditPage(c *gin.Context) {
 		cur.Before, err1 = cursorOf(c.Query("before"))
 		cur.After, err2 = cursorOf(c.Query("after"))
 		if err1 != nil || err2 != nil {
-			s.fail(c, apperr.New(apperr.Invalid, "audit.error.cursor")) // a link, no field the user filled
+			s.fail(c, errPageLink)
 			return
 		}
 		p, err := s.db.ListAudit(ctx, f, cur, auditPageSize)

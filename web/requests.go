@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/useradmin"
 	"github.com/perbendaharaan/ispeks/workflow"
@@ -43,8 +44,17 @@ func (s *Server) created(r *store.Request) {
 }
 
 // pageOf reads ?page= (from 1) for the lists of pages, which keep their
-// own size; a page that is not a whole number in range is an Invalid
-// error naming it (422).
+// own size; a page that is not a whole number in range is errPageLink.
 func pageOf(c *gin.Context) (store.Page, error) {
-	return store.ParsePage(c.Query("page"), "")
+	p, err := store.ParsePage(c.Query("page"), "")
+	if err != nil {
+		return store.Page{}, errPageLink
+	}
+	return p, nil
 }
+
+// errPageLink answers a page's link (?page=, the audit log's ?before= and
+// ?after=) that is not one the portal made (422): no field the user
+// filled, so the page says so, not "correct the marked fields" (the API
+// names the field, store.ParsePage).
+var errPageLink = apperr.New(apperr.Invalid, "pager.error.link")

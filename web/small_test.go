@@ -11,8 +11,9 @@ import (
 )
 
 // TestPageNumbersOutOfRange: a page or page size that is negative, not a
-// number or out of range answers 422 naming it, on the API and the pages
-// (a huge page overflowed the offset and returned items).
+// number or out of range answers 422 naming it on the API, and saying the
+// page's link is not valid on the pages (a huge page overflowed the
+// offset and returned items).
 func TestPageNumbersOutOfRange(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	e.user(siti, "Siti Binti Ahmad", "12010101", []forms.Role{forms.RoleSysadmin, forms.RoleAuditor, forms.RolePTJRep}, nil, false)
@@ -36,12 +37,12 @@ func TestPageNumbersOutOfRange(t *testing.T) {
 	b.login(siti, testPassword)
 	// The audit page goes by keyset (before/after a record), not page numbers.
 	for _, q := range []string{"before=-1", "after=abc", "before=99999999999999999999"} {
-		if r := b.get("/audit?" + q); r.Status != http.StatusUnprocessableEntity {
+		if r := b.get("/audit?" + q); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Pautan halaman tidak sah.") {
 			t.Errorf("/audit?%s: %d", q, r.Status)
 		}
 	}
 	for _, p := range []string{"/requests", "/users", "/ops/mail", "/inbox"} {
-		if r := b.get(p + "?page=-1"); r.Status != http.StatusUnprocessableEntity {
+		if r := b.get(p + "?page=-1"); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Pautan halaman tidak sah.") {
 			t.Errorf("%s?page=-1: %d", p, r.Status)
 		}
 		if r := b.get(p + "?page=99999999999999999"); r.Status != http.StatusUnprocessableEntity {
