@@ -233,7 +233,7 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 	defer stopBeat()
 
 	imp := &Import{ID: id}
-	if err := s.db.IDB().NewSelect().Model(imp).WherePK().Scan(ctx); err != nil {
+	if err := s.db.ReadIDB().NewSelect().Model(imp).WherePK().Scan(ctx); err != nil {
 		return nil, fmt.Errorf("import %d: %w", id, err)
 	}
 	h := sha256.New()
@@ -377,7 +377,7 @@ func (s *Service) GetImport(ctx context.Context, viewer *store.User, id int64) (
 		return nil, errImportNotFound
 	}
 	imp := new(Import)
-	if err := s.db.IDB().NewSelect().Model(imp).Where("id = ?", id).Scan(ctx); err != nil {
+	if err := s.db.ReadIDB().NewSelect().Model(imp).Where("id = ?", id).Scan(ctx); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, errImportNotFound
 		}
@@ -429,7 +429,7 @@ func (s *Service) Imports(ctx context.Context, viewer *store.User, p store.Page)
 		return nil, errImportForbidden
 	}
 	var list []Import
-	if err := s.db.IDB().NewSelect().Model(&list).ExcludeColumn("errors").
+	if err := s.db.ReadIDB().NewSelect().Model(&list).ExcludeColumn("errors").
 		OrderExpr("id DESC").Limit(p.Limit()).Offset(p.Offset()).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("imports: %w", err)
 	}

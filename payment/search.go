@@ -306,7 +306,7 @@ func (s *Service) payeesNamed(ctx context.Context, part, pattern string) ([]stri
 	var ids []string
 	limit := s.opt.NamePayees + 1
 	if s.db.Dialect != store.Postgres {
-		err := s.db.IDB().NewRaw("SELECT payee_id FROM payment_payees_search WHERE payment_payees_search MATCH ? LIMIT ?",
+		err := s.db.ReadIDB().NewRaw("SELECT payee_id FROM payment_payees_search WHERE payment_payees_search MATCH ? LIMIT ?",
 			"payee_name : "+store.FTSPhrase(part), limit).Scan(ctx, &ids)
 		return ids, err
 	}
@@ -314,30 +314,27 @@ func (s *Service) payeesNamed(ctx context.Context, part, pattern string) ([]stri
 	// id and name as given) checking every name: the planner took that
 	// way for a common part (34 ms for "binti", against 2–5 through the
 	// GiST index).
-	err := s.walkingIndex(ctx, func(idb bun.IDB) error {
-		return idb.NewRaw(`SELECT payee_id FROM payment_payees
+	err := s.db.ReadIDB().NewRaw(walkingIndex(`SELECT payee_id FROM payment_payees
 			WHERE name_joined LIKE replace(lower(?), ' ', '') ESCAPE '\' AND name_lower LIKE lower(?) ESCAPE '\' LIMIT ?`,
-			pattern, pattern, limit).Scan(ctx, &ids)
-	}, "enable_indexonlyscan = off")
+		"enable_indexonlyscan = off"), pattern, pattern, limit).Scan(ctx, &ids)
 	return ids, err
 }
 
-// walkingIndex runs read in a transaction of its own told to read an
-// index in its order and stop at its query's LIMIT (PostgreSQL): not to
-// scan the table, not to gather the matches in a bitmap first, nor to
-// share the work among workers (what it reads is small); and what more
-// (planner settings, as "enable_indexonlyscan = off").
-func (s *Service) walkingIndex(ctx context.Context, read func(bun.IDB) error, more ...string) error {
+// walkingIndex is query (PostgreSQL's) told to read an index in its order
+// and stop at its LIMIT: not to scan the table, not to gather the matches
+// in a bitmap first, nor to share the work among workers (what it reads
+// is small); and what more (planner settings, as "enable_indexonlyscan =
+// off"). The settings go in the query's own text, before it: statements
+// sent together run in one transaction of their own, which SET LOCAL
+// lasts for, so that the read costs one round trip and takes no turn
+// among the transactions that write (store.DB.Tx), as a transaction of its
+// own did.
+func walkingIndex(query string, more ...string) string {
 	set := "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL max_parallel_workers_per_gather = 0"
 	for _, m := range more {
 		set += "; SET LOCAL " + m
 	}
-	return s.db.Tx(ctx, func(tx store.Conn) error {
-		if _, err := tx.IDB().ExecContext(ctx, set); err != nil {
-			return err
-		}
-		return read(tx.IDB())
-	})
+	return set + "; " + query
 }
 
 // where writes a conjunction as a WHERE clause.
@@ -422,7 +419,6 @@ func (s *Service) Search(ctx context.Context, viewer *store.User, f Filter, p st
 	if len(branches) == 0 {
 		return Result{Total: store.Total{Exact: true}}, nil
 	}
-	db := s.db.IDB()
 	q, args := selectPage(branches, limit+1, offset)
 	var res Result
 	if err := s.readPage(ctx, many, &res.Items, q, args); err != nil {
@@ -456,7 +452,7 @@ func (s *Service) Search(ctx context.Context, viewer *store.User, f Filter, p st
 	}
 	q, args = selectCount(branches, store.CountLimit)
 	var n int64
-	if err := db.NewRaw(q, args...).Scan(ctx, &n); err != nil {
+	if err := s.db.ReadIDB().NewRaw(q, args...).Scan(ctx, &n); err != nil {
 		return Result{}, fmt.Errorf("count payments: %w", err)
 	}
 	res.Total = store.CountedTotal(n)
@@ -472,10 +468,10 @@ func (s *Service) Search(ctx context.Context, viewer *store.User, f Filter, p st
 // index newest first and stop at the page, which the matches fill at once.
 // The page's query is then told to walk the index (walkingIndex).
 func (s *Service) readPage(ctx context.Context, byDate bool, items *[]Payment, q string, args []any) error {
-	if !byDate || s.db.Dialect != store.Postgres {
-		return s.db.IDB().NewRaw(q, args...).Scan(ctx, items)
+	if byDate && s.db.Dialect == store.Postgres {
+		q = walkingIndex(q)
 	}
-	return s.walkingIndex(ctx, func(idb bun.IDB) error { return idb.NewRaw(q, args...).Scan(ctx, items) })
+	return s.db.ReadIDB().NewRaw(q, args...).Scan(ctx, items)
 }
 
 // exportBatch is how many rows the export reads at a time.
@@ -500,7 +496,7 @@ func (s *Service) Each(ctx context.Context, viewer *store.User, f Filter, fn fun
 	for {
 		q, args := selectPage(branches, exportBatch, 0, after...)
 		var batch []Payment
-		if err := s.db.IDB().NewRaw(q, args...).Scan(ctx, &batch); err != nil {
+		if err := s.db.ReadIDB().NewRaw(q, args...).Scan(ctx, &batch); err != nil {
 			return fmt.Errorf("export payments: %w", err)
 		}
 		for i := range batch {
@@ -527,7 +523,7 @@ func (s *Service) Voucher(ctx context.Context, viewer *store.User, no string) (*
 	if !ok {
 		return nil, ErrNotFound
 	}
-	db := s.db.IDB()
+	db := s.db.ReadIDB()
 	var p Payment
 	if err := db.NewSelect().Model(&p).Where("voucher_no = ?", v).Scan(ctx); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {

@@ -1,10 +1,12 @@
 package payment
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
@@ -353,6 +355,69 @@ func TestSearchByCommonNamePartSaysWhatItKnows(t *testing.T) {
 					t.Fatalf("%+v more=%v, want %d exact=%v more=%v", res.Total, res.More, c.n, c.exact, c.more)
 				}
 			})
+		}
+	})
+}
+
+// TestReadsGoOnWhileAWriterWrites: eMaklum's reads — the searches, both
+// ways a name is read, the export, a voucher, a user's settings, the
+// imports and their progress — answer while a transaction holds the
+// database's writer, as an import does for as long as it runs: on SQLite
+// they waited for the one writer connection (a search during an import of
+// 300,000 lines answered when it ended, 6.9 s later).
+func TestReadsGoOnWhileAWriterWrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db, Options{NamePayees: 1})
+		imp, err := s.Import(ctx, nil, "sample.csv", sample(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := cast(t, db)
+		held, release := make(chan struct{}), make(chan struct{})
+		writer := make(chan error, 1)
+		go func() {
+			writer <- db.Tx(ctx, func(tx store.Conn) error {
+				if _, err := tx.IDB().NewRaw("UPDATE payments SET updated_at = updated_at").Exec(ctx); err != nil {
+					return err
+				}
+				close(held)
+				<-release
+				return nil
+			})
+		}()
+		<-held
+		// A read that waits for the writer waits until the test's end: the
+		// deadline turns that into a failure that names it.
+		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		reads := []struct {
+			name string
+			read func() error
+		}{
+			{"a search by a common part of a name", func() error {
+				f, _ := ParseFilter("", "bin", "", "", "")
+				_, err := s.Search(rctx, p.treasury, f, store.Page{})
+				return err
+			}},
+			{"a search by a rarer part", func() error {
+				f, _ := ParseFilter("", "syarikat maju", "", "", "")
+				_, err := s.Search(rctx, p.treasury, f, store.Page{Size: 1})
+				return err
+			}},
+			{"the export", func() error { return s.Each(rctx, p.treasury, Filter{}, func(*Payment) error { return nil }) }},
+			{"a voucher", func() error { _, err := s.Voucher(rctx, p.siti, "V2026000102"); return err }},
+			{"a user's settings", func() error { _, err := s.SettingsOf(rctx, p.siti); return err }},
+			{"the imports", func() error { _, err := s.Imports(rctx, p.admin, store.Page{}); return err }},
+			{"an import's page", func() error { _, err := s.GetImport(rctx, p.admin, imp.ID); return err }},
+		}
+		for _, r := range reads {
+			if err := r.read(); err != nil {
+				t.Errorf("%s, while a writer writes: %v", r.name, err)
+			}
+		}
+		close(release)
+		if err := <-writer; err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -22,7 +22,7 @@ func (s *Service) SettingsOf(ctx context.Context, u *store.User) (Settings, erro
 		return Settings{}, errNoAccess
 	}
 	var on []bool
-	if err := s.db.IDB().NewRaw("SELECT mail_on_move FROM payment_settings WHERE user_id = ?", u.ID).Scan(ctx, &on); err != nil {
+	if err := s.db.ReadIDB().NewRaw("SELECT mail_on_move FROM payment_settings WHERE user_id = ?", u.ID).Scan(ctx, &on); err != nil {
 		return Settings{}, fmt.Errorf("payment settings: %w", err)
 	}
 	if len(on) == 0 {
