@@ -365,10 +365,18 @@ func (s *Service) NewSession(ctx context.Context, userID int64, kind, ip string)
 
 var errNoSession = apperr.New(apperr.Unauthorized, "login.error.session_ended")
 
+// touchWait is how long a request waits to note its session's use. On
+// SQLite the note waits for the one writer, which a long job holds for its
+// length (a first import of a million payments, 40 s; a year's Borang EC,
+// 18): every page of every user would wait with it. Past touchWait the
+// note is left for a later request, which makes it: the session idles out
+// after SessionIdle (30 minutes), not after a missed note.
+const touchWait = 200 * time.Millisecond
+
 // SessionUser returns the session of token and its user, if the session has
 // neither idled out nor passed its absolute end and the profile is active.
 // It notes the use at most once a minute, to spare the database a write per
-// request.
+// request, and waits for that note touchWait at most.
 func (s *Service) SessionUser(ctx context.Context, token string) (*store.Session, *store.User, error) {
 	now := s.db.Now()
 	sess, u, err := s.db.LiveSession(ctx, password.HashToken(token), now.Add(-s.set.SessionIdle))
@@ -382,8 +390,16 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*store.Session
 		return nil, nil, errNoSession
 	}
 	if now.Sub(sess.LastSeenAt) > time.Minute {
+		seen := sess.LastSeenAt
 		sess.LastSeenAt = now
-		if err := s.db.TouchSession(ctx, sess); err != nil {
+		tctx, cancel := context.WithTimeout(ctx, touchWait)
+		err := s.db.TouchSession(tctx, sess)
+		waited := tctx.Err() != nil && ctx.Err() == nil
+		cancel()
+		switch {
+		case err != nil && waited:
+			sess.LastSeenAt = seen // the writer is busy: a later request notes it
+		case err != nil:
 			return nil, nil, err
 		}
 	}

@@ -379,6 +379,60 @@ func TestSessionTimeouts(t *testing.T) {
 	})
 }
 
+// TestPagesAnswerWhileAWriterWrites: a page whose session's use is due to
+// be noted answers while a transaction holds the database's writer, as a
+// long job does (an import, a year's Borang EC: on SQLite the one writer,
+// for its length); the note is made by a request after it.
+func TestPagesAnswerWhileAWriterWrites(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
+		b := e.browser()
+		b.login(siti, testPassword)
+		seen := func() time.Time {
+			var at time.Time
+			if err := e.db.ReadIDB().NewRaw("SELECT max(last_seen_at) FROM sessions").Scan(ctx, &at); err != nil {
+				t.Fatal(err)
+			}
+			return at
+		}
+		before := seen()
+		e.advance(5 * time.Minute) // the session's use is due to be noted
+		held, release, writer := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			writer <- e.db.Tx(ctx, func(tx store.Conn) error {
+				if _, err := tx.IDB().NewRaw("UPDATE ptj SET name = name").Exec(ctx); err != nil {
+					return err
+				}
+				close(held)
+				<-release
+				return nil
+			})
+		}()
+		<-held
+		page := make(chan response, 1)
+		go func() { page <- b.get("/password") }()
+		select {
+		case r := <-page:
+			if r.Status != 200 {
+				t.Errorf("a page while a writer writes: %d", r.Status)
+			}
+		case <-time.After(10 * time.Second): // waiting for the writer, it would wait for the test's end
+			t.Error("a page waited for the writer")
+			defer func() { <-page }()
+		}
+		close(release)
+		if err := <-writer; err != nil {
+			t.Fatal(err)
+		}
+		if r := b.get("/password"); r.Status != 200 {
+			t.Fatalf("the page after: %d", r.Status)
+		}
+		if !seen().After(before) {
+			t.Error("the session's use was not noted after the writer finished")
+		}
+	})
+}
+
 func TestDeactivationEndsSessionsAtOnce(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	u := e.user(siti, "Siti Binti Ahmad", "12010101", nil, nil, false)
