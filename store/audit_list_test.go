@@ -208,39 +208,48 @@ func TestAuditListByActorNamePages(t *testing.T) {
 		// filter (every record's action), in the records it selects.
 		filters := []store.AuditFilter{{ActorName: "jamilah"}, {ActorName: "jamilah", Action: "request.approve"}}
 		const size = 25
-		// Whether a read gathered, seen in its queries: the records are the
-		// same either way.
-		gathers := &sortedReads{}
+		// Whether a read gathered, or read the name's profiles apart, seen
+		// in its queries: the records are the same every way.
+		gathers, aparts := &readsWith{text: ".id + 0"}, &readsWith{text: " UNION ALL "}
 		db.ReadIDB().(*bun.DB).AddQueryHook(gathers)
+		db.ReadIDB().(*bun.DB).AddQueryHook(aparts)
 		for _, way := range []struct {
 			name          string
 			gather, past  int64
 			window, bound int
+			apart         int    // the most profiles read apart
 			gathers       string // on every read, on one at least, or never
+			apartReads    string // the same, of the reads apart
 		}{
-			{"gathered", 1000, 1000, neverNames, 4000, "every"},
-			{"walked", 3, 1000, neverNames, 4000, "never"},
-			{"walked within its bound", 3, 1000, neverNames, 100, "never"},
-			{"walked past its bound, then gathered", 3, 1000, neverNames, 5, "some"},
-			{"walked past its bound, on", 3, 3, neverNames, 5, "never"},
-			{"names walked", 1000, 1000, 2000, 4000, "never"},
+			{"gathered", 1000, 1000, neverNames, 4000, 2, "every", "never"},
+			{"walked", 3, 1000, neverNames, 4000, 2, "never", "never"},
+			{"walked within its bound", 3, 1000, neverNames, 100, 2, "never", "never"},
+			{"walked past its bound, then profile by profile", 3, 1000, neverNames, 5, 2, "never", "some"},
+			{"walked past its bound, then gathered", 3, 1000, neverNames, 5, 1, "some", "never"},
+			{"walked past its bound, on", 3, 3, neverNames, 5, 1, "never", "never"},
+			{"names walked", 1000, 1000, 2000, 4000, 2, "never", "never"},
 		} {
 			t.Run(way.name, func(t *testing.T) {
 				defer store.SetAuditGatherBelow(way.gather)()
 				defer store.SetAuditGatherPast(way.past)()
 				defer store.SetNamesWindow(way.window)()
 				defer store.SetAuditWalkBound(way.bound)()
+				defer store.SetAuditActorsApart(way.apart)()
 				for _, f := range filters {
-					reads, gathered := 0, 0
+					reads, gathered, apart := 0, 0, 0
 					read := func(cur store.AuditCursor) ([]string, *store.AuditPage) {
 						t.Helper()
 						gathers.n.Store(0)
+						aparts.n.Store(0)
 						p, err := db.ListAudit(ctx, f, cur, size)
 						if err != nil {
 							t.Fatal(err)
 						}
 						if reads++; gathers.n.Load() > 0 {
 							gathered++
+						}
+						if aparts.n.Load() > 0 {
+							apart++
 						}
 						var got []string
 						for _, r := range p.Records {
@@ -279,20 +288,28 @@ func TestAuditListByActorNamePages(t *testing.T) {
 					if ok := map[string]bool{"every": gathered == reads, "some": gathered > 0, "never": gathered == 0}[wantGathers]; !ok {
 						t.Errorf("%+v: %d reads of %d gathered, want %s", f, gathered, reads, wantGathers)
 					}
+					if ok := map[string]bool{"some": apart > 0, "never": apart == 0}[way.apartReads]; !ok {
+						t.Errorf("%+v: %d reads of %d read the profiles apart, want %s", f, apart, reads, way.apartReads)
+					}
 				}
 			})
 		}
 	})
 }
 
-// sortedReads counts the queries that sort the log's records out of an
-// order no index serves (store's auditSorted): a page gathered.
-type sortedReads struct{ n atomic.Int64 }
+// readsWith counts the queries that hold text: ".id + 0" sorts the log's
+// records out of an order no index serves (store's auditSorted), a page
+// gathered; " UNION ALL " merges the records of a name's profiles read
+// apart (store's auditApart).
+type readsWith struct {
+	text string
+	n    atomic.Int64
+}
 
-func (h *sortedReads) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+func (h *readsWith) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
 
-func (h *sortedReads) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	if strings.Contains(e.Query, ".id + 0") {
+func (h *readsWith) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	if strings.Contains(e.Query, h.text) {
 		h.n.Add(1)
 	}
 }
