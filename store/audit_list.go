@@ -227,16 +227,13 @@ func (c Conn) ListAudit(ctx context.Context, f AuditFilter, cur AuditCursor, siz
 			return recs, err
 		}
 		// Short of a page: the end of the log, or the bound's edge. Past
-		// it, a name of few profiles reads each one's records
-		// (auditActorsApart); another's records are gathered if
-		// auditGatherPast or fewer, and a name of more walks on
-		// (auditGatherPast says why).
+		// it, the name's records are gathered if auditGatherPast or fewer;
+		// of more, a name of few profiles reads each one's records
+		// (auditActorsApart), and another walks on (auditGatherPast says
+		// why).
 		more, err := f.others().where(c, c.rd.NewSelect().Model((*AuditRecord)(nil)), throughActors).Where(past, edge).Exists(ctx)
 		if err != nil || !more {
 			return recs, err
-		}
-		if rest, apart, err := c.auditApart(ctx, f, cur, past, edge, size+1-len(recs)); err != nil || apart {
-			return append(recs, rest...), err
 		}
 		left, err := c.countTo(ctx, c.auditCounted(f).Where(past, edge), auditGatherPast)
 		if err != nil {
@@ -244,6 +241,9 @@ func (c Conn) ListAudit(ctx context.Context, f AuditFilter, cur AuditCursor, siz
 		}
 		if left.Exact {
 			return gather(cur)
+		}
+		if rest, apart, err := c.auditApart(ctx, f, cur, past, edge, size+1-len(recs)); err != nil || apart {
+			return append(recs, rest...), err
 		}
 		var rest []AuditRecord
 		sel = f.where(c, c.rd.NewSelect().Model(&rest), walkingActors).Where(past, edge)
@@ -381,15 +381,16 @@ var auditWalkBound = map[Dialect]int{Postgres: 2000, SQLite: 100000}
 var auditGatherPast int64 = 20000
 
 // auditActorsApart is how many profiles a name alone may have for its
-// page past a walk's bound to be read profile by profile: each profile's
-// next records past the edge through audit_log_actor_id, as many as the
-// page lacks, merged (auditApart). That reads at most the page's records
-// times the profiles, however long the log: a name of more than
-// auditGatherPast records there — an officer long gone who ran a month's
-// publication for years, whose every record is old — walked on through
-// every record since, and one of fewer was counted and gathered. A name
-// of more profiles ("binti", 14,000) is counted, then gathered or walked
-// on. A variable only for the tests.
+// page past a walk's bound, where it has more than auditGatherPast
+// records, to be read profile by profile: each profile's next records
+// past the edge through audit_log_actor_id, as many as the page lacks,
+// merged (auditApart). That reads at most the page's records times the
+// profiles, however long the log, where the walk on went through every
+// record since: an officer long gone who ran a month's publication for
+// years, whose every record is old. A name of more profiles ("binti",
+// 14,000) walks on. The check comes after the count, so that the pages
+// gathered there ("nur aisyah a/p") do not pay for the profiles' lookup.
+// A variable only for the tests.
 var auditActorsApart = 50
 
 // auditApart reads, past edge (in the walk's direction, past), the next n

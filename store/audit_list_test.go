@@ -224,8 +224,8 @@ func TestAuditListByActorNamePages(t *testing.T) {
 			{"gathered", 1000, 1000, neverNames, 4000, 2, "every", "never"},
 			{"walked", 3, 1000, neverNames, 4000, 2, "never", "never"},
 			{"walked within its bound", 3, 1000, neverNames, 100, 2, "never", "never"},
-			{"walked past its bound, then profile by profile", 3, 1000, neverNames, 5, 2, "never", "some"},
-			{"walked past its bound, then gathered", 3, 1000, neverNames, 5, 1, "some", "never"},
+			{"walked past its bound, then profile by profile", 3, 3, neverNames, 5, 2, "never", "some"},
+			{"walked past its bound, then gathered", 3, 1000, neverNames, 5, 2, "some", "never"},
 			{"walked past its bound, on", 3, 3, neverNames, 5, 1, "never", "never"},
 			{"names walked", 1000, 1000, 2000, 4000, 2, "never", "never"},
 		} {
