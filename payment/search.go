@@ -301,8 +301,9 @@ func (s *Service) branches(ctx context.Context, sc Scope, f Filter) (out [][]con
 // of names; PostgreSQL's GiST index of the names in small letters without
 // their spaces and with them (migration 20261229000001: the first keeps
 // the words side by side, the second sets aside names whose letters run
-// together but whose words differ), which the planner is told to walk (seeing a LIMIT, it would scan the table, 23–42
-// ms for a common part at 103,295 payees, against 2–5).
+// together but whose words differ), which the planner is told to walk
+// (seeing a LIMIT, it would scan the table, 23–42 ms for a common part at
+// 103,295 payees, against 2–5).
 func (s *Service) payeesNamed(ctx context.Context, part, pattern string) ([]string, error) {
 	var ids []string
 	limit := s.opt.NamePayees + 1

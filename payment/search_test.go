@@ -373,19 +373,7 @@ func TestReadsGoOnWhileAWriterWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := cast(t, db)
-		held, release := make(chan struct{}), make(chan struct{})
-		writer := make(chan error, 1)
-		go func() {
-			writer <- db.Tx(ctx, func(tx store.Conn) error {
-				if _, err := tx.IDB().NewRaw("UPDATE payments SET updated_at = updated_at").Exec(ctx); err != nil {
-					return err
-				}
-				close(held)
-				<-release
-				return nil
-			})
-		}()
-		<-held
+		release := storetest.HoldWriter(t, db)
 		// A read that waits for the writer waits until the test's end: the
 		// deadline turns that into a failure that names it.
 		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -415,9 +403,6 @@ func TestReadsGoOnWhileAWriterWrites(t *testing.T) {
 				t.Errorf("%s, while a writer writes: %v", r.name, err)
 			}
 		}
-		close(release)
-		if err := <-writer; err != nil {
-			t.Fatal(err)
-		}
+		release()
 	})
 }

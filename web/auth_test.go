@@ -397,18 +397,7 @@ func TestPagesAnswerWhileAWriterWrites(t *testing.T) {
 		}
 		before := seen()
 		e.advance(5 * time.Minute) // the session's use is due to be noted
-		held, release, writer := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-		go func() {
-			writer <- e.db.Tx(ctx, func(tx store.Conn) error {
-				if _, err := tx.IDB().NewRaw("UPDATE ptj SET name = name").Exec(ctx); err != nil {
-					return err
-				}
-				close(held)
-				<-release
-				return nil
-			})
-		}()
-		<-held
+		release := storetest.HoldWriter(t, e.db)
 		// Not the pages that show one's pay (/epayslip, /eec and theirs):
 		// each records its viewing before it shows it (store.Auditor), and
 		// so waits for the writer, by the modules' rule.
@@ -426,10 +415,7 @@ func TestPagesAnswerWhileAWriterWrites(t *testing.T) {
 				defer func() { <-page }()
 			}
 		}
-		close(release)
-		if err := <-writer; err != nil {
-			t.Fatal(err)
-		}
+		release()
 		if r := b.get("/password"); r.Status != 200 {
 			t.Fatalf("the page after: %d", r.Status)
 		}

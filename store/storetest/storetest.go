@@ -99,6 +99,33 @@ func DSN(t testing.TB, d store.Dialect) string {
 	return u.String()
 }
 
+// HoldWriter begins a transaction that writes and holds it, as a long job
+// does (an import; on SQLite, the one writer connection), until the
+// returned release is called; release reports the transaction's error.
+func HoldWriter(t testing.TB, db *store.DB) (release func()) {
+	t.Helper()
+	held, done, writer := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		writer <- db.Tx(context.Background(), func(tx store.Conn) error {
+			if _, err := tx.IDB().NewRaw("UPDATE ptj SET name = name").Exec(context.Background()); err != nil {
+				close(held)
+				return err
+			}
+			close(held)
+			<-done
+			return nil
+		})
+	}()
+	<-held
+	return func() {
+		t.Helper()
+		close(done)
+		if err := <-writer; err != nil {
+			t.Fatalf("the held writer: %v", err)
+		}
+	}
+}
+
 // TamperAudit runs stmt on the audit log with its append-only guard lifted,
 // as an operator editing the database by hand would.
 func TamperAudit(t testing.TB, db *store.DB, stmt string) {
