@@ -226,27 +226,32 @@ func (c Conn) ListAudit(ctx context.Context, f AuditFilter, cur AuditCursor, siz
 		if err := auditKeyset(sel.Where(within, args...), cur, size+1, auditInOrder).Scan(ctx); err != nil || len(recs) > size {
 			return recs, err
 		}
-		// Short of a page: the end of the log, or the bound's edge. Past
-		// it, the name's records are gathered if auditGatherPast or fewer;
-		// of more, a name of few profiles reads each one's records
-		// (auditActorsApart), and another walks on (auditGatherPast says
-		// why).
-		more, err := f.others().where(c, c.rd.NewSelect().Model((*AuditRecord)(nil)), throughActors).Where(past, edge).Exists(ctx)
+		// Short of a page: the end of the log (no edge: fewer records than
+		// the bound), or the bound's edge, read once as a value for the
+		// queries past it. Past it, the name's records are gathered if
+		// auditGatherPast or fewer; of more, a name of few profiles reads
+		// each one's records (auditActorsApart), and another walks on
+		// (auditGatherPast says why).
+		var at sql.NullInt64
+		if err := c.rd.NewRaw("SELECT ?", edge).Scan(ctx, &at); err != nil || !at.Valid {
+			return recs, err
+		}
+		more, err := f.others().where(c, c.rd.NewSelect().Model((*AuditRecord)(nil)), throughActors).Where(past, at.Int64).Exists(ctx)
 		if err != nil || !more {
 			return recs, err
 		}
-		left, err := c.countTo(ctx, c.auditCounted(f).Where(past, edge), auditGatherPast)
+		left, err := c.countTo(ctx, c.auditCounted(f).Where(past, at.Int64), auditGatherPast)
 		if err != nil {
 			return nil, err
 		}
 		if left.Exact {
 			return gather(cur)
 		}
-		if rest, apart, err := c.auditApart(ctx, f, cur, past, edge, size+1-len(recs)); err != nil || apart {
+		if rest, apart, err := c.auditApart(ctx, f, cur, past, at.Int64, size+1-len(recs)); err != nil || apart {
 			return append(recs, rest...), err
 		}
 		var rest []AuditRecord
-		sel = f.where(c, c.rd.NewSelect().Model(&rest), walkingActors).Where(past, edge)
+		sel = f.where(c, c.rd.NewSelect().Model(&rest), walkingActors).Where(past, at.Int64)
 		err = auditKeyset(sel, cur, size+1-len(recs), auditInOrder).Scan(ctx)
 		return append(recs, rest...), err
 	}
@@ -396,9 +401,8 @@ var auditActorsApart = 50
 // auditApart reads, past edge (in the walk's direction, past), the next n
 // records of f, a name alone, profile by profile, when the name has
 // auditActorsApart profiles or fewer; apart is false, and nothing read,
-// otherwise. The edge is read first, once, so that each profile's query
-// compares a value.
-func (c Conn) auditApart(ctx context.Context, f AuditFilter, cur AuditCursor, past string, edge schema.QueryWithArgs, n int) (recs []AuditRecord, apart bool, err error) {
+// otherwise.
+func (c Conn) auditApart(ctx context.Context, f AuditFilter, cur AuditCursor, past string, edge int64, n int) (recs []AuditRecord, apart bool, err error) {
 	name := strings.TrimSpace(f.ActorName)
 	if name == "" || f.ActorLogin != "" {
 		return nil, false, nil
@@ -410,13 +414,12 @@ func (c Conn) auditApart(ctx context.Context, f AuditFilter, cur AuditCursor, pa
 	if len(ids) > auditActorsApart {
 		return nil, false, nil
 	}
-	var at sql.NullInt64
-	if err := c.rd.NewRaw("SELECT ?", edge).Scan(ctx, &at); err != nil || !at.Valid || len(ids) == 0 {
-		return nil, true, err
+	if len(ids) == 0 {
+		return nil, true, nil
 	}
 	each := make([]string, len(ids))
 	for i, id := range ids {
-		sel := c.rd.NewSelect().Model((*AuditRecord)(nil)).Column("id").Where("?TableAlias.actor_id = ?", id).Where(past, at.Int64)
+		sel := c.rd.NewSelect().Model((*AuditRecord)(nil)).Column("id").Where("?TableAlias.actor_id = ?", id).Where(past, edge)
 		each[i] = "SELECT id FROM (" + auditKeyset(f.others().where(c, sel, throughActors), cur, n, auditInOrder).String() + ") AS p" + strconv.Itoa(i)
 	}
 	merged := c.rd.NewSelect().Model(&recs).Where("?TableAlias.id IN (?)", bun.Safe(strings.Join(each, " UNION ALL ")))

@@ -107,13 +107,12 @@ func HoldWriter(t testing.TB, db *store.DB) (release func()) {
 	held, done, writer := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {
 		writer <- db.Tx(context.Background(), func(tx store.Conn) error {
-			if _, err := tx.IDB().NewRaw("UPDATE ptj SET name = name").Exec(context.Background()); err != nil {
-				close(held)
-				return err
-			}
+			_, err := tx.IDB().NewRaw("UPDATE ptj SET name = name").Exec(context.Background())
 			close(held)
-			<-done
-			return nil
+			if err == nil {
+				<-done
+			}
+			return err
 		})
 	}()
 	<-held
