@@ -382,15 +382,17 @@ func TestSessionTimeouts(t *testing.T) {
 // TestPagesAnswerWhileAWriterWrites: pages whose session's use is due to
 // be noted answer while a transaction holds the database's writer, as a
 // long job does (an import, a year's Borang EC: on SQLite the one writer,
-// for its length); the note is made by a request after it.
+// for its length); the note is made by a request after it. A login, a
+// write, waits for the writer and then succeeds.
 func TestPagesAnswerWhileAWriterWrites(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.user(siti, "Siti Binti Ahmad", "12010101", []forms.Role{forms.RoleSysadmin}, []forms.Module{forms.ModulePayslip, forms.ModuleEC, forms.ModuleMaklum}, false)
+		e.user(ahmad, "Ahmad Bin Ali", "12010101", nil, nil, false)
 		b := e.browser()
 		b.login(siti, testPassword)
-		seen := func() time.Time {
+		seen := func() time.Time { // of Siti's session
 			var at time.Time
-			if err := e.db.ReadIDB().NewRaw("SELECT max(last_seen_at) FROM sessions").Scan(ctx, &at); err != nil {
+			if err := e.db.ReadIDB().NewRaw("SELECT max(s.last_seen_at) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.login = ?", siti).Scan(ctx, &at); err != nil {
 				t.Fatal(err)
 			}
 			return at
@@ -415,7 +417,12 @@ func TestPagesAnswerWhileAWriterWrites(t *testing.T) {
 				defer func() { <-page }()
 			}
 		}
+		login := make(chan response, 1)
+		go func() { login <- e.browser().login(ahmad, testPassword) }()
 		release()
+		if r := <-login; r.Status != http.StatusSeeOther || strings.HasPrefix(r.Location, "/login") {
+			t.Errorf("a login while a writer writes: %d to %q, want signed in once it is released", r.Status, r.Location)
+		}
 		if r := b.get("/password"); r.Status != 200 {
 			t.Fatalf("the page after: %d", r.Status)
 		}
