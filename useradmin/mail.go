@@ -2,6 +2,9 @@ package useradmin
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/perbendaharaan/ispeks/auth"
@@ -255,23 +258,55 @@ func (s *Service) notifyTransition(ctx context.Context, tx store.Conn, r *store.
 // one transaction, at a time.
 const reminderBatch = 200
 
+// reminderLease is how long a sweep holds the job's lease past its latest
+// batch: far more than a batch takes, so that only a process that died
+// leaves the sweep to another for that long.
+const reminderLease = 10 * time.Minute
+
+// jobReminders names the reminder sweep among the jobs' leases.
+const jobReminders = "reminders"
+
+// errLeaseLost says that another process holds the sweep's lease.
+var errLeaseLost = errors.New("another process holds the reminder sweep's lease")
+
 // SendReminders queues, once a day, a reminder to the approvers of every
 // request that has waited at its stage for at least days working days, one
 // mail per approver with the number of requests. It returns how many mails.
 //
 // The sweep reads the candidates a batch at a time and claims each batch in
 // a short transaction of its own (a conditional update per request, so that
-// of two sweeps at once only one reminds), then queues the mails in short
+// no request is reminded of twice), then queues the mails in short
 // transactions: other writers never wait long behind it, and its memory
 // follows the number of approvers, not of requests. A crash between
 // claiming and queuing costs that day's reminder (the next day's sweep sends
 // it), never a duplicate.
+//
+// One sweep runs at a time among the processes on the database (the job's
+// lease, store.TakeLease): two at once would each claim a part of the due
+// requests and each mail an approver a part of the count. A sweep that
+// finds the lease held elsewhere queues nothing and reports 0; the holder
+// reminds of what is due.
 func (s *Service) SendReminders(ctx context.Context, days int) (int, error) {
 	cal, err := s.Calendar(ctx)
 	if err != nil {
 		return 0, err
 	}
 	now := s.now()
+	holder := rand.Text()
+	lease := func() error {
+		held, err := s.db.TakeLease(ctx, jobReminders, holder, s.now().Add(reminderLease))
+		if err == nil && !held {
+			err = errLeaseLost
+		}
+		return err
+	}
+	switch err := lease(); {
+	case errors.Is(err, errLeaseLost):
+		return 0, nil // another process sweeps now
+	case err != nil:
+		return 0, err
+	}
+	defer s.db.ReleaseLease(context.WithoutCancel(ctx), jobReminders, holder) //nolint:errcheck // the lease runs out by itself
 	today := startOfDay(now)
 	// Waiting days working days needs at least that many calendar days: a
 	// bound the database can apply before the calendar decides.
@@ -298,6 +333,11 @@ func (s *Service) SendReminders(ctx context.Context, days int) (int, error) {
 			break
 		}
 		after = batch[len(batch)-1].ID
+		if err := lease(); err != nil {
+			// Past its lease another process may sweep: this one
+			// stops, as a crash would, rather than split a count.
+			return 0, fmt.Errorf("reminders: %w", err)
+		}
 		var claimed []*store.Request
 		err = s.db.Tx(ctx, func(tx store.Conn) error {
 			claimed = claimed[:0]

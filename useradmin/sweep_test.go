@@ -95,6 +95,59 @@ func TestReminderSweepUnderLoad(t *testing.T) {
 	})
 }
 
+// Two sweeps at once (two processes each sweep every hour) mail each
+// officer once with the whole count: one of them holds the job's lease and
+// sweeps, the other queues nothing. A lease left by a process that died
+// holds the sweep off until it runs out.
+func TestReminderSweepsAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCast(t, db)
+		seedWaiting(t, c, 3000, time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC))
+		reminders := func() []string {
+			var to []string
+			if err := db.IDB().NewSelect().Table("outbox").Column("to_email").Where("kind = 'reminder'").
+				OrderExpr("to_email").Scan(ctx, &to); err != nil {
+				t.Fatal(err)
+			}
+			return to
+		}
+
+		*c.clock = time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
+		if _, err := db.TakeLease(ctx, "reminders", "a process that died", c.clock.Add(10*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := c.svc.SendReminders(ctx, 3); n != 0 || err != nil {
+			t.Fatalf("under another's lease: %d mails, %v", n, err)
+		}
+		if to := reminders(); len(to) != 0 {
+			t.Fatalf("under another's lease: reminders to %v", to)
+		}
+
+		*c.clock = c.clock.Add(11 * time.Minute)
+		var wg sync.WaitGroup
+		var mails [2]int
+		var errs [2]error
+		for i := range 2 {
+			wg.Go(func() { mails[i], errs[i] = c.svc.SendReminders(ctx, 3) })
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatalf("two sweeps: %v, %v", errs[0], errs[1])
+		}
+		to := reminders()
+		if mails[0]+mails[1] != 2 || !slices.Equal(to, []string{c.officer.Email, c.officer2.Email}) {
+			t.Fatalf("two sweeps at once: %v mails, to %v; want one to each officer", mails, to)
+		}
+		var data string
+		if err := db.IDB().NewSelect().Table("outbox").Column("data").Where("kind = 'reminder'").Limit(1).Scan(ctx, &data); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(data, `"count":3000`) {
+			t.Fatalf("a reminder's content %s, want the whole count", data)
+		}
+	})
+}
+
 // A list longer than the store counts says "more than", and its pages still
 // come newest first.
 func TestLongListsSayMoreThan(t *testing.T) {
