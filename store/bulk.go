@@ -22,17 +22,34 @@ type Bulk struct {
 	Conn
 	conn bun.Conn
 	tx   bun.Tx
+	// beside: the transaction is a Staged job's staging on SQLite, whose
+	// staging tables go to the attached staging file.
+	beside bool
 }
 
 // BulkTx runs fn in one transaction on one dedicated connection, like Tx,
 // and gives it Load. Temporary tables made inside it live on that one
 // connection, so fn may stage rows in one and move them with INSERT … SELECT.
-func (db *DB) BulkTx(ctx context.Context, fn func(b Bulk) error) (err error) {
-	conn, err := db.bun.Conn(ctx)
+func (db *DB) BulkTx(ctx context.Context, fn func(b Bulk) error) error {
+	return db.bulkTx(ctx, db.bun, "", false, fn)
+}
+
+// bulkTx is BulkTx on a connection of pool, with the SQLite staging file
+// attach attached to it as "stage" for the transaction (none: ""). beside
+// says that the transaction is a Staged job's staging beside the writer:
+// it writes no audit record, only its staging tables.
+func (db *DB) bulkTx(ctx context.Context, pool *bun.DB, attach string, beside bool, fn func(b Bulk) error) (err error) {
+	conn, err := pool.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("bulk: %w", err)
 	}
 	defer conn.Close()
+	if attach != "" {
+		if err := attachStaging(ctx, conn, attach); err != nil {
+			return err
+		}
+		defer detachStaging(conn)
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("bulk: %w", err)
@@ -43,8 +60,15 @@ func (db *DB) BulkTx(ctx context.Context, fn func(b Bulk) error) (err error) {
 		}
 	}()
 	c := Conn{db: db, idb: tx, rd: tx, st: &txState{}}
-	if err = fn(Bulk{Conn: c, conn: conn, tx: tx}); err != nil {
+	b := Bulk{Conn: c, conn: conn, tx: tx, beside: beside}
+	if err = fn(b); err != nil {
 		return err
+	}
+	if beside {
+		if err = b.onlyStaged(); err != nil {
+			return err
+		}
+		return tx.Commit()
 	}
 	// The audit records fn made are written last and sealed after the
 	// commit, as Tx does.

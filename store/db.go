@@ -85,6 +85,11 @@ type DB struct {
 	// repeat (Conn.namesRepeat), and when it was taken.
 	namesRepeat atomic.Pointer[namesReading]
 
+	// sqlitePath is the SQLite database's file ("" for PostgreSQL and
+	// for a database in memory): a long job's staging connection opens it
+	// beside the pools (Staged).
+	sqlitePath string
+
 	stmts     sync.Map // stmtKey → *sql.Stmt: the prepared queries (prepared.go)
 	preparing sync.Map // *preparedQuery → true while its write pool's statement is being prepared
 }
@@ -106,6 +111,9 @@ type Conn struct {
 // chains just before commit.
 type txState struct {
 	audit []AuditRecord
+	// staging are the temporary staging tables made on SQLite within one
+	// transaction (Bulk.CreateStaging), dropped at its job's end.
+	staging []string
 }
 
 // IDB is the bun handle of c for writing (and for reading inside a
@@ -138,6 +146,8 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 		dialect Dialect
 		bdb     *bun.DB
 		rdb     *bun.DB
+		// sqlitePath is the SQLite file, once its pools are open.
+		sqlitePath string
 	)
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
@@ -176,27 +186,8 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 				return nil, fmt.Errorf("cannot create the folder for %s: %v", path, err)
 			}
 		}
-		open := func(write bool) (*sql.DB, error) {
-			q := url.Values{}
-			q.Add("_pragma", "foreign_keys(1)")
-			q.Add("_pragma", "journal_mode(WAL)")
-			q.Add("_pragma", "busy_timeout(10000)")
-			q.Add("_pragma", "synchronous(NORMAL)")
-			// Reads map the file instead of copying each page out of the
-			// system's cache into the connection's own (2 MB by default, and
-			// one per connection): a search that reads 2,000 profiles spread
-			// over 1,500 pages spent most of its time in those copies' system
-			// calls (6 ms of a 7.9 ms query, 3 ms mapped).
-			q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", sqliteMapSize))
-			if write {
-				q.Set("_txlock", "immediate")
-			} else {
-				q.Add("_pragma", "query_only(1)")
-			}
-			return sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-		}
 		var err error
-		if sqldb, err = open(true); err != nil {
+		if sqldb, err = openSQLite(path, true, true); err != nil {
 			return nil, err
 		}
 		// One writer at a time is SQLite's rule: one connection makes the
@@ -208,17 +199,19 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 			rdb = bdb // a second pool would see another, empty database
 			break
 		}
-		readers, err := open(false)
+		readers, err := openSQLite(path, false, false)
 		if err != nil {
 			sqldb.Close()
 			return nil, err
 		}
 		readers.SetMaxOpenConns(4)
 		rdb = bun.NewDB(readers, sqlitedialect.New())
+		sqlitePath = path
+		removeStaleStaging(path)
 	default:
 		return nil, fmt.Errorf("unknown database %q (want postgres://… or sqlite:<path>)", redactDSN(dsn))
 	}
-	db := &DB{bun: bdb, read: rdb, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() },
+	db := &DB{bun: bdb, read: rdb, Dialect: dialect, sqlitePath: sqlitePath, Now: func() time.Time { return time.Now().UTC() },
 		sealWake: make(chan struct{}, 1)}
 	if dialect == SQLite {
 		db.txTurns = make(chan struct{}, 1)
@@ -233,6 +226,33 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 		return nil, fmt.Errorf("database %s does not answer: %v", redactDSN(dsn), err)
 	}
 	return db, nil
+}
+
+// openSQLite opens a pool on the SQLite file at path: the writer's
+// (write: its transactions take the write lock at BEGIN), the readers'
+// (neither: query_only), or a long job's staging connection (mayWrite
+// alone: it writes its own attached staging file, and its transactions
+// take no lock on the portal's file until they write it, which they do
+// not).
+func openSQLite(path string, write, mayWrite bool) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	// Reads map the file instead of copying each page out of the
+	// system's cache into the connection's own (2 MB by default, and
+	// one per connection): a search that reads 2,000 profiles spread
+	// over 1,500 pages spent most of its time in those copies' system
+	// calls (6 ms of a 7.9 ms query, 3 ms mapped).
+	q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", sqliteMapSize))
+	switch {
+	case write:
+		q.Set("_txlock", "immediate")
+	case !mayWrite:
+		q.Add("_pragma", "query_only(1)")
+	}
+	return sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 }
 
 // redactDSN hides the password of a database URL, for messages and logs.

@@ -1,5 +1,7 @@
 package store
 
+import "path/filepath"
+
 // The tests' handles on the variables that choose how a search reads its
 // pages, so that one search can be read every way. Each sets its variable
 // and returns what puts it back.
@@ -20,4 +22,13 @@ func setForTest[T any](v *T, to T) (restore func()) {
 	was := *v
 	*v = to
 	return func() { *v = was }
+}
+
+// StagingFiles lists the staging files beside db's SQLite file.
+func StagingFiles(db *DB) []string {
+	if db.sqlitePath == "" {
+		return nil
+	}
+	files, _ := filepath.Glob(db.sqlitePath + stagingPrefix + "*")
+	return files
 }

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+)
+
+// ErrStale is what a Staged job's apply returns when what its staging
+// read has changed since: Staged then stages again.
+var ErrStale = errors.New("store: what the staging read changed before it was applied")
+
+// stagedTries is how many times Staged stages a job whose apply found its
+// staging stale before it gives up with ErrStale.
+const stagedTries = 3
+
+// Staged runs a long job (an import, a year's generation) in two parts:
+// stage reads the portal's tables and writes only staging tables (made
+// with CreateStaging), and apply writes the portal's tables from them.
+//
+// On PostgreSQL both parts run in one transaction (BulkTx): there writers
+// wait only for the rows they share. On SQLite every write of the process
+// waits for its one writer, which a job of a million rows held for its
+// whole length (an eMaklum import 40–50 s, of which its staging 26). There
+// stage runs beside the writer, on a connection of its own that reads the
+// portal as it stood when stage began (WAL) and writes a staging file next
+// to the database; only apply takes the writer, with that file attached.
+//
+// What stage read may have changed by the time apply runs. A job keeps
+// others of its kind out with a lock of its own, and apply re-reads under
+// the writer what else it relies on, returning ErrStale (wrapped or not)
+// if it changed: Staged then stages again, up to three times, after which
+// the ErrStale is returned. The staging file is removed at the end, and
+// by Open a day later if the process died meanwhile.
+func (db *DB) Staged(ctx context.Context, stage, apply func(b Bulk) error) error {
+	var err error
+	for range stagedTries {
+		if db.sqlitePath == "" { // PostgreSQL, or SQLite in memory: one pool
+			err = db.BulkTx(ctx, func(b Bulk) error {
+				if err := stage(b); err != nil {
+					return err
+				}
+				if err := b.onlyStaged(); err != nil {
+					return err
+				}
+				if err := apply(b); err != nil {
+					return err
+				}
+				return b.dropStaging(ctx)
+			})
+		} else {
+			err = db.stagedBeside(ctx, stage, apply)
+		}
+		if !errors.Is(err, ErrStale) {
+			return err
+		}
+	}
+	return err
+}
+
+// stagingPrefix starts the names of the staging files beside a SQLite
+// database.
+const stagingPrefix = ".stage-"
+
+func (db *DB) stagedBeside(ctx context.Context, stage, apply func(b Bulk) error) error {
+	file := db.sqlitePath + stagingPrefix + rand.Text()
+	defer os.Remove(file)
+	if err := db.stageBeside(ctx, file, stage); err != nil {
+		return err
+	}
+	return db.bulkTx(ctx, db.bun, file, false, apply)
+}
+
+// stageBeside runs stage in a transaction of a connection of its own, the
+// staging file attached. Its BEGIN is deferred: the transaction writes the
+// staging file alone, and never asks for the portal's write lock.
+func (db *DB) stageBeside(ctx context.Context, file string, stage func(b Bulk) error) error {
+	side, err := openSQLite(db.sqlitePath, false, true)
+	if err != nil {
+		return fmt.Errorf("staging: %w", err)
+	}
+	defer side.Close()
+	return db.bulkTx(ctx, bun.NewDB(side, sqlitedialect.New()), file, true, stage)
+}
+
+// onlyStaged refuses a staging that audited: a Staged job's staging
+// writes its staging tables alone, and its apply the rest.
+func (b Bulk) onlyStaged() error {
+	if len(b.st.audit) > 0 {
+		return errors.New("staging: a job's staging writes no audit record (its apply does)")
+	}
+	return nil
+}
+
+// attachStaging attaches the staging file to conn as "stage", creating it.
+// Its journal is kept in memory and nothing is synced: a staging file is
+// thrown away when anything goes wrong.
+func attachStaging(ctx context.Context, conn bun.Conn, file string) error {
+	for _, q := range []string{"ATTACH DATABASE ? AS stage", "PRAGMA stage.journal_mode = MEMORY", "PRAGMA stage.synchronous = OFF"} {
+		var args []any
+		if strings.HasPrefix(q, "ATTACH") {
+			args = []any{file}
+		}
+		if _, err := conn.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("staging file: %w", err)
+		}
+	}
+	return nil
+}
+
+// detachStaging detaches the staging file from conn before conn goes back
+// to its pool; a connection that cannot detach it is closed instead, so
+// that the next job's attach finds its name free.
+func detachStaging(conn bun.Conn) {
+	if _, err := conn.ExecContext(context.Background(), "DETACH DATABASE stage"); err != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+}
+
+// CreateStaging makes the staging table name from def, either its columns
+// ("(a INTEGER, …)") or a query ("AS SELECT …", with args): a temporary
+// table on PostgreSQL (dropped at commit), a table of the staging file on
+// SQLite when staging beside the writer (Staged), and otherwise a temporary
+// table that the job's end drops. Queries name it without a schema.
+func (b Bulk) CreateStaging(ctx context.Context, name, def string, args ...any) error {
+	var q string
+	switch {
+	case b.beside:
+		q = "CREATE TABLE stage." + name + " " + def
+	case b.db.Dialect == Postgres && strings.HasPrefix(def, "AS "):
+		q = "CREATE TEMP TABLE " + name + " ON COMMIT DROP " + def
+	case b.db.Dialect == Postgres:
+		q = "CREATE TEMP TABLE " + name + " " + def + " ON COMMIT DROP"
+	default:
+		q = "CREATE TEMP TABLE " + name + " " + def
+		b.st.staging = append(b.st.staging, name)
+	}
+	if _, err := b.idb.NewRaw(q, args...).Exec(ctx); err != nil {
+		return fmt.Errorf("staging table %s: %w", name, err)
+	}
+	return nil
+}
+
+// dropStaging drops the temporary staging tables SQLite keeps past a
+// transaction.
+func (b Bulk) dropStaging(ctx context.Context) error {
+	for _, t := range b.st.staging {
+		if _, err := b.idb.ExecContext(ctx, "DROP TABLE temp."+t); err != nil {
+			return fmt.Errorf("staging table %s: %w", t, err)
+		}
+	}
+	b.st.staging = nil
+	return nil
+}
+
+// removeStaleStaging removes the staging files beside the SQLite database
+// at path that a process which died during a job left, a day old or more
+// (a job still running is never that old).
+func removeStaleStaging(path string) {
+	old, _ := filepath.Glob(path + stagingPrefix + "*")
+	for _, f := range old {
+		if fi, err := os.Stat(f); err == nil && time.Since(fi.ModTime()) > 24*time.Hour {
+			_ = os.Remove(f)
+		}
+	}
+}
