@@ -236,20 +236,25 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 	if err := s.db.ReadIDB().NewSelect().Model(imp).WherePK().Scan(ctx); err != nil {
 		return nil, fmt.Errorf("import %d: %w", id, err)
 	}
+	if s.db.Dialect == store.SQLite {
+		s.importing.Lock()
+		defer s.importing.Unlock()
+	}
 	h := sha256.New()
 	in := bufio.NewReaderSize(io.TeeReader(r, h), 256<<10)
 	var bad problems
-	err := s.db.BulkTx(ctx, func(tx store.Bulk) error {
-		if s.db.Dialect == store.SQLite {
-			// A bigger page cache for this connection while the import
-			// sorts and indexes (64 MB instead of SQLite's 2), set back
-			// before the connection returns to the pool.
-			if _, err := tx.IDB().ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
-				return err
-			}
-			defer tx.IDB().ExecContext(ctx, "PRAGMA cache_size = -2000") //nolint:errcheck
+	// The file is read and checked first, then applied (store.Staged): on
+	// SQLite the reading and the checks run beside the one writer, which
+	// other writes wait for, and only the apply holds it. The file is read
+	// once: staging is never repeated, as nothing the check reads changes
+	// before the apply (importing).
+	err := s.db.Staged(ctx, func(b store.Bulk) error {
+		reset, err := bigCache(ctx, b)
+		if err != nil {
+			return err
 		}
-		if err := s.load(ctx, tx, in, prog, &bad); err != nil {
+		defer reset()
+		if err := s.load(ctx, b, in, prog, &bad); err != nil {
 			return err
 		}
 		// The whole file has been read: its hash is known.
@@ -257,14 +262,21 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 			return fmt.Errorf("read the file: %w", err)
 		}
 		imp.SHA256, imp.Lines = hex.EncodeToString(h.Sum(nil)), prog.lines.Load()
-		if err := s.check(ctx, tx.Conn, &bad); err != nil {
+		if err := s.check(ctx, b, &bad); err != nil {
 			return err
 		}
 		if bad.count > 0 {
 			return errRejected
 		}
+		return nil
+	}, func(b store.Bulk) error {
 		stopBeat()
-		return s.apply(ctx, tx.Conn, by, imp)
+		reset, err := bigCache(ctx, b)
+		if err != nil {
+			return err
+		}
+		defer reset()
+		return s.apply(ctx, b.Conn, by, imp)
 	})
 	if err == nil {
 		return imp, nil
@@ -285,6 +297,19 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 		return nil, errors.Join(fmt.Errorf("import payments: %w", err), rerr)
 	}
 	return nil, fmt.Errorf("import payments: %w", err)
+}
+
+// bigCache gives b's SQLite connection a bigger page cache while an import
+// sorts and indexes (64 MB instead of SQLite's 2); reset sets it back
+// before the connection returns to its pool.
+func bigCache(ctx context.Context, b store.Bulk) (reset func(), err error) {
+	if b.DB().Dialect != store.SQLite {
+		return func() {}, nil
+	}
+	if _, err := b.IDB().ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
+		return nil, err
+	}
+	return func() { b.IDB().ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000") }, nil //nolint:errcheck
 }
 
 // storedError is a problem as a rejected import's record keeps it: in

@@ -1,6 +1,7 @@
 package payment
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/forms"
@@ -317,6 +319,57 @@ func TestBulkLoadRebuildsIndexes(t *testing.T) {
 		f, _ := ParseFilter("", "percetakan", "", "", "")
 		if res, err := s.Search(ctx, admin, f, store.Page{}); err != nil || len(res.Items) != 2 {
 			t.Fatalf("search after a bulk load: %v %v", res, err)
+		}
+	})
+}
+
+// An import reads and checks its file beside SQLite's one writer: while it
+// reads, a user's write goes on (on PostgreSQL it always did), and the file
+// then lands whole. Only the import's apply holds the writer.
+func TestWritesGoOnWhileAnImportReads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db)
+		siti := user(t, db, "900101045679", "12020202", nil, forms.ModuleMaklum)
+		raw, err := os.ReadFile("testdata/payments-sample.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr, pw := io.Pipe()
+		type result struct {
+			imp *Import
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			imp, err := s.Import(ctx, nil, "payments-sample.csv", pr)
+			done <- result{imp, err}
+		}()
+		// The first half of the file: once the write returns, the import
+		// has it and waits for the rest, in the middle of its reading.
+		half := strings.LastIndexByte(string(raw[:len(raw)/2]), '\n') + 1
+		if _, err := pw.Write(raw[:half]); err != nil {
+			t.Fatal(err)
+		}
+		// A write that waited for the import would wait for the test's
+		// end: the deadline turns that into a failure that names it.
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := s.SaveSettings(wctx, siti, Settings{MailOnMove: false}); err != nil {
+			t.Fatalf("a user's settings saved while an import reads: %v", err)
+		}
+		if _, err := pw.Write(raw[half:]); err != nil {
+			t.Fatal(err)
+		}
+		pw.Close()
+		r := <-done
+		if r.err != nil || r.imp.Lines != 9 || r.imp.Vouchers != 5 || r.imp.State != ImportDone {
+			t.Fatalf("the import: %+v, %v", r.imp, r.err)
+		}
+		if set, err := s.SettingsOf(ctx, siti); err != nil || set.MailOnMove {
+			t.Fatalf("the settings after: %+v, %v", set, err)
+		}
+		if n := count(t, db, "payments"); n != 5 {
+			t.Fatalf("%d vouchers, want 5", n)
 		}
 	})
 }

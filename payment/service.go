@@ -85,6 +85,12 @@ type Service struct {
 
 	mu      sync.Mutex
 	running map[int64]*progress // imports this process is running, by id
+
+	// importing keeps a second import of this process out on SQLite
+	// while one runs: an import's file is checked beside the writer,
+	// against the vouchers as they stand, and what it checked must still
+	// hold when it is applied (PostgreSQL: the import's LOCK TABLE).
+	importing sync.Mutex
 }
 
 // New returns the service on db, linking mail with links.

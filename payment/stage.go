@@ -30,15 +30,11 @@ var stageColumns = []string{"line", "voucher_no", "ptj_code", "payee_id", "payee
 // load reads the file into the staging table, parsing each line on its
 // own; the problems of the lines go to bad.
 func (s *Service) load(ctx context.Context, tx store.Bulk, in *bufio.Reader, prog *progress, bad *problems) error {
-	temp := "CREATE TEMP TABLE payment_stage (line BIGINT NOT NULL, voucher_no VARCHAR(20) NOT NULL, ptj_code VARCHAR(10) NOT NULL, " +
-		"payee_id VARCHAR(20) NOT NULL, payee_name VARCHAR(150) NOT NULL, invoice_no VARCHAR(40) NOT NULL, amount_sen BIGINT NOT NULL, " +
-		"status VARCHAR(16) NOT NULL, status_date VARCHAR(10) NOT NULL, payment_mode VARCHAR(12) NOT NULL, " +
-		"payment_ref VARCHAR(40) NOT NULL, bank_account VARCHAR(20) NOT NULL)"
-	if s.db.Dialect == store.Postgres {
-		temp += " ON COMMIT DROP"
-	}
-	if _, err := tx.IDB().ExecContext(ctx, temp); err != nil {
-		return fmt.Errorf("staging table: %w", err)
+	if err := tx.CreateStaging(ctx, "payment_stage", "(line BIGINT NOT NULL, voucher_no VARCHAR(20) NOT NULL, ptj_code VARCHAR(10) NOT NULL, "+
+		"payee_id VARCHAR(20) NOT NULL, payee_name VARCHAR(150) NOT NULL, invoice_no VARCHAR(40) NOT NULL, amount_sen BIGINT NOT NULL, "+
+		"status VARCHAR(16) NOT NULL, status_date VARCHAR(10) NOT NULL, payment_mode VARCHAR(12) NOT NULL, "+
+		"payment_ref VARCHAR(40) NOT NULL, bank_account VARCHAR(20) NOT NULL)"); err != nil {
+		return err
 	}
 	// A spreadsheet saving as "CSV UTF-8" starts the file with a byte-order mark.
 	if b, err := in.Peek(3); err == nil && string(b) == "\uFEFF" {
@@ -197,7 +193,7 @@ type badLine struct {
 
 // check applies the rules of a voucher's history to every staged line at
 // once; the lines that break one go to bad.
-func (s *Service) check(ctx context.Context, tx store.Conn, bad *problems) error {
+func (s *Service) check(ctx context.Context, tx store.Bulk, bad *problems) error {
 	idb := tx.IDB()
 	if s.db.Dialect == store.Postgres {
 		// A sort of a million lines fits in memory; the temporary tables
@@ -212,11 +208,7 @@ func (s *Service) check(ctx context.Context, tx store.Conn, bad *problems) error
 			}
 		}
 	}
-	create := "CREATE TEMP TABLE payment_checked AS "
-	if s.db.Dialect == store.Postgres {
-		create = "CREATE TEMP TABLE payment_checked ON COMMIT DROP AS "
-	}
-	if _, err := idb.NewRaw(create+checkedSQL, bun.In(allowedMoves())).Exec(ctx); err != nil {
+	if err := tx.CreateStaging(ctx, "payment_checked", "AS "+checkedSQL, bun.In(allowedMoves())); err != nil {
 		return fmt.Errorf("check the file: %w", err)
 	}
 	const anyBad = "bad_payee + bad_amount + bad_date + bad_move > 0"
@@ -353,14 +345,6 @@ func (s *Service) apply(ctx context.Context, tx store.Conn, by *store.User, imp 
 		"created": imp.Created, "updated": imp.Updated, "events": imp.Events, "mails": mails,
 	}); err != nil {
 		return err
-	}
-	if s.db.Dialect == store.SQLite {
-		// SQLite's temporary tables outlive the transaction.
-		for _, t := range []string{"payment_checked", "payment_stage"} {
-			if _, err := idb.ExecContext(ctx, "DROP TABLE temp."+t); err != nil {
-				return fmt.Errorf("import: %w", err)
-			}
-		}
 	}
 	return nil
 }
