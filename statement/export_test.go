@@ -18,3 +18,7 @@ func (s *Service) StatementOf(ctx context.Context, ic string, year int) (*Statem
 	}
 	return rows[0].statement(), nil
 }
+
+// WhenStaged runs fn at the end of each generation's staging, before its
+// apply.
+func (s *Service) WhenStaged(fn func()) { s.staged = fn }

@@ -3,6 +3,7 @@ package statement
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -116,10 +117,20 @@ func (s *Service) generate(ctx context.Context, by store.Actor, yearText string,
 	if publish && now.In(malaysia.KL).Year() <= y {
 		return nil, errYearNotEnded
 	}
-	res := &GenerateResult{Year: y}
-	err = s.db.Tx(ctx, func(tx store.Conn) error {
-		idb := tx.IDB()
-		if tx.DB().Dialect == store.Postgres {
+	if s.db.Dialect == store.SQLite {
+		s.generating.Lock()
+		defer s.generating.Unlock()
+	}
+	// The year's pay is summed first, then applied (store.Staged): on
+	// SQLite the summing runs beside the one writer, which other writes
+	// wait for, and only the apply holds it. What the summing read is
+	// checked again under the writer (staged.changed).
+	var res *GenerateResult
+	var staged stagedYear
+	err = s.db.Staged(ctx, func(b store.Bulk) error {
+		res = &GenerateResult{Year: y}
+		idb := b.IDB()
+		if b.DB().Dialect == store.Postgres {
 			if _, err := idb.NewRaw("SELECT pg_advisory_xact_lock(?)", lockGenerate).Exec(ctx); err != nil {
 				return err
 			}
@@ -128,50 +139,56 @@ func (s *Service) generate(ctx context.Context, by store.Actor, yearText string,
 				return err
 			}
 		}
-		var state []string
-		if err := idb.NewRaw("SELECT state FROM statement_years WHERE year = ?", y).Scan(ctx, &state); err != nil {
+		var err error
+		if staged, err = s.readYear(ctx, idb, y, publish); err != nil {
 			return err
 		}
-		wasPublished := len(state) > 0 && state[0] == StatePublished
-		res.Published = wasPublished || publish
-
-		months, sources, err := s.months(ctx, idb, y, res.Published)
-		if err != nil {
+		res.Published = staged.wasPublished || publish
+		res.Months = staged.months
+		if err := s.stage(ctx, b, y, staged.months); err != nil {
 			return err
 		}
-		res.Months = months
-		if err := s.stage(ctx, tx, y, months); err != nil {
-			return err
-		}
-		if err := idb.NewRaw(`SELECT c.item_code, c.kind, c.name, '' AS ec_line, c.employees, c.amount_sen FROM statement_codes c
-			WHERE c.year = ? AND c.ec_line IS NULL ORDER BY c.item_code`, y).Scan(ctx, &res.Unmapped); err != nil {
+		if err := idb.NewRaw(`SELECT c.item_code, c.kind, c.name, '' AS ec_line, c.employees, c.amount_sen FROM `+stageCodes+` c
+			WHERE c.ec_line IS NULL ORDER BY c.item_code`).Scan(ctx, &res.Unmapped); err != nil {
 			return err
 		}
 		if res.Published && len(res.Unmapped) > 0 {
 			return &UnmappedError{Year: y, Codes: res.Unmapped}
 		}
-		if err := s.apply(ctx, tx, y, now, res); err != nil {
+		if s.staged != nil {
+			s.staged()
+		}
+		return nil
+	}, func(b store.Bulk) error {
+		idb := b.IDB()
+		if err := s.changed(ctx, idb, y, publish, staged); err != nil {
 			return err
 		}
-		if err := s.recordYear(ctx, idb, y, months, sources, res.Statements, by, now, publish && !wasPublished); err != nil {
+		if err := s.apply(ctx, b.Conn, y, now, res); err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, by, "ec.year.generate", "ec_year", strconv.Itoa(y), map[string]any{"months": months,
+		if err := s.recordYear(ctx, idb, y, staged.months, staged.sources, res.Statements, by, now, publish && !staged.wasPublished); err != nil {
+			return err
+		}
+		if err := b.Audit(ctx, by, "ec.year.generate", "ec_year", strconv.Itoa(y), map[string]any{"months": staged.months,
 			"statements": res.Statements, "new": res.New, "changed": res.Changed, "removed": res.Removed,
 			"unmapped": len(res.Unmapped)}); err != nil {
 			return err
 		}
 		if publish {
 			detail := map[string]any{"statements": res.Statements}
-			if wasPublished {
+			if staged.wasPublished {
 				detail["again"] = true
 			}
-			if err := tx.Audit(ctx, by, "ec.year.publish", "ec_year", strconv.Itoa(y), detail); err != nil {
+			if err := b.Audit(ctx, by, "ec.year.publish", "ec_year", strconv.Itoa(y), detail); err != nil {
 				return err
 			}
 		}
-		return unstage(ctx, tx)
+		return nil
 	})
+	if errors.Is(err, store.ErrStale) {
+		return nil, errChanged
+	}
 	if err != nil {
 		return nil, wrap(op, err)
 	}
@@ -181,6 +198,53 @@ func (s *Service) generate(ctx context.Context, by store.Actor, yearText string,
 		}
 	}
 	return res, nil
+}
+
+// stagedYear is what a generation's staging read of the year: whether it
+// was published, and its published months and their imports.
+type stagedYear struct {
+	wasPublished bool
+	months       []string
+	sources      string
+}
+
+// readYear reads the year's state and its published months (months).
+func (s *Service) readYear(ctx context.Context, idb bun.IDB, y int, publish bool) (stagedYear, error) {
+	var state []string
+	if err := idb.NewRaw("SELECT state FROM statement_years WHERE year = ?", y).Scan(ctx, &state); err != nil {
+		return stagedYear{}, err
+	}
+	sy := stagedYear{wasPublished: len(state) > 0 && state[0] == StatePublished}
+	var err error
+	sy.months, sy.sources, err = s.months(ctx, idb, y, sy.wasPublished || publish)
+	return sy, err
+}
+
+// errChanged answers a generation whose inputs kept changing while it
+// summed them (store.Staged's tries).
+var errChanged = apperr.New(apperr.Conflict, "statement.error.changed")
+
+// changed returns store.ErrStale when what the staging read (staged, and
+// the mapping it copied) is no longer so: a month published, corrected or
+// withdrawn, a line of the mapping changed, or the year published,
+// meanwhile. On SQLite the staging read beside the writer; under it now,
+// nothing changes until the statements are written.
+func (s *Service) changed(ctx context.Context, idb bun.IDB, y int, publish bool, staged stagedYear) error {
+	now, err := s.readYear(ctx, idb, y, publish)
+	if err != nil {
+		return err
+	}
+	var differ int
+	if err := idb.NewRaw(`SELECT (SELECT COUNT(*) FROM (SELECT item_code, ec_line FROM statement_mapping
+			EXCEPT SELECT item_code, ec_line FROM `+stageMapping+`) a)
+		+ (SELECT COUNT(*) FROM (SELECT item_code, ec_line FROM `+stageMapping+`
+			EXCEPT SELECT item_code, ec_line FROM statement_mapping) b)`).Scan(ctx, &differ); err != nil {
+		return err
+	}
+	if differ > 0 || now.wasPublished != staged.wasPublished || now.sources != staged.sources {
+		return store.ErrStale
+	}
+	return nil
 }
 
 // months returns the year's published pay months and their imports
@@ -220,8 +284,10 @@ func (s *Service) months(ctx context.Context, idb bun.IDB, y int, publishing boo
 // removal of statements no longer in the year (NOT EXISTS in ec_new) read
 // ec_new once per statement.
 const (
-	stagePay = "ec_pay" // one row per employee and item code: the year's sum
-	stageNew = "ec_new" // one row per employee: the statement as it is now
+	stageMapping = "ec_mapping" // the mapping as the staging read it
+	stagePay     = "ec_pay"     // one row per employee and item code: the year's sum
+	stageCodes   = "ec_codes"   // one row per item code paid: statement_codes to be
+	stageNew     = "ec_new"     // one row per employee: the statement as it is now
 )
 
 // contentColumns are the statements' columns a generation writes; a
@@ -234,17 +300,13 @@ var contentColumns = func() []string {
 	return cols
 }()
 
-// stage sums the year's published pay items per employee and item code
-// (ec_pay), records the item codes paid with their line (statement_codes),
-// and builds every employee's statement as it is now (ec_new): the
-// details of their last slip of the year, the first and last month they
-// were paid in when those are not the first and last of the year's
-// published months, and each line's sum.
-func (s *Service) stage(ctx context.Context, tx store.Conn, y int, months []string) error {
-	onCommit := ""
-	if tx.DB().Dialect == store.Postgres {
-		onCommit = " ON COMMIT DROP" // SQLite's go with unstage
-	}
+// stage copies the mapping as it reads it (ec_mapping), sums the year's
+// published pay items per employee and item code (ec_pay), lists the item
+// codes paid with their line (ec_codes), and builds every employee's
+// statement as it is now (ec_new): the details of their last slip of the
+// year, the first and last month they were paid in when those are not the
+// first and last of the year's published months, and each line's sum.
+func (s *Service) stage(ctx context.Context, b store.Bulk, y int, months []string) error {
 	in := bun.In(months)
 	amounts := make([]string, len(Lines))
 	sums := make([]string, len(Lines))
@@ -254,25 +316,33 @@ func (s *Service) stage(ctx context.Context, tx store.Conn, y int, months []stri
 		sums[i] = fmt.Sprintf("SUM(CASE WHEN m.ec_line = '%s' THEN e.amount_sen ELSE 0 END) AS %s", l, l.column())
 		picks[i] = "COALESCE(l." + l.column() + ", 0)"
 	}
-	steps := []struct {
+	tables := []struct {
+		name, def string
+		args      []any
+	}{
+		{stageMapping, "(item_code VARCHAR(10) NOT NULL PRIMARY KEY, ec_line VARCHAR(4) NOT NULL)", nil},
+		{stagePay, `(ic_number VARCHAR(12) NOT NULL, item_code VARCHAR(10) NOT NULL,
+			kind VARCHAR(10) NOT NULL, name VARCHAR(100) NOT NULL, amount_sen BIGINT NOT NULL, PRIMARY KEY (ic_number, item_code))`, nil},
+		{stageCodes, `AS SELECT e.item_code, MIN(e.kind) AS kind, MIN(e.name) AS name, MIN(m.ec_line) AS ec_line,
+			COUNT(*) AS employees, SUM(e.amount_sen) AS amount_sen
+			FROM ` + stagePay + ` e LEFT JOIN ` + stageMapping + ` m ON m.item_code = e.item_code GROUP BY e.item_code`, nil},
+		{stageNew, `(ic_number VARCHAR(12) NOT NULL PRIMARY KEY, employer_no VARCHAR(11) NOT NULL,
+			salary_no VARCHAR(8) NOT NULL, name VARCHAR(150) NOT NULL, ptj_code VARCHAR(10) NOT NULL, position VARCHAR(100) NOT NULL,
+			grade VARCHAR(10) NOT NULL, tax_no VARCHAR(13) NOT NULL, epf_no VARCHAR(12) NOT NULL, start_month VARCHAR(7),
+			end_month VARCHAR(7), ` + strings.Join(amounts, ", ") + `)`, nil},
+	}
+	// Each table is filled before the next is made from it; ec_codes is
+	// made from its query.
+	fills := map[string]struct {
 		q    string
 		args []any
 	}{
-		{"CREATE TEMP TABLE " + stagePay + ` (ic_number VARCHAR(12) NOT NULL, item_code VARCHAR(10) NOT NULL,
-			kind VARCHAR(10) NOT NULL, name VARCHAR(100) NOT NULL, amount_sen BIGINT NOT NULL, PRIMARY KEY (ic_number, item_code))` + onCommit, nil},
-		{`INSERT INTO ` + stagePay + ` (ic_number, item_code, kind, name, amount_sen)
+		stageMapping: {`INSERT INTO ` + stageMapping + ` (item_code, ec_line) SELECT item_code, ec_line FROM statement_mapping`, nil},
+		stagePay: {`INSERT INTO ` + stagePay + ` (ic_number, item_code, kind, name, amount_sen)
 			SELECT p.ic_number, i.item_code, MIN(i.kind), MIN(i.name), SUM(i.amount_sen)
 			FROM payslips p JOIN payslip_items i ON i.import_id = p.import_id AND i.slip_no = p.slip_no
 			WHERE p.month IN (?) GROUP BY p.ic_number, i.item_code`, []any{in}},
-		{"DELETE FROM statement_codes WHERE year = ?", []any{y}},
-		{`INSERT INTO statement_codes (year, item_code, kind, name, ec_line, employees, amount_sen)
-			SELECT ?, e.item_code, MIN(e.kind), MIN(e.name), MIN(m.ec_line), COUNT(*), SUM(e.amount_sen)
-			FROM ` + stagePay + ` e LEFT JOIN statement_mapping m ON m.item_code = e.item_code GROUP BY e.item_code`, []any{y}},
-		{"CREATE TEMP TABLE " + stageNew + ` (ic_number VARCHAR(12) NOT NULL PRIMARY KEY, employer_no VARCHAR(11) NOT NULL,
-			salary_no VARCHAR(8) NOT NULL, name VARCHAR(150) NOT NULL, ptj_code VARCHAR(10) NOT NULL, position VARCHAR(100) NOT NULL,
-			grade VARCHAR(10) NOT NULL, tax_no VARCHAR(13) NOT NULL, epf_no VARCHAR(12) NOT NULL, start_month VARCHAR(7),
-			end_month VARCHAR(7), ` + strings.Join(amounts, ", ") + `)` + onCommit, nil},
-		{`INSERT INTO ` + stageNew + ` (ic_number, ` + strings.Join(contentColumns, ", ") + `)
+		stageNew: {`INSERT INTO ` + stageNew + ` (ic_number, ` + strings.Join(contentColumns, ", ") + `)
 			SELECT f.ic_number, ?, p.salary_no, p.name, p.ptj_code, p.position, p.grade, p.tax_no, p.epf_no,
 				CASE WHEN f.first_paid > ? THEN f.first_paid END, CASE WHEN f.last_paid < ? THEN f.last_paid END,
 				` + strings.Join(picks, ", ") + `
@@ -281,34 +351,37 @@ func (s *Service) stage(ctx context.Context, tx store.Conn, y int, months []stri
 				FROM payslips WHERE month IN (?) GROUP BY ic_number) f
 			JOIN payslips p ON p.ic_number = f.ic_number AND p.month = f.last_month
 			LEFT JOIN (SELECT e.ic_number, ` + strings.Join(sums, ", ") + `
-				FROM ` + stagePay + ` e JOIN statement_mapping m ON m.item_code = e.item_code GROUP BY e.ic_number) l
+				FROM ` + stagePay + ` e JOIN ` + stageMapping + ` m ON m.item_code = e.item_code GROUP BY e.ic_number) l
 				ON l.ic_number = f.ic_number`, []any{s.opts.EmployerNo, months[0], months[len(months)-1], in}},
 	}
-	for _, st := range steps {
-		if _, err := tx.IDB().NewRaw(st.q, st.args...).Exec(ctx); err != nil {
+	for _, t := range tables {
+		if err := b.CreateStaging(ctx, t.name, t.def, t.args...); err != nil {
 			return fmt.Errorf("stage: %w", err)
 		}
-	}
-	return nil
-}
-
-// unstage drops the staging tables (PostgreSQL drops them at commit too).
-func unstage(ctx context.Context, tx store.Conn) error {
-	for _, t := range []string{stageNew, stagePay} {
-		if _, err := tx.IDB().NewRaw("DROP TABLE " + t).Exec(ctx); err != nil {
-			return fmt.Errorf("unstage: %w", err)
+		if f, ok := fills[t.name]; ok {
+			if _, err := b.IDB().NewRaw(f.q, f.args...).Exec(ctx); err != nil {
+				return fmt.Errorf("stage %s: %w", t.name, err)
+			}
 		}
 	}
 	return nil
 }
 
-// apply brings the year's statements to ec_new: a statement whose content
+// apply records the item codes paid (statement_codes) and brings the
+// year's statements to ec_new: a statement whose content
 // differs is updated and its version grows, a new employee's is inserted
 // at version 1, and one whose employee is no longer in the year's slips is
 // removed with its notices (were it to come back, its employee is told
 // afresh).
 func (s *Service) apply(ctx context.Context, tx store.Conn, y int, now time.Time, res *GenerateResult) error {
 	idb := tx.IDB()
+	if _, err := idb.NewRaw("DELETE FROM statement_codes WHERE year = ?", y).Exec(ctx); err != nil {
+		return fmt.Errorf("item codes: %w", err)
+	}
+	if _, err := idb.NewRaw(`INSERT INTO statement_codes (year, item_code, kind, name, ec_line, employees, amount_sen)
+		SELECT ?, item_code, kind, name, ec_line, employees, amount_sen FROM `+stageCodes, y).Exec(ctx); err != nil {
+		return fmt.Errorf("item codes: %w", err)
+	}
 	set := make([]string, len(contentColumns))
 	differs := make([]string, len(contentColumns))
 	for i, c := range contentColumns {

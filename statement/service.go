@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/perbendaharaan/ispeks/apperr"
@@ -67,6 +68,14 @@ type Service struct {
 	links  Links
 	opts   Options
 	audits *store.Auditor
+
+	// generating keeps a second generation of this process out on
+	// SQLite while one runs (PostgreSQL: lockGenerate): two would both
+	// write the same statements' versions.
+	generating sync.Mutex
+	// staged, when set (by the tests), runs at the end of each
+	// generation's staging, before its apply.
+	staged func()
 }
 
 // New returns the module on db, linking mail with links.

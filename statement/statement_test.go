@@ -509,3 +509,54 @@ func TestPublishRefusals(t *testing.T) {
 		}
 	})
 }
+
+// A generation sums the year beside SQLite's one writer: a line of the
+// mapping set meanwhile is saved at once (on PostgreSQL it always was), and
+// the generation, finding the mapping it summed with changed, sums again
+// with the new one. A mapping that changes at every try ends in a
+// conflict that says so, with nothing written.
+func TestGenerateWhileTheMappingChanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		f.mapping(strings.Replace(fullMapping, "0501,F\n", "", 1))
+		f.pay(year(2025, 2, everyMonth))
+		set := func(line string) {
+			// A write that waited for the generation would wait for the
+			// test's end: the deadline turns that into a failure.
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			if _, err := f.svc.SetMapping(wctx, admin, "0501", line); err != nil {
+				t.Fatalf("a line of the mapping set while the year is summed: %v", err)
+			}
+		}
+
+		stagings := 0
+		f.svc.WhenStaged(func() {
+			if stagings++; stagings == 1 {
+				set("F")
+			}
+		})
+		res, err := f.svc.Generate(ctx, admin, "2025")
+		if err != nil || len(res.Unmapped) != 0 || stagings != 2 {
+			t.Fatalf("generated: %+v, %v after %d stagings; want the new mapping's, after 2", res, err, stagings)
+		}
+		if n := f.count("statement_codes", "item_code = '0501' AND ec_line = 'F'"); n != 1 {
+			t.Fatalf("0501 recorded on line F %d times", n)
+		}
+
+		lines := []string{"none", "F"}
+		f.svc.WhenStaged(func() { set(lines[stagings%2]); stagings++ })
+		f.set(time.Date(2026, 2, 11, 2, 0, 0, 0, time.UTC))
+		before := f.count("audit_log", "action LIKE 'ec.year.%'")
+		_, err = f.svc.Publish(ctx, admin, "2025")
+		if !isApp(err, apperr.Conflict) || !strings.Contains(apperr.As(err).Message("ms"), "berubah semasa Borang EC dijana") {
+			t.Fatalf("a mapping that never stops changing: %v", err)
+		}
+		if n := f.count("statement_years", "state = 'published'"); n != 0 {
+			t.Fatal("published all the same")
+		}
+		if n := f.count("audit_log", "action LIKE 'ec.year.%'"); n != before {
+			t.Fatalf("%d audits of a refused publication", n-before)
+		}
+	})
+}
