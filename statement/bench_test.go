@@ -88,12 +88,13 @@ func seedYear(b *testing.B, db *store.DB, n int) {
 // ISPEKS_BENCH_EMPLOYEES employees (default 50,000), each paid ten items in
 // twelve published months (600,000 slips, 6,000,000 items), on each
 // database; then publishes the year (a regeneration that changes nothing,
-// and one mail per employee).
+// and one mail per employee). Beside each, a write every 50 ms measures how
+// long the job keeps other writers waiting.
 func BenchmarkGenerate(b *testing.B) {
 	n := envInt("ISPEKS_BENCH_EMPLOYEES", 50_000)
 	for _, d := range storetest.Dialects {
 		b.Run(string(d), func(b *testing.B) {
-			var gen, pub time.Duration
+			var gen, pub, waitGen, waitPub time.Duration
 			for i := 0; i < b.N; i++ {
 				db := storetest.Open(b, d)
 				for p := 0; p < 20; p++ {
@@ -107,18 +108,22 @@ func BenchmarkGenerate(b *testing.B) {
 				if _, err := svc.LoadDefaultMapping(ctx, admin); err != nil {
 					b.Fatal(err)
 				}
+				probe := storetest.ProbeWrites(b, db)
 				start := time.Now()
 				res, err := svc.Generate(ctx, admin, "2025")
 				gen += time.Since(start)
+				waitGen = max(waitGen, probe().Longest)
 				if err != nil {
 					b.Fatal(err)
 				}
 				if res.Statements != n || res.New != n || len(res.Unmapped) != 0 {
 					b.Fatalf("generated %+v", res)
 				}
+				probe = storetest.ProbeWrites(b, db)
 				start = time.Now()
 				res, err = svc.Publish(ctx, admin, "2025")
 				pub += time.Since(start)
+				waitPub = max(waitPub, probe().Longest)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -130,6 +135,9 @@ func BenchmarkGenerate(b *testing.B) {
 			b.ReportMetric(gen.Seconds()/float64(b.N), "s/generate")
 			b.ReportMetric(pub.Seconds()/float64(b.N), "s/publish")
 			b.ReportMetric(float64(n)*float64(b.N)/gen.Seconds(), "employees/s")
+			// The longest a write beside them waited (storetest.ProbeWrites).
+			b.ReportMetric(waitGen.Seconds(), "s-write-wait/generate")
+			b.ReportMetric(waitPub.Seconds(), "s-write-wait/publish")
 		})
 	}
 }

@@ -74,9 +74,11 @@ func benchPayments(b *testing.B, d store.Dialect, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	probe := storetest.ProbeWrites(b, e.db)
 	start := time.Now()
 	imp, err := e.pay.Import(ctx, nil, "payments.csv", in)
 	took := time.Since(start)
+	waits := probe()
 	in.Close()
 	if err != nil {
 		b.Fatal(err)
@@ -88,6 +90,8 @@ func benchPayments(b *testing.B, d store.Dialect, n int) {
 	b.Logf("%s: plain load into a bare table %.0f lines/s; into a table with payments' indexes %.0f lines/s; "+
 		"import %.0f lines/s (%.1f s) = %.0f%% of the bare load, %.0f%% of the indexed one",
 		d, plain, indexed, importRate, took.Seconds(), 100*importRate/plain, 100*importRate/indexed)
+	b.ReportMetric(float64(waits.Longest.Milliseconds()), "longest-write-ms")
+	b.Logf("%s: during the import, %s", d, waits)
 
 	// What a database runs between imports: statistics and the visibility
 	// map (autovacuum on PostgreSQL), on every table the import wrote, so
@@ -163,6 +167,32 @@ func benchPayments(b *testing.B, d store.Dialect, n int) {
 		b.ReportMetric(p99, "p99-ms-"+k.name)
 		b.Logf("%s: search by %s: p50 %.1f ms, p99 %.1f ms (%d searches, %d found something)", d, k.name, p50, p99, rounds, found)
 	}
+
+	// A later file, as the accounting system sends between the first
+	// load's: a tenth as many new vouchers, into the table the first
+	// filled (its indexes kept as it goes).
+	later := filepath.Join(b.TempDir(), "later.csv")
+	if f, err = os.Create(later); err != nil {
+		b.Fatal(err)
+	}
+	if err := payment.WriteDemoFile(f, payment.DemoOptions{Vouchers: n / 10, PTJs: ptjs, Today: now, Seed: 2, Prefix: "W"}); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	if in, err = os.Open(later); err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	probe = storetest.ProbeWrites(b, e.db)
+	start = time.Now()
+	imp, err = e.pay.Import(ctx, nil, "later.csv", in)
+	took = time.Since(start)
+	waits = probe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(waits.Longest.Milliseconds()), "later-longest-write-ms")
+	b.Logf("%s: a later file of %d lines in %.1f s; during it, %s", d, imp.Lines, took.Seconds(), waits)
 }
 
 // sampleVouchers picks k voucher numbers of the n the demo file numbers.

@@ -7,10 +7,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/perbendaharaan/ispeks/store"
 )
@@ -152,4 +154,52 @@ func Count(t testing.TB, db *store.DB, table, where string, args ...any) int {
 		t.Fatal(err)
 	}
 	return int(n)
+}
+
+// WriteWaits is what ProbeWrites saw: how many writes it made and the
+// longest one took.
+type WriteWaits struct {
+	Writes  int
+	Longest time.Duration
+}
+
+func (w WriteWaits) String() string {
+	return fmt.Sprintf("longest of %d writes beside it %.1f ms", w.Writes, float64(w.Longest.Microseconds())/1000)
+}
+
+// ProbeWrites makes a small write (a transaction that touches one PTJ's
+// row, as a user's action would touch its own rows) every 50 ms until stop
+// is called, and returns how long the longest waited: a benchmark's figure
+// of how long a long job keeps other writers waiting. The database needs
+// one PTJ.
+func ProbeWrites(tb testing.TB, db *store.DB) (stop func() WriteWaits) {
+	tb.Helper()
+	done, out := make(chan struct{}), make(chan WriteWaits, 1)
+	go func() {
+		var w WriteWaits
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				out <- w
+				return
+			case <-tick.C:
+			}
+			start := time.Now()
+			err := db.Tx(context.Background(), func(tx store.Conn) error {
+				_, err := tx.IDB().NewRaw("UPDATE ptj SET name = name WHERE code = (SELECT MIN(code) FROM ptj)").Exec(context.Background())
+				return err
+			})
+			if err != nil {
+				tb.Errorf("a write beside the job: %v", err)
+			}
+			w.Writes++
+			w.Longest = max(w.Longest, time.Since(start))
+		}
+	}()
+	return func() WriteWaits {
+		close(done)
+		return <-out
+	}
 }
