@@ -246,8 +246,12 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 	// The file is read and checked first, then applied (store.Staged): on
 	// SQLite the reading and the checks run beside the one writer, which
 	// other writes wait for, and only the apply holds it. The file is read
-	// once: staging is never repeated, as nothing the check reads changes
-	// before the apply (importing).
+	// once, so the staging is never repeated: what the check read must not
+	// change before the apply. In this process, importing keeps other
+	// imports out; an import by another process (a command beside the
+	// server) that lands in between is seen in the count of imports done,
+	// and this file is then refused whole, to be imported again.
+	var mark int64
 	err := s.db.Staged(ctx, func(b store.Bulk) error {
 		reset, err := bigCache(ctx, b)
 		if err != nil {
@@ -268,9 +272,22 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 		if bad.count > 0 {
 			return errRejected
 		}
+		if mark, err = importsDone(ctx, b.IDB()); err != nil {
+			return err
+		}
+		if s.staged != nil {
+			s.staged()
+		}
 		return nil
 	}, func(b store.Bulk) error {
 		stopBeat()
+		if now, err := importsDone(ctx, b.IDB()); err != nil || now != mark {
+			if err != nil {
+				return err
+			}
+			bad.add(1, ColLine, i18n.Of("payment.import.raced"))
+			return errRejected
+		}
 		reset, err := bigCache(ctx, b)
 		if err != nil {
 			return err
@@ -297,6 +314,17 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 		return nil, errors.Join(fmt.Errorf("import payments: %w", err), rerr)
 	}
 	return nil, fmt.Errorf("import payments: %w", err)
+}
+
+// importsDone counts the imports applied: only an import's apply moves
+// vouchers, so a count that grew between an import's check and its apply
+// says that another import moved them meanwhile.
+func importsDone(ctx context.Context, idb bun.IDB) (int64, error) {
+	var n int64
+	if err := idb.NewRaw("SELECT COUNT(*) FROM payment_imports WHERE state = ?", ImportDone).Scan(ctx, &n); err != nil {
+		return 0, fmt.Errorf("import: the imports done: %w", err)
+	}
+	return n, nil
 }
 
 // bigCache gives b's SQLite connection a bigger page cache while an import

@@ -373,3 +373,50 @@ func TestWritesGoOnWhileAnImportReads(t *testing.T) {
 		}
 	})
 }
+
+// An import that another process (a command beside the server) lands while
+// a file is checked refuses that file whole, since its check read the
+// vouchers as they stood before: here the other import cancels the voucher
+// this file moves on, and the file, imported again, is refused by the
+// rules. On PostgreSQL the import's LOCK TABLE keeps the other import out
+// until this one commits.
+func TestAnImportLandingMeanwhileRefusesTheFile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.SQLite {
+			t.Skip("PostgreSQL: the other import waits for this one's LOCK TABLE")
+		}
+		s := newService(t, db)
+		other := New(db, links{}, Options{}) // another process's eMaklum
+		if _, err := s.Import(ctx, nil, "a.csv", file(
+			"V1,12010101,201901012345,SYARIKAT A,INV-1,100.00,received,2026-11-02,EFT,,")); err != nil {
+			t.Fatal(err)
+		}
+		verified := "V1,12010101,201901012345,SYARIKAT A,INV-1,100.00,verified,2026-11-04,EFT,,"
+		s.staged = func() {
+			s.staged = nil
+			if _, err := other.Import(ctx, nil, "c.csv", file(
+				"V1,12010101,201901012345,SYARIKAT A,INV-1,100.00,cancelled,2026-11-03,EFT,,")); err != nil {
+				t.Errorf("the other import: %v", err)
+			}
+		}
+		imp, err := s.Import(ctx, nil, "b.csv", file(verified))
+		var ie *ImportError
+		if !errors.As(err, &ie) || ie.Count != 1 || !strings.Contains(ie.Errors[0].Message(i18n.MS), "import fail ini semula") {
+			t.Fatalf("a file checked before another import landed: %v", err)
+		}
+		if imp.State != ImportRejected {
+			t.Fatalf("its record: %s", imp.State)
+		}
+		var v1 Payment
+		if err := db.IDB().NewSelect().Model(&v1).Where("voucher_no = ?", "V1").Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if v1.Status != Cancelled || count(t, db, "payment_events", "voucher_no = ?", "V1") != 2 {
+			t.Fatalf("V1 %s with %d history rows, want cancelled with 2", v1.Status, count(t, db, "payment_events", "voucher_no = ?", "V1"))
+		}
+		_, err = s.Import(ctx, nil, "b.csv", file(verified))
+		if !errors.As(err, &ie) || ie.Errors[0].Field != ColStatus {
+			t.Fatalf("the same file again, after the cancellation: %v", err)
+		}
+	})
+}

@@ -89,8 +89,12 @@ type Service struct {
 	// importing keeps a second import of this process out on SQLite
 	// while one runs: an import's file is checked beside the writer,
 	// against the vouchers as they stand, and what it checked must still
-	// hold when it is applied (PostgreSQL: the import's LOCK TABLE).
+	// hold when it is applied (PostgreSQL: the import's LOCK TABLE; another
+	// process: the count of imports done, RunImport).
 	importing sync.Mutex
+	// staged, when set (by the tests), runs at the end of each import's
+	// staging, before its apply.
+	staged func()
 }
 
 // New returns the service on db, linking mail with links.
