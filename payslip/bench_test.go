@@ -116,8 +116,9 @@ func resetPeak() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 // BenchmarkImport imports a payroll file of ISPEKS_BENCH_LINES lines
 // (default 1,000,000) into each database, after a plain COPY of the same
 // file into a table of its columns on PostgreSQL, in the same run. It
-// reports lines/s and the growth of the peak resident set during the
-// import (the file is never held in memory).
+// reports lines/s, the growth of the peak resident set during the import
+// (the file is never held in memory) and the longest a write beside it
+// waited.
 func BenchmarkImport(b *testing.B) {
 	path, lines := writePayroll(b, envInt("ISPEKS_BENCH_LINES", 1_000_000))
 	b.Run("postgres-plain-copy", func(b *testing.B) {
@@ -153,7 +154,7 @@ func BenchmarkImport(b *testing.B) {
 			db := storetest.Open(b, d)
 			benchPTJs(b, db)
 			svc := payslip.New(db, links{}, payslip.Options{})
-			var elapsed time.Duration
+			var elapsed, wait time.Duration
 			var growth int64
 			for i := 0; i < b.N; i++ {
 				f, err := os.Open(path)
@@ -162,9 +163,11 @@ func BenchmarkImport(b *testing.B) {
 				}
 				resetPeak()
 				before, _ := rss()
+				probe := storetest.ProbeWrites(b, db)
 				start := time.Now()
 				res, err := svc.Import(ctx, store.CLI, "gaji.csv", f, i > 0)
 				elapsed += time.Since(start)
+				wait = max(wait, probe().Longest)
 				_, peak := rss()
 				f.Close()
 				if err != nil {
@@ -177,6 +180,8 @@ func BenchmarkImport(b *testing.B) {
 			}
 			b.ReportMetric(float64(lines)*float64(b.N)/elapsed.Seconds(), "lines/s")
 			b.ReportMetric(float64(growth)/(1<<20), "peak-RSS-growth-MB")
+			// The longest a write beside the import waited (storetest.ProbeWrites).
+			b.ReportMetric(wait.Seconds(), "s-write-wait")
 		})
 	}
 }
