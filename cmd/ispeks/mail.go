@@ -50,9 +50,10 @@ func startMail(ctx context.Context, e *env, a *app, log *slog.Logger, workers in
 func (m *mailer) stop() { m.wg.Wait() }
 
 // remind sweeps the open requests for reminders every hour (and at start).
-// The service reminds of each request at most once a day and claims each
-// reminder with a conditional update, so that several processes sweeping
-// at once send nothing twice.
+// The service reminds of each request at most once a day, claims each
+// reminder with a conditional update, and sweeps in one process at a time
+// (a lease in the database), so that several processes send nothing twice
+// and split no approver's count.
 func remind(ctx context.Context, admin *useradmin.Service, days int, log *slog.Logger, wake func()) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
