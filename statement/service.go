@@ -69,9 +69,11 @@ type Service struct {
 	opts   Options
 	audits *store.Auditor
 
-	// generating keeps a second generation of this process out on
-	// SQLite while one runs (PostgreSQL: lockGenerate): two would both
-	// write the same statements' versions.
+	// generating keeps a second generation of this process waiting on
+	// SQLite while one runs, as lockGenerate does on PostgreSQL: the
+	// second sums the year once the first has written it, instead of
+	// summing it beside the first for nothing (its apply would find no
+	// difference, or the year published and sum it again).
 	generating sync.Mutex
 	// staged, when set (by the tests), runs at the end of each
 	// generation's staging, before its apply.
