@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -610,6 +611,53 @@ func TestOperatorViews(t *testing.T) {
 		months, count, err := f.svc.PayrollMonths(ctx, store.Page{})
 		if err != nil || count != 1 || months[0].Employees != 5 || months[0].Published() {
 			t.Fatalf("months: %+v %v", months, err)
+		}
+	})
+}
+
+// Two imports of one month at once: one lands, the other is refused as a
+// month that already holds slips, whichever reads first.
+func TestTwoImportsOfOneMonthAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		file := pay([]string{"2026-10"}, everyone, "3000.00")
+		pr, pw := io.Pipe()
+		errs := make(chan error, 2)
+		go func() {
+			_, err := f.svc.Import(ctx, admin, "a.csv", pr, false)
+			errs <- err
+		}()
+		half := strings.LastIndexByte(file[:len(file)/2], '\n') + 1
+		if _, err := io.WriteString(pw, file[:half]); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			_, err := f.svc.Import(ctx, admin, "b.csv", strings.NewReader(file), false)
+			errs <- err
+		}()
+		if _, err := io.WriteString(pw, file[half:]); err != nil {
+			t.Fatal(err)
+		}
+		pw.Close()
+		var landed, refused int
+		for range 2 {
+			switch err := <-errs; {
+			case err == nil:
+				landed++
+			case apperr.Is(err, apperr.Conflict) && strings.Contains(apperr.As(err).Message(i18n.EN), "2026-10"):
+				refused++
+			default:
+				t.Fatalf("an import of the same month: %v", err)
+			}
+		}
+		if landed != 1 || refused != 1 {
+			t.Fatalf("%d landed and %d refused, want one each", landed, refused)
+		}
+		if n := f.count("payslips", "1 = 1"); n != len(everyone) {
+			t.Fatalf("%d slips, want %d", n, len(everyone))
+		}
+		if n := f.count("payroll_imports", "1 = 1"); n != 1 {
+			t.Fatalf("%d imports recorded, want 1", n)
 		}
 	})
 }
