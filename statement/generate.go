@@ -124,7 +124,7 @@ func (s *Service) generate(ctx context.Context, by store.Actor, yearText string,
 	// The year's pay is summed first, then applied (store.Staged): on
 	// SQLite the summing runs beside the one writer, which other writes
 	// wait for, and only the apply holds it. What the summing read is
-	// checked again under the writer (staged.changed).
+	// checked again under the writer (Service.changed).
 	var res *GenerateResult
 	var staged stagedYear
 	err = s.db.Staged(ctx, func(b store.Bulk) error {
