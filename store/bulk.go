@@ -70,6 +70,9 @@ func (db *DB) bulkTx(ctx context.Context, pool *bun.DB, attach string, beside bo
 		}
 		return tx.Commit()
 	}
+	if err = b.dropStaging(ctx); err != nil {
+		return err
+	}
 	// The audit records fn made are written last and sealed after the
 	// commit, as Tx does.
 	audited, err := c.writeAudit(ctx)

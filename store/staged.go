@@ -52,10 +52,7 @@ func (db *DB) Staged(ctx context.Context, stage, apply func(b Bulk) error) error
 				if err := b.onlyStaged(); err != nil {
 					return err
 				}
-				if err := apply(b); err != nil {
-					return err
-				}
-				return b.dropStaging(ctx)
+				return apply(b)
 			})
 		} else {
 			err = db.stagedBeside(ctx, stage, apply)
@@ -105,12 +102,11 @@ func (b Bulk) onlyStaged() error {
 // Its journal is kept in memory and nothing is synced: a staging file is
 // thrown away when anything goes wrong.
 func attachStaging(ctx context.Context, conn bun.Conn, file string) error {
-	for _, q := range []string{"ATTACH DATABASE ? AS stage", "PRAGMA stage.journal_mode = MEMORY", "PRAGMA stage.synchronous = OFF"} {
-		var args []any
-		if strings.HasPrefix(q, "ATTACH") {
-			args = []any{file}
-		}
-		if _, err := conn.ExecContext(ctx, q, args...); err != nil {
+	if _, err := conn.ExecContext(ctx, "ATTACH DATABASE ? AS stage", file); err != nil {
+		return fmt.Errorf("staging file: %w", err)
+	}
+	for _, q := range []string{"PRAGMA stage.journal_mode = MEMORY", "PRAGMA stage.synchronous = OFF"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("staging file: %w", err)
 		}
 	}
@@ -130,7 +126,8 @@ func detachStaging(conn bun.Conn) {
 // ("(a INTEGER, …)") or a query ("AS SELECT …", with args): a temporary
 // table on PostgreSQL (dropped at commit), a table of the staging file on
 // SQLite when staging beside the writer (Staged), and otherwise a temporary
-// table that the job's end drops. Queries name it without a schema.
+// table that the end of b's transaction drops (SQLite keeps them past it).
+// Queries name it without a schema.
 func (b Bulk) CreateStaging(ctx context.Context, name, def string, args ...any) error {
 	var q string
 	switch {
@@ -150,8 +147,8 @@ func (b Bulk) CreateStaging(ctx context.Context, name, def string, args ...any) 
 	return nil
 }
 
-// dropStaging drops the temporary staging tables SQLite keeps past a
-// transaction.
+// dropStaging drops the temporary staging tables of b's transaction, which
+// SQLite would keep on the connection past it.
 func (b Bulk) dropStaging(ctx context.Context) error {
 	for _, t := range b.st.staging {
 		if _, err := b.idb.ExecContext(ctx, "DROP TABLE temp."+t); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -109,4 +111,29 @@ func TestStaged(t *testing.T) {
 			t.Fatalf("always stale: %v after %d stagings, want ErrStale after 3", err, tries)
 		}
 	})
+}
+
+// A staging file that a process which died during a job left is removed by
+// the next start a day later; a newer one, perhaps a running job's, stays.
+func TestStaleStagingRemovedAtStart(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ispeks.db")
+	old, fresh := path+".stage-OLD", path+".stage-FRESH"
+	for _, f := range []string{old, fresh} {
+		if err := os.WriteFile(f, []byte("staged rows"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dayAgo := time.Now().Add(-25 * time.Hour)
+	if err := os.Chtimes(old, dayAgo, dayAgo); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), "sqlite:"+path, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if files := store.StagingFiles(db); len(files) != 1 || files[0] != fresh {
+		t.Fatalf("staging files after start: %v, want %s alone", files, fresh)
+	}
 }
