@@ -316,33 +316,29 @@ func (s *Service) stage(ctx context.Context, b store.Bulk, y int, months []strin
 		sums[i] = fmt.Sprintf("SUM(CASE WHEN m.ec_line = '%s' THEN e.amount_sen ELSE 0 END) AS %s", l, l.column())
 		picks[i] = "COALESCE(l." + l.column() + ", 0)"
 	}
+	// Each table is made, then filled from what the ones before hold;
+	// ec_codes is made from its query.
 	tables := []struct {
 		name, def string
+		fill      string
 		args      []any
 	}{
-		{stageMapping, "(item_code VARCHAR(10) NOT NULL PRIMARY KEY, ec_line VARCHAR(4) NOT NULL)", nil},
+		{stageMapping, "(item_code VARCHAR(10) NOT NULL PRIMARY KEY, ec_line VARCHAR(4) NOT NULL)",
+			`INSERT INTO ` + stageMapping + ` (item_code, ec_line) SELECT item_code, ec_line FROM statement_mapping`, nil},
 		{stagePay, `(ic_number VARCHAR(12) NOT NULL, item_code VARCHAR(10) NOT NULL,
-			kind VARCHAR(10) NOT NULL, name VARCHAR(100) NOT NULL, amount_sen BIGINT NOT NULL, PRIMARY KEY (ic_number, item_code))`, nil},
-		{stageCodes, `AS SELECT e.item_code, MIN(e.kind) AS kind, MIN(e.name) AS name, MIN(m.ec_line) AS ec_line,
-			COUNT(*) AS employees, SUM(e.amount_sen) AS amount_sen
-			FROM ` + stagePay + ` e LEFT JOIN ` + stageMapping + ` m ON m.item_code = e.item_code GROUP BY e.item_code`, nil},
-		{stageNew, `(ic_number VARCHAR(12) NOT NULL PRIMARY KEY, employer_no VARCHAR(11) NOT NULL,
-			salary_no VARCHAR(8) NOT NULL, name VARCHAR(150) NOT NULL, ptj_code VARCHAR(10) NOT NULL, position VARCHAR(100) NOT NULL,
-			grade VARCHAR(10) NOT NULL, tax_no VARCHAR(13) NOT NULL, epf_no VARCHAR(12) NOT NULL, start_month VARCHAR(7),
-			end_month VARCHAR(7), ` + strings.Join(amounts, ", ") + `)`, nil},
-	}
-	// Each table is filled before the next is made from it; ec_codes is
-	// made from its query.
-	fills := map[string]struct {
-		q    string
-		args []any
-	}{
-		stageMapping: {`INSERT INTO ` + stageMapping + ` (item_code, ec_line) SELECT item_code, ec_line FROM statement_mapping`, nil},
-		stagePay: {`INSERT INTO ` + stagePay + ` (ic_number, item_code, kind, name, amount_sen)
+			kind VARCHAR(10) NOT NULL, name VARCHAR(100) NOT NULL, amount_sen BIGINT NOT NULL, PRIMARY KEY (ic_number, item_code))`,
+			`INSERT INTO ` + stagePay + ` (ic_number, item_code, kind, name, amount_sen)
 			SELECT p.ic_number, i.item_code, MIN(i.kind), MIN(i.name), SUM(i.amount_sen)
 			FROM payslips p JOIN payslip_items i ON i.import_id = p.import_id AND i.slip_no = p.slip_no
 			WHERE p.month IN (?) GROUP BY p.ic_number, i.item_code`, []any{in}},
-		stageNew: {`INSERT INTO ` + stageNew + ` (ic_number, ` + strings.Join(contentColumns, ", ") + `)
+		{stageCodes, `AS SELECT e.item_code, MIN(e.kind) AS kind, MIN(e.name) AS name, MIN(m.ec_line) AS ec_line,
+			COUNT(*) AS employees, SUM(e.amount_sen) AS amount_sen
+			FROM ` + stagePay + ` e LEFT JOIN ` + stageMapping + ` m ON m.item_code = e.item_code GROUP BY e.item_code`, "", nil},
+		{stageNew, `(ic_number VARCHAR(12) NOT NULL PRIMARY KEY, employer_no VARCHAR(11) NOT NULL,
+			salary_no VARCHAR(8) NOT NULL, name VARCHAR(150) NOT NULL, ptj_code VARCHAR(10) NOT NULL, position VARCHAR(100) NOT NULL,
+			grade VARCHAR(10) NOT NULL, tax_no VARCHAR(13) NOT NULL, epf_no VARCHAR(12) NOT NULL, start_month VARCHAR(7),
+			end_month VARCHAR(7), ` + strings.Join(amounts, ", ") + `)`,
+			`INSERT INTO ` + stageNew + ` (ic_number, ` + strings.Join(contentColumns, ", ") + `)
 			SELECT f.ic_number, ?, p.salary_no, p.name, p.ptj_code, p.position, p.grade, p.tax_no, p.epf_no,
 				CASE WHEN f.first_paid > ? THEN f.first_paid END, CASE WHEN f.last_paid < ? THEN f.last_paid END,
 				` + strings.Join(picks, ", ") + `
@@ -355,13 +351,14 @@ func (s *Service) stage(ctx context.Context, b store.Bulk, y int, months []strin
 				ON l.ic_number = f.ic_number`, []any{s.opts.EmployerNo, months[0], months[len(months)-1], in}},
 	}
 	for _, t := range tables {
-		if err := b.CreateStaging(ctx, t.name, t.def, t.args...); err != nil {
+		if err := b.CreateStaging(ctx, t.name, t.def); err != nil {
 			return fmt.Errorf("stage: %w", err)
 		}
-		if f, ok := fills[t.name]; ok {
-			if _, err := b.IDB().NewRaw(f.q, f.args...).Exec(ctx); err != nil {
-				return fmt.Errorf("stage %s: %w", t.name, err)
-			}
+		if t.fill == "" {
+			continue
+		}
+		if _, err := b.IDB().NewRaw(t.fill, t.args...).Exec(ctx); err != nil {
+			return fmt.Errorf("stage %s: %w", t.name, err)
 		}
 	}
 	return nil
