@@ -281,10 +281,11 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 		return nil
 	}, func(b store.Bulk) error {
 		stopBeat()
-		if now, err := importsDone(ctx, b.IDB()); err != nil || now != mark {
-			if err != nil {
-				return err
-			}
+		done, err := importsDone(ctx, b.IDB())
+		if err != nil {
+			return err
+		}
+		if done != mark {
 			bad.add(1, ColLine, i18n.Of("payment.import.raced"))
 			return errRejected
 		}
