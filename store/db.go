@@ -207,7 +207,6 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 		readers.SetMaxOpenConns(4)
 		rdb = bun.NewDB(readers, sqlitedialect.New())
 		sqlitePath = path
-		removeStaleStaging(path)
 	default:
 		return nil, fmt.Errorf("unknown database %q (want postgres://… or sqlite:<path>)", redactDSN(dsn))
 	}
@@ -224,6 +223,9 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 	if err := bdb.PingContext(pingCtx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("database %s does not answer: %v", redactDSN(dsn), err)
+	}
+	if sqlitePath != "" {
+		removeStaleStaging(sqlitePath, filesOfJobsApplying(ctx, db))
 	}
 	return db, nil
 }

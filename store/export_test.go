@@ -18,6 +18,11 @@ func SetAuditWalkBound(n int) (restore func()) {
 	return setForTest(&auditWalkBound, map[Dialect]int{Postgres: n, SQLite: n})
 }
 
+// SetPartLanded has fn called after each part of a job's apply lands.
+func SetPartLanded(fn func(job string, through int64)) (restore func()) {
+	return setForTest(&partLanded, fn)
+}
+
 func setForTest[T any](v *T, to T) (restore func()) {
 	was := *v
 	*v = to

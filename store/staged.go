@@ -2,12 +2,12 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,40 +23,20 @@ var ErrStale = errors.New("store: what the staging read changed before it was ap
 // staging stale before it gives up with ErrStale.
 const stagedTries = 3
 
-// Staged runs a long job (an import, a year's generation) in two parts:
-// stage reads the portal's tables and writes only staging tables (made
-// with CreateStaging), and apply writes the portal's tables from them.
-//
-// On PostgreSQL both parts run in one transaction (BulkTx): there writers
-// wait only for the rows they share. On SQLite every write of the process
-// waits for its one writer, which a job of a million rows held for its
-// whole length (an eMaklum import 40–50 s, of which its staging 26). There
-// stage runs beside the writer, on a connection of its own that reads the
-// portal as it stood when stage began (WAL) and writes a staging file next
-// to the database; only apply takes the writer, with that file attached.
+// Staged runs a long job (an eEC year's generation) in two parts: stage
+// reads the portal's tables and writes only staging tables (made with
+// CreateStaging), and apply writes the portal's tables from them, in one
+// transaction (a Job applied whole; see RunJob for where each part runs).
 //
 // What stage read may have changed by the time apply runs. A job keeps
 // others of its kind out with a lock of its own, and apply re-reads under
 // the writer what else it relies on, returning ErrStale (wrapped or not)
 // if it changed: Staged then stages again, up to three times, after which
-// the ErrStale is returned. The staging file is removed at the end, and
-// by Open a day later if the process died meanwhile.
+// the ErrStale is returned.
 func (db *DB) Staged(ctx context.Context, stage, apply func(b Bulk) error) error {
 	var err error
 	for range stagedTries {
-		if db.sqlitePath == "" { // PostgreSQL, or SQLite in memory: one pool
-			err = db.BulkTx(ctx, func(b Bulk) error {
-				if err := stage(b); err != nil {
-					return err
-				}
-				if err := b.onlyStaged(); err != nil {
-					return err
-				}
-				return apply(b)
-			})
-		} else {
-			err = db.stagedBeside(ctx, stage, apply)
-		}
+		err = db.RunJob(ctx, Job{Stage: stage, Begin: func(b Bulk) (int64, error) { return 0, apply(b) }})
 		if !errors.Is(err, ErrStale) {
 			return err
 		}
@@ -67,15 +47,6 @@ func (db *DB) Staged(ctx context.Context, stage, apply func(b Bulk) error) error
 // stagingPrefix starts the names of the staging files beside a SQLite
 // database.
 const stagingPrefix = ".stage-"
-
-func (db *DB) stagedBeside(ctx context.Context, stage, apply func(b Bulk) error) error {
-	file := db.sqlitePath + stagingPrefix + rand.Text()
-	defer os.Remove(file)
-	if err := db.stageBeside(ctx, file, stage); err != nil {
-		return err
-	}
-	return db.bulkTx(ctx, db.bun, file, false, apply)
-}
 
 // stageBeside runs stage in a transaction of a connection of its own, the
 // staging file attached. Its BEGIN is deferred: the transaction writes the
@@ -161,10 +132,14 @@ func (b Bulk) dropStaging(ctx context.Context) error {
 
 // removeStaleStaging removes the staging files beside the SQLite database
 // at path that a process which died during a job left, a day old or more
-// (a job still running is never that old).
-func removeStaleStaging(path string) {
+// (a job still running is never that old), except those of jobs whose
+// apply is under way (keep), which Resume finishes from them.
+func removeStaleStaging(path string, keep []string) {
 	old, _ := filepath.Glob(path + stagingPrefix + "*")
 	for _, f := range old {
+		if slices.Contains(keep, f) {
+			continue
+		}
 		if fi, err := os.Stat(f); err == nil && time.Since(fi.ModTime()) > 24*time.Hour {
 			_ = os.Remove(f)
 		}

@@ -114,26 +114,41 @@ func TestStaged(t *testing.T) {
 }
 
 // A staging file that a process which died during a job left is removed by
-// the next start a day later; a newer one, perhaps a running job's, stays.
+// the next start a day later; a newer one, perhaps a running job's, stays,
+// and so does one of a job whose apply is under way, however old.
 func TestStaleStagingRemovedAtStart(t *testing.T) {
+	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ispeks.db")
-	old, fresh := path+".stage-OLD", path+".stage-FRESH"
-	for _, f := range []string{old, fresh} {
-		if err := os.WriteFile(f, []byte("staged rows"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	dayAgo := time.Now().Add(-25 * time.Hour)
-	if err := os.Chtimes(old, dayAgo, dayAgo); err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), "sqlite:"+path, dir)
+	old, fresh, applying := path+".stage-OLD", path+".stage-FRESH", path+".stage-APPLYING"
+	db, err := store.Open(ctx, "sqlite:"+path, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.IDB().ExecContext(ctx, `INSERT INTO jobs_applying (name, file, part_rows, through, last, started_at)
+		VALUES ('payment-import-7', ?, 5000, 5000, 90000, ?)`, applying, time.Now().Add(-48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	dayAgo := time.Now().Add(-25 * time.Hour)
+	for _, f := range []string{old, fresh, applying} {
+		if err := os.WriteFile(f, []byte("staged rows"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if f != fresh {
+			if err := os.Chtimes(f, dayAgo, dayAgo); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if db, err = store.Open(ctx, "sqlite:"+path, dir); err != nil {
+		t.Fatal(err)
+	}
 	defer db.Close()
-	if files := store.StagingFiles(db); len(files) != 1 || files[0] != fresh {
-		t.Fatalf("staging files after start: %v, want %s alone", files, fresh)
+	if files := store.StagingFiles(db); fmt.Sprint(files) != fmt.Sprint([]string{applying, fresh}) {
+		t.Fatalf("staging files after start: %v, want %s and %s", files, applying, fresh)
 	}
 }

@@ -1,0 +1,294 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// A Job is a long job (an import of a million lines) that reads much and
+// writes much. Its Stage reads the portal's tables and writes only staging
+// tables (made with CreateStaging); its apply then writes the portal's
+// tables from them: Begin, then Part over the rows of its staging Table,
+// then End.
+//
+// On PostgreSQL the whole job runs in one transaction (BulkTx): there
+// writers wait only for the rows they share. On SQLite every write of the
+// process waits for its one writer, which a job of a million rows held for
+// its whole length. There RunJob stages beside the writer, on a connection
+// of its own that reads the portal as it stood when Stage began (WAL) and
+// writes a staging file next to the database; the apply alone takes the
+// writer, with that file attached. When Begin asks for parts, the apply is
+// shared out among short write transactions of that many staging rows
+// each, so that another write waits for one part and not for the job; the
+// job's row in jobs_applying, written with Begin and removed with End,
+// says how far it got, so that a job whose process died between two parts
+// is finished by Resume, from the staging file it kept. Between two parts,
+// readers see the job's rows so far: a job that asks for parts must leave
+// the portal whole (if not yet up to date) after each of them.
+type Job struct {
+	// Name names a job that may apply in parts, among the jobs whose apply
+	// is under way (at most 64 characters, never reused: an import's id in
+	// it). A job applied whole needs none.
+	Name string
+	// Stage reads the portal and writes the staging tables.
+	Stage func(b Bulk) error
+	// Begin starts the apply under the writer: it checks what Stage relied
+	// on (returning an error, ErrStale or its own, leaves everything as it
+	// was) and may write. It returns how many rows of Table each part
+	// applies; 0 applies the whole job in Begin's transaction.
+	Begin func(b Bulk) (partRows int64, err error)
+	// Table is the staging table whose rows the parts share out.
+	Table string
+	// Part applies the rows of Table that p selects; nil when Begin does
+	// all.
+	Part func(b Bulk, p Part) error
+	// End finishes the apply, in the last part's transaction; may be nil.
+	End func(b Bulk) error
+}
+
+// Part is the share of a Job's staging table that one transaction
+// applies: the rows from and to by rowid, or the whole table.
+type Part struct{ from, to int64 }
+
+// Whole reports whether p is the whole staging table, as on PostgreSQL
+// always.
+func (p Part) Whole() bool { return p.to == 0 }
+
+// Rows is the condition that keeps p's rows of the staging table called
+// (or aliased) t.
+func (p Part) Rows(t string) string {
+	if p.Whole() {
+		return "1 = 1"
+	}
+	return fmt.Sprintf("%s.rowid BETWEEN %d AND %d", t, p.from, p.to)
+}
+
+// ErrUnfinished is what RunJob returns, wrapping the cause, when a part of
+// a job's apply failed after others had landed: the job is under way, its
+// rows so far in the portal, and Resume finishes it.
+var ErrUnfinished = errors.New("store: the job stopped between two parts of its apply and is to be resumed")
+
+// ErrJobBusy is what Resume returns when another process is applying the
+// job (it holds the job's lease).
+var ErrJobBusy = errors.New("store: another process is applying the job")
+
+// jobLease is how long a job's apply holds its lease past its last part:
+// a process that died holding it frees the job for Resume when it ends.
+const jobLease = 2 * time.Minute
+
+// RunJob runs job j: its staging, then its apply, whole or in parts (see
+// Job). An error from Stage or Begin leaves the portal as it was; an
+// error after a first part landed is ErrUnfinished.
+func (db *DB) RunJob(ctx context.Context, j Job) error {
+	if db.sqlitePath == "" { // PostgreSQL, or SQLite in memory: one pool
+		return db.BulkTx(ctx, func(b Bulk) error {
+			if err := j.Stage(b); err != nil {
+				return err
+			}
+			if err := b.onlyStaged(); err != nil {
+				return err
+			}
+			if _, err := j.Begin(b); err != nil {
+				return err
+			}
+			return j.finish(b, Part{})
+		})
+	}
+	file := db.sqlitePath + stagingPrefix + rand.Text()
+	parted := false
+	defer func() {
+		if !parted {
+			os.Remove(file)
+		}
+	}()
+	if err := db.stageBeside(ctx, file, j.Stage); err != nil {
+		return err
+	}
+	if j.Part != nil {
+		// A job that may run in parts outlives its process in this file.
+		if err := syncFile(file); err != nil {
+			return err
+		}
+	}
+	holder := rand.Text()
+	var w applying
+	err := db.bulkTx(ctx, db.bun, file, false, func(b Bulk) error {
+		rows, err := j.Begin(b)
+		if err != nil {
+			return err
+		}
+		var last int64
+		if rows > 0 {
+			if err := b.IDB().NewRaw("SELECT COALESCE(MAX(rowid), 0) FROM stage."+j.Table).Scan(ctx, &last); err != nil {
+				return fmt.Errorf("job %s: %w", j.Name, err)
+			}
+		}
+		if last <= rows { // applied whole
+			return j.finish(b, Part{})
+		}
+		parted = true
+		w = applying{Name: j.Name, File: file, PartRows: rows, Last: last, StartedAt: db.Now()}
+		if _, err := b.IDB().NewInsert().Model(&w).Exec(ctx); err != nil {
+			return fmt.Errorf("job %s: %w", j.Name, err)
+		}
+		return b.holdJob(ctx, j.Name, holder)
+	})
+	if err != nil {
+		parted = false
+		return err
+	}
+	if !parted {
+		return nil
+	}
+	return db.applyParts(ctx, j, &w, holder)
+}
+
+// applying is a job's row in jobs_applying: its staging file, how many rows
+// each part applies, and the last row applied (through) of the last.
+type applying struct {
+	bun.BaseModel `bun:"table:jobs_applying"`
+
+	Name      string    `bun:"name,pk"`
+	File      string    `bun:"file"`
+	PartRows  int64     `bun:"part_rows"`
+	Through   int64     `bun:"through"`
+	Last      int64     `bun:"last"`
+	StartedAt time.Time `bun:"started_at"`
+}
+
+// finish applies p of the job and ends it, in b's transaction.
+func (j Job) finish(b Bulk, p Part) error {
+	if j.Part != nil {
+		if err := j.Part(b, p); err != nil {
+			return err
+		}
+	}
+	if j.End != nil {
+		return j.End(b)
+	}
+	return nil
+}
+
+// holdJob takes (or keeps) the lease of job name's apply for holder, in
+// b's transaction: a lease someone else took means this apply lost it.
+func (b Bulk) holdJob(ctx context.Context, name, holder string) error {
+	held, err := b.TakeLease(ctx, "job:"+name, holder, b.now().Add(jobLease))
+	if err != nil {
+		return err
+	}
+	if !held {
+		return fmt.Errorf("job %s: %w", name, ErrJobBusy)
+	}
+	return nil
+}
+
+// applyParts applies the parts of job j from the one after w.Through, each
+// in a write transaction of its own that records how far it got; the last
+// also runs End and removes the job's row. The staging file goes after it.
+func (db *DB) applyParts(ctx context.Context, j Job, w *applying, holder string) error {
+	for w.Through < w.Last {
+		p := Part{from: w.Through + 1, to: min(w.Through+w.PartRows, w.Last)}
+		err := db.bulkTx(ctx, db.bun, w.File, false, func(b Bulk) error {
+			if err := b.holdJob(ctx, j.Name, holder); err != nil {
+				return err
+			}
+			if err := j.Part(b, p); err != nil {
+				return err
+			}
+			if p.to < w.Last {
+				_, err := b.IDB().NewUpdate().Model((*applying)(nil)).Set("through = ?", p.to).Where("name = ?", j.Name).Exec(ctx)
+				return err
+			}
+			if j.End != nil {
+				if err := j.End(b); err != nil {
+					return err
+				}
+			}
+			if _, err := b.IDB().NewDelete().Model((*applying)(nil)).Where("name = ?", j.Name).Exec(ctx); err != nil {
+				return err
+			}
+			return b.ReleaseLease(ctx, "job:"+j.Name, holder)
+		})
+		if err != nil {
+			// Free the job for Resume now, not when the lease runs out.
+			_ = db.ReleaseLease(context.WithoutCancel(ctx), "job:"+j.Name, holder)
+			return fmt.Errorf("%w: job %s, rows %d–%d: %w", ErrUnfinished, j.Name, p.from, p.to, err)
+		}
+		w.Through = p.to
+		if partLanded != nil {
+			partLanded(j.Name, p.to)
+		}
+	}
+	os.Remove(w.File)
+	return nil
+}
+
+// JobsApplying lists the names of the jobs, starting with prefix, whose
+// apply is under way: in another process now, or stopped between two parts
+// when its process died, for Resume.
+func (db *DB) JobsApplying(ctx context.Context, prefix string) ([]string, error) {
+	var names []string
+	if err := db.read.NewSelect().Model((*applying)(nil)).Column("name").
+		Where("name LIKE ?", prefix+"%").Order("name").Scan(ctx, &names); err != nil {
+		return nil, fmt.Errorf("jobs applying: %w", err)
+	}
+	return names, nil
+}
+
+// Resume finishes the apply of job j.Name (its Part and End; neither Stage
+// nor Begin runs again) from the part after the last that landed, if it is
+// under way and no other process holds it (ErrJobBusy).
+func (db *DB) Resume(ctx context.Context, j Job) error {
+	var w applying
+	if err := db.bun.NewSelect().Model(&w).Where("name = ?", j.Name).Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return fmt.Errorf("resume job %s: %w", j.Name, err)
+	}
+	holder := rand.Text()
+	held, err := db.TakeLease(ctx, "job:"+j.Name, holder, db.Now().Add(jobLease))
+	if err != nil {
+		return err
+	}
+	if !held {
+		return fmt.Errorf("resume job %s: %w", j.Name, ErrJobBusy)
+	}
+	if _, err := os.Stat(w.File); err != nil {
+		return fmt.Errorf("resume job %s: its staging file: %w", j.Name, err)
+	}
+	return db.applyParts(ctx, j, &w, holder)
+}
+
+// partLanded, when set (by a test), is called after each part of a job
+// lands, with the writer free.
+var partLanded func(job string, through int64)
+
+// syncFile makes the file at path durable.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	return nil
+}
+
+// filesOfJobsApplying lists the staging files of the jobs under way, which
+// must outlive the day that removeStaleStaging gives others; none on a
+// database not yet migrated.
+func filesOfJobsApplying(ctx context.Context, db *DB) []string {
+	var files []string
+	_ = db.bun.NewSelect().Model((*applying)(nil)).Column("file").Scan(ctx, &files)
+	return files
+}
