@@ -41,7 +41,11 @@ import (
 
 // States of an import.
 const (
-	ImportRunning  = "running"
+	ImportRunning = "running"
+	// ImportApplying: the file was checked and is being written; on
+	// SQLite a part at a time, its vouchers so far visible, and finished
+	// by FinishImports if its process died.
+	ImportApplying = "applying"
 	ImportDone     = "done"
 	ImportRejected = "rejected" // bad lines: nothing imported
 	ImportFailed   = "failed"   // an internal error: nothing imported
@@ -52,7 +56,7 @@ const (
 
 // ImportStates lists every state an import shows.
 func ImportStates() []string {
-	return []string{ImportRunning, ImportDone, ImportRejected, ImportFailed, ImportInterrupted}
+	return []string{ImportRunning, ImportApplying, ImportDone, ImportRejected, ImportFailed, ImportInterrupted}
 }
 
 // MaxLineErrors is how many problems a rejected import lists; the count
@@ -243,16 +247,18 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 	h := sha256.New()
 	in := bufio.NewReaderSize(io.TeeReader(r, h), 256<<10)
 	var bad problems
-	// The file is read and checked first, then applied (store.Staged): on
+	// The file is read and checked first, then applied (store.RunJob): on
 	// SQLite the reading and the checks run beside the one writer, which
-	// other writes wait for, and only the apply holds it. The file is read
-	// once, so the staging is never repeated: what the check read must not
-	// change before the apply. In this process, importing keeps other
-	// imports out; an import by another process (a command beside the
-	// server) that lands in between is seen in the count of imports done,
+	// other writes wait for, and the apply holds it a part of the file at a
+	// time. The file is read once, so the staging is never repeated: what
+	// the check read must not change before the apply. In this process,
+	// importing keeps other imports out; an import by another process (a
+	// command beside the server) that began its apply meanwhile, or was
+	// applying when this file was checked, is seen in the imports' states,
 	// and this file is then refused whole, to be imported again.
-	var mark int64
-	err := s.db.Staged(ctx, func(b store.Bulk) error {
+	var mark importsMark
+	job := s.applyJob(ctx, imp)
+	job.Stage = func(b store.Bulk) error {
 		reset, err := bigCache(ctx, b)
 		if err != nil {
 			return err
@@ -272,30 +278,51 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 		if bad.count > 0 {
 			return errRejected
 		}
-		if mark, err = importsDone(ctx, b.IDB()); err != nil {
+		if err := countChecked(ctx, b.IDB(), imp); err != nil {
+			return err
+		}
+		if mark, err = importsBegun(ctx, b.IDB()); err != nil {
 			return err
 		}
 		if s.staged != nil {
 			s.staged()
 		}
 		return nil
-	}, func(b store.Bulk) error {
+	}
+	job.Begin = func(b store.Bulk) (int64, error) {
 		stopBeat()
-		done, err := importsDone(ctx, b.IDB())
+		now, err := importsBegun(ctx, b.IDB())
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if done != mark {
+		if now != mark || mark.Applying > 0 {
 			bad.add(1, ColLine, i18n.Of("payment.import.raced"))
-			return errRejected
+			return 0, errRejected
 		}
-		reset, err := bigCache(ctx, b)
-		if err != nil {
-			return err
+		imp.State = ImportApplying
+		if _, err := b.IDB().NewUpdate().Model(imp).
+			Column("sha256", "state", "lines", "vouchers", "created", "updated", "events").WherePK().Exec(ctx); err != nil {
+			return 0, fmt.Errorf("import record: %w", err)
 		}
-		defer reset()
-		return s.apply(ctx, b.Conn, by, imp)
-	})
+		bulk, err := s.loadsBulk(ctx, b.IDB())
+		if bulk || err != nil {
+			return 0, err
+		}
+		return s.opt.PartRows, nil
+	}
+	// An import that a process left half applied is finished first: this
+	// file is checked against the vouchers as that import leaves them. One
+	// that another process is applying makes this file's apply refuse it.
+	err := s.finishImports(ctx)
+	if err == nil || errors.Is(err, store.ErrJobBusy) {
+		err = s.db.RunJob(ctx, job)
+	}
+	if errors.Is(err, store.ErrUnfinished) {
+		// Part of the file landed: the import stays applying, and
+		// FinishImports finishes it (the next import, or the server every
+		// minute).
+		return nil, fmt.Errorf("import payments: %w", err)
+	}
 	if err == nil {
 		return imp, nil
 	}
@@ -317,15 +344,22 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 	return nil, fmt.Errorf("import payments: %w", err)
 }
 
-// importsDone counts the imports applied: only an import's apply moves
-// vouchers, so a count that grew between an import's check and its apply
-// says that another import moved them meanwhile.
-func importsDone(ctx context.Context, idb bun.IDB) (int64, error) {
-	var n int64
-	if err := idb.NewRaw("SELECT COUNT(*) FROM payment_imports WHERE state = ?", ImportDone).Scan(ctx, &n); err != nil {
-		return 0, fmt.Errorf("import: the imports done: %w", err)
+// importsMark is what a file's check relied on of the other imports: how
+// many had begun their apply (only an apply moves vouchers), and how many
+// were still applying, their vouchers moved in part (SQLite applies in
+// parts).
+type importsMark struct {
+	Begun    int64 `bun:"begun"`
+	Applying int64 `bun:"applying"`
+}
+
+func importsBegun(ctx context.Context, idb bun.IDB) (importsMark, error) {
+	var m importsMark
+	if err := idb.NewRaw(`SELECT COUNT(*) AS begun, COALESCE(SUM(CASE WHEN state = ? THEN 1 ELSE 0 END), 0) AS applying
+		FROM payment_imports WHERE state IN (?)`, ImportApplying, bun.In([]string{ImportApplying, ImportDone})).Scan(ctx, &m); err != nil {
+		return m, fmt.Errorf("import: the imports begun: %w", err)
 	}
-	return n, nil
+	return m, nil
 }
 
 // bigCache gives b's SQLite connection a bigger page cache while an import

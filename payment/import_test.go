@@ -420,3 +420,123 @@ func TestAnImportLandingMeanwhileRefusesTheFile(t *testing.T) {
 		}
 	})
 }
+
+// On SQLite a file is applied a part of its lines at a time (PartRows),
+// each part a write transaction of its own; it ends as the same import
+// applied whole does: the vouchers, their history, one mail, one audit
+// record. PostgreSQL applies it whole.
+func TestAnImportAppliesInParts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db, Options{PartRows: 2})
+		user(t, db, "880505045544", "12030303", nil, forms.ModuleMaklum) // V2026000105, cancelled
+		parts := 0
+		s.partDone = func(store.Part) error { parts++; return nil }
+		imp, err := s.Import(ctx, nil, "payments-sample.csv", sample(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 5 // the file's 9 lines, 2 a part
+		if db.Dialect == store.Postgres {
+			want = 1
+		}
+		if parts != want || imp.State != ImportDone || imp.Vouchers != 5 || imp.Created != 5 || imp.Events != 9 || imp.Mails != 1 {
+			t.Fatalf("%d parts (want %d), import %+v", parts, want, imp)
+		}
+		if count(t, db, "payments") != 5 || count(t, db, "payment_events") != 9 || count(t, db, "outbox") != 1 ||
+			count(t, db, "audit_log", "action = ?", "payment.import") != 1 {
+			t.Fatal("the import's rows are not those of the file")
+		}
+		if jobs, err := db.JobsApplying(ctx, ""); err != nil || len(jobs) > 0 {
+			t.Fatalf("jobs applying after the import: %v, %v", jobs, err)
+		}
+	})
+}
+
+// An import whose apply stopped between two parts (its process died, or a
+// part failed) stays applying, its vouchers so far in place and neither
+// its mail nor its audit record written; it is finished, each line once,
+// by the next import (or FinishImports), which first refuses a file while
+// another process holds it. On PostgreSQL a failed part undoes the whole
+// import.
+func TestAnImportStoppedMidwayIsFinished(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db, Options{PartRows: 2})
+		user(t, db, "880505045544", "12030303", nil, forms.ModuleMaklum)
+		parts, failAt := 0, 3
+		if db.Dialect == store.Postgres {
+			failAt = 1 // its one part
+		}
+		s.partDone = func(store.Part) error {
+			if parts++; parts == failAt {
+				return errors.New("the disk is full")
+			}
+			return nil
+		}
+		_, err := s.Import(ctx, nil, "payments-sample.csv", sample(t))
+		if db.Dialect == store.Postgres {
+			if err == nil || count(t, db, "payments") != 0 || count(t, db, "payment_imports", "state = ?", ImportFailed) != 1 {
+				t.Fatalf("a failed part on PostgreSQL: %v, %d vouchers", err, count(t, db, "payments"))
+			}
+			return
+		}
+		if !errors.Is(err, store.ErrUnfinished) {
+			t.Fatalf("a part that failed: %v, want ErrUnfinished", err)
+		}
+		s.partDone = nil
+		first := lastImport(t, s)
+		if first.State != ImportApplying || first.Vouchers != 5 || first.Events != 9 {
+			t.Fatalf("the stopped import's record: %+v", first)
+		}
+		if n := count(t, db, "payment_events"); n != 4 || count(t, db, "outbox") != 0 || count(t, db, "audit_log", "action = ?", "payment.import") != 0 {
+			t.Fatalf("after two parts: %d history rows (want 4), %d mails, %d audit records",
+				n, count(t, db, "outbox"), count(t, db, "audit_log", "action = ?", "payment.import"))
+		}
+
+		// Another process holds it: a new file is refused, nothing of it saved.
+		job := "job:" + importJob(first.ID)
+		if ok, err := db.TakeLease(ctx, job, "another process", time.Now().Add(time.Minute)); err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		nine := file("V9,12010101,201901012345,SYARIKAT A,INV-9,1.00,received,2026-11-16,EFT,,")
+		_, err = s.Import(ctx, nil, "nine.csv", nine)
+		var ie *ImportError
+		if !errors.As(err, &ie) || !strings.Contains(ie.Errors[0].Message(i18n.EN), "once that import is done") || count(t, db, "payment_events") != 4 {
+			t.Fatalf("a file while another process applies an import: %v", err)
+		}
+		if err := db.ReleaseLease(ctx, job, "another process"); err != nil {
+			t.Fatal(err)
+		}
+
+		// The next import finishes it first, then lands.
+		nine.Seek(0, io.SeekStart)
+		second, err := s.Import(ctx, nil, "nine.csv", nine)
+		if err != nil || second.State != ImportDone {
+			t.Fatalf("the next import: %+v, %v", second, err)
+		}
+		got, err := s.GetImport(ctx, nil, first.ID)
+		if err != nil || got.State != ImportDone {
+			t.Fatalf("the stopped import after the next: %+v, %v", got, err)
+		}
+		if count(t, db, "payments") != 6 || count(t, db, "payment_events") != 10 || count(t, db, "outbox") != 1 ||
+			count(t, db, "audit_log", "action = ?", "payment.import") != 2 {
+			t.Fatalf("%d vouchers (want 6), %d history rows (want 10), %d mails (want 1), %d audit records (want 2)",
+				count(t, db, "payments"), count(t, db, "payment_events"), count(t, db, "outbox"), count(t, db, "audit_log", "action = ?", "payment.import"))
+		}
+		if err := s.FinishImports(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, _, err := db.VerifyAudit(ctx); err != nil || n == 0 {
+			t.Fatalf("audit chain: %d %v", n, err)
+		}
+	})
+}
+
+// lastImport is the newest import's record.
+func lastImport(t *testing.T, s *Service) *Import {
+	t.Helper()
+	list, err := s.Imports(ctx, nil, store.Page{})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("imports: %v, %v", list, err)
+	}
+	return &list[0]
+}

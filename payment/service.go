@@ -53,6 +53,10 @@ type Options struct {
 	// search indexes (building them afterwards), when they also outnumber
 	// the vouchers held (default 50,000).
 	BulkLoad int64
+	// PartRows is how many lines of a checked file one write transaction
+	// applies on SQLite, whose one writer every other write waits for
+	// (default 5,000: about a quarter of a second).
+	PartRows int64
 }
 
 func (o Options) withDefaults() Options {
@@ -74,6 +78,9 @@ func (o Options) withDefaults() Options {
 	if o.BulkLoad <= 0 {
 		o.BulkLoad = 50_000
 	}
+	if o.PartRows <= 0 {
+		o.PartRows = 5_000
+	}
 	return o
 }
 
@@ -90,11 +97,14 @@ type Service struct {
 	// while one runs: an import's file is checked beside the writer,
 	// against the vouchers as they stand, and what it checked must still
 	// hold when it is applied (PostgreSQL: the import's LOCK TABLE; another
-	// process: the count of imports done, RunImport).
+	// process: the imports' states, RunImport). It also keeps FinishImports
+	// from resuming an import while a file is checked.
 	importing sync.Mutex
 	// staged, when set (by the tests), runs at the end of each import's
-	// staging, before its apply.
-	staged func()
+	// staging, before its apply; partDone at the end of each part of an
+	// apply, in its transaction, and may fail it.
+	staged   func()
+	partDone func(p store.Part) error
 }
 
 // New returns the service on db, linking mail with links.

@@ -247,18 +247,60 @@ func (s *Service) check(ctx context.Context, tx store.Bulk, bad *problems) error
 	return nil
 }
 
-// apply writes a checked file: the payees' names, the vouchers at their
-// last line, the history, the mail, the import's record and its audit.
-func (s *Service) apply(ctx context.Context, tx store.Conn, by *store.User, imp *Import) error {
-	idb := tx.IDB()
+// countChecked counts what a checked file does into imp: its vouchers, those
+// it creates and moves, and the history rows it adds.
+func countChecked(ctx context.Context, idb bun.IDB, imp *Import) error {
+	var n struct {
+		Vouchers int64 `bun:"vouchers"`
+		Created  int64 `bun:"created"`
+		Updated  int64 `bun:"updated"`
+		Events   int64 `bun:"events"`
+	}
+	if err := idb.NewRaw(`SELECT COALESCE(SUM(tail), 0) AS vouchers,
+			COALESCE(SUM(CASE WHEN tail = 1 AND existed = 0 THEN 1 ELSE 0 END), 0) AS created,
+			COALESCE(SUM(CASE WHEN tail = 1 AND existed = 1 AND voucher_moves = 1 THEN 1 ELSE 0 END), 0) AS updated,
+			COALESCE(SUM(moves), 0) AS events
+		FROM payment_checked`).Scan(ctx, &n); err != nil {
+		return fmt.Errorf("import counts: %w", err)
+	}
+	imp.Vouchers, imp.Created, imp.Updated, imp.Events = n.Vouchers, n.Created, n.Updated, n.Events
+	return nil
+}
+
+// importJobs starts the names of the imports' jobs among the jobs applying
+// (store.RunJob); importJob names import id's.
+const importJobs = "payment-import-"
+
+func importJob(id int64) string { return importJobs + strconv.FormatInt(id, 10) }
+
+// applyJob is the apply of import imp's checked file (payment_checked):
+// each part writes its lines' payees, vouchers and history; the end queues
+// the mail and records and audits the import. RunImport adds the staging
+// and the beginning; FinishImports resumes the parts of one stopped midway.
+// Every part leaves each voucher whole: a voucher's row is written from its
+// last moving line, in whichever part that line falls.
+func (s *Service) applyJob(ctx context.Context, imp *Import) store.Job {
+	return store.Job{
+		Name:  importJob(imp.ID),
+		Table: "payment_checked",
+		Part: func(b store.Bulk, p store.Part) error {
+			reset, err := bigCache(ctx, b)
+			if err != nil {
+				return err
+			}
+			defer reset()
+			return s.applyPart(ctx, b, imp, p)
+		},
+		End: func(b store.Bulk) error { return s.endImport(ctx, b.Conn, imp) },
+	}
+}
+
+// applyPart writes part p of the checked file: the payees' names, the
+// vouchers at their last moving line, the history.
+func (s *Service) applyPart(ctx context.Context, b store.Bulk, imp *Import, p store.Part) error {
+	idb := b.IDB()
 	now := s.now()
-	var fresh, held int64
-	if err := idb.NewRaw("SELECT COALESCE(SUM(is_last), 0) FROM payment_checked WHERE existed = 0").Scan(ctx, &fresh); err != nil {
-		return fmt.Errorf("import vouchers: %w", err)
-	}
-	if err := idb.NewRaw("SELECT count(*) FROM payments").Scan(ctx, &held); err != nil {
-		return fmt.Errorf("import vouchers: %w", err)
-	}
+	in := p.Rows("c")
 	// payment_checked was written in voucher order (its window's sort): read
 	// in that order, the rows reach the primary keys' pages one after another.
 	steps := []struct {
@@ -267,7 +309,7 @@ func (s *Service) apply(ctx context.Context, tx store.Conn, by *store.User, imp 
 		args []any
 	}{
 		{"payees", `INSERT INTO payment_payees (payee_id, payee_name)
-			SELECT DISTINCT payee_id, payee_name FROM payment_checked WHERE moves = 1
+			SELECT DISTINCT payee_id, payee_name FROM payment_checked c WHERE c.moves = 1 AND ` + in + `
 			ON CONFLICT DO NOTHING`, nil},
 		// A plain insert for the vouchers new to the portal and an update
 		// for the others: cheaper than an upsert row by row.
@@ -275,14 +317,16 @@ func (s *Service) apply(ctx context.Context, tx store.Conn, by *store.User, imp 
 				payment_mode, payment_ref, bank_account, first_import_id, last_import_id, updated_at)
 			SELECT voucher_no, ptj_code, payee_id, payee_name, invoice_no, amount_sen, status, status_date,
 				payment_mode, payment_ref, bank_account, ?, ?, ?
-			FROM payment_checked WHERE is_last = 1 AND existed = 0`, []any{imp.ID, imp.ID, now}},
+			FROM payment_checked c WHERE c.is_last = 1 AND c.existed = 0 AND ` + in, []any{imp.ID, imp.ID, now}},
 		{"moved vouchers", `UPDATE payments SET ptj_code = c.ptj_code, payee_name = c.payee_name,
 				invoice_no = c.invoice_no, status = c.status, status_date = c.status_date,
 				payment_mode = c.payment_mode, payment_ref = c.payment_ref, bank_account = c.bank_account,
 				last_import_id = ?, updated_at = ?
-			FROM payment_checked c WHERE c.is_last = 1 AND c.existed = 1 AND payments.voucher_no = c.voucher_no`, []any{imp.ID, now}},
+			FROM payment_checked c WHERE c.is_last = 1 AND c.existed = 1 AND payments.voucher_no = c.voucher_no AND ` + in,
+			[]any{imp.ID, now}},
 		{"history", `INSERT INTO payment_events (voucher_no, import_id, line, status, status_date, payment_mode, payment_ref)
-			SELECT voucher_no, ?, line, status, status_date, payment_mode, payment_ref FROM payment_checked WHERE moves = 1`, []any{imp.ID}},
+			SELECT voucher_no, ?, line, status, status_date, payment_mode, payment_ref FROM payment_checked c
+			WHERE c.moves = 1 AND ` + in, []any{imp.ID}},
 	}
 	run := func(i int) error {
 		st := steps[i]
@@ -291,12 +335,13 @@ func (s *Service) apply(ctx context.Context, tx store.Conn, by *store.User, imp 
 		}
 		return nil
 	}
-	// A load that more than doubles the vouchers (the first one above all)
-	// writes them without their search indexes and builds those afterwards,
-	// sorted, which is many times faster than a million index entries
-	// written one by one; on PostgreSQL readers wait for it meanwhile.
-	// Smaller files keep the indexes as they go.
-	bulk := fresh > max(held, s.opt.BulkLoad)
+	bulk := false
+	if p.Whole() {
+		var err error
+		if bulk, err = s.loadsBulk(ctx, idb); err != nil {
+			return err
+		}
+	}
 	for i, table := range []string{"payment_payees", "payments"} {
 		var err error
 		if bulk {
@@ -313,40 +358,88 @@ func (s *Service) apply(ctx context.Context, tx store.Conn, by *store.User, imp 
 			return err
 		}
 	}
-	var n struct {
-		Vouchers int64 `bun:"vouchers"`
-		Created  int64 `bun:"created"`
-		Updated  int64 `bun:"updated"`
-		Events   int64 `bun:"events"`
+	if s.partDone != nil {
+		return s.partDone(p)
 	}
-	if err := idb.NewRaw(`SELECT COALESCE(SUM(tail), 0) AS vouchers,
-			COALESCE(SUM(CASE WHEN tail = 1 AND existed = 0 THEN 1 ELSE 0 END), 0) AS created,
-			COALESCE(SUM(CASE WHEN tail = 1 AND existed = 1 AND voucher_moves = 1 THEN 1 ELSE 0 END), 0) AS updated,
-			COALESCE(SUM(moves), 0) AS events
-		FROM payment_checked`).Scan(ctx, &n); err != nil {
-		return fmt.Errorf("import counts: %w", err)
+	return nil
+}
+
+// loadsBulk reports whether the checked file more than doubles the
+// vouchers (a first load above all): it is then written whole, without
+// the search indexes, which are built afterwards, sorted, many times
+// faster than a million index entries written one by one (on PostgreSQL
+// readers wait for it meanwhile). Smaller files keep the indexes as they
+// go, and on SQLite are written a part at a time.
+func (s *Service) loadsBulk(ctx context.Context, idb bun.IDB) (bool, error) {
+	var fresh, held int64
+	if err := idb.NewRaw("SELECT COALESCE(SUM(is_last), 0) FROM payment_checked WHERE existed = 0").Scan(ctx, &fresh); err != nil {
+		return false, fmt.Errorf("import vouchers: %w", err)
 	}
-	imp.Vouchers, imp.Created, imp.Updated, imp.Events = n.Vouchers, n.Created, n.Updated, n.Events
+	if err := idb.NewRaw("SELECT count(*) FROM payments").Scan(ctx, &held); err != nil {
+		return false, fmt.Errorf("import vouchers: %w", err)
+	}
+	return fresh > max(held, s.opt.BulkLoad), nil
+}
+
+// endImport ends import imp's apply: the mail, the import's record, its
+// audit.
+func (s *Service) endImport(ctx context.Context, tx store.Conn, imp *Import) error {
 	mails, err := s.queueMoveMail(ctx, tx, imp.ID)
 	if err != nil {
 		return err
 	}
 	imp.Mails = mails
 	imp.State = ImportDone
-	finished := now
+	finished := s.now()
 	imp.FinishedAt = &finished
-	if _, err := idb.NewUpdate().Model(imp).
-		Column("sha256", "state", "lines", "vouchers", "created", "updated", "events", "finished_at").
-		WherePK().Exec(ctx); err != nil {
+	if _, err := tx.IDB().NewUpdate().Model(imp).Column("state", "finished_at").WherePK().Exec(ctx); err != nil {
 		return fmt.Errorf("import record: %w", err)
 	}
-	if err := tx.Audit(ctx, actor(by), "payment.import", "payment_import", strconv.FormatInt(imp.ID, 10), map[string]any{
+	by := store.Actor{Login: imp.ActorLogin}
+	if imp.UserID != nil {
+		by.UserID = *imp.UserID
+	}
+	return tx.Audit(ctx, by, "payment.import", "payment_import", strconv.FormatInt(imp.ID, 10), map[string]any{
 		"file": imp.FileName, "sha256": imp.SHA256, "lines": imp.Lines, "vouchers": imp.Vouchers,
 		"created": imp.Created, "updated": imp.Updated, "events": imp.Events, "mails": mails,
-	}); err != nil {
+	})
+}
+
+// FinishImports finishes the imports whose apply stopped between two parts
+// (SQLite) when their process died or a part failed: each from the part
+// after its last that landed. One another process is applying is left to
+// it (store.ErrJobBusy, after the others).
+func (s *Service) FinishImports(ctx context.Context) error {
+	if s.db.Dialect == store.SQLite {
+		s.importing.Lock()
+		defer s.importing.Unlock()
+	}
+	return s.finishImports(ctx)
+}
+
+func (s *Service) finishImports(ctx context.Context) error {
+	names, err := s.db.JobsApplying(ctx, importJobs)
+	if err != nil {
 		return err
 	}
-	return nil
+	var busy error
+	for _, name := range names {
+		id, err := strconv.ParseInt(strings.TrimPrefix(name, importJobs), 10, 64)
+		if err != nil {
+			return fmt.Errorf("finish imports: job %s: %w", name, err)
+		}
+		imp := &Import{ID: id}
+		if err := s.db.IDB().NewSelect().Model(imp).WherePK().Scan(ctx); err != nil {
+			return fmt.Errorf("finish import %d: %w", id, err)
+		}
+		switch err := s.db.Resume(ctx, s.applyJob(ctx, imp)); {
+		case errors.Is(err, store.ErrJobBusy):
+			busy = err
+		case err != nil:
+			return fmt.Errorf("finish import %d: %w", id, err)
+		}
+	}
+	return busy
 }
 
 // withoutIndexes runs fn with table's secondary indexes dropped, then

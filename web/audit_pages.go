@@ -54,7 +54,7 @@ var auditActions = []string{
 	"payroll.import", "payroll.month.publish", "payroll.month.replace_published",
 	"payslip.list", "payslip.view", "payslip.download",
 	"ec.mapping.import", "ec.mapping.set", "ec.year.generate", "ec.year.publish", "ec.list", "ec.view", "ec.download",
-	"payment.import", "payment.import_running", "payment.import_done", "payment.import_rejected",
+	"payment.import", "payment.import_running", "payment.import_applying", "payment.import_done", "payment.import_rejected",
 	"payment.import_failed", "payment.import_interrupted", "payment.settings", "payment.status_check",
 }
 

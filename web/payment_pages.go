@@ -398,7 +398,7 @@ func (s *Server) paymentImportResult(c *gin.Context) {
 	}
 	l := lang(c)
 	d := paymentImportResultData{Imp: importRowOf(c, imp), SHA256: imp.SHA256, Events: imp.Events,
-		Running: imp.State == payment.ImportRunning, More: imp.ErrorCount - int64(len(imp.Errors))}
+		Running: imp.State == payment.ImportRunning || imp.State == payment.ImportApplying, More: imp.ErrorCount - int64(len(imp.Errors))}
 	for _, e := range imp.Errors {
 		d.Errors = append(d.Errors, importErrorRow{Line: e.Line, Field: e.Field, Message: e.Message(l)})
 	}

@@ -55,9 +55,7 @@ func (m *mailer) stop() { m.wg.Wait() }
 // (a lease in the database), so that several processes send nothing twice
 // and split no approver's count.
 func remind(ctx context.Context, admin *useradmin.Service, days int, log *slog.Logger, wake func()) {
-	tick := time.NewTicker(time.Hour)
-	defer tick.Stop()
-	for {
+	every(ctx, time.Hour, func() {
 		if n, err := admin.SendReminders(ctx, days); err != nil {
 			if ctx.Err() == nil {
 				log.Error("reminders", "error", err)
@@ -66,12 +64,7 @@ func remind(ctx context.Context, admin *useradmin.Service, days int, log *slog.L
 			log.Info("reminders queued", "mails", n)
 			wake()
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+	})
 }
 
 // runWorker delivers mail and reminders without serving pages: for

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/web"
 )
@@ -56,7 +58,7 @@ func runServe(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	waits = append(waits, stopAudit, startSearchMerger(bg, a.db, log))
+	waits = append(waits, stopAudit, startSearchMerger(bg, a.db, log), startImportFinisher(bg, a.pay, log))
 	srv, err := web.NewServer(&e.cfg, log, web.Services{DB: a.db, Auth: a.auth, Admin: a.admin, Payslip: a.slips, Payment: a.pay, Statement: a.ec}, opts...)
 	if err != nil {
 		return err
@@ -92,12 +94,8 @@ func runMigrate(e *env, fs *flag.FlagSet, args []string) error {
 // start and every hour until ctx ends, in short steps that take their
 // turns among the portal's writes; the returned function waits for it.
 func startSearchMerger(ctx context.Context, db *store.DB, log *slog.Logger) func() {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(time.Hour)
-		defer tick.Stop()
-		for {
+	return inBackground(func() {
+		every(ctx, time.Hour, func() {
 			if n, err := db.MergeSearch(ctx); err != nil {
 				if ctx.Err() == nil {
 					log.Error("search index merge", "error", err)
@@ -105,12 +103,44 @@ func startSearchMerger(ctx context.Context, db *store.DB, log *slog.Logger) func
 			} else if n > 0 {
 				log.Info("search index merged", "steps", n)
 			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
+		})
+	})
+}
+
+// startImportFinisher finishes, at start and every minute, an eMaklum
+// import whose apply stopped between two of its parts (SQLite) when its
+// process died: its vouchers stand half moved until then.
+func startImportFinisher(ctx context.Context, pay *payment.Service, log *slog.Logger) func() {
+	return inBackground(func() {
+		every(ctx, time.Minute, func() {
+			if err := pay.FinishImports(ctx); err != nil && !errors.Is(err, store.ErrJobBusy) && ctx.Err() == nil {
+				log.Error("finish payment imports", "error", err)
 			}
-		}
+		})
+	})
+}
+
+// inBackground runs fn in a goroutine and returns the function that waits
+// for it.
+func inBackground(fn func()) (wait func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
 	}()
 	return func() { <-done }
+}
+
+// every runs fn now and then every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		fn()
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
