@@ -39,6 +39,15 @@ func (db *DB) BulkTx(ctx context.Context, fn func(b Bulk) error) error {
 // says that the transaction is a Staged job's staging beside the writer:
 // it writes no audit record, only its staging tables.
 func (db *DB) bulkTx(ctx context.Context, pool *bun.DB, attach string, beside bool, fn func(b Bulk) error) (err error) {
+	if pool == db.bun {
+		// In line with the other transactions: a job's parts on SQLite
+		// let the writes that came meanwhile go first.
+		release, err := db.takeTurn(ctx)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	conn, err := pool.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("bulk: %w", err)

@@ -425,17 +425,13 @@ func (db *DB) Close() error {
 // (txTurns), in the order transactions came, or until ctx ends. A Tx
 // must not run another inside fn: SQLite's one turn is fn's own.
 func (db *DB) Tx(ctx context.Context, fn func(tx Conn) error) error {
-	db.txWaiting.Add(1)
-	select {
-	case db.txTurns <- struct{}{}: // a channel's waiting senders go in the order they came
-		db.txWaiting.Add(-1)
-	case <-ctx.Done():
-		db.txWaiting.Add(-1)
-		return ctx.Err()
+	release, err := db.takeTurn(ctx)
+	if err != nil {
+		return err
 	}
-	defer func() { <-db.txTurns }()
+	defer release()
 	var audited int
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		c := Conn{db: db, idb: tx, rd: tx, st: &txState{}}
 		if err := fn(c); err != nil {
 			return err
@@ -448,6 +444,19 @@ func (db *DB) Tx(ctx context.Context, fn func(tx Conn) error) error {
 		db.sealAfterCommit(ctx)
 	}
 	return err
+}
+
+// takeTurn waits for a transaction's turn (txTurns), in the order
+// transactions came, or until ctx ends; release gives the turn back.
+func (db *DB) takeTurn(ctx context.Context) (release func(), err error) {
+	db.txWaiting.Add(1)
+	defer db.txWaiting.Add(-1)
+	select {
+	case db.txTurns <- struct{}{}: // a channel's waiting senders go in the order they came
+		return func() { <-db.txTurns }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // sealAfterCommit has the audit records a transaction just committed
