@@ -257,7 +257,8 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 	// applying when this file was checked, is seen in the imports' states,
 	// and this file is then refused whole, to be imported again.
 	var mark importsMark
-	job := s.applyJob(ctx, imp)
+	var bulk bool
+	job := s.applyJob(ctx, imp, &bulk)
 	job.Stage = func(b store.Bulk) error {
 		reset, err := bigCache(ctx, b)
 		if err != nil {
@@ -279,6 +280,9 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 			return errRejected
 		}
 		if err := countChecked(ctx, b.IDB(), imp); err != nil {
+			return err
+		}
+		if bulk, err = s.loadsBulk(ctx, b.IDB()); err != nil {
 			return err
 		}
 		if mark, err = importsBegun(ctx, b.IDB()); err != nil {
@@ -304,9 +308,8 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 			Column("sha256", "state", "lines", "vouchers", "created", "updated", "events").WherePK().Exec(ctx); err != nil {
 			return 0, fmt.Errorf("import record: %w", err)
 		}
-		bulk, err := s.loadsBulk(ctx, b.IDB())
-		if bulk || err != nil {
-			return 0, err
+		if bulk {
+			return 0, nil
 		}
 		return s.opt.PartRows, nil
 	}

@@ -278,8 +278,10 @@ func importJob(id int64) string { return importJobs + strconv.FormatInt(id, 10) 
 // the mail and records and audits the import. RunImport adds the staging
 // and the beginning; FinishImports resumes the parts of one stopped midway.
 // Every part leaves each voucher whole: a voucher's row is written from its
-// last moving line, in whichever part that line falls.
-func (s *Service) applyJob(ctx context.Context, imp *Import) store.Job {
+// last moving line, in whichever part that line falls. *bulk says that the
+// file is applied whole without the indexes (loadsBulk), as the staging
+// found.
+func (s *Service) applyJob(ctx context.Context, imp *Import, bulk *bool) store.Job {
 	return store.Job{
 		Name:  importJob(imp.ID),
 		Table: "payment_checked",
@@ -289,7 +291,7 @@ func (s *Service) applyJob(ctx context.Context, imp *Import) store.Job {
 				return err
 			}
 			defer reset()
-			return s.applyPart(ctx, b, imp, p)
+			return s.applyPart(ctx, b, imp, p, p.Whole() && *bulk)
 		},
 		End: func(b store.Bulk) error { return s.endImport(ctx, b.Conn, imp) },
 	}
@@ -297,7 +299,7 @@ func (s *Service) applyJob(ctx context.Context, imp *Import) store.Job {
 
 // applyPart writes part p of the checked file: the payees' names, the
 // vouchers at their last moving line, the history.
-func (s *Service) applyPart(ctx context.Context, b store.Bulk, imp *Import, p store.Part) error {
+func (s *Service) applyPart(ctx context.Context, b store.Bulk, imp *Import, p store.Part, bulk bool) error {
 	idb := b.IDB()
 	now := s.now()
 	in := p.Rows("c")
@@ -335,13 +337,6 @@ func (s *Service) applyPart(ctx context.Context, b store.Bulk, imp *Import, p st
 		}
 		return nil
 	}
-	bulk := false
-	if p.Whole() {
-		var err error
-		if bulk, err = s.loadsBulk(ctx, idb); err != nil {
-			return err
-		}
-	}
 	for i, table := range []string{"payment_payees", "payments"} {
 		var err error
 		if bulk {
@@ -369,7 +364,9 @@ func (s *Service) applyPart(ctx context.Context, b store.Bulk, imp *Import, p st
 // the search indexes, which are built afterwards, sorted, many times
 // faster than a million index entries written one by one (on PostgreSQL
 // readers wait for it meanwhile). Smaller files keep the indexes as they
-// go, and on SQLite are written a part at a time.
+// go, and on SQLite are written a part at a time. The staging decides,
+// beside the writer: only an import changes the vouchers' count, and
+// another one landing meanwhile refuses the file.
 func (s *Service) loadsBulk(ctx context.Context, idb bun.IDB) (bool, error) {
 	var fresh, held int64
 	if err := idb.NewRaw("SELECT COALESCE(SUM(is_last), 0) FROM payment_checked WHERE existed = 0").Scan(ctx, &fresh); err != nil {
@@ -432,7 +429,7 @@ func (s *Service) finishImports(ctx context.Context) error {
 		if err := s.db.IDB().NewSelect().Model(imp).WherePK().Scan(ctx); err != nil {
 			return fmt.Errorf("finish import %d: %w", id, err)
 		}
-		switch err := s.db.Resume(ctx, s.applyJob(ctx, imp)); {
+		switch err := s.db.Resume(ctx, s.applyJob(ctx, imp, new(bool))); {
 		case errors.Is(err, store.ErrJobBusy):
 			busy = err
 		case err != nil:
