@@ -466,12 +466,13 @@ func TestAnImportStoppedMidwayIsFinished(t *testing.T) {
 		if db.Dialect == store.Postgres {
 			failAt = 1 // its one part
 		}
-		s.partDone = func(store.Part) error {
+		failing := func(store.Part) error {
 			if parts++; parts == failAt {
 				return errors.New("the disk is full")
 			}
 			return nil
 		}
+		s.partDone = failing
 		_, err := s.Import(ctx, nil, "payments-sample.csv", sample(t))
 		if db.Dialect == store.Postgres {
 			if err == nil || count(t, db, "payments") != 0 || count(t, db, "payment_imports", "state = ?", ImportFailed) != 1 {
@@ -522,8 +523,23 @@ func TestAnImportStoppedMidwayIsFinished(t *testing.T) {
 			t.Fatalf("%d vouchers (want 6), %d history rows (want 10), %d mails (want 1), %d audit records (want 2)",
 				count(t, db, "payments"), count(t, db, "payment_events"), count(t, db, "outbox"), count(t, db, "audit_log", "action = ?", "payment.import"))
 		}
+
+		// Stopped again, it is finished by FinishImports, which serve runs
+		// at start and each minute.
+		parts, failAt, s.partDone = 0, 2, failing
+		var lines []string
+		for i := range 5 {
+			lines = append(lines, fmt.Sprintf("X%d,12010101,201901012345,SYARIKAT A,INV-X%d,1.00,received,2026-11-16,EFT,,", i, i))
+		}
+		if _, err := s.Import(ctx, nil, "x.csv", file(lines...)); !errors.Is(err, store.ErrUnfinished) || count(t, db, "payments") != 8 {
+			t.Fatalf("a second import stopped at its second part: %v, %d vouchers (want 8)", err, count(t, db, "payments"))
+		}
+		s.partDone = nil
 		if err := s.FinishImports(ctx); err != nil {
 			t.Fatal(err)
+		}
+		if got := lastImport(t, s); got.State != ImportDone || count(t, db, "payments") != 11 {
+			t.Fatalf("finished by FinishImports: %s, %d vouchers (want 11)", got.State, count(t, db, "payments"))
 		}
 		if n, _, err := db.VerifyAudit(ctx); err != nil || n == 0 {
 			t.Fatalf("audit chain: %d %v", n, err)
