@@ -214,7 +214,7 @@ func (db *DB) applyParts(ctx context.Context, j Job, w *applying, holder string)
 			if _, err := b.IDB().NewDelete().Model((*applying)(nil)).Where("name = ?", j.Name).Exec(ctx); err != nil {
 				return err
 			}
-			return b.ReleaseLease(ctx, "job:"+j.Name, holder)
+			return b.EndLease(ctx, "job:"+j.Name, holder)
 		})
 		if err != nil {
 			// Free the job for Resume now, not when the lease runs out.

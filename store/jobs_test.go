@@ -126,6 +126,9 @@ func TestJobInParts(t *testing.T) {
 			t.Fatalf("resumed: %d names upper (want 10), %d parts (want 2), %d ends", upper(), parts, ends)
 		}
 		noneLeft("resumed")
+		if n := storetest.Count(t, db, "job_leases", "name LIKE 'job:%'"); n != 0 {
+			t.Fatalf("%d leases of jobs left after them", n)
+		}
 		if err := db.Resume(ctx, job); err != nil || parts != 2 {
 			t.Fatalf("a job resumed again: %v, %d parts", err, parts)
 		}

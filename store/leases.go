@@ -38,3 +38,13 @@ func (c Conn) ReleaseLease(ctx context.Context, name, holder string) error {
 	}
 	return nil
 }
+
+// EndLease removes holder's lease on the job name, for a job that is over
+// and whose name is never taken again (an import's apply): its row would
+// otherwise stay for good.
+func (c Conn) EndLease(ctx context.Context, name, holder string) error {
+	if _, err := c.idb.NewRaw(`DELETE FROM job_leases WHERE name = ? AND holder = ?`, name, holder).Exec(ctx); err != nil {
+		return fmt.Errorf("end the lease of %s: %w", name, err)
+	}
+	return nil
+}
