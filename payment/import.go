@@ -316,7 +316,7 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 	// An import that a process left half applied is finished first: this
 	// file is checked against the vouchers as that import leaves them. One
 	// that another process is applying makes this file's apply refuse it.
-	err := s.finishImports(ctx)
+	_, err := s.finishImports(ctx)
 	if err == nil || errors.Is(err, store.ErrJobBusy) {
 		err = s.db.RunJob(ctx, job)
 	}

@@ -535,11 +535,9 @@ func TestAnImportStoppedMidwayIsFinished(t *testing.T) {
 			t.Fatalf("a second import stopped at its second part: %v, %d vouchers (want 8)", err, count(t, db, "payments"))
 		}
 		s.partDone = nil
-		if err := s.FinishImports(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if got := lastImport(t, s); got.State != ImportDone || count(t, db, "payments") != 11 {
-			t.Fatalf("finished by FinishImports: %s, %d vouchers (want 11)", got.State, count(t, db, "payments"))
+		done, err := s.FinishImports(ctx)
+		if got := lastImport(t, s); err != nil || fmt.Sprint(done) != fmt.Sprint([]int64{got.ID}) || got.State != ImportDone || count(t, db, "payments") != 11 {
+			t.Fatalf("finished by FinishImports: %v %v, %s, %d vouchers (want 11)", done, err, got.State, count(t, db, "payments"))
 		}
 		if n, _, err := db.VerifyAudit(ctx); err != nil || n == 0 {
 			t.Fatalf("audit chain: %d %v", n, err)

@@ -403,10 +403,10 @@ func (s *Service) endImport(ctx context.Context, tx store.Conn, imp *Import) err
 }
 
 // FinishImports finishes the imports whose apply stopped between two parts
-// (SQLite) when their process died or a part failed: each from the part
-// after its last that landed. One another process is applying is left to
-// it (store.ErrJobBusy, after the others).
-func (s *Service) FinishImports(ctx context.Context) error {
+// (SQLite) when their process died or a part failed, each from the part
+// after its last that landed, and returns their ids. One another process
+// is applying is left to it (store.ErrJobBusy, after the others).
+func (s *Service) FinishImports(ctx context.Context) ([]int64, error) {
 	if s.db.Dialect == store.SQLite {
 		s.importing.Lock()
 		defer s.importing.Unlock()
@@ -414,29 +414,32 @@ func (s *Service) FinishImports(ctx context.Context) error {
 	return s.finishImports(ctx)
 }
 
-func (s *Service) finishImports(ctx context.Context) error {
+func (s *Service) finishImports(ctx context.Context) ([]int64, error) {
 	names, err := s.db.JobsApplying(ctx, importJobs)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var done []int64
 	var busy error
 	for _, name := range names {
 		id, err := strconv.ParseInt(strings.TrimPrefix(name, importJobs), 10, 64)
 		if err != nil {
-			return fmt.Errorf("finish imports: job %s: %w", name, err)
+			return done, fmt.Errorf("finish imports: job %s: %w", name, err)
 		}
 		imp := &Import{ID: id}
 		if err := s.db.IDB().NewSelect().Model(imp).WherePK().Scan(ctx); err != nil {
-			return fmt.Errorf("finish import %d: %w", id, err)
+			return done, fmt.Errorf("finish import %d: %w", id, err)
 		}
 		switch err := s.db.Resume(ctx, s.applyJob(ctx, imp, new(bool))); {
 		case errors.Is(err, store.ErrJobBusy):
 			busy = err
 		case err != nil:
-			return fmt.Errorf("finish import %d: %w", id, err)
+			return done, fmt.Errorf("finish import %d: %w", id, err)
+		default:
+			done = append(done, id)
 		}
 	}
-	return busy
+	return done, busy
 }
 
 // withoutIndexes runs fn with table's secondary indexes dropped, then

@@ -113,7 +113,11 @@ func startSearchMerger(ctx context.Context, db *store.DB, log *slog.Logger) func
 func startImportFinisher(ctx context.Context, pay *payment.Service, log *slog.Logger) func() {
 	return inBackground(func() {
 		every(ctx, time.Minute, func() {
-			if err := pay.FinishImports(ctx); err != nil && !errors.Is(err, store.ErrJobBusy) && ctx.Err() == nil {
+			done, err := pay.FinishImports(ctx)
+			for _, id := range done {
+				log.Info("payment import finished after a stop", "import", id)
+			}
+			if err != nil && !errors.Is(err, store.ErrJobBusy) && ctx.Err() == nil {
 				log.Error("finish payment imports", "error", err)
 			}
 		})
