@@ -259,12 +259,7 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 	var mark importsMark
 	var bulk bool
 	job := s.applyJob(ctx, imp, &bulk)
-	job.Stage = func(b store.Bulk) error {
-		reset, err := bigCache(ctx, b)
-		if err != nil {
-			return err
-		}
-		defer reset()
+	job.Stage = func(b store.Bulk) (err error) {
 		if err := s.load(ctx, b, in, prog, &bad); err != nil {
 			return err
 		}
@@ -363,19 +358,6 @@ func importsBegun(ctx context.Context, idb bun.IDB) (importsMark, error) {
 		return m, fmt.Errorf("import: the imports begun: %w", err)
 	}
 	return m, nil
-}
-
-// bigCache gives b's SQLite connection a bigger page cache while an import
-// sorts and indexes (64 MB instead of SQLite's 2); reset sets it back
-// before the connection returns to its pool.
-func bigCache(ctx context.Context, b store.Bulk) (reset func(), err error) {
-	if b.DB().Dialect != store.SQLite {
-		return func() {}, nil
-	}
-	if _, err := b.IDB().ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
-		return nil, err
-	}
-	return func() { b.IDB().ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000") }, nil //nolint:errcheck
 }
 
 // storedError is a problem as a rejected import's record keeps it: in

@@ -286,11 +286,6 @@ func (s *Service) applyJob(ctx context.Context, imp *Import, bulk *bool) store.J
 		Name:  importJob(imp.ID),
 		Table: "payment_checked",
 		Part: func(b store.Bulk, p store.Part) error {
-			reset, err := bigCache(ctx, b)
-			if err != nil {
-				return err
-			}
-			defer reset()
 			return s.applyPart(ctx, b, imp, p, p.Whole() && *bulk)
 		},
 		End: func(b store.Bulk) error { return s.endImport(ctx, b.Conn, imp) },

@@ -54,6 +54,20 @@ func (db *DB) bulkTx(ctx context.Context, pool *bun.DB, attach string, beside bo
 	}
 	defer conn.Close()
 	if attach != "" {
+		// A job's staging and apply on SQLite sort and index many rows: a
+		// page cache of 64 MB instead of SQLite's 2 for the transaction's
+		// length, set back before the connection returns to its pool. Set
+		// per transaction, not per part: a cache made smaller within a
+		// transaction writes out the dirty pages it no longer holds. (The
+		// payroll import, which loads its items straight into their
+		// table, went slower with it: 9.6 s against 8.6, and 148 MB
+		// against 26.)
+		if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
+			return fmt.Errorf("bulk: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000") //nolint:errcheck
+	}
+	if attach != "" {
 		if err := attachStaging(ctx, conn, attach); err != nil {
 			return err
 		}

@@ -25,13 +25,15 @@ import (
 // of its own that reads the portal as it stood when Stage began (WAL) and
 // writes a staging file next to the database; the apply alone takes the
 // writer, with that file attached. When Begin asks for parts, the apply is
-// shared out among short write transactions of that many staging rows
-// each, so that another write waits for one part and not for the job; the
-// job's row in jobs_applying, written with Begin and removed with End,
-// says how far it got, so that a job whose process died between two parts
-// is finished by Resume, from the staging file it kept. Between two parts,
-// readers see the job's rows so far: a job that asks for parts must leave
-// the portal whole (if not yet up to date) after each of them.
+// shared out in parts of that many staging rows, which follow one another
+// in one write transaction until another write waits for the writer: the
+// parts so far then land, and that write goes before the next part, so
+// that it waits for one part and not for the job. The job's row in
+// jobs_applying, written with Begin and removed with End, says how far it
+// got, so that a job whose process died between two parts is finished by
+// Resume, from the staging file it kept. Once parts have landed, readers
+// see the job's rows so far: a job that asks for parts must leave the
+// portal whole (if not yet up to date) after each of them.
 type Job struct {
 	// Name names a job that may apply in parts, among the jobs whose apply
 	// is under way (at most 64 characters, never reused: an import's id in
@@ -42,7 +44,8 @@ type Job struct {
 	// Begin starts the apply under the writer: it checks what Stage relied
 	// on (returning an error, ErrStale or its own, leaves everything as it
 	// was) and may write. It returns how many rows of Table each part
-	// applies; 0 applies the whole job in Begin's transaction.
+	// applies, the longest another write may wait for; 0 applies the whole
+	// job in Begin's transaction.
 	Begin func(b Bulk) (partRows int64, err error)
 	// Table is the staging table whose rows the parts share out.
 	Table string
@@ -189,45 +192,64 @@ func (b Bulk) holdJob(ctx context.Context, name, holder string) error {
 	return nil
 }
 
-// applyParts applies the parts of job j from the one after w.Through, each
-// in a write transaction of its own that records how far it got; the last
-// also runs End and removes the job's row. The staging file goes after it.
+// applyParts applies the parts of job j from the one after w.Through, and
+// then ends it (End, and the job's row and lease removed). Parts follow
+// one another in one write transaction until a write waits for the
+// writer: the transaction then records how far it got and commits, and
+// the write goes before the next part. A part's lines cost several times
+// what they cost in a longer transaction (each commit writes out every
+// index page the part touched), so the job yields only when it must. The
+// staging file goes at the end.
 func (db *DB) applyParts(ctx context.Context, j Job, w *applying, holder string) error {
 	for w.Through < w.Last {
-		p := Part{from: w.Through + 1, to: min(w.Through+w.PartRows, w.Last)}
+		through := w.Through
 		err := db.bulkTx(ctx, db.bun, w.File, false, func(b Bulk) error {
-			if err := b.holdJob(ctx, j.Name, holder); err != nil {
-				return err
-			}
-			if err := j.Part(b, p); err != nil {
-				return err
-			}
-			if p.to < w.Last {
-				_, err := b.IDB().NewUpdate().Model((*applying)(nil)).Set("through = ?", p.to).Where("name = ?", j.Name).Exec(ctx)
-				return err
-			}
-			if j.End != nil {
-				if err := j.End(b); err != nil {
+			waited := db.bun.Stats().WaitCount
+			for {
+				// Renewed at every part: no other process's Resume takes
+				// the job while this transaction lasts, nor after it.
+				if err := b.holdJob(ctx, j.Name, holder); err != nil {
+					return err
+				}
+				p := Part{from: through + 1, to: min(through+w.PartRows, w.Last)}
+				if err := j.Part(b, p); err != nil {
+					return err
+				}
+				through = p.to
+				if through == w.Last {
+					return db.endJob(ctx, b, j, holder)
+				}
+				if db.txWaiting.Load() > 0 || db.bun.Stats().WaitCount > waited {
+					_, err := b.IDB().NewUpdate().Model((*applying)(nil)).Set("through = ?", through).Where("name = ?", j.Name).Exec(ctx)
 					return err
 				}
 			}
-			if _, err := b.IDB().NewDelete().Model((*applying)(nil)).Where("name = ?", j.Name).Exec(ctx); err != nil {
-				return err
-			}
-			return b.EndLease(ctx, "job:"+j.Name, holder)
 		})
 		if err != nil {
 			// Free the job for Resume now, not when the lease runs out.
 			_ = db.ReleaseLease(context.WithoutCancel(ctx), "job:"+j.Name, holder)
-			return fmt.Errorf("%w: job %s, rows %d–%d: %w", ErrUnfinished, j.Name, p.from, p.to, err)
+			return fmt.Errorf("%w: job %s, past row %d: %w", ErrUnfinished, j.Name, w.Through, err)
 		}
-		w.Through = p.to
+		w.Through = through
 		if partLanded != nil {
-			partLanded(j.Name, p.to)
+			partLanded(j.Name, through)
 		}
 	}
 	os.Remove(w.File)
 	return nil
+}
+
+// endJob ends job j in b's transaction: its End, its row, its lease.
+func (db *DB) endJob(ctx context.Context, b Bulk, j Job, holder string) error {
+	if j.End != nil {
+		if err := j.End(b); err != nil {
+			return err
+		}
+	}
+	if _, err := b.IDB().NewDelete().Model((*applying)(nil)).Where("name = ?", j.Name).Exec(ctx); err != nil {
+		return err
+	}
+	return b.EndLease(ctx, "job:"+j.Name, holder)
 }
 
 // JobsApplying lists the names of the jobs, starting with prefix, whose
@@ -246,13 +268,8 @@ func (db *DB) JobsApplying(ctx context.Context, prefix string) ([]string, error)
 // nor Begin runs again) from the part after the last that landed, if it is
 // under way and no other process holds it (ErrJobBusy).
 func (db *DB) Resume(ctx context.Context, j Job) error {
-	var w applying
-	if err := db.bun.NewSelect().Model(&w).Where("name = ?", j.Name).Scan(ctx); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		return fmt.Errorf("resume job %s: %w", j.Name, err)
-	}
+	// The lease first: where the job got to is read once no other
+	// process may move it on.
 	holder := rand.Text()
 	held, err := db.TakeLease(ctx, "job:"+j.Name, holder, db.Now().Add(jobLease))
 	if err != nil {
@@ -260,6 +277,13 @@ func (db *DB) Resume(ctx context.Context, j Job) error {
 	}
 	if !held {
 		return fmt.Errorf("resume job %s: %w", j.Name, ErrJobBusy)
+	}
+	var w applying
+	if err := db.bun.NewSelect().Model(&w).Where("name = ?", j.Name).Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) { // ended meanwhile
+			return db.EndLease(ctx, "job:"+j.Name, holder)
+		}
+		return fmt.Errorf("resume job %s: %w", j.Name, err)
 	}
 	if _, err := os.Stat(w.File); err != nil {
 		return fmt.Errorf("resume job %s: its staging file: %w", j.Name, err)

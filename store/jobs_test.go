@@ -12,10 +12,11 @@ import (
 	"github.com/perbendaharaan/ispeks/store/storetest"
 )
 
-// A job that asks for parts applies on SQLite in short write transactions,
-// with the writer free between them; one stopped between two parts is
-// finished by Resume from where it stopped, each row applied once.
-// PostgreSQL applies it whole, in one transaction.
+// A job that asks for parts applies them on SQLite in one write
+// transaction until a write waits for the writer: the parts so far then
+// land, and the write goes before the next part. One stopped between two
+// parts is finished by Resume from where it stopped, each row applied
+// once. PostgreSQL applies it whole, in one transaction.
 func TestJobInParts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -28,10 +29,40 @@ func TestJobInParts(t *testing.T) {
 			// SQLite's LIKE ignores case.
 			return storetest.Count(t, db, "ptj", "name = UPPER(name) AND name LIKE 'JABATAN%'")
 		}
+		sqlite := db.Dialect == store.SQLite
+		// writeDuring, in the first parts, has a write wait for the writer
+		// (on SQLite), and checks that the last part's write went first.
+		var parts, ends, ended, failAt, writeIn int
+		writes := map[int]chan error{}
+		writeDuring := func(b store.Bulk) error {
+			if prev, ok := writes[parts-1]; ok {
+				if err := <-prev; err != nil {
+					return err
+				}
+				var n int
+				if err := b.IDB().NewRaw("SELECT COUNT(*) FROM ptj WHERE code = ?", fmt.Sprintf("130000%02d", parts-1)).Scan(ctx, &n); err != nil || n != 1 {
+					return fmt.Errorf("part %d: the write that waited during part %d: %d rows, %v", parts, parts-1, n, err)
+				}
+			}
+			if !sqlite || parts > writeIn {
+				return nil
+			}
+			done, code := make(chan error, 1), fmt.Sprintf("130000%02d", parts)
+			writes[parts] = done
+			go func() {
+				done <- db.Tx(ctx, func(tx store.Conn) error {
+					return tx.InsertPTJ(ctx, &store.PTJ{Code: code, Name: "Baharu", CreatedAt: time.Now()})
+				})
+			}()
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+				if _, waiting, _ := db.Transactions(); waiting > 0 {
+					return nil
+				}
+			}
+			return errors.New("the write never waited")
+		}
 		// The job upper-cases the PTJs' names, three a part, and ends by
 		// adding a PTJ; part fails when told to.
-		var parts, ends, ended int
-		var failAt int
 		job := store.Job{
 			Name: "ptj-upper",
 			Stage: func(b store.Bulk) error {
@@ -43,6 +74,9 @@ func TestJobInParts(t *testing.T) {
 				if parts++; parts == failAt {
 					return errors.New("the disk is full")
 				}
+				if err := writeDuring(b); err != nil {
+					return err
+				}
 				_, err := b.IDB().ExecContext(ctx, "UPDATE ptj SET name = (SELECT s.name FROM ptj_staged s WHERE s.code = ptj.code) "+
 					"WHERE code IN (SELECT s.code FROM ptj_staged s WHERE "+p.Rows("s")+")")
 				return err
@@ -53,30 +87,24 @@ func TestJobInParts(t *testing.T) {
 				return b.InsertPTJ(ctx, &store.PTJ{Code: fmt.Sprintf("999999%02d", ended), Name: "Akhir", CreatedAt: time.Now()})
 			},
 		}
-		sqlite := db.Dialect == store.SQLite
 
-		// Between two parts the writer is free and readers see the parts
-		// so far.
-		var between []string
+		// A write comes during each of the first two parts: three
+		// transactions land, rows 1–3, 4–6, and 7–10 with the end.
+		var landed []string
 		restore := store.SetPartLanded(func(name string, through int64) {
-			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			defer cancel()
-			code := fmt.Sprintf("130000%02d", through)
-			if err := db.InsertPTJ(wctx, &store.PTJ{Code: code, Name: "Baharu", CreatedAt: time.Now()}); err != nil {
-				t.Errorf("a write after rows 1–%d: %v", through, err)
-			}
-			between = append(between, fmt.Sprintf("%d:%d", through, upper()))
+			landed = append(landed, fmt.Sprintf("%d:%d", through, upper()))
 		})
 		defer restore()
+		writeIn = 2
 		if err := db.RunJob(ctx, job); err != nil {
 			t.Fatal(err)
 		}
-		want, wantParts := "[3:3 6:6 9:9 10:10]", 4
+		want, wantParts := "[3:3 6:6 10:10]", 4
 		if !sqlite {
 			want, wantParts = "[]", 1
 		}
-		if fmt.Sprint(between) != want || parts != wantParts || ends != 1 || upper() != 10 {
-			t.Fatalf("between parts %v (want %s), %d parts (want %d), %d ends, %d names upper", between, want, parts, wantParts, ends, upper())
+		if fmt.Sprint(landed) != want || parts != wantParts || ends != 1 || upper() != 10 {
+			t.Fatalf("landed %v (want %s), %d parts (want %d), %d ends, %d names upper", landed, want, parts, wantParts, ends, upper())
 		}
 		noneLeft := func(when string) {
 			t.Helper()
@@ -93,12 +121,14 @@ func TestJobInParts(t *testing.T) {
 		}
 		restore()
 
-		// Stopped at its third part: two parts landed, the job is under
-		// way, its file kept; another process holding it keeps Resume off.
-		if _, err := db.IDB().ExecContext(ctx, "UPDATE ptj SET name = 'Jabatan ' || substr(code, 7) WHERE code LIKE '120101%'"); err != nil {
+		// Stopped at its third part, after writes came during the first
+		// two: two parts landed, the job is under way, its file kept;
+		// another process holding it keeps Resume off.
+		if _, err := db.IDB().ExecContext(ctx, "UPDATE ptj SET name = 'Jabatan ' || substr(code, 7) WHERE code LIKE '120101%'; "+
+			"DELETE FROM ptj WHERE code LIKE '130000%'"); err != nil {
 			t.Fatal(err)
 		}
-		job.Name, parts, ends, failAt = "ptj-upper-again", 0, 0, 3
+		job.Name, parts, ends, failAt, writes = "ptj-upper-again", 0, 0, 3, map[int]chan error{}
 		err := db.RunJob(ctx, job)
 		if !errors.Is(err, store.ErrUnfinished) || !strings.Contains(err.Error(), "the disk is full") {
 			t.Fatalf("a part that failed: %v, want ErrUnfinished with its cause", err)
@@ -118,7 +148,12 @@ func TestJobInParts(t *testing.T) {
 		if err := db.ReleaseLease(ctx, "job:ptj-upper-again", "another process"); err != nil {
 			t.Fatal(err)
 		}
-		parts, failAt = 0, 0
+		// Resumed with no write waiting: its last two parts in one
+		// transaction.
+		if err := <-writes[2]; err != nil {
+			t.Fatal(err)
+		}
+		parts, failAt, writeIn, writes = 0, 0, 0, map[int]chan error{}
 		if err := db.Resume(ctx, job); err != nil {
 			t.Fatal(err)
 		}
