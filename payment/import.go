@@ -34,10 +34,13 @@ import (
 // over the whole staging table at once, against the lines before in the
 // file and the vouchers in the database; a file with any bad line imports
 // nothing, and every problem is named by line, field and reason. A good
-// file lands in the same transaction: the payees' names, the vouchers as
-// they stand at their last line, a history row for every line that moved
-// one, the mail to employees whose own payment was credited, failed or was
-// cancelled, the import's record and its audit record.
+// file then lands: the payees' names, the vouchers as they stand at their
+// last line, a history row for every line that moved one, the mail to
+// employees whose own payment was credited, failed or was cancelled, the
+// import's record and its audit record — on PostgreSQL in the same
+// transaction, on SQLite a part of the file at a time when a write waits
+// for its one writer (RunImport, store.DB.RunJob), and after a crash
+// finished by FinishImports.
 
 // States of an import.
 const (

@@ -73,9 +73,9 @@ func (p Part) Rows(t string) string {
 	return fmt.Sprintf("%s.rowid BETWEEN %d AND %d", t, p.from, p.to)
 }
 
-// ErrUnfinished is what RunJob returns, wrapping the cause, when a part of
-// a job's apply failed after others had landed: the job is under way, its
-// rows so far in the portal, and Resume finishes it.
+// ErrUnfinished is what RunJob returns, wrapping the cause, when a job's
+// apply failed after its Begin had landed: the job is under way, the parts
+// that landed in the portal, and Resume finishes it.
 var ErrUnfinished = errors.New("store: the job stopped between two parts of its apply and is to be resumed")
 
 // ErrJobBusy is what Resume returns when another process is applying the
@@ -88,7 +88,7 @@ const jobLease = 2 * time.Minute
 
 // RunJob runs job j: its staging, then its apply, whole or in parts (see
 // Job). An error from Stage or Begin leaves the portal as it was; an
-// error after a first part landed is ErrUnfinished.
+// error after a Begin that asked for parts landed is ErrUnfinished.
 func (db *DB) RunJob(ctx context.Context, j Job) error {
 	if db.sqlitePath == "" { // PostgreSQL, or SQLite in memory: one pool
 		return db.BulkTx(ctx, func(b Bulk) error {
@@ -291,8 +291,8 @@ func (db *DB) Resume(ctx context.Context, j Job) error {
 	return db.applyParts(ctx, j, &w, holder)
 }
 
-// partLanded, when set (by a test), is called after each part of a job
-// lands, with the writer free.
+// partLanded, when set (by a test), is called after each transaction of a
+// job's parts lands, with the writer free.
 var partLanded func(job string, through int64)
 
 // syncFile makes the file at path durable.
