@@ -319,9 +319,9 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 		err = s.db.RunJob(ctx, job)
 	}
 	if errors.Is(err, store.ErrUnfinished) {
-		// Part of the file landed: the import stays applying, and
-		// FinishImports finishes it (the next import, or the server every
-		// minute).
+		// The apply began and stopped: the import stays applying, its
+		// parts so far in place, and FinishImports finishes it (the next
+		// import, or the server every minute).
 		return nil, fmt.Errorf("import payments: %w", err)
 	}
 	if err == nil {
