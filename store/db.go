@@ -368,6 +368,12 @@ var ErrBackupPostgres = errors.New("a PostgreSQL database is backed up with pg_d
 // portal goes on serving (SQLite's VACUUM INTO reads one snapshot, so writes
 // made meanwhile wait for nothing and are simply not in the copy). path must
 // not exist yet.
+//
+// A copy taken while a job's apply is under way (RunJob, an eMaklum import
+// landing in parts) would hold it half applied, and its staging file is
+// not in the copy: restored, the job could not be finished. So Backup
+// waits until no job is applying, and takes the copy again if one began
+// meanwhile, for backupWait at most.
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if db.Dialect != SQLite {
 		return ErrBackupPostgres
@@ -375,14 +381,67 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("backup: %s exists already", path)
 	}
-	// The writer connection (the readers are query-only): in the process of
-	// `ispeks backup` it has no other writer to hold up, and the serving
-	// process's writers go on beside the snapshot it reads (WAL).
-	if _, err := db.bun.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
-		os.Remove(path) // a half-written copy is no backup
-		return fmt.Errorf("backup: %w", err)
+	deadline := time.Now().Add(backupWait)
+	for {
+		n, err := jobsApplyingIn(ctx, db.bun.DB)
+		if err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		if n == 0 {
+			// The writer connection (the readers are query-only): in the
+			// process of `ispeks backup` it has no other writer to hold up,
+			// and the serving process's writers go on beside the snapshot
+			// it reads (WAL).
+			if _, err := db.bun.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+				os.Remove(path) // a half-written copy is no backup
+				return fmt.Errorf("backup: %w", err)
+			}
+			if n, err = jobsApplyingInFile(ctx, path); err != nil || n == 0 {
+				if err != nil {
+					os.Remove(path)
+					return fmt.Errorf("backup: %w", err)
+				}
+				return nil
+			}
+			os.Remove(path) // a job began its apply before the snapshot
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("backup: a long job (an eMaklum import) has been applying for %s; try again once it is done", backupWait)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("backup: %w", ctx.Err())
+		case <-time.After(backupPoll):
+		}
 	}
-	return nil
+}
+
+// backupWait is how long Backup waits for the jobs applying to end, and
+// backupPoll how often it looks.
+var (
+	backupWait = 15 * time.Minute
+	backupPoll = 2 * time.Second
+)
+
+// jobsApplyingIn counts the jobs whose apply is under way in the database
+// of pool (none in one not yet migrated).
+func jobsApplyingIn(ctx context.Context, pool *sql.DB) (int, error) {
+	var n int
+	err := pool.QueryRowContext(ctx, "SELECT COUNT(*) FROM jobs_applying").Scan(&n)
+	if err != nil && strings.Contains(err.Error(), "no such table") {
+		return 0, nil
+	}
+	return n, err
+}
+
+// jobsApplyingInFile counts the jobs applying in the SQLite file at path.
+func jobsApplyingInFile(ctx context.Context, path string) (int, error) {
+	copyDB, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return 0, err
+	}
+	defer copyDB.Close()
+	return jobsApplyingIn(ctx, copyDB)
 }
 
 // Pools are the database's connection pools by name ("write", and "read"

@@ -1,6 +1,9 @@
 package store
 
-import "path/filepath"
+import (
+	"path/filepath"
+	"time"
+)
 
 // The tests' handles on the variables that choose how a search reads its
 // pages, so that one search can be read every way. Each sets its variable
@@ -22,6 +25,9 @@ func SetAuditWalkBound(n int) (restore func()) {
 func SetPartLanded(fn func(job string, through int64)) (restore func()) {
 	return setForTest(&partLanded, fn)
 }
+
+// SetBackupPoll sets how often Backup looks for the jobs applying to end.
+func SetBackupPoll(d time.Duration) (restore func()) { return setForTest(&backupPoll, d) }
 
 func setForTest[T any](v *T, to T) (restore func()) {
 	was := *v

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -176,4 +178,36 @@ func TestJobInParts(t *testing.T) {
 		}
 		noneLeft("refused")
 	})
+}
+
+// A backup waits while a job's apply is under way: a copy of it would hold
+// the job half applied without the staging file that finishes it.
+func TestBackupWaitsForAJobApplying(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	defer store.SetBackupPoll(5 * time.Millisecond)()
+	if _, err := db.IDB().ExecContext(ctx, `INSERT INTO jobs_applying (name, file, part_rows, through, last, started_at)
+		VALUES ('payment-import-7', '/nowhere', 2000, 2000, 90000, ?)`, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "copy.db")
+	done := make(chan error, 1)
+	go func() { done <- db.Backup(ctx, path) }()
+	select {
+	case err := <-done:
+		t.Fatalf("a backup while a job applies: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("a copy was left while the job applies")
+	}
+	if _, err := db.IDB().ExecContext(ctx, "DELETE FROM jobs_applying"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("no copy once the job ended: %v", err)
+	}
 }
