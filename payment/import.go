@@ -229,7 +229,8 @@ func (p *problems) add(line int64, field string, t i18n.Text) {
 }
 
 // RunImport imports the file read from r into import id (StartImport),
-// for by; see Import.
+// for by; see Import. An apply that stopped midway (store.ErrUnfinished)
+// returns the import, applying, with the error: it will be finished.
 func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.Reader) (*Import, error) {
 	if !mayImport(by) {
 		return nil, errImportForbidden
@@ -321,8 +322,8 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 	if errors.Is(err, store.ErrUnfinished) {
 		// The apply began and stopped: the import stays applying, its
 		// parts so far in place, and FinishImports finishes it (the next
-		// import, or the server every minute).
-		return nil, fmt.Errorf("import payments: %w", err)
+		// import, or the server every minute). Its record says so.
+		return imp, fmt.Errorf("import payments: %w", err)
 	}
 	if err == nil {
 		return imp, nil

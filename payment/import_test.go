@@ -477,15 +477,15 @@ func TestAnImportStoppedMidwayIsFinished(t *testing.T) {
 			return nil
 		}
 		s.partDone = failing
-		_, err := s.Import(ctx, nil, "payments-sample.csv", sample(t))
+		stopped, err := s.Import(ctx, nil, "payments-sample.csv", sample(t))
 		if db.Dialect == store.Postgres {
 			if err == nil || count(t, db, "payments") != 0 || count(t, db, "payment_imports", "state = ?", ImportFailed) != 1 {
 				t.Fatalf("a failed part on PostgreSQL: %v, %d vouchers", err, count(t, db, "payments"))
 			}
 			return
 		}
-		if !errors.Is(err, store.ErrUnfinished) {
-			t.Fatalf("a part that failed: %v, want ErrUnfinished", err)
+		if !errors.Is(err, store.ErrUnfinished) || stopped == nil || stopped.State != ImportApplying {
+			t.Fatalf("a part that failed: %+v, %v, want the import applying and ErrUnfinished", stopped, err)
 		}
 		s.partDone = nil
 		first := lastImport(t, s)

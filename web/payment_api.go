@@ -50,8 +50,9 @@ func paymentJSON(p *payment.Payment) apiPayment {
 }
 
 // apiPaymentImport takes the accounting system's file (multipart field
-// "file") and imports it before answering: 201 with the counts, or 422
-// with every bad line and nothing imported.
+// "file") and imports it before answering: 201 with the counts, 422 with
+// every bad line and nothing imported, or 202 with the import's id when
+// its saving stopped midway (SQLite) and the server will finish it.
 func (s *Server) apiPaymentImport(c *gin.Context) {
 	up, err := receiveUpload(c, errImportNoFile)
 	if err != nil {
@@ -74,6 +75,10 @@ func (s *Server) apiPaymentImport(c *gin.Context) {
 			"errors":      list,
 			"error_count": ie.Count,
 		})
+		return
+	case errors.Is(err, store.ErrUnfinished):
+		s.log.Error("payment import stopped midway", "import", imp.ID, "error", err)
+		c.JSON(http.StatusAccepted, gin.H{"id": imp.ID, "state": imp.State, "lines": imp.Lines})
 		return
 	case err != nil:
 		s.fail(c, err)

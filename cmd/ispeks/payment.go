@@ -10,6 +10,7 @@ import (
 
 	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/payment"
+	"github.com/perbendaharaan/ispeks/store"
 )
 
 // runImportPayments imports the accounting system's payment statuses from
@@ -43,6 +44,10 @@ func runImportPayments(e *env, fs *flag.FlagSet, args []string) error {
 	var bad *payment.ImportError
 	if errors.As(err, &bad) {
 		return fmt.Errorf("%s not imported, nothing saved (import %d): %v", filepath.Base(path), bad.ImportID, bad)
+	}
+	if errors.Is(err, store.ErrUnfinished) {
+		return fmt.Errorf("%s checked, and its saving stopped midway (import %d, shown as saving): `ispeks serve` finishes it within a minute, or the next import does: %w",
+			filepath.Base(path), imp.ID, err)
 	}
 	if err != nil {
 		return err
