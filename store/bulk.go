@@ -22,8 +22,8 @@ type Bulk struct {
 	Conn
 	conn bun.Conn
 	tx   bun.Tx
-	// beside: the transaction is a Staged job's staging on SQLite, whose
-	// staging tables go to the attached staging file.
+	// beside: the transaction is a job's staging on SQLite (RunJob),
+	// whose staging tables go to the attached staging file.
 	beside bool
 }
 
@@ -36,8 +36,8 @@ func (db *DB) BulkTx(ctx context.Context, fn func(b Bulk) error) error {
 
 // bulkTx is BulkTx on a connection of pool, with the SQLite staging file
 // attach attached to it as "stage" for the transaction (none: ""). beside
-// says that the transaction is a Staged job's staging beside the writer:
-// it writes no audit record, only its staging tables.
+// says that the transaction is a job's staging beside the writer
+// (RunJob): it writes no audit record, only its staging tables.
 func (db *DB) bulkTx(ctx context.Context, pool *bun.DB, attach string, beside bool, fn func(b Bulk) error) (err error) {
 	if pool == db.bun {
 		// In line with the other transactions: a job's parts on SQLite

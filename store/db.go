@@ -87,7 +87,7 @@ type DB struct {
 
 	// sqlitePath is the SQLite database's file ("" for PostgreSQL and
 	// for a database in memory): a long job's staging connection opens it
-	// beside the pools (Staged).
+	// beside the pools (RunJob).
 	sqlitePath string
 
 	stmts     sync.Map // stmtKey → *sql.Stmt: the prepared queries (prepared.go)
@@ -396,14 +396,14 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 				os.Remove(path) // a half-written copy is no backup
 				return fmt.Errorf("backup: %w", err)
 			}
-			if n, err = jobsApplyingInFile(ctx, path); err != nil || n == 0 {
-				if err != nil {
-					os.Remove(path)
-					return fmt.Errorf("backup: %w", err)
-				}
+			n, err = jobsApplyingInFile(ctx, path)
+			if err == nil && n == 0 {
 				return nil
 			}
-			os.Remove(path) // a job began its apply before the snapshot
+			os.Remove(path) // unchecked, or a job began its apply before the snapshot
+			if err != nil {
+				return fmt.Errorf("backup: %w", err)
+			}
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("backup: a long job (an eMaklum import) has been applying for %s; try again once it is done", backupWait)

@@ -60,8 +60,8 @@ func (db *DB) stageBeside(ctx context.Context, file string, stage func(b Bulk) e
 	return db.bulkTx(ctx, bun.NewDB(side, sqlitedialect.New()), file, true, stage)
 }
 
-// onlyStaged refuses a staging that audited: a Staged job's staging
-// writes its staging tables alone, and its apply the rest.
+// onlyStaged refuses a staging that audited: a job's staging writes its
+// staging tables alone, and its apply the rest.
 func (b Bulk) onlyStaged() error {
 	if len(b.st.audit) > 0 {
 		return errors.New("staging: a job's staging writes no audit record (its apply does)")
@@ -70,8 +70,9 @@ func (b Bulk) onlyStaged() error {
 }
 
 // attachStaging attaches the staging file to conn as "stage", creating it.
-// Its journal is kept in memory and nothing is synced: a staging file is
-// thrown away when anything goes wrong.
+// Its journal is kept in memory and nothing is synced as it is written: a
+// staging that fails is thrown away, and RunJob syncs the file of a job
+// that may apply in parts, which outlives its process, once it is staged.
 func attachStaging(ctx context.Context, conn bun.Conn, file string) error {
 	if _, err := conn.ExecContext(ctx, "ATTACH DATABASE ? AS stage", file); err != nil {
 		return fmt.Errorf("staging file: %w", err)
@@ -96,7 +97,7 @@ func detachStaging(conn bun.Conn) {
 // CreateStaging makes the staging table name from def, either its columns
 // ("(a INTEGER, …)") or a query ("AS SELECT …", with args): a temporary
 // table on PostgreSQL (dropped at commit), a table of the staging file on
-// SQLite when staging beside the writer (Staged), and otherwise a temporary
+// SQLite when staging beside the writer (RunJob), and otherwise a temporary
 // table that the end of b's transaction drops (SQLite keeps them past it).
 // Queries name it without a schema.
 func (b Bulk) CreateStaging(ctx context.Context, name, def string, args ...any) error {
