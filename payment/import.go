@@ -317,7 +317,7 @@ func (s *Service) RunImport(ctx context.Context, by *store.User, id int64, r io.
 	// that another process is applying makes this file's apply refuse it.
 	_, err := s.finishImports(ctx)
 	if err == nil || errors.Is(err, store.ErrJobBusy) {
-		err = s.db.RunJob(ctx, job)
+		err = s.db.RunJob(ctx, &job)
 	}
 	if errors.Is(err, store.ErrUnfinished) {
 		// The apply began and stopped: the import stays applying, its

@@ -472,7 +472,7 @@ func TestAnImportStoppedMidwayIsFinished(t *testing.T) {
 				return errors.New("the disk is full")
 			}
 			if db.Dialect == store.SQLite {
-				writeWaits(t, db) // so the parts so far land before it
+				storetest.WaitingWrite(t, db) // so the parts so far land before it
 			}
 			return nil
 		}
@@ -557,24 +557,4 @@ func lastImport(t *testing.T, s *Service) *Import {
 		t.Fatalf("imports: %v, %v", list, err)
 	}
 	return &list[0]
-}
-
-// writeWaits has a small write wait for SQLite's writer, which the caller
-// holds, and returns once it waits.
-func writeWaits(t *testing.T, db *store.DB) {
-	t.Helper()
-	go func() {
-		if err := db.Tx(ctx, func(tx store.Conn) error {
-			_, err := tx.IDB().NewRaw("UPDATE ptj SET name = name WHERE code = ?", "12010101").Exec(ctx)
-			return err
-		}); err != nil {
-			t.Errorf("the write that waited: %v", err)
-		}
-	}()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		if _, waiting, _ := db.Transactions(); waiting > 0 {
-			return
-		}
-	}
-	t.Fatal("the write never waited")
 }

@@ -271,7 +271,7 @@ func countChecked(ctx context.Context, idb bun.IDB, imp *Import) error {
 // (store.RunJob); importJob names import id's.
 const importJobs = "payment-import-"
 
-func importJob(id int64) string { return importJobs + strconv.FormatInt(id, 10) }
+func importJob(id int64) string { return store.JobName(importJobs, id) }
 
 // applyJob is the apply of import imp's checked file (payment_checked):
 // each part writes its lines' payees, vouchers and history; the end queues
@@ -289,6 +289,9 @@ func (s *Service) applyJob(ctx context.Context, imp *Import, bulk *bool) store.J
 			return s.applyPart(ctx, b, imp, p, p.Whole() && *bulk)
 		},
 		End: func(b store.Bulk) error { return s.endImport(ctx, b.Conn, imp) },
+		// Its staging sorts a million vouchers, and its parts touch
+		// random leaves of three indexes.
+		PageCacheMB: 64,
 	}
 }
 
@@ -410,31 +413,13 @@ func (s *Service) FinishImports(ctx context.Context) ([]int64, error) {
 }
 
 func (s *Service) finishImports(ctx context.Context) ([]int64, error) {
-	names, err := s.db.JobsApplying(ctx, importJobs)
-	if err != nil {
-		return nil, err
-	}
-	var done []int64
-	var busy error
-	for _, name := range names {
-		id, err := strconv.ParseInt(strings.TrimPrefix(name, importJobs), 10, 64)
-		if err != nil {
-			return done, fmt.Errorf("finish imports: job %s: %w", name, err)
-		}
+	return s.db.ResumeJobs(ctx, importJobs, func(id int64) (store.Job, error) {
 		imp := &Import{ID: id}
 		if err := s.db.IDB().NewSelect().Model(imp).WherePK().Scan(ctx); err != nil {
-			return done, fmt.Errorf("finish import %d: %w", id, err)
+			return store.Job{}, err
 		}
-		switch err := s.db.Resume(ctx, s.applyJob(ctx, imp, new(bool))); {
-		case errors.Is(err, store.ErrJobBusy):
-			busy = err
-		case err != nil:
-			return done, fmt.Errorf("finish import %d: %w", id, err)
-		default:
-			done = append(done, id)
-		}
-	}
-	return done, busy
+		return s.applyJob(ctx, imp, new(bool)), nil
+	})
 }
 
 // withoutIndexes runs fn with table's secondary indexes dropped, then

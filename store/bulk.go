@@ -31,14 +31,22 @@ type Bulk struct {
 // and gives it Load. Temporary tables made inside it live on that one
 // connection, so fn may stage rows in one and move them with INSERT … SELECT.
 func (db *DB) BulkTx(ctx context.Context, fn func(b Bulk) error) error {
-	return db.bulkTx(ctx, db.bun, "", false, fn)
+	return db.bulkTx(ctx, db.bun, nil, fn)
 }
 
-// bulkTx is BulkTx on a connection of pool, with the SQLite staging file
-// attach attached to it as "stage" for the transaction (none: ""). beside
-// says that the transaction is a job's staging beside the writer
-// (RunJob): it writes no audit record, only its staging tables.
-func (db *DB) bulkTx(ctx context.Context, pool *bun.DB, attach string, beside bool, fn func(b Bulk) error) (err error) {
+// jobTx is what a transaction of a job on SQLite (RunJob) gets besides
+// BulkTx's: its staging file, attached as "stage", and its page cache.
+type jobTx struct {
+	file string
+	// beside: the transaction is the job's staging beside the writer: it
+	// writes no audit record, only its staging tables.
+	beside  bool
+	cacheMB int // Job.PageCacheMB
+}
+
+// bulkTx is BulkTx on a connection of pool, for a job's transaction on
+// SQLite when job is not nil.
+func (db *DB) bulkTx(ctx context.Context, pool *bun.DB, job *jobTx, fn func(b Bulk) error) (err error) {
 	if pool == db.bun {
 		// In line with the other transactions: a job's parts on SQLite
 		// let the writes that came meanwhile go first.
@@ -53,19 +61,20 @@ func (db *DB) bulkTx(ctx context.Context, pool *bun.DB, attach string, beside bo
 		return fmt.Errorf("bulk: %w", err)
 	}
 	defer conn.Close()
-	if attach != "" {
-		// A job's staging and apply on SQLite sort and index many rows: a
-		// page cache of 64 MB instead of SQLite's 2 for the transaction's
-		// length, set back before the connection returns to its pool. Set
-		// per transaction, not per part: a cache made smaller within a
-		// transaction writes out the dirty pages it no longer holds. (The
-		// payroll import, which loads its items straight into their
-		// table, grew by 148 MB instead of 26 with it, no faster.)
-		if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
-			return fmt.Errorf("bulk: %w", err)
+	beside := false
+	if job != nil {
+		beside = job.beside
+		if job.cacheMB > 0 {
+			// For the transaction's length, set back before the
+			// connection returns to its pool. Set per transaction, not
+			// per part: a cache made smaller within a transaction writes
+			// out the dirty pages it no longer holds.
+			if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", job.cacheMB<<10)); err != nil {
+				return fmt.Errorf("bulk: %w", err)
+			}
+			defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000") //nolint:errcheck
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000") //nolint:errcheck
-		if err := attachStaging(ctx, conn, attach); err != nil {
+		if err := attachStaging(ctx, conn, job.file); err != nil {
 			return err
 		}
 		defer detachStaging(conn)

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -37,7 +39,8 @@ import (
 type Job struct {
 	// Name names a job that may apply in parts, among the jobs whose apply
 	// is under way (at most 64 characters, never reused: an import's id in
-	// it). A job applied whole needs none.
+	// it). A job applied whole needs none. Begin may set it (through the
+	// *Job that RunJob was given) when its first write makes the id.
 	Name string
 	// Stage reads the portal and writes the staging tables.
 	Stage func(b Bulk) error
@@ -54,6 +57,12 @@ type Job struct {
 	Part func(b Bulk, p Part) error
 	// End finishes the apply, in the last part's transaction; may be nil.
 	End func(b Bulk) error
+	// PageCacheMB is the page cache (SQLite) of each of the job's
+	// transactions, in MB; 0 keeps SQLite's 2 MB. A job that sorts and
+	// indexes many rows of the portal runs faster with more (eMaklum's
+	// import, eEC's generation: 64); one that appends (the payroll import)
+	// only grows.
+	PageCacheMB int
 }
 
 // Part is the share of a Job's staging table that one transaction
@@ -89,7 +98,7 @@ const jobLease = 2 * time.Minute
 // RunJob runs job j: its staging, then its apply, whole or in parts (see
 // Job). An error from Stage or Begin leaves the portal as it was; an
 // error after a Begin that asked for parts landed is ErrUnfinished.
-func (db *DB) RunJob(ctx context.Context, j Job) error {
+func (db *DB) RunJob(ctx context.Context, j *Job) error {
 	if db.sqlitePath == "" { // PostgreSQL, or SQLite in memory: one pool
 		return db.BulkTx(ctx, func(b Bulk) error {
 			if err := j.Stage(b); err != nil {
@@ -111,7 +120,8 @@ func (db *DB) RunJob(ctx context.Context, j Job) error {
 			os.Remove(file)
 		}
 	}()
-	if err := db.stageBeside(ctx, file, j.Stage); err != nil {
+	jt := jobTx{file: file, cacheMB: j.PageCacheMB}
+	if err := db.stageBeside(ctx, jt, j.Stage); err != nil {
 		return err
 	}
 	if j.Part != nil {
@@ -122,7 +132,7 @@ func (db *DB) RunJob(ctx context.Context, j Job) error {
 	}
 	holder := rand.Text()
 	var w applying
-	err := db.bulkTx(ctx, db.bun, file, false, func(b Bulk) error {
+	err := db.bulkTx(ctx, db.bun, &jt, func(b Bulk) error {
 		rows, err := j.Begin(b)
 		if err != nil {
 			return err
@@ -150,7 +160,7 @@ func (db *DB) RunJob(ctx context.Context, j Job) error {
 	if !parted {
 		return nil
 	}
-	return db.applyParts(ctx, j, &w, holder)
+	return db.applyParts(ctx, *j, &w, holder)
 }
 
 // applying is a job's row in jobs_applying: its staging file, how many rows
@@ -203,7 +213,7 @@ func (b Bulk) holdJob(ctx context.Context, name, holder string) error {
 func (db *DB) applyParts(ctx context.Context, j Job, w *applying, holder string) error {
 	for w.Through < w.Last {
 		through := w.Through
-		err := db.bulkTx(ctx, db.bun, w.File, false, func(b Bulk) error {
+		err := db.bulkTx(ctx, db.bun, &jobTx{file: w.File, cacheMB: j.PageCacheMB}, func(b Bulk) error {
 			waited := db.bun.Stats().WaitCount
 			for {
 				// Renewed at every part: no other process's Resume takes
@@ -289,6 +299,42 @@ func (db *DB) Resume(ctx context.Context, j Job) error {
 		return fmt.Errorf("resume job %s: its staging file: %w", j.Name, err)
 	}
 	return db.applyParts(ctx, j, &w, holder)
+}
+
+// JobName names the job of kind prefix ("payroll-import-") for the row
+// id its Begin wrote (an import's): ResumeJobs reads the id back.
+func JobName(prefix string, id int64) string { return prefix + strconv.FormatInt(id, 10) }
+
+// ResumeJobs finishes, with Resume, every job named by JobName(prefix, …)
+// whose apply is under way, the job of each made by job from its id, and
+// returns the ids of those it finished. One that another process is
+// applying is left to it: ErrJobBusy, once the others are done.
+func (db *DB) ResumeJobs(ctx context.Context, prefix string, job func(id int64) (Job, error)) ([]int64, error) {
+	names, err := db.JobsApplying(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	var done []int64
+	var busy error
+	for _, name := range names {
+		id, err := strconv.ParseInt(strings.TrimPrefix(name, prefix), 10, 64)
+		if err != nil {
+			return done, fmt.Errorf("resume job %s: %w", name, err)
+		}
+		j, err := job(id)
+		if err == nil {
+			err = db.Resume(ctx, j)
+		}
+		switch {
+		case errors.Is(err, ErrJobBusy):
+			busy = err
+		case err != nil:
+			return done, fmt.Errorf("resume job %s: %w", name, err)
+		default:
+			done = append(done, id)
+		}
+	}
+	return done, busy
 }
 
 // partLanded, when set (by a test), is called after each transaction of a

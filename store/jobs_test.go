@@ -98,7 +98,7 @@ func TestJobInParts(t *testing.T) {
 		})
 		defer restore()
 		writeIn = 2
-		if err := db.RunJob(ctx, job); err != nil {
+		if err := db.RunJob(ctx, &job); err != nil {
 			t.Fatal(err)
 		}
 		want, wantParts := "[3:3 6:6 10:10]", 4
@@ -131,7 +131,7 @@ func TestJobInParts(t *testing.T) {
 			t.Fatal(err)
 		}
 		job.Name, parts, ends, failAt, writes = "ptj-upper-again", 0, 0, 3, map[int]chan error{}
-		err := db.RunJob(ctx, job)
+		err := db.RunJob(ctx, &job)
 		if !errors.Is(err, store.ErrUnfinished) || !strings.Contains(err.Error(), "the disk is full") {
 			t.Fatalf("a part that failed: %v, want ErrUnfinished with its cause", err)
 		}
@@ -173,7 +173,7 @@ func TestJobInParts(t *testing.T) {
 		// A Begin that refuses leaves everything as it was.
 		job.Name = "ptj-refused"
 		job.Begin = func(store.Bulk) (int64, error) { return 0, errors.New("refused") }
-		if err := db.RunJob(ctx, job); err == nil || errors.Is(err, store.ErrUnfinished) {
+		if err := db.RunJob(ctx, &job); err == nil || errors.Is(err, store.ErrUnfinished) {
 			t.Fatalf("a refused job: %v", err)
 		}
 		noneLeft("refused")

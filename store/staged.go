@@ -36,7 +36,7 @@ const stagedTries = 3
 func (db *DB) Staged(ctx context.Context, stage, apply func(b Bulk) error) error {
 	var err error
 	for range stagedTries {
-		err = db.RunJob(ctx, Job{Stage: stage, Begin: func(b Bulk) (int64, error) { return 0, apply(b) }})
+		err = db.RunJob(ctx, &Job{Stage: stage, Begin: func(b Bulk) (int64, error) { return 0, apply(b) }, PageCacheMB: 64})
 		if !errors.Is(err, ErrStale) {
 			return err
 		}
@@ -48,16 +48,18 @@ func (db *DB) Staged(ctx context.Context, stage, apply func(b Bulk) error) error
 // database.
 const stagingPrefix = ".stage-"
 
-// stageBeside runs stage in a transaction of a connection of its own, the
-// staging file attached. Its BEGIN is deferred: the transaction writes the
-// staging file alone, and never asks for the portal's write lock.
-func (db *DB) stageBeside(ctx context.Context, file string, stage func(b Bulk) error) error {
+// stageBeside runs job's stage in a transaction of a connection of its
+// own, the staging file attached. Its BEGIN is deferred: the transaction
+// writes the staging file alone, and never asks for the portal's write
+// lock.
+func (db *DB) stageBeside(ctx context.Context, job jobTx, stage func(b Bulk) error) error {
 	side, err := openSQLite(db.sqlitePath, false, true)
 	if err != nil {
 		return fmt.Errorf("staging: %w", err)
 	}
 	defer side.Close()
-	return db.bulkTx(ctx, bun.NewDB(side, sqlitedialect.New()), file, true, stage)
+	job.beside = true
+	return db.bulkTx(ctx, bun.NewDB(side, sqlitedialect.New()), &job, stage)
 }
 
 // onlyStaged refuses a staging that audited: a job's staging writes its
@@ -115,6 +117,22 @@ func (b Bulk) CreateStaging(ctx context.Context, name, def string, args ...any) 
 	}
 	if _, err := b.idb.NewRaw(q, args...).Exec(ctx); err != nil {
 		return fmt.Errorf("staging table %s: %w", name, err)
+	}
+	return nil
+}
+
+// IndexStaging makes index name on columns ("a, b") of a staging table
+// where the job's apply may go in parts (SQLite, staged beside the
+// writer): a part that takes the rows of another staging table by a join
+// finds them by it, instead of reading the whole table each part.
+// Elsewhere the apply is whole, and one pass over the table is cheaper
+// than the index.
+func (b Bulk) IndexStaging(ctx context.Context, name, table, columns string) error {
+	if !b.beside {
+		return nil
+	}
+	if _, err := b.idb.NewRaw("CREATE INDEX stage." + name + " ON " + table + " (" + columns + ")").Exec(ctx); err != nil {
+		return fmt.Errorf("staging index %s: %w", name, err)
 	}
 	return nil
 }

@@ -187,11 +187,7 @@ func ProbeWrites(tb testing.TB, db *store.DB) (stop func() WriteWaits) {
 			case <-tick.C:
 			}
 			start := time.Now()
-			err := db.Tx(context.Background(), func(tx store.Conn) error {
-				_, err := tx.IDB().NewRaw("UPDATE ptj SET name = name WHERE code = (SELECT MIN(code) FROM ptj)").Exec(context.Background())
-				return err
-			})
-			if err != nil {
+			if err := touch(db); err != nil {
 				tb.Errorf("a write beside the job: %v", err)
 			}
 			w.Writes++
@@ -202,4 +198,30 @@ func ProbeWrites(tb testing.TB, db *store.DB) (stop func() WriteWaits) {
 		close(done)
 		return <-out
 	}
+}
+
+// touch is a short write: a PTJ's name set to itself.
+func touch(db *store.DB) error {
+	return db.Tx(context.Background(), func(tx store.Conn) error {
+		_, err := tx.IDB().NewRaw("UPDATE ptj SET name = name WHERE code = (SELECT MIN(code) FROM ptj)").Exec(context.Background())
+		return err
+	})
+}
+
+// WaitingWrite starts a short write on db and returns once it waits for
+// the writer (SQLite): a job applying in parts then lets it go after the
+// part under way, which lands first.
+func WaitingWrite(tb testing.TB, db *store.DB) {
+	tb.Helper()
+	go func() {
+		if err := touch(db); err != nil {
+			tb.Errorf("the write that waited: %v", err)
+		}
+	}()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if _, waiting, _ := db.Transactions(); waiting > 0 {
+			return
+		}
+	}
+	tb.Fatal("the write never waited")
 }
