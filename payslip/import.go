@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +37,8 @@ type ImportResult struct {
 	WarningCount int
 	// Mailed is how many employees of replaced published months were told.
 	Mailed int
+
+	stored []storedWarning // Warnings as payroll_imports keeps them
 }
 
 // Warning is something to look at that does not stop an import.
@@ -75,32 +76,59 @@ func (e *BadFile) Unwrap() error {
 // itemColumns are the columns of payslip_items, in the order Load writes them.
 var itemColumns = []string{"import_id", "slip_no", "line_no", "item_code", "kind", "name", "amount_sen"}
 
+// stagedItemColumns are the columns of the staging table of pay items, in
+// the order the scan writes them: payslip_items' without the import's id,
+// which the apply's first write makes.
+var stagedItemColumns = itemColumns[1:]
+
 // runColumns are the columns of the staging table of runs, in the order
 // Load writes them.
 var runColumns = []string{"month", "ic_number", "salary_no", "name", "ptj_code", "position", "grade", "bank_code",
 	"account_no", "tax_no", "epf_no", "slip_no", "first_line", "first_run", "gross_sen", "deductions_sen", "employer_sen"}
 
-const stagingTable = "payroll_staging"
+// The staging tables of an import (store.Bulk.CreateStaging): the pay
+// items as read, the runs as read, and the slips made from the runs.
+const (
+	stagedItems = "payroll_items_staged"
+	stagedRuns  = "payroll_runs"
+	stagedSlips = "payroll_slips"
+)
 
-// Import reads a payroll file (see Columns) from r and stores its slips in
-// one transaction, or nothing at all: a file with any bad line answers a
-// *BadFile listing every bad line; a month that already holds slips
-// answers a Conflict unless replace is set. r is read once, as a stream,
-// and never held in memory:
-//   - while the lines are checked, their pay items are copied into
-//     payslip_items (COPY … FROM STDIN on PostgreSQL, a prepared INSERT on
-//     SQLite), and each run of lines of one employee and month becomes one
-//     row of employee details and sums in a spooled file;
-//   - the runs are then copied into a staging table, and the slips made
-//     from it by one set-based INSERT … SELECT (a slip whose lines are not
-//     together in the file has several runs, summed there).
+// Import reads a payroll file (see Columns) from r and stores its slips,
+// or nothing at all: a file with any bad line answers a *BadFile listing
+// every bad line; a month that already holds slips answers a Conflict
+// unless replace is set, and a month another import is still saving
+// answers a Conflict. r is read once, as a stream, and never held in
+// memory. The import is a store.Job:
+//   - its staging reads the file: while the lines are checked, their pay
+//     items are copied into a staging table (COPY … FROM STDIN on
+//     PostgreSQL, a prepared INSERT on SQLite), and each run of lines of
+//     one employee and month becomes one row of employee details and sums
+//     in a spooled file, copied into a staging table at the end; one
+//     set-based INSERT … SELECT then makes the slips from the runs (a slip
+//     whose lines are not together in the file has several runs, summed
+//     there), and the warnings are found;
+//   - its apply records the import, marks its months as being saved
+//     (StateImporting: nobody publishes them meanwhile), and writes the
+//     slips and their items. On SQLite, where the staging runs beside the
+//     one writer, that apply goes in parts of Options.PartSlips slips, so
+//     that the portal's other writes wait for a part and not the whole
+//     file — except a file that replaces a published month, applied whole
+//     so that its employees never see the month half replaced;
+//   - its end sets the months' counts and states and audits the import.
 //
-// name is the file's name, for the audit record. Replacing a published
-// month keeps it published (from the same date) and tells its employees
-// that the slip was replaced.
+// An apply that stopped between two parts (its process died) is finished
+// by FinishImports — the next import calls it, and the server every
+// minute; Import itself returns the result so far with an error wrapping
+// store.ErrUnfinished. name is the file's name, for the audit record.
+// Replacing a published month keeps it published (from the same date) and
+// tells its employees that the slip was replaced.
 func (s *Service) Import(ctx context.Context, by store.Actor, name string, r io.Reader, replace bool) (*ImportResult, error) {
 	res, err := s.importFile(ctx, by, name, r, replace)
 	s.forget()
+	if errors.Is(err, store.ErrUnfinished) {
+		return res, fmt.Errorf("import payroll: %w", err)
+	}
 	if err != nil {
 		return nil, wrap("import payroll", err)
 	}
@@ -138,170 +166,133 @@ func (s *Service) importFile(ctx context.Context, by store.Actor, name string, r
 	if err != nil {
 		return nil, err
 	}
+	// An import that a process left half saved is finished first: its
+	// months may be this file's. One another process is saving is left to
+	// it (the months it holds refuse this file).
+	if _, err := s.finishImports(ctx); err != nil && !errors.Is(err, store.ErrJobBusy) {
+		return nil, err
+	}
+	res := &ImportResult{FileName: name}
+	job := s.applyJob(ctx, res)
+	job.Stage = func(b store.Bulk) error { return s.stage(ctx, b, r, known, res) }
+	job.Begin = func(b store.Bulk) (int64, error) {
+		parts, err := s.begin(ctx, b, by, res, replace)
+		job.Name = importJob(res.ID)
+		return parts, err
+	}
+	err = s.db.RunJob(ctx, &job)
+	var bad *BadFile
+	switch {
+	case err == nil:
+		return res, nil
+	case errors.Is(err, store.ErrUnfinished):
+		return res, err
+	case errors.As(err, &bad) || apperr.CodeOf(err) != apperr.Internal:
+		return nil, err
+	}
+	return nil, fmt.Errorf("import payroll %s: %w", name, err)
+}
+
+// stage reads the file into the staging tables (see Import) and fills in
+// res but its id: its counts, months, sum and warnings. It writes nothing
+// else: a bad file ends here, and nothing was written.
+func (s *Service) stage(ctx context.Context, b store.Bulk, r io.Reader, known map[string]bool, res *ImportResult) error {
+	idb := b.IDB()
+	if b.DB().Dialect == store.Postgres {
+		// One import at a time: a second waits here rather than racing
+		// the first on the same months. (On SQLite the apply's beginning,
+		// under the one writer, sees the months another import holds.)
+		if _, err := idb.NewRaw("SELECT pg_advisory_xact_lock(?)", importLock).Exec(ctx); err != nil {
+			return err
+		}
+		// Grouping a large file's runs wants memory, not temporary files.
+		if _, err := idb.NewRaw("SET LOCAL work_mem = '256MB'").Exec(ctx); err != nil {
+			return err
+		}
+	}
 	spool, err := os.CreateTemp("", "ispeks-payroll-runs-*")
 	if err != nil {
-		return nil, fmt.Errorf("import payroll: spool: %w", err)
+		return fmt.Errorf("spool: %w", err)
 	}
 	defer os.Remove(spool.Name())
 	defer spool.Close()
 	runs := csv.NewWriter(bufio.NewWriterSize(spool, 256<<10))
-
+	if err := b.CreateStaging(ctx, stagedItems, `(slip_no INTEGER NOT NULL, line_no INTEGER NOT NULL,
+		item_code VARCHAR(10) NOT NULL, kind VARCHAR(10) NOT NULL, name VARCHAR(100) NOT NULL, amount_sen BIGINT NOT NULL)`); err != nil {
+		return err
+	}
 	sum := sha256.New()
 	sc := &Scanner{Known: func(c string) bool { return known[c] }, Now: s.now()}
-	res := &ImportResult{FileName: name}
-	err = s.db.BulkTx(ctx, func(b store.Bulk) error {
-		idb := b.IDB()
-		if b.DB().Dialect == store.Postgres {
-			// One import at a time: a second waits here rather than
-			// racing the first on the same months.
-			if _, err := idb.NewRaw("SELECT pg_advisory_xact_lock(?)", importLock).Exec(ctx); err != nil {
-				return err
-			}
-			// Grouping a large file's runs wants memory, not temporary files.
-			if _, err := idb.NewRaw("SET LOCAL work_mem = '256MB'").Exec(ctx); err != nil {
-				return err
-			}
+	var cur run
+	flush := func() error {
+		if cur.first == 0 {
+			return nil
 		}
-		now := s.now()
-		var actorID *int64
-		if by.UserID != 0 {
-			actorID = &by.UserID
-		}
-		// The import's row first, so that its items can name it; its
-		// counts are filled in at the end.
-		if err := idb.NewRaw(`INSERT INTO payroll_imports (file_name, sha256, lines, employees, slips, months, by_id, by_login, at)
-			VALUES (?, '', 0, 0, 0, '', ?, ?, ?) RETURNING id`, clip(name, 255), actorID, by.Login, now).Scan(ctx, &res.ID); err != nil {
-			return err
-		}
-		var cur run
-		flush := func() error {
-			if cur.first == 0 {
-				return nil
-			}
-			l := &cur.Line
-			return runs.Write([]string{l.Month, l.IC, l.SalaryNo, l.Name, l.PTJ, l.Position, l.Grade, l.Bank, l.Account, l.TaxNo, l.EPFNo,
-				strconv.Itoa(cur.Slip), strconv.Itoa(cur.first), strconv.FormatBool(cur.first == cur.SlipStart), strconv.FormatInt(cur.gross, 10), strconv.FormatInt(cur.deductions, 10), strconv.FormatInt(cur.employer, 10)})
-		}
-		_, err := b.Load(ctx, "payslip_items", itemColumns, func(w store.RowWriter) error {
-			return sc.Scan(io.TeeReader(r, sum), func(l *Line) error {
-				if l.Month != cur.Month || l.IC != cur.IC {
-					if err := flush(); err != nil {
-						return err
-					}
-					cur = run{Line: *l, first: l.No}
+		l := &cur.Line
+		return runs.Write([]string{l.Month, l.IC, l.SalaryNo, l.Name, l.PTJ, l.Position, l.Grade, l.Bank, l.Account, l.TaxNo, l.EPFNo,
+			strconv.Itoa(cur.Slip), strconv.Itoa(cur.first), strconv.FormatBool(cur.first == cur.SlipStart), strconv.FormatInt(cur.gross, 10), strconv.FormatInt(cur.deductions, 10), strconv.FormatInt(cur.employer, 10)})
+	}
+	_, err = b.Load(ctx, stagedItems, stagedItemColumns, func(w store.RowWriter) error {
+		return sc.Scan(io.TeeReader(r, sum), func(l *Line) error {
+			if l.Month != cur.Month || l.IC != cur.IC {
+				if err := flush(); err != nil {
+					return err
 				}
-				cur.add(l)
-				return w.Row(res.ID, l.Slip, l.No, l.ItemCode, string(l.Kind), l.ItemName, l.AmountSen)
-			})
+				cur = run{Line: *l, first: l.No}
+			}
+			cur.add(l)
+			return w.Row(l.Slip, l.No, l.ItemCode, string(l.Kind), l.ItemName, l.AmountSen)
 		})
-		if err != nil {
-			return err
-		}
-		if sc.ErrorCount > 0 {
-			return &BadFile{Errors: sc.Errors, Count: sc.ErrorCount}
-		}
-		if err := flush(); err != nil {
-			return err
-		}
-		runs.Flush()
-		if err := runs.Error(); err != nil {
-			return fmt.Errorf("spool: %w", err)
-		}
-		res.SHA256 = hex.EncodeToString(sum.Sum(nil))
-		res.Lines, res.Employees, res.Slips = sc.Lines, sc.Employees, sc.Slips
-		for m := range sc.Months {
-			res.Months = append(res.Months, m)
-		}
-		sort.Strings(res.Months)
-
-		var existing []struct {
-			Month string `bun:"month"`
-			State string `bun:"state"`
-		}
-		if err := idb.NewRaw("SELECT month, state FROM payroll_months WHERE month IN (?) ORDER BY month", bun.In(res.Months)).Scan(ctx, &existing); err != nil {
-			return err
-		}
-		var published []string
-		for _, e := range existing {
-			res.Replaced = append(res.Replaced, e.Month)
-			if e.State == StatePublished {
-				published = append(published, e.Month)
-			}
-		}
-		if len(existing) > 0 && !replace {
-			return apperr.New(apperr.Conflict, "payslip.error.month_exists", "Months", strings.Join(res.Replaced, ", "))
-		}
-		if len(existing) > 0 {
-			if _, err := idb.NewRaw(`DELETE FROM payslip_items WHERE (import_id, slip_no) IN
-				(SELECT import_id, slip_no FROM payslips WHERE month IN (?))`, bun.In(res.Replaced)).Exec(ctx); err != nil {
-				return err
-			}
-			if _, err := idb.NewRaw("DELETE FROM payslips WHERE month IN (?)", bun.In(res.Replaced)).Exec(ctx); err != nil {
-				return err
-			}
-		}
-		if err := s.insertSlips(ctx, b, spool, res.ID); err != nil {
-			return err
-		}
-		if _, err := idb.NewRaw(`UPDATE payroll_imports SET sha256 = ?, lines = ?, employees = ?, slips = ?, months = ?, replaced = ?
-			WHERE id = ?`, res.SHA256, res.Lines, res.Employees, res.Slips, strings.Join(res.Months, ","),
-			strings.Join(res.Replaced, ","), res.ID).Exec(ctx); err != nil {
-			return err
-		}
-		if err := s.upsertMonths(ctx, idb, res.ID, res.Months); err != nil {
-			return err
-		}
-		if err := s.warn(ctx, idb, res); err != nil {
-			return err
-		}
-		if err := b.Audit(ctx, by, "payroll.import", "payroll_import", fmt.Sprint(res.ID), map[string]any{
-			"file": name, "sha256": res.SHA256, "lines": res.Lines, "employees": res.Employees,
-			"months": res.Months, "replaced": res.Replaced, "warnings": res.WarningCount,
-		}); err != nil {
-			return err
-		}
-		for _, m := range published {
-			if err := b.Audit(ctx, by, "payroll.month.replace_published", "payroll_month", m, map[string]any{"import": res.ID}); err != nil {
-				return err
-			}
-		}
-		return nil
 	})
 	if err != nil {
-		var bad *BadFile
-		if errors.As(err, &bad) || apperr.CodeOf(err) != apperr.Internal {
-			return nil, err
-		}
-		return nil, fmt.Errorf("import payroll %s: %w", name, err)
+		return err
 	}
-	return res, nil
+	if sc.ErrorCount > 0 {
+		return &BadFile{Errors: sc.Errors, Count: sc.ErrorCount}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	runs.Flush()
+	if err := runs.Error(); err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	res.SHA256 = hex.EncodeToString(sum.Sum(nil))
+	res.Lines, res.Employees, res.Slips = sc.Lines, sc.Employees, sc.Slips
+	for m := range sc.Months {
+		res.Months = append(res.Months, m)
+	}
+	sort.Strings(res.Months)
+	if err := s.stageSlips(ctx, b, spool); err != nil {
+		return err
+	}
+	// A part takes its slips' items by their number.
+	if err := b.IndexStaging(ctx, stagedItems+"_slip", stagedItems, "slip_no"); err != nil {
+		return err
+	}
+	return s.warn(ctx, idb, res)
 }
 
 // importLock is the PostgreSQL advisory lock that puts imports in a line.
 const importLock = 0x6953504b /* "iSPK" */ <<16 | 10
 
-// insertSlips copies the spooled runs into a temporary staging table (no
-// index, no log on PostgreSQL, gone with the transaction) and makes one
-// slip per employee and month from it with one set-based statement. The
-// file has been checked: an employee's columns are the same on every line
-// of a month, so the first run's are the slip's.
-func (s *Service) insertSlips(ctx context.Context, b store.Bulk, spool *os.File, importID int64) error {
-	idb := b.IDB()
-	onCommit := ""
-	if b.DB().Dialect == store.Postgres {
-		onCommit = " ON COMMIT DROP"
-	}
-	if _, err := idb.NewRaw(`CREATE TEMP TABLE ` + stagingTable + ` (
+// stageSlips copies the spooled runs into a staging table and makes one
+// slip per employee and month from them with one set-based statement, in
+// the order of their numbers (the parts of the apply follow it). The file
+// has been checked: an employee's columns are the same on every line of a
+// month, so the first run's are the slip's.
+func (s *Service) stageSlips(ctx context.Context, b store.Bulk, spool *os.File) error {
+	if err := b.CreateStaging(ctx, stagedRuns, `(
 		month VARCHAR(7) NOT NULL, ic_number VARCHAR(12) NOT NULL, salary_no VARCHAR(8) NOT NULL, name VARCHAR(150) NOT NULL,
 		ptj_code VARCHAR(10) NOT NULL, position VARCHAR(100) NOT NULL, grade VARCHAR(10) NOT NULL, bank_code VARCHAR(10) NOT NULL,
 		account_no VARCHAR(20) NOT NULL, tax_no VARCHAR(13) NOT NULL, epf_no VARCHAR(12) NOT NULL,
-		slip_no INTEGER NOT NULL, first_line INTEGER NOT NULL, first_run INTEGER NOT NULL, gross_sen BIGINT NOT NULL, deductions_sen BIGINT NOT NULL, employer_sen BIGINT NOT NULL)` + onCommit).Exec(ctx); err != nil {
-		return fmt.Errorf("staging table: %w", err)
+		slip_no INTEGER NOT NULL, first_line INTEGER NOT NULL, first_run INTEGER NOT NULL, gross_sen BIGINT NOT NULL, deductions_sen BIGINT NOT NULL, employer_sen BIGINT NOT NULL)`); err != nil {
+		return err
 	}
 	if _, err := spool.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	_, err := b.Load(ctx, stagingTable, runColumns, func(w store.RowWriter) error {
+	_, err := b.Load(ctx, stagedRuns, runColumns, func(w store.RowWriter) error {
 		rd := csv.NewReader(bufio.NewReaderSize(spool, 256<<10))
 		rd.ReuseRecord = true
 		rd.FieldsPerRecord = len(runColumns)
@@ -341,56 +332,18 @@ func (s *Service) insertSlips(ctx context.Context, b store.Bulk, spool *os.File,
 	}
 	// The first run of a slip carries its details; the sums of its other
 	// runs (lines of the slip elsewhere in the file, rare) are added to it.
-	_, err = idb.NewRaw(`INSERT INTO payslips (month, ic_number, salary_no, name, ptj_code, position, grade, bank_code,
-			account_no, tax_no, epf_no, gross_sen, deductions_sen, net_sen, employer_sen, first_line, import_id, slip_no)
-		SELECT f.month, f.ic_number, f.salary_no, f.name, f.ptj_code, f.position, f.grade, f.bank_code,
+	return b.CreateStaging(ctx, stagedSlips, `AS SELECT f.month, f.ic_number, f.salary_no, f.name, f.ptj_code, f.position, f.grade, f.bank_code,
 			f.account_no, f.tax_no, f.epf_no,
-			f.gross_sen + COALESCE(x.gross_sen, 0), f.deductions_sen + COALESCE(x.deductions_sen, 0),
-			f.gross_sen + COALESCE(x.gross_sen, 0) - f.deductions_sen - COALESCE(x.deductions_sen, 0),
-			f.employer_sen + COALESCE(x.employer_sen, 0), f.first_line, ?, f.slip_no
-		FROM `+stagingTable+` f LEFT JOIN (
+			f.gross_sen + COALESCE(x.gross_sen, 0) AS gross_sen, f.deductions_sen + COALESCE(x.deductions_sen, 0) AS deductions_sen,
+			f.gross_sen + COALESCE(x.gross_sen, 0) - f.deductions_sen - COALESCE(x.deductions_sen, 0) AS net_sen,
+			f.employer_sen + COALESCE(x.employer_sen, 0) AS employer_sen, f.first_line, f.slip_no
+		FROM `+stagedRuns+` f LEFT JOIN (
 			SELECT month, ic_number, SUM(gross_sen) AS gross_sen, SUM(deductions_sen) AS deductions_sen, SUM(employer_sen) AS employer_sen
-			FROM `+stagingTable+` WHERE first_run = 0 GROUP BY month, ic_number) x ON x.month = f.month AND x.ic_number = f.ic_number
-		WHERE f.first_run = 1`, importID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("insert slips: %w", err)
-	}
-	if _, err := idb.NewRaw("DROP TABLE " + stagingTable).Exec(ctx); err != nil {
-		return err
-	}
-	return nil
+			FROM `+stagedRuns+` WHERE first_run = 0 GROUP BY month, ic_number) x ON x.month = f.month AND x.ic_number = f.ic_number
+		WHERE f.first_run = 1 ORDER BY f.slip_no`)
 }
 
-// Month states.
-const (
-	StateImported  = "imported"
-	StatePublished = "published"
-)
-
-// upsertMonths records the months of an import: new months as imported,
-// replaced months keep their state and publication.
-func (s *Service) upsertMonths(ctx context.Context, idb bun.IDB, importID int64, months []string) error {
-	for _, m := range months {
-		var n int
-		if err := idb.NewRaw("SELECT COUNT(*) FROM payslips WHERE month = ?", m).Scan(ctx, &n); err != nil {
-			return err
-		}
-		res, err := idb.NewRaw("UPDATE payroll_months SET import_id = ?, employees = ? WHERE month = ?", importID, n, m).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if k, _ := res.RowsAffected(); k == 1 {
-			continue
-		}
-		if _, err := idb.NewRaw("INSERT INTO payroll_months (month, state, import_id, employees) VALUES (?, ?, ?, ?)",
-			m, StateImported, importID, n).Exec(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// warn finds what should be looked at in the imported slips: deductions
+// warn finds what should be looked at in the staged slips: deductions
 // above 60% of gross earnings (JPA: net pay stays at least 40%), MyKad
 // numbers with no profile yet (their slips wait for them), and names that
 // differ from the profile's. The texts name the line and the person, never
@@ -407,26 +360,24 @@ func (s *Service) warn(ctx context.Context, idb bun.IDB, res *ImportResult) erro
 		key   string
 		query string
 	}{
-		{"payslip.warning.deductions", `SELECT first_line, month, ic_number, name, '' AS profile FROM payslips p
-			WHERE p.month IN (?) AND p.import_id = ? AND deductions_sen * 10 > gross_sen * 6`},
-		{"payslip.warning.no_profile", `SELECT first_line, month, ic_number, name, '' AS profile FROM payslips p
-			WHERE p.month IN (?) AND p.import_id = ? AND NOT EXISTS (SELECT 1 FROM users u WHERE u.login = p.ic_number)`},
-		{"payslip.warning.name_differs", `SELECT p.first_line, p.month, p.ic_number, p.name, u.name AS profile FROM payslips p
-			JOIN users u ON u.login = p.ic_number WHERE p.month IN (?) AND p.import_id = ? AND UPPER(u.name) <> UPPER(p.name)`},
+		{"payslip.warning.deductions", `SELECT first_line, month, ic_number, name, '' AS profile FROM ` + stagedSlips + ` p
+			WHERE deductions_sen * 10 > gross_sen * 6`},
+		{"payslip.warning.no_profile", `SELECT first_line, month, ic_number, name, '' AS profile FROM ` + stagedSlips + ` p
+			WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.login = p.ic_number)`},
+		{"payslip.warning.name_differs", `SELECT p.first_line, p.month, p.ic_number, p.name, u.name AS profile FROM ` + stagedSlips + ` p
+			JOIN users u ON u.login = p.ic_number WHERE UPPER(u.name) <> UPPER(p.name)`},
 	}
-	// The months' index finds the import's slips among every month's.
-	months := bun.In(res.Months)
 	var stored []storedWarning
 	for _, k := range kinds {
 		var n int
-		if err := idb.NewRaw("SELECT COUNT(*) FROM ("+k.query+") w", months, res.ID).Scan(ctx, &n); err != nil {
+		if err := idb.NewRaw("SELECT COUNT(*) FROM ("+k.query+") w").Scan(ctx, &n); err != nil {
 			return err
 		}
 		if n == 0 {
 			continue
 		}
 		var rows []row
-		if err := idb.NewRaw(k.query+" ORDER BY first_line LIMIT ?", months, res.ID, MaxWarnings).Scan(ctx, &rows); err != nil {
+		if err := idb.NewRaw(k.query+" ORDER BY first_line LIMIT ?", MaxWarnings).Scan(ctx, &rows); err != nil {
 			return err
 		}
 		for _, r := range rows {
@@ -443,15 +394,8 @@ func (s *Service) warn(ctx context.Context, idb bun.IDB, res *ImportResult) erro
 	for _, w := range stored {
 		res.Warnings = append(res.Warnings, Warning{Line: w.Line, Text: i18n.Of(w.Key, w.Args...)})
 	}
-	if len(stored) == 0 {
-		return nil
-	}
-	b, err := json.Marshal(stored)
-	if err != nil {
-		return err
-	}
-	_, err = idb.NewRaw("UPDATE payroll_imports SET warnings = ? WHERE id = ?", string(b), res.ID).Exec(ctx)
-	return err
+	res.stored = stored
+	return nil
 }
 
 // sameName compares names as people read them: case and spacing aside.

@@ -34,6 +34,10 @@ type MonthInfo struct {
 // for its visible_from).
 func (m MonthInfo) Published() bool { return m.State == StatePublished }
 
+// Importing reports whether the month's import is still being saved: its
+// slips so far are there, and it cannot be published yet.
+func (m MonthInfo) Importing() bool { return m.State == StateImporting }
+
 // PayrollMonths returns the pay months, newest first, one page at a time.
 func (s *Service) PayrollMonths(ctx context.Context, page store.Page) ([]MonthInfo, int64, error) {
 	var total int64

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -659,5 +660,135 @@ func TestTwoImportsOfOneMonthAtOnce(t *testing.T) {
 		if n := f.count("payroll_imports", "1 = 1"); n != 1 {
 			t.Fatalf("%d imports recorded, want 1", n)
 		}
+	})
+}
+
+// seen counts the rows of table that readers see while the writer is held
+// (the readers' pool; SQLite's writer is the part's).
+func seen(t *testing.T, db *store.DB, table, where string, args ...any) int {
+	t.Helper()
+	n, err := db.ReadIDB().NewSelect().TableExpr(table).Where(where, args...).Count(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
+}
+
+// TestImportInParts: on SQLite an import's slips land a part at a time
+// when another write waits, readers seeing each slip whole and the months
+// as being saved between parts; the import ends as a whole one does. On
+// PostgreSQL it is one transaction.
+func TestImportInParts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db, func(o *payslip.Options) { o.PartSlips = 2 })
+		parts := 0
+		payslip.SetPartDone(f.svc, func() error {
+			if parts++; db.Dialect != store.SQLite {
+				return nil
+			}
+			if n, items := seen(t, db, "payslips", "1 = 1"), seen(t, db, "payslip_items", "1 = 1"); n != 2*(parts-1) || items != 4*n {
+				t.Errorf("before part %d readers see %d slips and %d items, want %d and %d", parts, n, items, 2*(parts-1), 8*(parts-1))
+			}
+			if n := seen(t, db, "payroll_months", "state = ?", payslip.StateImporting); n != 2 {
+				t.Errorf("before part %d %d months being saved, want 2", parts, n)
+			}
+			storetest.WaitingWrite(t, db) // so that this part lands alone
+			return nil
+		})
+		res := f.mustImport(pay([]string{"2026-10", "2026-11"}, everyone, "3000.00"), false)
+		want := 5
+		if db.Dialect == store.Postgres {
+			want = 1
+		}
+		if parts != want {
+			t.Fatalf("%d parts, want %d", parts, want)
+		}
+		if res.Slips != 10 || f.count("payslips", "import_id = ?", res.ID) != 10 || f.count("payslip_items", "import_id = ?", res.ID) != 40 {
+			t.Fatalf("%+v: %d slips, %d items", res, f.count("payslips", "1 = 1"), f.count("payslip_items", "1 = 1"))
+		}
+		if n := f.count("payroll_months", "state = ? AND employees = 5 AND import_id = ?", payslip.StateImported, res.ID); n != 2 {
+			t.Fatalf("%d months imported with 5 employees, want 2", n)
+		}
+		if n := f.count("audit_log", "action = 'payroll.import' AND object_id = ?", fmt.Sprint(res.ID)); n != 1 {
+			t.Fatalf("%d audit records of the import", n)
+		}
+	})
+}
+
+// TestImportStoppedMidwayIsFinished: an import whose apply stopped after
+// two parts (SQLite) stays with its months being saved — not published, not
+// imported again — until FinishImports ends it from the next part; on
+// PostgreSQL the failed part undoes the whole import.
+func TestImportStoppedMidwayIsFinished(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db, func(o *payslip.Options) { o.PartSlips = 2 })
+		parts, failAt := 0, 3
+		if db.Dialect == store.Postgres {
+			failAt = 1 // its one part
+		}
+		payslip.SetPartDone(f.svc, func() error {
+			if parts++; parts == failAt {
+				return errors.New("the disk is full")
+			}
+			if db.Dialect == store.SQLite {
+				storetest.WaitingWrite(t, db)
+			}
+			return nil
+		})
+		file := pay([]string{"2026-10", "2026-11"}, everyone, "3000.00")
+		res, err := f.importFile(file, false)
+		if db.Dialect == store.Postgres {
+			if err == nil || f.count("payslips", "1 = 1") != 0 || f.count("payroll_imports", "1 = 1") != 0 || f.count("payroll_months", "1 = 1") != 0 {
+				t.Fatalf("a failed part on PostgreSQL: %v, %d slips", err, f.count("payslips", "1 = 1"))
+			}
+			return
+		}
+		if !errors.Is(err, store.ErrUnfinished) || res == nil || res.ID == 0 {
+			t.Fatalf("a part that failed: %+v, %v, want the import and ErrUnfinished", res, err)
+		}
+		payslip.SetPartDone(f.svc, nil)
+		if n := f.count("payslips", "1 = 1"); n != 4 || f.count("payroll_months", "state = ?", payslip.StateImporting) != 2 ||
+			f.count("audit_log", "action = 'payroll.import'") != 0 {
+			t.Fatalf("after two parts: %d slips (want 4), %d months being saved (want 2), %d audit records (want 0)",
+				n, f.count("payroll_months", "state = ?", payslip.StateImporting), f.count("audit_log", "action = 'payroll.import'"))
+		}
+
+		// While it is being saved its months are neither published nor
+		// imported again (here another process holds it).
+		if _, err := f.svc.Publish(ctx, admin, "2026-10", ""); !apperr.Is(err, apperr.Conflict) ||
+			!strings.Contains(apperr.As(err).Message(i18n.EN), "is still being saved") {
+			t.Fatalf("publishing a month being saved: %v", err)
+		}
+		lease := "job:payroll-import-" + fmt.Sprint(res.ID)
+		if ok, err := db.TakeLease(ctx, lease, "another process", time.Now().Add(time.Minute)); err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		if _, err := f.importFile(file, true); !apperr.Is(err, apperr.Conflict) ||
+			!strings.Contains(apperr.As(err).Message(i18n.MS), "masih sedang disimpan") || f.count("payslips", "1 = 1") != 4 {
+			t.Fatalf("replacing a month being saved: %v, %d slips", err, f.count("payslips", "1 = 1"))
+		}
+		if done, err := f.svc.FinishImports(ctx); !errors.Is(err, store.ErrJobBusy) || len(done) != 0 {
+			t.Fatalf("finishing an import another process holds: %v, %v", done, err)
+		}
+		if err := db.ReleaseLease(ctx, lease, "another process"); err != nil {
+			t.Fatal(err)
+		}
+
+		// FinishImports (serve's, each minute; and the next import's) ends it.
+		done, err := f.svc.FinishImports(ctx)
+		if err != nil || len(done) != 1 || done[0] != res.ID {
+			t.Fatalf("FinishImports: %v, %v", done, err)
+		}
+		if f.count("payslips", "import_id = ?", res.ID) != 10 || f.count("payslip_items", "import_id = ?", res.ID) != 40 ||
+			f.count("payroll_months", "state = ? AND employees = 5", payslip.StateImported) != 2 ||
+			f.count("audit_log", "action = 'payroll.import'") != 1 || f.count("payroll_imports", "1 = 1") != 1 {
+			t.Fatalf("finished: %d slips, %d items, %d months imported, %d audit records",
+				f.count("payslips", "1 = 1"), f.count("payslip_items", "1 = 1"), f.count("payroll_months", "state = ?", payslip.StateImported),
+				f.count("audit_log", "action = 'payroll.import'"))
+		}
+		if n, _, err := db.VerifyAudit(ctx); err != nil || n == 0 {
+			t.Fatalf("audit chain: %d, %v", n, err)
+		}
+		f.publish("2026-10", "")
 	})
 }

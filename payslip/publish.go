@@ -55,6 +55,9 @@ func (s *Service) Publish(ctx context.Context, by store.Actor, month, visibleFro
 		if err != nil {
 			return err
 		}
+		if state == StateImporting {
+			return apperr.New(apperr.Conflict, "payslip.error.month_importing", "Months", m)
+		}
 		if _, err := tx.IDB().NewRaw(`UPDATE payroll_months SET state = ?, visible_from = ?, published_at = ?, published_by = ?
 			WHERE month = ?`, StatePublished, res.VisibleFrom, s.now(), by.Login, m).Exec(ctx); err != nil {
 			return err

@@ -62,6 +62,10 @@ type Options struct {
 	// MailBatch is how many employees one publishing transaction mails
 	// (default 1000).
 	MailBatch int
+	// PartSlips is how many slips, with their items, a part of an
+	// import's apply writes on SQLite (default PartSlips): the longest
+	// another write waits for the import.
+	PartSlips int
 }
 
 // Service runs the module on a database.
@@ -72,6 +76,9 @@ type Service struct {
 	jobs  *jobs
 	// audits writes the records of viewings, concurrent ones together.
 	audits *store.Auditor
+
+	// partDone, when set (by a test), ends each part of an import's apply.
+	partDone func() error
 
 	// published caches the published months (see visibleMonths).
 	published struct {
@@ -88,6 +95,9 @@ func New(db *store.DB, links Links, opts Options) *Service {
 	}
 	if opts.MailBatch <= 0 {
 		opts.MailBatch = 1000
+	}
+	if opts.PartSlips <= 0 {
+		opts.PartSlips = PartSlips
 	}
 	if opts.Treasury == "" {
 		opts.Treasury = "Perbendaharaan Negeri"

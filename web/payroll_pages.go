@@ -174,6 +174,12 @@ func (s *Server) payrollJobPage(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/payroll/imports/%d?done=imported", st.Result.ID))
 		return
 	}
+	if errors.Is(st.Err, store.ErrUnfinished) {
+		// Checked and partly saved: the server finishes it (FinishImports).
+		s.log.Error("payroll import stopped midway", "import", st.Result.ID, "error", st.Err)
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/payroll/imports/%d?done=saving", st.Result.ID))
+		return
+	}
 	d := jobData{JobStatus: st}
 	if !st.Done {
 		c.Header("Refresh", "2")
@@ -298,7 +304,7 @@ func (s *Server) payrollMonth(c *gin.Context, flash *Flash, form *formFlash) {
 	now := s.now()
 	d := payrollMonthData{Month: *m, Label: payslip.MonthLabel(m.Month, l), Search: search, Slips: slips,
 		Pager:       search.pager(p, total, len(slips)),
-		CanPublish:  s.may(c, "POST", "/payroll/months/:month/publish"),
+		CanPublish:  s.may(c, "POST", "/payroll/months/:month/publish") && !m.Importing(),
 		Visible:     m.Published() && (m.VisibleFrom == nil || !m.VisibleFrom.After(now)),
 		VisibleFrom: form.value("visible_from"), Errors: form.fieldErrors()}
 	var sum payslip.Totals
@@ -312,6 +318,9 @@ func (s *Server) payrollMonth(c *gin.Context, flash *Flash, form *formFlash) {
 		sum.EmployerSen += t.EmployerSen
 	}
 	d.Sum.Gross, d.Sum.Deductions, d.Sum.Net, d.Sum.Employer = rm(sum.GrossSen), rm(sum.DeductionsSen), rm(sum.NetSen), rm(sum.EmployerSen)
+	if m.Importing() {
+		c.Header("Refresh", "5") // no script: its slips come a part at a time
+	}
 	s.page(c, http.StatusOK, "payroll_month", d, flash)
 }
 
@@ -335,7 +344,9 @@ func (s *Server) payrollPublish(c *gin.Context) {
 	res, err := s.slips.Publish(c.Request.Context(), store.Actor{UserID: u.ID, Login: u.Login}, c.Param("month"), from)
 	s.metrics.job("payroll_publish", err)
 	if err != nil {
-		if apperr.CodeOf(err) == apperr.Invalid {
+		// Back to the month's page, with why: a bad date, or its import
+		// still being saved.
+		if code := apperr.CodeOf(err); code == apperr.Invalid || code == apperr.Conflict {
 			refuse(err)
 			return
 		}

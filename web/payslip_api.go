@@ -52,6 +52,12 @@ func (s *Server) apiPayrollImport(c *gin.Context) {
 			"errors": out, "error_count": bad.Count})
 		return
 	}
+	if errors.Is(err, store.ErrUnfinished) {
+		// Checked and partly saved: the server finishes it (FinishImports).
+		s.log.Error("payroll import stopped midway", "import", res.ID, "error", err)
+		c.JSON(http.StatusAccepted, gin.H{"id": res.ID, "state": payslip.StateImporting, "months": res.Months, "lines": res.Lines})
+		return
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

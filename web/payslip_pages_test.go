@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/perbendaharaan/ispeks/forms"
+	"github.com/perbendaharaan/ispeks/payslip"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/store/storetest"
 )
@@ -187,5 +189,31 @@ func TestPayrollPages(t *testing.T) {
 				t.Fatalf("English slip:\n%s", p.Body)
 			}
 		})
+	}
+}
+
+// TestPayrollMonthBeingSaved: a month whose import is still being saved
+// (its apply stopped between two parts, SQLite) says so on the list and on
+// its page, which refreshes itself and offers no publishing; a publishing
+// sent anyway is refused with why.
+func TestPayrollMonthBeingSaved(t *testing.T) {
+	c := newPayslipCast(t, store.SQLite)
+	if end := c.admin.follow(c.admin.upload(samplePayroll(t)).Location); end.Status != http.StatusSeeOther {
+		t.Fatalf("upload: %d\n%s", end.Status, end.Body)
+	}
+	if _, err := c.e.db.IDB().NewRaw("UPDATE payroll_months SET state = ?", payslip.StateImporting).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if p := c.admin.get("/payroll"); !strings.Contains(p.Body, `<span class="badge warn">Sedang disimpan</span>`) {
+		t.Fatalf("the months' list:\n%s", p.Body)
+	}
+	month := c.admin.get("/payroll/months/2026-10")
+	if month.Status != 200 || !strings.Contains(month.Body, "Import bulan ini sedang disimpan") ||
+		strings.Contains(month.Body, `action="/payroll/months/2026-10/publish"`) || month.Header.Get("Refresh") == "" {
+		t.Fatalf("the month's page: %d, Refresh %q\n%s", month.Status, month.Header.Get("Refresh"), month.Body)
+	}
+	p := c.admin.submit(t, "/payroll/months/2026-10/publish", url.Values{"confirm": {"1"}})
+	if !strings.Contains(p.Body, "masih sedang disimpan") {
+		t.Fatalf("publishing a month being saved:\n%s", p.Body)
 	}
 }

@@ -73,6 +73,10 @@ func runImportPayroll(e *env, fs *flag.FlagSet, args []string) error {
 		printLineErrors(e.stdout, bad.Errors, bad.Count)
 		return err
 	}
+	if errors.Is(err, store.ErrUnfinished) {
+		return fmt.Errorf("%s checked, and its saving stopped midway (import #%d, months %s shown as importing): `ispeks serve` finishes it within a minute, or the next import does: %w",
+			filepath.Base(path), res.ID, strings.Join(res.Months, ", "), err)
+	}
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/perbendaharaan/ispeks/payment"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/web"
 )
@@ -58,7 +57,7 @@ func runServe(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	waits = append(waits, stopAudit, startSearchMerger(bg, a.db, log), startImportFinisher(bg, a.pay, log))
+	waits = append(waits, stopAudit, startSearchMerger(bg, a.db, log), startImportFinisher(bg, a, log))
 	srv, err := web.NewServer(&e.cfg, log, web.Services{DB: a.db, Auth: a.auth, Admin: a.admin, Payslip: a.slips, Payment: a.pay, Statement: a.ec}, opts...)
 	if err != nil {
 		return err
@@ -107,18 +106,25 @@ func startSearchMerger(ctx context.Context, db *store.DB, log *slog.Logger) func
 	})
 }
 
-// startImportFinisher finishes, at start and every minute, an eMaklum
-// import whose apply stopped between two of its parts (SQLite) when its
-// process died: its vouchers stand half moved until then.
-func startImportFinisher(ctx context.Context, pay *payment.Service, log *slog.Logger) func() {
+// startImportFinisher finishes, at start and every minute, a payroll or
+// eMaklum import whose apply stopped between two of its parts (SQLite)
+// when its process died: its months stand half saved, or its vouchers
+// half moved, until then.
+func startImportFinisher(ctx context.Context, a *app, log *slog.Logger) func() {
+	finishers := []struct {
+		module string
+		finish func(context.Context) ([]int64, error)
+	}{{"payroll", a.slips.FinishImports}, {"payment", a.pay.FinishImports}}
 	return inBackground(func() {
 		every(ctx, time.Minute, func() {
-			done, err := pay.FinishImports(ctx)
-			for _, id := range done {
-				log.Info("payment import finished after a stop", "import", id)
-			}
-			if err != nil && !errors.Is(err, store.ErrJobBusy) && ctx.Err() == nil {
-				log.Error("finish payment imports", "error", err)
+			for _, f := range finishers {
+				done, err := f.finish(ctx)
+				for _, id := range done {
+					log.Info(f.module+" import finished after a stop", "import", id)
+				}
+				if err != nil && !errors.Is(err, store.ErrJobBusy) && ctx.Err() == nil {
+					log.Error("finish "+f.module+" imports", "error", err)
+				}
 			}
 		})
 	})
