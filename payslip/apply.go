@@ -75,8 +75,13 @@ func (s *Service) begin(ctx context.Context, b store.Bulk, by store.Actor, res *
 	if by.UserID != 0 {
 		actorID = &by.UserID
 	}
-	if err := idb.NewRaw(`INSERT INTO payroll_imports (file_name, sha256, lines, employees, slips, months, replaced, warnings, warning_count, by_id, by_login, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, clip(res.FileName, 255), res.SHA256, res.Lines, res.Employees, res.Slips,
+	// The id the staging reserved (PostgreSQL), or a new one (NULL).
+	var id *int64
+	if res.ID != 0 {
+		id = &res.ID
+	}
+	if err := idb.NewRaw(`INSERT INTO payroll_imports (id, file_name, sha256, lines, employees, slips, months, replaced, warnings, warning_count, by_id, by_login, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, clip(res.FileName, 255), res.SHA256, res.Lines, res.Employees, res.Slips,
 		strings.Join(res.Months, ","), strings.Join(res.Replaced, ","), warnings, res.WarningCount, actorID, by.Login, s.now()).Scan(ctx, &res.ID); err != nil {
 		return 0, err
 	}
@@ -121,6 +126,9 @@ func (s *Service) applyJob(ctx context.Context, res *ImportResult) store.Job {
 				FROM `+stagedSlips+` s WHERE `+p.Rows("s"), res.ID).Exec(ctx); err != nil {
 				return fmt.Errorf("insert slips: %w", err)
 			}
+			if !res.itemsStaged { // in place since the staging
+				return s.endPart()
+			}
 			// The whole file's items in one pass; a part's, by its slips.
 			from := stagedItems + " i"
 			if !p.Whole() {
@@ -130,10 +138,7 @@ func (s *Service) applyJob(ctx context.Context, res *ImportResult) store.Job {
 				SELECT ?, i.`+strings.Join(stagedItemColumns, ", i.")+` FROM `+from, res.ID).Exec(ctx); err != nil {
 				return fmt.Errorf("insert pay items: %w", err)
 			}
-			if s.partDone != nil {
-				return s.partDone()
-			}
-			return nil
+			return s.endPart()
 		},
 		End: func(b store.Bulk) error { return s.endImport(ctx, b.Conn, res.ID) },
 	}
@@ -195,6 +200,14 @@ func (s *Service) endImport(ctx context.Context, tx store.Conn, id int64) error 
 	return nil
 }
 
+// endPart ends a part of an import's apply: a test's hook, if set.
+func (s *Service) endPart() error {
+	if s.partDone != nil {
+		return s.partDone()
+	}
+	return nil
+}
+
 // splitMonths reads a comma-separated list of months as payroll_imports
 // keeps it.
 func splitMonths(s string) []string {
@@ -218,7 +231,7 @@ func (s *Service) FinishImports(ctx context.Context) ([]int64, error) {
 
 func (s *Service) finishImports(ctx context.Context) ([]int64, error) {
 	return s.db.ResumeJobs(ctx, importJobs, func(id int64) (store.Job, error) {
-		j := s.applyJob(ctx, &ImportResult{ID: id})
+		j := s.applyJob(ctx, &ImportResult{ID: id, itemsStaged: true})
 		j.Name = importJob(id)
 		return j, nil
 	})

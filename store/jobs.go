@@ -42,7 +42,8 @@ type Job struct {
 	// it). A job applied whole needs none. Begin may set it (through the
 	// *Job that RunJob was given) when its first write makes the id.
 	Name string
-	// Stage reads the portal and writes the staging tables.
+	// Stage reads the portal and writes the staging tables, and the rows
+	// that name an id it reserved (Bulk.ReserveID, PostgreSQL alone).
 	Stage func(b Bulk) error
 	// Begin starts the apply under the writer: it checks what Stage relied
 	// on (returning an error, ErrStale or its own, leaves everything as it
