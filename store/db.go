@@ -89,6 +89,9 @@ type DB struct {
 	// for a database in memory): a long job's staging connection opens it
 	// beside the pools (RunJob).
 	sqlitePath string
+	// presence is this process's row in processes, on a SQLite file
+	// (processes.go).
+	presence string
 
 	stmts     sync.Map // stmtKey → *sql.Stmt: the prepared queries (prepared.go)
 	preparing sync.Map // *preparedQuery → true while its write pool's statement is being prepared
@@ -226,6 +229,7 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 	}
 	if sqlitePath != "" {
 		removeStaleStaging(sqlitePath, filesOfJobsApplying(ctx, db))
+		db.announce(ctx)
 	}
 	return db, nil
 }
@@ -351,6 +355,7 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	for _, mg := range group.Migrations {
 		names = append(names, mg.Name)
 	}
+	db.announce(ctx)
 	return names, nil
 }
 
@@ -466,6 +471,7 @@ func (db *DB) Transactions() (running, waiting, turns int) {
 func (db *DB) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	_, err := db.SealAudit(ctx, true)
+	db.withdraw(ctx)
 	cancel()
 	db.stmts.Range(func(_, s any) bool {
 		_ = s.(*sql.Stmt).Close()

@@ -26,6 +26,13 @@ func SetPartLanded(fn func(job string, through int64)) (restore func()) {
 	return setForTest(&partLanded, fn)
 }
 
+// SetJobSlice sets how long a job's parts hold the writer when no write
+// of the process waits, and how long it then leaves it free.
+func SetJobSlice(slice, pause time.Duration) (restore func()) {
+	a, b := setForTest(&jobSlice, slice), setForTest(&jobPause, pause)
+	return func() { a(); b() }
+}
+
 // SetBackupPoll sets how often Backup looks for the jobs applying to end.
 func SetBackupPoll(d time.Duration) (restore func()) { return setForTest(&backupPoll, d) }
 

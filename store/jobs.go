@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -203,19 +204,36 @@ func (b Bulk) holdJob(ctx context.Context, name, holder string) error {
 	return nil
 }
 
+// jobSlice is the longest a job's parts hold SQLite's writer in one
+// transaction while another process has the file open (othersWrite) and
+// no write of this process waits: a write of that process (`serve`
+// beside `ispeks import`, or the other way round) waits in SQLite's busy
+// handler, which this process cannot see, and fails past its busy
+// timeout. jobPause is how long the job then leaves the writer free before
+// its next part: longer than the busy handler's longest sleep between two
+// tries (100 ms), so that such a write gets in. Alone, a job does not
+// slice: each commit costs (a later eMaklum file of 100,000 lines took
+// 18–21 s sliced, 14 s not).
+var jobSlice, jobPause = time.Second, 150 * time.Millisecond
+
 // applyParts applies the parts of job j from the one after w.Through, and
 // then ends it (End, and the job's row and lease removed). Parts follow
-// one another in one write transaction until a write waits for the
-// writer: the transaction then records how far it got and commits, and
-// the write goes before the next part. A part's lines cost several times
+// one another in one write transaction until a write of this process waits
+// for the writer, or for jobSlice while another process is there: the
+// transaction then records how far it got and commits, and the write goes
+// before the next part (after jobPause, for another process's). A part's lines cost several times
 // what they cost in a longer transaction (each commit writes out every
 // index page the part touched), so the job yields only when it must. The
 // staging file goes at the end.
 func (db *DB) applyParts(ctx context.Context, j Job, w *applying, holder string) error {
 	for w.Through < w.Last {
-		through := w.Through
+		through, sliced := w.Through, false
+		slice := time.Duration(math.MaxInt64)
+		if db.othersWrite(ctx) {
+			slice = jobSlice
+		}
 		err := db.bulkTx(ctx, db.bun, &jobTx{file: w.File, cacheMB: j.PageCacheMB}, func(b Bulk) error {
-			waited := db.bun.Stats().WaitCount
+			waited, began := db.bun.Stats().WaitCount, time.Now()
 			for {
 				// Renewed at every part: no other process's Resume takes
 				// the job while this transaction lasts, nor after it.
@@ -230,7 +248,8 @@ func (db *DB) applyParts(ctx context.Context, j Job, w *applying, holder string)
 				if through == w.Last {
 					return db.endJob(ctx, b, j, holder)
 				}
-				if db.txWaiting.Load() > 0 || db.bun.Stats().WaitCount > waited {
+				waiting := db.txWaiting.Load() > 0 || db.bun.Stats().WaitCount > waited
+				if sliced = !waiting && time.Since(began) >= slice; waiting || sliced {
 					_, err := b.IDB().NewUpdate().Model((*applying)(nil)).Set("through = ?", through).Where("name = ?", j.Name).Exec(ctx)
 					return err
 				}
@@ -244,6 +263,12 @@ func (db *DB) applyParts(ctx context.Context, j Job, w *applying, holder string)
 		w.Through = through
 		if partLanded != nil {
 			partLanded(j.Name, through)
+		}
+		if sliced {
+			select {
+			case <-ctx.Done():
+			case <-time.After(jobPause):
+			}
 		}
 	}
 	os.Remove(w.File)

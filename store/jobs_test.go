@@ -211,3 +211,88 @@ func TestBackupWaitsForAJobApplying(t *testing.T) {
 		t.Fatalf("no copy once the job ended: %v", err)
 	}
 }
+
+// A job's parts on SQLite leave the writer free at least every jobSlice,
+// for a while, even when no write of their process waits, while another
+// process has the file open: its write, which waits in SQLite's busy
+// handler unseen, lands before the job ends. Alone, the job's parts share
+// one transaction.
+func TestJobYieldsToAnotherProcess(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ispeks.db")
+	open := func() *store.DB {
+		db, err := store.Open(ctx, "sqlite:"+path, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	db := open()
+	defer db.Close()
+	for i := range 10 {
+		if err := db.InsertPTJ(ctx, &store.PTJ{Code: fmt.Sprintf("120101%02d", i), Name: "Jabatan", CreatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer store.SetJobSlice(50*time.Millisecond, 150*time.Millisecond)()
+	landed := 0
+	defer store.SetPartLanded(func(string, int64) { landed++ })()
+	var other *store.DB
+	wrote := make(chan error, 1)
+	parts := 0
+	job := func(name string) *store.Job {
+		parts = 0
+		return &store.Job{
+			Name: name,
+			Stage: func(b store.Bulk) error {
+				return b.CreateStaging(ctx, "ptj_staged", "AS SELECT code FROM ptj WHERE code LIKE '120101%' ORDER BY code")
+			},
+			Begin: func(store.Bulk) (int64, error) { return 1, nil },
+			Table: "ptj_staged",
+			Part: func(b store.Bulk, p store.Part) error {
+				if parts++; parts == 1 && other != nil {
+					go func() {
+						wrote <- other.Tx(ctx, func(tx store.Conn) error {
+							return tx.InsertPTJ(ctx, &store.PTJ{Code: "13000000", Name: "Proses lain", CreatedAt: time.Now()})
+						})
+					}()
+				}
+				time.Sleep(30 * time.Millisecond) // a part's work
+				_, err := b.IDB().ExecContext(ctx, "UPDATE ptj SET name = 'JABATAN' WHERE code IN (SELECT code FROM ptj_staged s WHERE "+p.Rows("s")+")")
+				return err
+			},
+			End: func(b store.Bulk) error {
+				if other == nil {
+					return nil
+				}
+				var n int
+				if err := b.IDB().NewRaw("SELECT COUNT(*) FROM ptj WHERE code = '13000000'").Scan(ctx, &n); err != nil {
+					return err
+				}
+				if n != 1 {
+					return errors.New("the other process's write has not landed by the job's end")
+				}
+				return nil
+			},
+		}
+	}
+	if err := db.RunJob(ctx, job("alone")); err != nil || parts != 10 || landed != 1 {
+		t.Fatalf("alone: %v, %d parts in %d transactions, want 10 in 1", err, parts, landed)
+	}
+
+	other = open()
+	defer other.Close()
+	if err := db.RunJob(ctx, job("beside")); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-wrote; err != nil {
+		t.Fatalf("the other process's write: %v", err)
+	}
+	if parts != 10 {
+		t.Fatalf("%d parts, want 10", parts)
+	}
+}
