@@ -168,11 +168,11 @@ func (s *Service) importFile(ctx context.Context, by store.Actor, name string, r
 		return nil, err
 	}
 	// An import that a process left half saved is finished first: its
-	// months may be this file's. One another process is saving is left to
-	// it (the months it holds refuse this file).
-	if _, err := s.finishImports(ctx); err != nil && !errors.Is(err, store.ErrJobBusy) {
-		return nil, err
-	}
+	// months may be this file's. One that cannot be finished now (another
+	// process is saving it, or its staging file is gone) is left: its
+	// months refuse this file if they are this file's, under the writer,
+	// and serve logs why each minute.
+	_, _ = s.finishImports(ctx)
 	res := &ImportResult{FileName: name}
 	job := s.applyJob(ctx, res)
 	job.Stage = func(b store.Bulk) error { return s.stage(ctx, b, r, known, res) }

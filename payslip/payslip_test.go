@@ -770,6 +770,10 @@ func TestImportStoppedMidwayIsFinished(t *testing.T) {
 		if done, err := f.svc.FinishImports(ctx); !errors.Is(err, store.ErrJobBusy) || len(done) != 0 {
 			t.Fatalf("finishing an import another process holds: %v, %v", done, err)
 		}
+		// A file of other months lands meanwhile.
+		if other := f.mustImport(pay([]string{"2026-12"}, everyone, "3000.00"), false); f.count("payslips", "import_id = ?", other.ID) != 5 {
+			t.Fatalf("a file of another month beside an import being saved: %d slips", f.count("payslips", "import_id = ?", other.ID))
+		}
 		if err := db.ReleaseLease(ctx, lease, "another process"); err != nil {
 			t.Fatal(err)
 		}
@@ -780,8 +784,8 @@ func TestImportStoppedMidwayIsFinished(t *testing.T) {
 			t.Fatalf("FinishImports: %v, %v", done, err)
 		}
 		if f.count("payslips", "import_id = ?", res.ID) != 10 || f.count("payslip_items", "import_id = ?", res.ID) != 40 ||
-			f.count("payroll_months", "state = ? AND employees = 5", payslip.StateImported) != 2 ||
-			f.count("audit_log", "action = 'payroll.import'") != 1 || f.count("payroll_imports", "1 = 1") != 1 {
+			f.count("payroll_months", "state = ? AND employees = 5", payslip.StateImported) != 3 ||
+			f.count("audit_log", "action = 'payroll.import'") != 2 || f.count("payroll_imports", "1 = 1") != 2 {
 			t.Fatalf("finished: %d slips, %d items, %d months imported, %d audit records",
 				f.count("payslips", "1 = 1"), f.count("payslip_items", "1 = 1"), f.count("payroll_months", "state = ?", payslip.StateImported),
 				f.count("audit_log", "action = 'payroll.import'"))
