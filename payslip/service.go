@@ -5,7 +5,9 @@
 // payslip_items, payslip_notices) and its mail kinds.
 //
 // The rules it keeps:
-//   - an import is all or nothing: one bad line and nothing is written;
+//   - an import is all or nothing: one bad line and nothing is written; a
+//     checked file that lands in parts (SQLite) keeps its months "being
+//     saved" — not published, not imported again — until its last part;
 //   - a month already imported is replaced only when asked;
 //   - an employee sees a month only once it is published and its
 //     visible_from has come, and only their own: slips are looked up by the
