@@ -102,10 +102,12 @@ const (
 // answers a Conflict. r is read once, as a stream, and never held in
 // memory. The import is a store.Job:
 //   - its staging reads the file: while the lines are checked, their pay
-//     items are copied into a staging table (COPY … FROM STDIN on
-//     PostgreSQL, a prepared INSERT on SQLite), and each run of lines of
-//     one employee and month becomes one row of employee details and sums
-//     in a spooled file, copied into a staging table at the end; one
+//     items are copied into payslip_items on PostgreSQL (COPY … FROM
+//     STDIN, under the import's id, which the staging reserves: staging
+//     and apply are one transaction there) and into a staging table on
+//     SQLite (a prepared INSERT), and each run of lines of one employee
+//     and month becomes one row of employee details and sums in a spooled
+//     file, copied into a staging table at the end; one
 //     set-based INSERT … SELECT then makes the slips from the runs (a slip
 //     whose lines are not together in the file has several runs, summed
 //     there), and the warnings are found;
@@ -194,9 +196,10 @@ func (s *Service) importFile(ctx context.Context, by store.Actor, name string, r
 	return nil, fmt.Errorf("import payroll %s: %w", name, err)
 }
 
-// stage reads the file into the staging tables (see Import) and fills in
-// res but its id: its counts, months, sum and warnings. It writes nothing
-// else: a bad file ends here, and nothing was written.
+// stage reads the file into the staging tables (see Import), and on
+// PostgreSQL its items into their table under the id it reserves, and
+// fills in res: its counts, months, sum and warnings (and that id). A bad
+// file ends here: nothing lands.
 func (s *Service) stage(ctx context.Context, b store.Bulk, r io.Reader, known map[string]bool, res *ImportResult) error {
 	idb := b.IDB()
 	if b.DB().Dialect == store.Postgres {

@@ -218,13 +218,13 @@ var jobSlice, jobPause = time.Second, 150 * time.Millisecond
 
 // applyParts applies the parts of job j from the one after w.Through, and
 // then ends it (End, and the job's row and lease removed). Parts follow
-// one another in one write transaction until a write of this process waits
-// for the writer, or for jobSlice while another process is there: the
-// transaction then records how far it got and commits, and the write goes
-// before the next part (after jobPause, for another process's). A part's lines cost several times
-// what they cost in a longer transaction (each commit writes out every
-// index page the part touched), so the job yields only when it must. The
-// staging file goes at the end.
+// one another in one write transaction until a write of this process
+// waits for the writer, or for jobSlice while another process is there:
+// the transaction then records how far it got and commits, and the write
+// goes before the next part (after jobPause, for another process's). A
+// part's lines cost several times what they cost in a longer transaction
+// (each commit writes out every index page the part touched), so the job
+// yields only when it must. The staging file goes at the end.
 func (db *DB) applyParts(ctx context.Context, j Job, w *applying, holder string) error {
 	for w.Through < w.Last {
 		through, sliced := w.Through, false
