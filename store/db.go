@@ -55,6 +55,10 @@ const pgPool, pgReadsBeside = 20, 4
 // connection.
 const sqliteMapSize = 0x7fff0000 // SQLITE_MAX_MMAP_SIZE, the most the library maps (2 GiB less 64 KiB)
 
+// sqliteWriterBusy is how long SQLite's writer waits for another process
+// that holds the write lock (see openSQLite): the server's write timeout.
+const sqliteWriterBusy = 120 * time.Second
+
 // DB is the portal's database handle. Its Conn runs queries outside any
 // transaction; Tx runs a function on a Conn inside one.
 type DB struct {
@@ -244,7 +248,16 @@ func openSQLite(path string, write, mayWrite bool) (*sql.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
+	// How long a connection waits for another process's lock before
+	// SQLITE_BUSY. The writer waits as long as the server lets a request
+	// take (its write timeout): a write of this process waits in line for
+	// another process's job (`ispeks import` beside `serve`) as it would
+	// for one of its own, rather than fail at 10 s and lose the action.
+	busy := 10 * time.Second
+	if write {
+		busy = sqliteWriterBusy
+	}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	q.Add("_pragma", "synchronous(NORMAL)")
 	// Reads map the file instead of copying each page out of the
 	// system's cache into the connection's own (2 MB by default, and

@@ -296,3 +296,39 @@ func TestJobYieldsToAnotherProcess(t *testing.T) {
 		t.Fatalf("%d parts, want 10", parts)
 	}
 }
+
+// A write waits for another process's write lock (a job of `ispeks import`
+// applied whole beside `serve`) longer than SQLite's usual 10 s busy
+// timeout, in line, instead of failing with "database is locked".
+func TestWriterWaitsForAnotherProcess(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ispeks.db")
+	var dbs []*store.DB
+	for range 2 {
+		db, err := store.Open(ctx, "sqlite:"+path, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		dbs = append(dbs, db)
+	}
+	release := storetest.HoldWriter(t, dbs[0])
+	wrote := make(chan error, 1)
+	go func() {
+		wrote <- dbs[1].Tx(ctx, func(tx store.Conn) error {
+			return tx.InsertPTJ(ctx, &store.PTJ{Code: "13000000", Name: "Proses lain", CreatedAt: time.Now()})
+		})
+	}()
+	time.Sleep(10500 * time.Millisecond) // past the old busy timeout
+	release()
+	if err := <-wrote; err != nil {
+		t.Fatalf("a write that waited for another process's lock: %v", err)
+	}
+	if n := storetest.Count(t, dbs[0], "ptj", "code = '13000000'"); n != 1 {
+		t.Fatalf("%d rows of the waiting write", n)
+	}
+}
