@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -215,5 +216,9 @@ func TestPayrollMonthBeingSaved(t *testing.T) {
 	p := c.admin.submit(t, "/payroll/months/2026-10/publish", url.Values{"confirm": {"1"}})
 	if !strings.Contains(p.Body, "masih sedang disimpan") {
 		t.Fatalf("publishing a month being saved:\n%s", p.Body)
+	}
+	status, out := c.e.api("POST", "/api/v1/payroll/months/2026-10/publish", c.e.token("sysadmin01"), nil)
+	if status != http.StatusConflict || !strings.Contains(fmt.Sprint(out["error"]), "disimpan") {
+		t.Fatalf("the API's publishing of a month being saved: %d %v", status, out)
 	}
 }
