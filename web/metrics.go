@@ -17,6 +17,7 @@ import (
 
 	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/auth"
+	"github.com/perbendaharaan/ispeks/store"
 )
 
 // metrics is what /metrics shows, in Prometheus' format: requests by route
@@ -45,7 +46,7 @@ func (s *Server) newMetrics() *metrics {
 		Name: "ispeks_logins_total", Help: "Logins by channel (web, api) and outcome (ok, failed, throttled).",
 	}, []string{"channel", "outcome"})
 	m.jobs = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "ispeks_jobs_total", Help: "Imports and publications by kind and outcome (ok, refused, error).",
+		Name: "ispeks_jobs_total", Help: "Imports and publications by kind and outcome (ok, refused, unfinished, error).",
 	}, []string{"job", "outcome"})
 	m.reg.MustRegister(m.requests, m.latency, m.logins, m.jobs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -75,6 +76,11 @@ func (s *Server) newMetrics() *metrics {
 		n, err := s.db.CountLocked(ctx)
 		return float64(n), err
 	})
+	gauge("ispeks_jobs_applying", "Imports being saved in parts (SQLite), or stopped midway for the server to finish: one that stays is stuck.",
+		func(ctx context.Context) (float64, error) {
+			names, err := s.db.JobsApplying(ctx, "")
+			return float64(len(names)), err
+		})
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ispeks_db_transactions_running",
 		Help: "Transactions running now (at most as many as the database's turns)."},
 		func() float64 { r, _, _ := s.db.Transactions(); return float64(r) }))
@@ -113,13 +119,16 @@ func (m *metrics) login(channel string, err error) {
 }
 
 // job counts an import's or a publication's outcome: ok, refused (the
-// input broke a rule) or error.
+// input broke a rule), unfinished (stopped midway, for the server to
+// finish) or error.
 func (m *metrics) job(kind string, err error) {
 	outcome := "ok"
 	switch {
 	case err == nil:
 	case isUserError(err):
 		outcome = "refused"
+	case errors.Is(err, store.ErrUnfinished):
+		outcome = "unfinished"
 	default:
 		outcome = "error"
 	}

@@ -1,10 +1,12 @@
 package web_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/store"
@@ -47,13 +49,22 @@ func TestMetrics(t *testing.T) {
 		`ispeks_http_request_duration_seconds_bucket{method="GET",route="/requests"`,
 		`ispeks_logins_total{channel="web",outcome="failed"} 1`,
 		`ispeks_logins_total{channel="web",outcome="ok"} 1`,
-		`ispeks_outbox_queued 0`, `ispeks_outbox_failed 0`, `ispeks_locked_profiles 0`,
+		`ispeks_outbox_queued 0`, `ispeks_outbox_failed 0`, `ispeks_locked_profiles 0`, `ispeks_jobs_applying 0`,
 		`go_sql_open_connections{db_name="write"}`,
 		`ispeks_db_transactions_running 0`, `ispeks_db_transactions_waiting 0`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+
+	// An import stopped midway shows until the server finishes it.
+	if _, err := e.db.IDB().ExecContext(context.Background(), `INSERT INTO jobs_applying (name, file, part_rows, through, last, started_at)
+		VALUES ('payroll-import-7', 'gone', 2000, 2000, 9000, ?)`, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := scrape(t, e, ""); !strings.Contains(body, "ispeks_jobs_applying 1") {
+		t.Errorf("metrics lack an import stopped midway:\n%s", body)
 	}
 }
 
