@@ -3,6 +3,7 @@ package payslip
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -206,6 +207,45 @@ func (s *Service) endPart() error {
 		return s.partDone()
 	}
 	return nil
+}
+
+// AbandonImport ends import id, stopped midway and not to be finished (its
+// staging file is gone; FinishImports fails on it each minute): what its
+// parts saved is removed, with the months it was saving — a month it was
+// replacing lost its slips at the import's beginning, so each of them is
+// to be imported again — and its row; the abandonment is audited. It is
+// refused while another process saves the import, and for an import not
+// being saved.
+func (s *Service) AbandonImport(ctx context.Context, by store.Actor, id int64) ([]string, error) {
+	var months []string
+	err := s.db.AbandonJob(ctx, importJob(id), func(b store.Bulk) error {
+		idb := b.IDB()
+		if err := idb.NewRaw("SELECT month FROM payroll_months WHERE import_id = ? AND state = ? ORDER BY month",
+			id, StateImporting).Scan(ctx, &months); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			"DELETE FROM payslip_items WHERE import_id = ?",
+			"DELETE FROM payslips WHERE import_id = ?",
+			"DELETE FROM payroll_months WHERE import_id = ? AND state = '" + StateImporting + "'",
+			"DELETE FROM payroll_imports WHERE id = ?",
+		} {
+			if _, err := idb.NewRaw(q, id).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return b.Audit(ctx, by, "payroll.import_abandon", "payroll_import", fmt.Sprint(id), map[string]any{"months": months})
+	})
+	s.forget()
+	switch {
+	case errors.Is(err, store.ErrNotApplying):
+		return nil, apperr.New(apperr.NotFound, "payslip.error.import_not_saving", "ID", id)
+	case errors.Is(err, store.ErrJobBusy):
+		return nil, apperr.New(apperr.Conflict, "payslip.error.import_busy", "ID", id)
+	case err != nil:
+		return nil, fmt.Errorf("abandon payroll import %d: %w", id, err)
+	}
+	return months, nil
 }
 
 // splitMonths reads a comma-separated list of months as payroll_imports

@@ -796,3 +796,75 @@ func TestImportStoppedMidwayIsFinished(t *testing.T) {
 		f.publish("2026-10", "")
 	})
 }
+
+// TestAbandonAnImportThatCannotBeFinished: an import stopped midway whose
+// staging file is gone cannot be finished, and its months refuse a new
+// file; abandoned, what it saved goes with the months it was saving (and
+// its row), the abandonment is audited, and the file imports again. One
+// not being saved, or saved by another process, is not abandoned.
+func TestAbandonAnImportThatCannotBeFinished(t *testing.T) {
+	db := storetest.Open(t, store.SQLite) // on PostgreSQL no import stops midway
+	f := setup(t, db, func(o *payslip.Options) { o.PartSlips = 2 })
+	parts := 0
+	payslip.SetPartDone(f.svc, func() error {
+		if parts++; parts == 3 {
+			return errors.New("the disk is full")
+		}
+		storetest.WaitingWrite(t, db)
+		return nil
+	})
+	file := pay([]string{"2026-10", "2026-11"}, everyone, "3000.00")
+	res, err := f.importFile(file, false)
+	if !errors.Is(err, store.ErrUnfinished) {
+		t.Fatalf("a part that failed: %v", err)
+	}
+	payslip.SetPartDone(f.svc, nil)
+	var staging string
+	if err := db.IDB().NewRaw("SELECT file FROM jobs_applying").Scan(ctx, &staging); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(staging); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.FinishImports(ctx); err == nil || !strings.Contains(err.Error(), "staging file") {
+		t.Fatalf("finishing an import without its staging file: %v", err)
+	}
+	if _, err := f.importFile(file, true); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("a file of the months of a stuck import: %v", err)
+	}
+
+	lease := "job:payroll-import-" + fmt.Sprint(res.ID)
+	if ok, err := db.TakeLease(ctx, lease, "another process", time.Now().Add(time.Minute)); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if _, err := f.svc.AbandonImport(ctx, admin, res.ID); !apperr.Is(err, apperr.Conflict) ||
+		!strings.Contains(apperr.As(err).Message(i18n.EN), "by another process") || f.count("payslips", "1 = 1") != 4 {
+		t.Fatalf("abandoning an import another process holds: %v", err)
+	}
+	if err := db.ReleaseLease(ctx, lease, "another process"); err != nil {
+		t.Fatal(err)
+	}
+
+	months, err := f.svc.AbandonImport(ctx, admin, res.ID)
+	if err != nil || strings.Join(months, ",") != "2026-10,2026-11" {
+		t.Fatalf("abandon: %v, %v", months, err)
+	}
+	for _, table := range []string{"payslips", "payslip_items", "payroll_months", "payroll_imports", "jobs_applying"} {
+		if n := f.count(table, "1 = 1"); n != 0 {
+			t.Errorf("%d rows of %s left", n, table)
+		}
+	}
+	if n := f.count("audit_log", "action = 'payroll.import_abandon' AND object_id = ?", fmt.Sprint(res.ID)); n != 1 {
+		t.Fatalf("%d audit records of the abandonment", n)
+	}
+	if _, err := f.svc.AbandonImport(ctx, admin, res.ID); !apperr.Is(err, apperr.NotFound) ||
+		!strings.Contains(apperr.As(err).Message(i18n.MS), "tidak sedang disimpan") {
+		t.Fatalf("abandoning it again: %v", err)
+	}
+	if again := f.mustImport(file, false); f.count("payslips", "import_id = ?", again.ID) != 10 {
+		t.Fatalf("the file imported again: %d slips", f.count("payslips", "1 = 1"))
+	}
+	if n, _, err := db.VerifyAudit(ctx); err != nil || n == 0 {
+		t.Fatalf("audit chain: %d, %v", n, err)
+	}
+}

@@ -319,12 +319,59 @@ func (db *DB) Resume(ctx context.Context, j Job) error {
 		if errors.Is(err, sql.ErrNoRows) { // ended meanwhile
 			return db.EndLease(ctx, "job:"+j.Name, holder)
 		}
+		_ = db.ReleaseLease(context.WithoutCancel(ctx), "job:"+j.Name, holder)
 		return fmt.Errorf("resume job %s: %w", j.Name, err)
 	}
 	if _, err := os.Stat(w.File); err != nil {
+		// Free it at once: the next try (or AbandonJob) need not wait for
+		// the lease to run out.
+		_ = db.ReleaseLease(context.WithoutCancel(ctx), "job:"+j.Name, holder)
 		return fmt.Errorf("resume job %s: its staging file: %w", j.Name, err)
 	}
 	return db.applyParts(ctx, j, &w, holder)
+}
+
+// ErrNotApplying is what AbandonJob returns for a job whose apply is not
+// under way (ended, or never begun).
+var ErrNotApplying = errors.New("store: the job's apply is not under way")
+
+// AbandonJob ends the apply of job name without finishing it, for one that
+// cannot be finished (its staging file gone): undo removes what its parts
+// wrote, in one transaction with the job's row, under the job's lease
+// (ErrJobBusy while another process applies it), and its staging file, if
+// any, goes after.
+func (db *DB) AbandonJob(ctx context.Context, name string, undo func(b Bulk) error) error {
+	holder := rand.Text()
+	held, err := db.TakeLease(ctx, "job:"+name, holder, db.Now().Add(jobLease))
+	if err != nil {
+		return err
+	}
+	if !held {
+		return fmt.Errorf("abandon job %s: %w", name, ErrJobBusy)
+	}
+	var w applying
+	err = db.BulkTx(ctx, func(b Bulk) error {
+		err := b.IDB().NewSelect().Model(&w).Where("name = ?", name).Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("abandon job %s: %w", name, ErrNotApplying)
+		}
+		if err != nil {
+			return err
+		}
+		if err := undo(b); err != nil {
+			return err
+		}
+		if _, err := b.IDB().NewDelete().Model((*applying)(nil)).Where("name = ?", name).Exec(ctx); err != nil {
+			return err
+		}
+		return b.EndLease(ctx, "job:"+name, holder)
+	})
+	if err != nil {
+		_ = db.ReleaseLease(context.WithoutCancel(ctx), "job:"+name, holder)
+		return err
+	}
+	os.Remove(w.File)
+	return nil
 }
 
 // JobName names the job of kind prefix ("payroll-import-") for the row

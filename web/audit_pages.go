@@ -51,7 +51,7 @@ var auditActions = []string{
 	"user.create", "user.access", "user.deactivate", "user.password_issue", "user.password_change",
 	"user.password_set_by_link", "user.lock", "user.unlock", "user.password_forgot", "user.password_reset",
 	"delegation.add", "delegation.revoke", "holiday.add", "ptj.add", "ceiling.set", "outbox.retry",
-	"payroll.import", "payroll.month.publish", "payroll.month.replace_published",
+	"payroll.import", "payroll.import_abandon", "payroll.month.publish", "payroll.month.replace_published",
 	"payslip.list", "payslip.view", "payslip.download",
 	"ec.mapping.import", "ec.mapping.set", "ec.year.generate", "ec.year.publish", "ec.list", "ec.view", "ec.download",
 	"payment.import", "payment.import_running", "payment.import_applying", "payment.import_done", "payment.import_rejected",

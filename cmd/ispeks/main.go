@@ -73,6 +73,7 @@ var commands = []command{
 	{"ceiling set", "set the ceiling of approval limits for a role: --role ROLE --rm AMOUNT", runCeilingSet},
 	{"import payroll", "import a payroll file (CSV): FILE [--replace]", runImportPayroll},
 	{"publish payroll", "publish a pay month to its employees: --month YYYY-MM [--visible-from YYYY-MM-DD]", runPublishPayroll},
+	{"abandon payroll", "abandon a payroll import stopped midway that cannot be finished (its staging file gone), removing what it saved: --import ID", runAbandonPayroll},
 	{"audit verify", "check the audit log's hash chain and its signed checkpoints: [--checkpoints FILE]", runAuditVerify},
 	{"audit checkpoint", "sign the audit log's head now into <data-dir>/audit-checkpoints.jsonl (serve does it every 100 records and daily)", runAuditCheckpoint},
 	{"backup", "copy the SQLite database to FILE while the portal serves: --to FILE (PostgreSQL: pg_dump)", runBackup},

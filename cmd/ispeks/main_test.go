@@ -363,3 +363,36 @@ func TestImportPayrollCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestAbandonPayrollCommand: an import stopped midway whose staging file is
+// gone is abandoned by its number, its months to be imported again; one not
+// being saved is refused in one line.
+func TestAbandonPayrollCommand(t *testing.T) {
+	c := cli{t: t, dsn: storetest.DSN(t, store.SQLite), dir: t.TempDir()}
+	c.ok("", "ptj", "add", "--code", "12010101", "--name", "Jabatan Kewangan Negeri")
+	c.ok("", "import", "payroll", "../../payslip/testdata/payroll-sample.csv")
+	// As a process that died between two parts leaves it, its staging
+	// file then removed by hand.
+	db, err := store.Open(context.Background(), c.dsn, c.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"UPDATE payroll_months SET state = 'importing'",
+		"INSERT INTO jobs_applying (name, file, part_rows, through, last, started_at) VALUES ('payroll-import-1', '/gone', 2000, 2000, 4000, CURRENT_TIMESTAMP)",
+	} {
+		if _, err := db.IDB().ExecContext(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	if out := c.ok("", "abandon", "payroll", "--import", "1"); !strings.Contains(out, "abandoned payroll import #1; import the months 2026-10 again") {
+		t.Fatalf("abandon: %q", out)
+	}
+	if _, errOut, code := c.run("", "abandon", "payroll", "--import", "1"); code != 1 || !strings.Contains(errOut, "Import #1 is not being saved") {
+		t.Fatalf("abandon again: %d %q", code, errOut)
+	}
+	if out := c.ok("", "import", "payroll", "../../payslip/testdata/payroll-sample.csv"); !strings.Contains(out, "months 2026-10") {
+		t.Fatalf("the file again: %q", out)
+	}
+}

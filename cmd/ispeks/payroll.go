@@ -121,6 +121,31 @@ func runPublishPayroll(e *env, fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// runAbandonPayroll abandons a payroll import stopped midway that the
+// server cannot finish (it logs why each minute; /metrics shows it in
+// ispeks_jobs_applying): what it saved goes, and its months are to be
+// imported again.
+func runAbandonPayroll(e *env, fs *flag.FlagSet, args []string) error {
+	id := fs.Int64("import", 0, "the import's number (#N on the payroll page)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *id <= 0 {
+		return usageError{errors.New("--import is required")}
+	}
+	a, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	months, err := a.slips.AbandonImport(e.ctx, store.CLI, *id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "abandoned payroll import #%d; import the months %s again\n", *id, strings.Join(months, ", "))
+	return nil
+}
+
 // printLineErrors is a refused file's report: its bad lines, one per line,
 // and how many more there were (count is every bad line).
 func printLineErrors(w io.Writer, errs []payslip.LineError, count int) {
