@@ -390,10 +390,7 @@ func (s *Service) endImport(ctx context.Context, tx store.Conn, imp *Import) err
 	if _, err := tx.IDB().NewUpdate().Model(imp).Column("state", "finished_at").WherePK().Exec(ctx); err != nil {
 		return fmt.Errorf("import record: %w", err)
 	}
-	by := store.Actor{Login: imp.ActorLogin}
-	if imp.UserID != nil {
-		by.UserID = *imp.UserID
-	}
+	by := store.RecordedActor(imp.UserID, imp.ActorLogin)
 	return tx.Audit(ctx, by, "payment.import", "payment_import", strconv.FormatInt(imp.ID, 10), map[string]any{
 		"file": imp.FileName, "sha256": imp.SHA256, "lines": imp.Lines, "vouchers": imp.Vouchers,
 		"created": imp.Created, "updated": imp.Updated, "events": imp.Events, "mails": mails,

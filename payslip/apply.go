@@ -183,10 +183,7 @@ func (s *Service) endImport(ctx context.Context, tx store.Conn, id int64) error 
 			published = append(published, m)
 		}
 	}
-	by := store.Actor{Login: imp.ByLogin}
-	if imp.ByID != nil {
-		by.UserID = *imp.ByID
-	}
+	by := store.RecordedActor(imp.ByID, imp.ByLogin)
 	if err := tx.Audit(ctx, by, "payroll.import", "payroll_import", fmt.Sprint(id), map[string]any{
 		"file": imp.FileName, "sha256": imp.SHA256, "lines": imp.Lines, "employees": imp.Employees,
 		"months": months, "replaced": replaced, "warnings": imp.WarningCount,

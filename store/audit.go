@@ -25,6 +25,17 @@ type Actor struct {
 // CLI is the actor of commands run on the server by its operators.
 var CLI = Actor{Login: "cli"}
 
+// RecordedActor is the actor a row recorded as its user's id (NULL for
+// the command line) and login: the end of a long job, which may run in
+// another process, audits as the one who began it.
+func RecordedActor(userID *int64, login string) Actor {
+	a := Actor{Login: login}
+	if userID != nil {
+		a.UserID = *userID
+	}
+	return a
+}
+
 // AuditRecord is one row of the append-only audit log. A record is
 // written by the action it records, in the action's transaction, with its
 // arrival number (ID); it is sealed into the chain — given its place (Seq),
