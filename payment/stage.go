@@ -278,15 +278,13 @@ func importJob(id int64) string { return store.JobName(importJobs, id) }
 // the mail and records and audits the import. RunImport adds the staging
 // and the beginning; FinishImports resumes the parts of one stopped midway.
 // Every part leaves each voucher whole: a voucher's row is written from its
-// last moving line, in whichever part that line falls. *bulk says that the
-// file is applied whole without the indexes (loadsBulk), as the staging
-// found.
-func (s *Service) applyJob(ctx context.Context, imp *Import, bulk *bool) store.Job {
+// last moving line, in whichever part that line falls.
+func (s *Service) applyJob(ctx context.Context, imp *Import) store.Job {
 	return store.Job{
 		Name:  importJob(imp.ID),
 		Table: "payment_checked",
 		Part: func(b store.Bulk, p store.Part) error {
-			return s.applyPart(ctx, b, imp, p, p.Whole() && *bulk)
+			return s.applyPart(ctx, b, imp, p)
 		},
 		End: func(b store.Bulk) error { return s.endImport(ctx, b.Conn, imp) },
 		// Its staging sorts a million vouchers, and its parts touch
@@ -297,17 +295,18 @@ func (s *Service) applyJob(ctx context.Context, imp *Import, bulk *bool) store.J
 
 // applyPart writes part p of the checked file: the payees' names, the
 // vouchers at their last moving line, the history.
-func (s *Service) applyPart(ctx context.Context, b store.Bulk, imp *Import, p store.Part, bulk bool) error {
+func (s *Service) applyPart(ctx context.Context, b store.Bulk, imp *Import, p store.Part) error {
 	idb := b.IDB()
 	now := s.now()
 	in := p.Rows("c")
 	// payment_checked was written in voucher order (its window's sort): read
 	// in that order, the rows reach the primary keys' pages one after another.
-	steps := []struct {
+	type step struct {
 		what string
 		sql  string
 		args []any
-	}{
+	}
+	steps := []step{
 		{"payees", `INSERT INTO payment_payees (payee_id, payee_name)
 			SELECT DISTINCT payee_id, payee_name FROM payment_checked c WHERE c.moves = 1 AND ` + in + `
 			ON CONFLICT DO NOTHING`, nil},
@@ -328,27 +327,9 @@ func (s *Service) applyPart(ctx context.Context, b store.Bulk, imp *Import, p st
 			SELECT voucher_no, ?, line, status, status_date, payment_mode, payment_ref FROM payment_checked c
 			WHERE c.moves = 1 AND ` + in, []any{imp.ID}},
 	}
-	run := func(i int) error {
-		st := steps[i]
+	for _, st := range steps {
 		if _, err := idb.NewRaw(st.sql, st.args...).Exec(ctx); err != nil {
 			return fmt.Errorf("import %s: %w", st.what, err)
-		}
-		return nil
-	}
-	for i, table := range []string{"payment_payees", "payments"} {
-		var err error
-		if bulk {
-			err = s.withoutIndexes(ctx, idb, table, func() error { return run(i) })
-		} else {
-			err = run(i)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	for i := 2; i < len(steps); i++ {
-		if err := run(i); err != nil {
-			return err
 		}
 	}
 	if s.partDone != nil {
@@ -358,13 +339,16 @@ func (s *Service) applyPart(ctx context.Context, b store.Bulk, imp *Import, p st
 }
 
 // loadsBulk reports whether the checked file more than doubles the
-// vouchers (a first load above all): it is then written whole, without
-// the search indexes, which are built afterwards, sorted, many times
-// faster than a million index entries written one by one (on PostgreSQL
-// readers wait for it meanwhile). Smaller files keep the indexes as they
-// go, and on SQLite are written a part at a time. The staging decides,
-// beside the writer: only an import changes the vouchers' count, and
-// another one landing meanwhile refuses the file.
+// vouchers (a first load above all): it is then written without the
+// search indexes (store.Job.Unindexed), which are built afterwards,
+// sorted, many times faster than a million index entries written one by
+// one. On PostgreSQL readers of the vouchers wait for it meanwhile; on
+// SQLite, where it lands a part at a time like any file and each index is
+// built in a transaction of its own, they read the vouchers without their
+// indexes, slowly, until the last is built. Smaller files keep the indexes
+// as they go. The staging decides, beside the writer: only an import
+// changes the vouchers' count, and another one landing meanwhile refuses
+// the file.
 func (s *Service) loadsBulk(ctx context.Context, idb bun.IDB) (bool, error) {
 	var fresh, held int64
 	if err := idb.NewRaw("SELECT COALESCE(SUM(is_last), 0) FROM payment_checked WHERE existed = 0").Scan(ctx, &fresh); err != nil {
@@ -415,49 +399,6 @@ func (s *Service) finishImports(ctx context.Context) ([]int64, error) {
 		if err := s.db.IDB().NewSelect().Model(imp).WherePK().Scan(ctx); err != nil {
 			return store.Job{}, err
 		}
-		return s.applyJob(ctx, imp, new(bool)), nil
+		return s.applyJob(ctx, imp), nil
 	})
-}
-
-// withoutIndexes runs fn with table's secondary indexes dropped, then
-// builds them again from their own definitions (read from the catalogue,
-// so that the migrations stay their one source).
-func (s *Service) withoutIndexes(ctx context.Context, idb bun.IDB, table string, fn func() error) error {
-	var defs []string
-	q := "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
-	if s.db.Dialect == store.Postgres {
-		q = `SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
-			WHERE i.indrelid = ?::regclass AND NOT i.indisprimary AND NOT i.indisunique`
-	}
-	if err := idb.NewRaw(q, table).Scan(ctx, &defs); err != nil {
-		return fmt.Errorf("indexes of %s: %w", table, err)
-	}
-	var names []string
-	for _, d := range defs {
-		// CREATE INDEX name ON …
-		f := strings.Fields(d)
-		if len(f) < 3 || !strings.EqualFold(f[1], "INDEX") {
-			return fmt.Errorf("indexes of %s: cannot read %q", table, d)
-		}
-		names = append(names, f[2])
-	}
-	if s.db.Dialect == store.Postgres {
-		if _, err := idb.ExecContext(ctx, "SET LOCAL maintenance_work_mem = '512MB'"); err != nil {
-			return err
-		}
-	}
-	for _, n := range names {
-		if _, err := idb.ExecContext(ctx, "DROP INDEX "+n); err != nil {
-			return fmt.Errorf("drop index %s: %w", n, err)
-		}
-	}
-	if err := fn(); err != nil {
-		return err
-	}
-	for _, d := range defs {
-		if _, err := idb.ExecContext(ctx, d); err != nil {
-			return fmt.Errorf("build index: %w", err)
-		}
-	}
-	return nil
 }

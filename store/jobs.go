@@ -59,6 +59,15 @@ type Job struct {
 	Part func(b Bulk, p Part) error
 	// End finishes the apply, in the last part's transaction; may be nil.
 	End func(b Bulk) error
+	// Unindexed names the tables whose secondary indexes the apply drops
+	// after Begin, to write many rows without them, and builds again from
+	// their own definitions after the last part, before End: sorted once,
+	// an index is built many times faster than written row by row. On
+	// SQLite each is built in a transaction of its own (a write beside it
+	// waits for one index's build); readers meanwhile find the tables'
+	// rows without them, slowly. Stage may set it (through the *Job that
+	// RunJob was given); a job with Unindexed needs a Name.
+	Unindexed []string
 	// PageCacheMB is the page cache (SQLite) of each of the job's
 	// transactions, in MB; 0 keeps SQLite's 2 MB. A job that sorts and
 	// indexes many rows of the portal runs faster with more (eMaklum's
@@ -112,7 +121,10 @@ func (db *DB) RunJob(ctx context.Context, j *Job) error {
 			if _, err := j.Begin(b); err != nil {
 				return err
 			}
-			return j.finish(b, Part{})
+			if err := b.dropIndexes(ctx, j.Name, j.Unindexed); err != nil {
+				return err
+			}
+			return j.finish(ctx, b, Part{})
 		})
 	}
 	file := db.sqlitePath + stagingPrefix + rand.Text()
@@ -139,6 +151,9 @@ func (db *DB) RunJob(ctx context.Context, j *Job) error {
 		if err != nil {
 			return err
 		}
+		if err := b.dropIndexes(ctx, j.Name, j.Unindexed); err != nil {
+			return err
+		}
 		var last int64
 		if rows > 0 {
 			if err := b.IDB().NewRaw("SELECT COALESCE(MAX(rowid), 0) FROM stage."+j.Table).Scan(ctx, &last); err != nil {
@@ -146,7 +161,7 @@ func (db *DB) RunJob(ctx context.Context, j *Job) error {
 			}
 		}
 		if last <= rows { // applied whole
-			return j.finish(b, Part{})
+			return j.finish(ctx, b, Part{})
 		}
 		parted = true
 		w = applying{Name: j.Name, File: file, PartRows: rows, Last: last, StartedAt: db.Now()}
@@ -178,10 +193,16 @@ type applying struct {
 	StartedAt time.Time `bun:"started_at"`
 }
 
-// finish applies p of the job and ends it, in b's transaction.
-func (j Job) finish(b Bulk, p Part) error {
+// finish applies p of the job, builds the indexes it dropped and ends it,
+// in b's transaction.
+func (j Job) finish(ctx context.Context, b Bulk, p Part) error {
 	if j.Part != nil {
 		if err := j.Part(b, p); err != nil {
+			return err
+		}
+	}
+	if len(j.Unindexed) > 0 {
+		if _, err := b.buildIndexes(ctx, j.Name, 0); err != nil {
 			return err
 		}
 	}
@@ -216,59 +237,111 @@ func (b Bulk) holdJob(ctx context.Context, name, holder string) error {
 // 18–21 s sliced, 14 s not).
 var jobSlice, jobPause = time.Second, 150 * time.Millisecond
 
-// applyParts applies the parts of job j from the one after w.Through, and
-// then ends it (End, and the job's row and lease removed). Parts follow
-// one another in one write transaction until a write of this process
-// waits for the writer, or for jobSlice while another process is there:
-// the transaction then records how far it got and commits, and the write
-// goes before the next part (after jobPause, for another process's). A
-// part's lines cost several times what they cost in a longer transaction
-// (each commit writes out every index page the part touched), so the job
-// yields only when it must. The staging file goes at the end.
+// applyParts applies the parts of job j from the one after w.Through,
+// builds the indexes it dropped (Job.Unindexed), and then ends it (End,
+// and the job's row and lease removed). Parts follow one another in one
+// write transaction until a write of this process waits for the writer,
+// or for jobSlice while another process is there: the transaction then
+// records how far it got and commits, and the write goes before the next
+// part (after jobPause, for another process's). A part's lines cost
+// several times what they cost in a longer transaction (each commit
+// writes out every index page the part touched), so the job yields only
+// when it must. Each index is built in a transaction of its own, the last
+// with End. The staging file goes at the end.
 func (db *DB) applyParts(ctx context.Context, j Job, w *applying, holder string) error {
+	unfinished := func(err error) error {
+		// Free the job for Resume now, not when the lease runs out.
+		_ = db.ReleaseLease(context.WithoutCancel(ctx), "job:"+j.Name, holder)
+		return fmt.Errorf("%w: job %s, past row %d: %w", ErrUnfinished, j.Name, w.Through, err)
+	}
+	unbuilt, err := db.indexesToBuild(ctx, j.Name)
+	if err != nil {
+		return unfinished(err)
+	}
+	// land runs fn in one of the job's write transactions, under its lease
+	// (renewed: no other process's Resume takes the job while the
+	// transaction lasts, nor after it).
+	land := func(fn func(b Bulk) error) error {
+		err := db.bulkTx(ctx, db.bun, &jobTx{file: w.File, cacheMB: j.PageCacheMB}, func(b Bulk) error {
+			if err := b.holdJob(ctx, j.Name, holder); err != nil {
+				return err
+			}
+			return fn(b)
+		})
+		if err != nil {
+			return unfinished(err)
+		}
+		return nil
+	}
+	// pause leaves the writer free for another process's write.
+	pause := func() {
+		select {
+		case <-ctx.Done():
+		case <-time.After(jobPause):
+		}
+	}
+	ended := false
 	for w.Through < w.Last {
 		through, sliced := w.Through, false
 		slice := time.Duration(math.MaxInt64)
 		if db.othersWrite(ctx) {
 			slice = jobSlice
 		}
-		err := db.bulkTx(ctx, db.bun, &jobTx{file: w.File, cacheMB: j.PageCacheMB}, func(b Bulk) error {
+		err := land(func(b Bulk) error {
 			waited, began := db.bun.Stats().WaitCount, time.Now()
-			for {
-				// Renewed at every part: no other process's Resume takes
-				// the job while this transaction lasts, nor after it.
-				if err := b.holdJob(ctx, j.Name, holder); err != nil {
-					return err
+			for first := true; ; first = false {
+				if !first {
+					if err := b.holdJob(ctx, j.Name, holder); err != nil {
+						return err
+					}
 				}
 				p := Part{from: through + 1, to: min(through+w.PartRows, w.Last)}
 				if err := j.Part(b, p); err != nil {
 					return err
 				}
 				through = p.to
-				if through == w.Last {
+				if through == w.Last && unbuilt == 0 {
+					ended = true
 					return db.endJob(ctx, b, j, holder)
 				}
 				waiting := db.txWaiting.Load() > 0 || db.bun.Stats().WaitCount > waited
-				if sliced = !waiting && time.Since(began) >= slice; waiting || sliced {
+				sliced = !waiting && time.Since(began) >= slice
+				if through == w.Last || waiting || sliced {
 					_, err := b.IDB().NewUpdate().Model((*applying)(nil)).Set("through = ?", through).Where("name = ?", j.Name).Exec(ctx)
 					return err
 				}
 			}
 		})
 		if err != nil {
-			// Free the job for Resume now, not when the lease runs out.
-			_ = db.ReleaseLease(context.WithoutCancel(ctx), "job:"+j.Name, holder)
-			return fmt.Errorf("%w: job %s, past row %d: %w", ErrUnfinished, j.Name, w.Through, err)
+			return err
 		}
 		w.Through = through
 		if partLanded != nil {
 			partLanded(j.Name, through)
 		}
 		if sliced {
-			select {
-			case <-ctx.Done():
-			case <-time.After(jobPause):
+			pause()
+		}
+	}
+	// The indexes the job dropped, one a transaction: a write waits for
+	// one index's build, not for them all.
+	for !ended {
+		err := land(func(b Bulk) error {
+			if unbuilt > 0 {
+				left, err := b.buildIndexes(ctx, j.Name, 1)
+				if err != nil || left > 0 {
+					unbuilt = left
+					return err
+				}
 			}
+			ended = true
+			return db.endJob(ctx, b, j, holder)
+		})
+		if err != nil {
+			return err
+		}
+		if !ended && db.othersWrite(ctx) {
+			pause()
 		}
 	}
 	os.Remove(w.File)
@@ -359,6 +432,9 @@ func (db *DB) AbandonJob(ctx context.Context, name string, undo func(b Bulk) err
 			return err
 		}
 		if err := undo(b); err != nil {
+			return err
+		}
+		if _, err := b.buildIndexes(ctx, name, 0); err != nil {
 			return err
 		}
 		if _, err := b.IDB().NewDelete().Model((*applying)(nil)).Where("name = ?", name).Exec(ctx); err != nil {

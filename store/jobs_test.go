@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/store/storetest"
 )
@@ -177,6 +179,136 @@ func TestJobInParts(t *testing.T) {
 			t.Fatalf("a refused job: %v", err)
 		}
 		noneLeft("refused")
+	})
+}
+
+// A job may write its rows without a table's secondary indexes
+// (Job.Unindexed): they are dropped with its Begin and built again from
+// their own definitions before its End, on SQLite each in a transaction of
+// its own, so that a write beside them waits for one build. Stopped
+// midway, the job builds the rest when it is resumed, or when it is
+// abandoned; on PostgreSQL a failure undoes the drop with the rest.
+func TestJobBuildsItsIndexesApart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		sqlite := db.Dialect == store.SQLite
+		for _, q := range []string{
+			"CREATE TABLE job_rows (id BIGINT PRIMARY KEY, k VARCHAR(10) NOT NULL, v VARCHAR(100) NOT NULL)",
+			"CREATE INDEX job_rows_k ON job_rows (k)",
+			"CREATE INDEX job_rows_v ON job_rows (v, id)",
+		} {
+			if _, err := db.IDB().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 10 {
+			if err := db.InsertPTJ(ctx, &store.PTJ{Code: fmt.Sprintf("120101%02d", i), Name: fmt.Sprintf("Jabatan %d", i), CreatedAt: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// indexes are job_rows's secondary indexes' definitions, as idb
+		// sees them.
+		indexes := func(idb bun.IDB) string {
+			q := "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'job_rows' AND sql IS NOT NULL ORDER BY name"
+			if !sqlite {
+				q = "SELECT indexdef FROM pg_indexes WHERE tablename = 'job_rows' AND indexname <> 'job_rows_pkey' ORDER BY indexname"
+			}
+			var defs []string
+			if err := idb.NewRaw(q).Scan(ctx, &defs); err != nil {
+				t.Fatal(err)
+			}
+			return strings.Join(defs, "; ")
+		}
+		built := indexes(db.IDB())
+		var during string
+		var failPart, waitIn, parts int
+		var failEnd bool
+		job := store.Job{
+			Name: "rows",
+			Stage: func(b store.Bulk) error {
+				return b.CreateStaging(ctx, "rows_staged", "AS SELECT code AS k, name AS v FROM ptj WHERE code LIKE '120101%' ORDER BY code")
+			},
+			Begin:     func(store.Bulk) (int64, error) { return 3, nil },
+			Table:     "rows_staged",
+			Unindexed: []string{"job_rows"},
+			Part: func(b store.Bulk, p store.Part) error {
+				if parts++; parts == failPart {
+					return errors.New("the disk is full")
+				}
+				if waitIn == parts {
+					storetest.WaitingWrite(t, db) // so that this part lands before the next
+				}
+				during = indexes(b.IDB())
+				_, err := b.IDB().ExecContext(ctx, "INSERT INTO job_rows (id, k, v) SELECT CAST(SUBSTR(s.k, 7) AS BIGINT), s.k, s.v FROM rows_staged s WHERE "+p.Rows("s"))
+				return err
+			},
+			End: func(store.Bulk) error {
+				if failEnd {
+					return errors.New("the mail queue is full")
+				}
+				return nil
+			},
+		}
+		rows := func() int { return storetest.Count(t, db, "job_rows", "1 = 1") }
+		left := func() int { return storetest.Count(t, db, "jobs_indexes", "1 = 1") }
+
+		// Its End fails: PostgreSQL undoes it all, the indexes kept; on
+		// SQLite the rows and the first index have landed, the job is
+		// under way.
+		failEnd = true
+		err := db.RunJob(ctx, &job)
+		if during != "" {
+			t.Fatalf("the parts saw the indexes %q", during)
+		}
+		if !sqlite {
+			if err == nil || indexes(db.IDB()) != built || rows() != 0 || left() != 0 {
+				t.Fatalf("a failed job on PostgreSQL: %v; indexes %q, %d rows, %d to build", err, indexes(db.IDB()), rows(), left())
+			}
+			failEnd = false
+			if err := db.RunJob(ctx, &job); err != nil {
+				t.Fatal(err)
+			}
+			if during != "" || indexes(db.IDB()) != built || rows() != 10 || left() != 0 {
+				t.Fatalf("the job on PostgreSQL: indexes during %q, after %q, %d rows, %d to build", during, indexes(db.IDB()), rows(), left())
+			}
+			return
+		}
+		if !errors.Is(err, store.ErrUnfinished) || !strings.Contains(err.Error(), "the mail queue is full") {
+			t.Fatalf("an End that failed: %v, want ErrUnfinished with its cause", err)
+		}
+		if got := indexes(db.IDB()); rows() != 10 || !strings.Contains(got, "job_rows_k") || strings.Contains(got, "job_rows_v") || left() != 1 {
+			t.Fatalf("stopped at its End: %d rows, indexes %q, %d to build", rows(), got, left())
+		}
+		failEnd = false
+		if err := db.Resume(ctx, job); err != nil {
+			t.Fatal(err)
+		}
+		if indexes(db.IDB()) != built || rows() != 10 || left() != 0 {
+			t.Fatalf("resumed: indexes %q (want %q), %d rows, %d to build", indexes(db.IDB()), built, rows(), left())
+		}
+		if names, err := db.JobsApplying(ctx, ""); err != nil || len(names) > 0 || len(store.StagingFiles(db)) > 0 {
+			t.Fatalf("after the job: jobs applying %v, %v, files %v", names, err, store.StagingFiles(db))
+		}
+
+		// Stopped in its second part and abandoned: its rows go, its
+		// indexes come back.
+		if _, err := db.IDB().ExecContext(ctx, "DELETE FROM job_rows"); err != nil {
+			t.Fatal(err)
+		}
+		job.Name, parts, failPart, waitIn = "rows-abandoned", 0, 2, 1
+		if err := db.RunJob(ctx, &job); !errors.Is(err, store.ErrUnfinished) {
+			t.Fatalf("a part that failed: %v, want ErrUnfinished", err)
+		}
+		if got := indexes(db.IDB()); got != "" || rows() != 3 || left() != 2 {
+			t.Fatalf("stopped in its second part: indexes %q, %d rows, %d to build", got, rows(), left())
+		}
+		err = db.AbandonJob(ctx, job.Name, func(b store.Bulk) error {
+			_, err := b.IDB().ExecContext(ctx, "DELETE FROM job_rows")
+			return err
+		})
+		if err != nil || indexes(db.IDB()) != built || rows() != 0 || left() != 0 {
+			t.Fatalf("abandoned: %v; indexes %q, %d rows, %d to build", err, indexes(db.IDB()), rows(), left())
+		}
 	})
 }
 
