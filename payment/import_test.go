@@ -580,6 +580,108 @@ func TestAnImportStoppedMidwayIsFinished(t *testing.T) {
 	})
 }
 
+// An import stopped midway whose staging file is gone cannot be finished:
+// AbandonImport removes the vouchers it brought and its history, puts back
+// the vouchers it moved as they stood before it, and removes its record,
+// audited; refused while another process holds the import, and for one not
+// being saved. The file then imports again. (PostgreSQL never leaves an
+// import midway.)
+func TestAbandonAnImportThatCannotBeFinished(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	s := newService(t, db, Options{PartRows: 2})
+	if _, err := s.Import(ctx, nil, "payments-sample.csv", sample(t)); err != nil {
+		t.Fatal(err)
+	}
+	vouchers := func() string {
+		var rows []map[string]any
+		if err := db.IDB().NewRaw("SELECT * FROM payments ORDER BY voucher_no").Scan(ctx, &rows); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rows)
+	}
+	before, events := vouchers(), count(t, db, "payment_events")
+	// V2026000102 moves (its last line in the first part), W1–W4 are new.
+	later := []string{
+		"V2026000102,12020202,900101045679,SITI BINTI AHMAD,TNT-2026-10-0031,486.40,sent_to_bank,2026-11-16,EFT,EFT2026111600001,114012345678",
+		"V2026000102,12020202,900101045679,SITI BINTI AHMAD,TNT-2026-10-0031,486.40,credited,2026-11-17,EFT,EFT2026111600001,114012345678",
+	}
+	for i := range 4 {
+		later = append(later, fmt.Sprintf("W%d,12010101,201901012345,SYARIKAT A,INV-W%d,1.00,received,2026-11-16,EFT,,", i, i))
+	}
+	parts := 0
+	s.partDone = func(store.Part) error {
+		if parts++; parts == 3 {
+			return errors.New("the disk is full")
+		}
+		storetest.WaitingWrite(t, db) // so that the parts so far land
+		return nil
+	}
+	if _, err := s.Import(ctx, nil, "later.csv", file(later...)); !errors.Is(err, store.ErrUnfinished) {
+		t.Fatalf("a file stopped in its third part: %v", err)
+	}
+	s.partDone = nil
+	stopped := lastImport(t, s)
+	if count(t, db, "payments", "voucher_no LIKE ?", "W%") != 2 || count(t, db, "payments", "status = ? AND voucher_no = ?", "credited", "V2026000102") != 1 ||
+		count(t, db, "payment_prior") != 1 {
+		t.Fatalf("stopped: %d new vouchers (want 2), V2026000102 moved %d, %d kept as they stood (want 1)",
+			count(t, db, "payments", "voucher_no LIKE ?", "W%"), count(t, db, "payments", "status = ?", "credited"), count(t, db, "payment_prior"))
+	}
+	// Its staging file removed by hand: finishing fails, and a file is refused.
+	var files []string
+	if err := db.IDB().NewRaw("SELECT file FROM jobs_applying").Scan(ctx, &files); err != nil || len(files) != 1 {
+		t.Fatalf("the staging file: %v, %v", files, err)
+	}
+	if err := os.Remove(files[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FinishImports(ctx); err == nil {
+		t.Fatal("an import without its staging file was finished")
+	}
+
+	// Another process holds it: refused, nothing changed.
+	job := "job:" + importJob(stopped.ID)
+	if ok, err := db.TakeLease(ctx, job, "another process", time.Now().Add(time.Minute)); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if _, err := s.AbandonImport(ctx, store.CLI, stopped.ID); !apperr.Is(err, apperr.Conflict) ||
+		!strings.Contains(apperr.As(err).Message(i18n.EN), "by another process") || count(t, db, "payments", "voucher_no LIKE ?", "W%") != 2 {
+		t.Fatalf("abandoning an import another process holds: %v", err)
+	}
+	if err := db.ReleaseLease(ctx, job, "another process"); err != nil {
+		t.Fatal(err)
+	}
+
+	undone, err := s.AbandonImport(ctx, store.CLI, stopped.ID)
+	if err != nil || undone != (Abandoned{Removed: 2, Restored: 1}) {
+		t.Fatalf("abandoned: %+v, %v", undone, err)
+	}
+	if got := vouchers(); got != before || count(t, db, "payment_events") != events || count(t, db, "payment_prior") != 0 ||
+		count(t, db, "payment_imports", "id = ?", stopped.ID) != 0 || count(t, db, "outbox") != 0 {
+		t.Fatalf("after abandoning: vouchers %s\nwant %s\n%d history rows (want %d), %d kept, import rows %d",
+			got, before, count(t, db, "payment_events"), events, count(t, db, "payment_prior"), count(t, db, "payment_imports", "id = ?", stopped.ID))
+	}
+	if jobs, err := db.JobsApplying(ctx, ""); err != nil || len(jobs) > 0 {
+		t.Fatalf("jobs applying after abandoning: %v, %v", jobs, err)
+	}
+	if count(t, db, "audit_log", "action = ? AND object_id = ?", "payment.import_abandon", fmt.Sprint(stopped.ID)) != 1 {
+		t.Fatal("the abandonment was not audited")
+	}
+	if n, _, err := db.VerifyAudit(ctx); err != nil || n == 0 {
+		t.Fatalf("audit chain: %d %v", n, err)
+	}
+	if _, err := s.AbandonImport(ctx, store.CLI, stopped.ID); !apperr.Is(err, apperr.NotFound) ||
+		!strings.Contains(apperr.As(err).Message(i18n.MS), "tidak sedang disimpan") {
+		t.Fatalf("abandoned again: %v", err)
+	}
+
+	// The file imports again, whole; an import that lands keeps nothing
+	// of the vouchers as they stood.
+	again, err := s.Import(ctx, nil, "later.csv", file(later...))
+	if err != nil || again.State != ImportDone || count(t, db, "payments") != 9 || count(t, db, "payment_prior") != 0 {
+		t.Fatalf("the file again: %+v, %v; %d vouchers (want 9)", again, err, count(t, db, "payments"))
+	}
+}
+
 // lastImport is the newest import's record.
 func lastImport(t *testing.T, s *Service) *Import {
 	t.Helper()

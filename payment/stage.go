@@ -12,11 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
 
+	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/i18n"
 	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/store"
@@ -327,6 +329,15 @@ func (s *Service) applyPart(ctx context.Context, b store.Bulk, imp *Import, p st
 			SELECT voucher_no, ?, line, status, status_date, payment_mode, payment_ref FROM payment_checked c
 			WHERE c.moves = 1 AND ` + in, []any{imp.ID}},
 	}
+	if !p.Whole() {
+		// A part lands on its own: the vouchers it moves are kept as they
+		// stood, before they move, for AbandonImport.
+		prior := step{"earlier vouchers", `INSERT INTO payment_prior (import_id, voucher_no, ` + priorColumns + `)
+			SELECT ?, p.voucher_no, ` + columnsOf("p", priorColumns) + ` FROM payments p
+			JOIN payment_checked c ON c.voucher_no = p.voucher_no WHERE c.is_last = 1 AND c.existed = 1 AND ` + in,
+			[]any{imp.ID}}
+		steps = slices.Insert(steps, 2, prior)
+	}
 	for _, st := range steps {
 		if _, err := idb.NewRaw(st.sql, st.args...).Exec(ctx); err != nil {
 			return fmt.Errorf("import %s: %w", st.what, err)
@@ -360,9 +371,27 @@ func (s *Service) loadsBulk(ctx context.Context, idb bun.IDB) (bool, error) {
 	return fresh > max(held, s.opt.BulkLoad), nil
 }
 
+// priorColumns are the columns of a voucher that an import may change
+// (its payee and amount never do): what payment_prior keeps of the
+// vouchers a part moves, and what AbandonImport puts back.
+const priorColumns = "ptj_code, payee_name, invoice_no, status, status_date, payment_mode, payment_ref, bank_account, last_import_id, updated_at"
+
+// columnsOf is the list of columns cols ("a, b") of table alias t ("t.a,
+// t.b").
+func columnsOf(t, cols string) string {
+	list := strings.Split(cols, ", ")
+	for i, c := range list {
+		list[i] = t + "." + c
+	}
+	return strings.Join(list, ", ")
+}
+
 // endImport ends import imp's apply: the mail, the import's record, its
-// audit.
+// audit; the vouchers its parts kept as they stood go.
 func (s *Service) endImport(ctx context.Context, tx store.Conn, imp *Import) error {
+	if _, err := tx.IDB().NewRaw("DELETE FROM payment_prior WHERE import_id = ?", imp.ID).Exec(ctx); err != nil {
+		return fmt.Errorf("import earlier vouchers: %w", err)
+	}
 	mails, err := s.queueMoveMail(ctx, tx, imp.ID)
 	if err != nil {
 		return err
@@ -391,6 +420,78 @@ func (s *Service) FinishImports(ctx context.Context) ([]int64, error) {
 		defer s.importing.Unlock()
 	}
 	return s.finishImports(ctx)
+}
+
+// Abandoned is what AbandonImport undid: the vouchers the import brought,
+// removed, and those it moved, put back as they stood before it.
+type Abandoned struct {
+	Removed, Restored int64
+}
+
+// AbandonImport ends import id, stopped midway and not to be finished (its
+// staging file is gone; FinishImports fails on it each minute): the
+// vouchers it brought and the history it wrote are removed, the vouchers
+// it moved are put back as they stood before it (payment_prior), and its
+// record goes; the abandonment is audited. No mail had gone (an import's
+// mail goes with its last part). The payees' names it brought stay among
+// the names a search reads (each names a payee's own payments). It is
+// refused while another process saves the import, and for an import not
+// being saved.
+func (s *Service) AbandonImport(ctx context.Context, by store.Actor, id int64) (Abandoned, error) {
+	if s.db.Dialect == store.SQLite {
+		s.importing.Lock()
+		defer s.importing.Unlock()
+	}
+	var a Abandoned
+	err := s.db.AbandonJob(ctx, importJob(id), func(b store.Bulk) error {
+		idb := b.IDB()
+		imp := &Import{ID: id}
+		if err := idb.NewSelect().Model(imp).WherePK().Scan(ctx); err != nil {
+			return err
+		}
+		// An import's new vouchers are the only ones it is the first of:
+		// none has moved since (a later file is refused while it saves).
+		res, err := idb.NewRaw("DELETE FROM payments WHERE first_import_id = ?", id).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("abandon vouchers: %w", err)
+		}
+		if a.Removed, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		set := strings.Split(priorColumns, ", ")
+		for i, c := range set {
+			set[i] = c + " = p." + c
+		}
+		res, err = idb.NewRaw("UPDATE payments SET "+strings.Join(set, ", ")+
+			" FROM payment_prior p WHERE p.import_id = ? AND payments.voucher_no = p.voucher_no", id).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("abandon vouchers: %w", err)
+		}
+		if a.Restored, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			"DELETE FROM payment_prior WHERE import_id = ?",
+			"DELETE FROM payment_events WHERE import_id = ?",
+			"DELETE FROM payment_imports WHERE id = ?",
+		} {
+			if _, err := idb.NewRaw(q, id).Exec(ctx); err != nil {
+				return fmt.Errorf("abandon import: %w", err)
+			}
+		}
+		return b.Audit(ctx, by, "payment.import_abandon", "payment_import", strconv.FormatInt(id, 10), map[string]any{
+			"file": imp.FileName, "removed": a.Removed, "restored": a.Restored,
+		})
+	})
+	switch {
+	case errors.Is(err, store.ErrNotApplying):
+		return a, apperr.New(apperr.NotFound, "payment.import.not_saving", "ID", id)
+	case errors.Is(err, store.ErrJobBusy):
+		return a, apperr.New(apperr.Conflict, "payment.import.busy", "ID", id)
+	case err != nil:
+		return a, fmt.Errorf("abandon payment import %d: %w", id, err)
+	}
+	return a, nil
 }
 
 func (s *Service) finishImports(ctx context.Context) ([]int64, error) {

@@ -55,7 +55,7 @@ var auditActions = []string{
 	"payslip.list", "payslip.view", "payslip.download",
 	"ec.mapping.import", "ec.mapping.set", "ec.year.generate", "ec.year.publish", "ec.list", "ec.view", "ec.download",
 	"payment.import", "payment.import_running", "payment.import_applying", "payment.import_done", "payment.import_rejected",
-	"payment.import_failed", "payment.import_interrupted", "payment.settings", "payment.status_check",
+	"payment.import_failed", "payment.import_interrupted", "payment.import_abandon", "payment.settings", "payment.status_check",
 }
 
 // AuditActions lists the actions the audit page has words for.

@@ -15,6 +15,8 @@
 //	ispeks ec mapping import FILE     replace the Borang EC mapping of item codes
 //	ispeks ec generate YYYY           make a year's Borang EC from its published slips
 //	ispeks ec publish YYYY            publish a year's Borang EC to its employees
+//	ispeks abandon payroll|payments --import N
+//	                                  abandon an import stopped midway that cannot be finished
 package main
 
 import (
@@ -74,6 +76,7 @@ var commands = []command{
 	{"import payroll", "import a payroll file (CSV): FILE [--replace]", runImportPayroll},
 	{"publish payroll", "publish a pay month to its employees: --month YYYY-MM [--visible-from YYYY-MM-DD]", runPublishPayroll},
 	{"abandon payroll", "abandon a payroll import stopped midway that cannot be finished (its staging file gone), removing what it saved: --import ID", runAbandonPayroll},
+	{"abandon payments", "abandon an eMaklum import stopped midway that cannot be finished (its staging file gone), putting its vouchers back as they were: --import ID", runAbandonPayments},
 	{"audit verify", "check the audit log's hash chain and its signed checkpoints: [--checkpoints FILE]", runAuditVerify},
 	{"audit checkpoint", "sign the audit log's head now into <data-dir>/audit-checkpoints.jsonl (serve does it every 100 records and daily)", runAuditCheckpoint},
 	{"backup", "copy the SQLite database to FILE while the portal serves: --to FILE (PostgreSQL: pg_dump)", runBackup},

@@ -396,3 +396,37 @@ func TestAbandonPayrollCommand(t *testing.T) {
 		t.Fatalf("the file again: %q", out)
 	}
 }
+
+// An eMaklum import stopped midway that cannot be finished is abandoned by
+// its number: the vouchers it brought go, and its file imports again.
+func TestAbandonPaymentsCommand(t *testing.T) {
+	c := cli{t: t, dsn: storetest.DSN(t, store.SQLite), dir: t.TempDir()}
+	c.ok("", "import", "payments", "../../payment/testdata/payments-sample.csv")
+	// As a process that died between two parts leaves it, its staging
+	// file then removed by hand.
+	db, err := store.Open(context.Background(), c.dsn, c.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"UPDATE payment_imports SET state = 'applying'",
+		"INSERT INTO jobs_applying (name, file, part_rows, through, last, started_at) VALUES ('payment-import-1', '/gone', 2, 2, 9, CURRENT_TIMESTAMP)",
+	} {
+		if _, err := db.IDB().ExecContext(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	if out := c.ok("", "abandon", "payments", "--import", "1"); !strings.Contains(out, "abandoned payment import #1: 5 vouchers it brought removed, 0 it moved put back") {
+		t.Fatalf("abandon: %q", out)
+	}
+	if _, errOut, code := c.run("", "abandon", "payments", "--import", "1"); code != 1 || !strings.Contains(errOut, "Import #1 is not being saved") {
+		t.Fatalf("abandon again: %d %q", code, errOut)
+	}
+	if _, errOut, code := c.run("", "abandon", "payments"); code != 2 || !strings.Contains(errOut, "--import is required") {
+		t.Fatalf("abandon with no import: %d %q", code, errOut)
+	}
+	if out := c.ok("", "import", "payments", "../../payment/testdata/payments-sample.csv"); !strings.Contains(out, "5 vouchers (5 new, 0 moved)") {
+		t.Fatalf("the file again: %q", out)
+	}
+}
