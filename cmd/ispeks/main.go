@@ -246,14 +246,16 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nusage: ispeks COMMAND [flags]   (ispeks COMMAND -h for its flags)")
 	names := make([]string, 0, len(commands))
 	byName := map[string]string{}
+	width := 0 // the longest name's, so that every usage starts in one column
 	for _, c := range commands {
 		names = append(names, c.name)
 		byName[c.name] = c.usage
+		width = max(width, len(c.name))
 	}
 	sort.Strings(names)
 	fmt.Fprintln(w, "\ncommands:")
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-14s %s\n", n, byName[n])
+		fmt.Fprintf(w, "  %-*s  %s\n", width, n, byName[n])
 	}
 	fmt.Fprintln(w, "\nEvery setting is a flag and an environment variable ISPEKS_<NAME>; see README.md.")
 }
