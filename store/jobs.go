@@ -329,9 +329,11 @@ func (db *DB) applyParts(ctx context.Context, j Job, w *applying, holder string)
 		err := land(func(b Bulk) error {
 			if unbuilt > 0 {
 				left, err := b.buildIndexes(ctx, j.Name, 1)
-				if err != nil || left > 0 {
-					unbuilt = left
+				if err != nil {
 					return err
+				}
+				if unbuilt = left; left > 0 {
+					return nil
 				}
 			}
 			ended = true
