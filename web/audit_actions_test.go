@@ -244,6 +244,14 @@ func TestEveryAuditActionHasASentence(t *testing.T) {
 				t.Errorf("%s records %q, whose words %q are not in the catalogue", where, a, key)
 			}
 		}
+		// The subject names itself: an import's or a delegation's is "#3"
+		// (auditSubject), and a sentence that puts its own "#" before it
+		// reads "##3".
+		for _, lang := range []string{i18n.MS, i18n.EN} {
+			if got := i18n.T(lang, auditSentencePrefix+a, "Object", "#3"); strings.Contains(got, "##3") {
+				t.Errorf("%s: the sentence of %q puts a second # before its subject: %q", lang, a, got)
+			}
+		}
 	}
 	for _, a := range auditActions {
 		if _, ok := found[a]; !ok {
