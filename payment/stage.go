@@ -443,43 +443,42 @@ func (s *Service) AbandonImport(ctx context.Context, by store.Actor, id int64) (
 		defer s.importing.Unlock()
 	}
 	var a Abandoned
-	err := s.db.AbandonJob(ctx, importJob(id), func(b store.Bulk) error {
+	set := strings.Split(priorColumns, ", ")
+	for i, c := range set {
+		set[i] = c + " = p." + c
+	}
+	share := store.Share()
+	err := s.db.AbandonJob(ctx, importJob(id), func(b store.Bulk) (bool, error) {
 		idb := b.IDB()
-		imp := &Import{ID: id}
-		if err := idb.NewSelect().Model(imp).WherePK().Scan(ctx); err != nil {
-			return err
-		}
 		// An import's new vouchers are the only ones it is the first of:
 		// none has moved since (a later file is refused while it saves).
-		res, err := idb.NewRaw("DELETE FROM payments WHERE first_import_id = ?", id).Exec(ctx)
+		n, all, err := b.DeleteShare(ctx, "payments", "voucher_no", "first_import_id = ?", id)
+		if a.Removed += n; err != nil || !all {
+			return false, err
+		}
+		// The vouchers it moved, put back a share at a time, in their
+		// order in payment_prior's key.
+		shared := "SELECT * FROM payment_prior WHERE import_id = ? ORDER BY voucher_no LIMIT ?"
+		n, err = exec(ctx, idb, "UPDATE payments SET "+strings.Join(set, ", ")+
+			" FROM ("+shared+") p WHERE payments.voucher_no = p.voucher_no", id, share)
 		if err != nil {
-			return fmt.Errorf("abandon vouchers: %w", err)
+			return false, err
 		}
-		if a.Removed, err = res.RowsAffected(); err != nil {
-			return err
+		a.Restored += n
+		if _, err := exec(ctx, idb, "DELETE FROM payment_prior WHERE (import_id, voucher_no) IN (SELECT import_id, voucher_no FROM ("+shared+") p)", id, share); err != nil || n == int64(share) {
+			return false, err
 		}
-		set := strings.Split(priorColumns, ", ")
-		for i, c := range set {
-			set[i] = c + " = p." + c
+		if _, all, err := b.DeleteShare(ctx, "payment_events", "voucher_no, import_id, line", "import_id = ?", id); err != nil || !all {
+			return false, err
 		}
-		res, err = idb.NewRaw("UPDATE payments SET "+strings.Join(set, ", ")+
-			" FROM payment_prior p WHERE p.import_id = ? AND payments.voucher_no = p.voucher_no", id).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("abandon vouchers: %w", err)
+		imp := &Import{ID: id}
+		if err := idb.NewSelect().Model(imp).WherePK().Scan(ctx); err != nil {
+			return false, err
 		}
-		if a.Restored, err = res.RowsAffected(); err != nil {
-			return err
+		if _, err := idb.NewRaw("DELETE FROM payment_imports WHERE id = ?", id).Exec(ctx); err != nil {
+			return false, fmt.Errorf("abandon import: %w", err)
 		}
-		for _, q := range []string{
-			"DELETE FROM payment_prior WHERE import_id = ?",
-			"DELETE FROM payment_events WHERE import_id = ?",
-			"DELETE FROM payment_imports WHERE id = ?",
-		} {
-			if _, err := idb.NewRaw(q, id).Exec(ctx); err != nil {
-				return fmt.Errorf("abandon import: %w", err)
-			}
-		}
-		return b.Audit(ctx, by, "payment.import_abandon", "payment_import", strconv.FormatInt(id, 10), map[string]any{
+		return true, b.Audit(ctx, by, "payment.import_abandon", "payment_import", strconv.FormatInt(id, 10), map[string]any{
 			"file": imp.FileName, "removed": a.Removed, "restored": a.Restored,
 		})
 	})
@@ -492,6 +491,15 @@ func (s *Service) AbandonImport(ctx context.Context, by store.Actor, id int64) (
 		return a, fmt.Errorf("abandon payment import %d: %w", id, err)
 	}
 	return a, nil
+}
+
+// exec runs q with args on idb and returns how many rows it changed.
+func exec(ctx context.Context, idb bun.IDB, q string, args ...any) (int64, error) {
+	res, err := idb.NewRaw(q, args...).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("abandon import: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 func (s *Service) finishImports(ctx context.Context) ([]int64, error) {

@@ -215,23 +215,29 @@ func (s *Service) endPart() error {
 // being saved.
 func (s *Service) AbandonImport(ctx context.Context, by store.Actor, id int64) ([]string, error) {
 	var months []string
-	err := s.db.AbandonJob(ctx, importJob(id), func(b store.Bulk) error {
+	err := s.db.AbandonJob(ctx, importJob(id), func(b store.Bulk) (bool, error) {
 		idb := b.IDB()
+		for _, t := range []struct{ table, key string }{
+			{"payslip_items", "import_id, slip_no, line_no"},
+			{"payslips", "id"},
+		} {
+			if _, all, err := b.DeleteShare(ctx, t.table, t.key, "import_id = ?", id); err != nil || !all {
+				return false, err
+			}
+		}
 		if err := idb.NewRaw("SELECT month FROM payroll_months WHERE import_id = ? AND state = ? ORDER BY month",
 			id, StateImporting).Scan(ctx, &months); err != nil {
-			return err
+			return false, err
 		}
 		for _, q := range []string{
-			"DELETE FROM payslip_items WHERE import_id = ?",
-			"DELETE FROM payslips WHERE import_id = ?",
 			"DELETE FROM payroll_months WHERE import_id = ? AND state = '" + StateImporting + "'",
 			"DELETE FROM payroll_imports WHERE id = ?",
 		} {
 			if _, err := idb.NewRaw(q, id).Exec(ctx); err != nil {
-				return err
+				return false, err
 			}
 		}
-		return b.Audit(ctx, by, "payroll.import_abandon", "payroll_import", fmt.Sprint(id), map[string]any{"months": months})
+		return true, b.Audit(ctx, by, "payroll.import_abandon", "payroll_import", fmt.Sprint(id), map[string]any{"months": months})
 	})
 	s.forget()
 	switch {

@@ -33,6 +33,9 @@ func SetJobSlice(slice, pause time.Duration) (restore func()) {
 	return func() { a(); b() }
 }
 
+// SetAbandonShare sets how many rows an abandonment deletes a transaction.
+func SetAbandonShare(n int) (restore func()) { return setForTest(&abandonShare, n) }
+
 // SetBackupPoll sets how often Backup looks for the jobs applying to end.
 func SetBackupPoll(d time.Duration) (restore func()) { return setForTest(&backupPoll, d) }
 

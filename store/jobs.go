@@ -411,11 +411,16 @@ func (db *DB) Resume(ctx context.Context, j Job) error {
 var ErrNotApplying = errors.New("store: the job's apply is not under way")
 
 // AbandonJob ends the apply of job name without finishing it, for one that
-// cannot be finished (its staging file gone): undo removes what its parts
-// wrote, in one transaction with the job's row, under the job's lease
-// (ErrJobBusy while another process applies it), and its staging file, if
-// any, goes after.
-func (db *DB) AbandonJob(ctx context.Context, name string, undo func(b Bulk) error) error {
+// cannot be finished (its staging file gone), under the job's lease
+// (ErrJobBusy while another process applies it). undo removes what the
+// job's parts wrote a share at a time (Bulk.DeleteShare): each call runs
+// in a transaction of its own and says whether it is done, so that on
+// SQLite a write waits for one share, not for the whole undo; the last
+// call's transaction also builds the indexes the job dropped and removes
+// the job's row. Stopped midway, the job is still under way and may be
+// abandoned again: undo starts over from what the shares before left. Its
+// staging file, if any, goes after.
+func (db *DB) AbandonJob(ctx context.Context, name string, undo func(b Bulk) (done bool, err error)) error {
 	holder := rand.Text()
 	held, err := db.TakeLease(ctx, "job:"+name, holder, db.Now().Add(jobLease))
 	if err != nil {
@@ -425,32 +430,62 @@ func (db *DB) AbandonJob(ctx context.Context, name string, undo func(b Bulk) err
 		return fmt.Errorf("abandon job %s: %w", name, ErrJobBusy)
 	}
 	var w applying
-	err = db.BulkTx(ctx, func(b Bulk) error {
-		err := b.IDB().NewSelect().Model(&w).Where("name = ?", name).Scan(ctx)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("abandon job %s: %w", name, ErrNotApplying)
-		}
+	for done := false; !done; {
+		err = db.BulkTx(ctx, func(b Bulk) error {
+			if err := b.holdJob(ctx, name, holder); err != nil {
+				return err
+			}
+			err := b.IDB().NewSelect().Model(&w).Where("name = ?", name).Scan(ctx)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("abandon job %s: %w", name, ErrNotApplying)
+			}
+			if err != nil {
+				return err
+			}
+			if done, err = undo(b); err != nil || !done {
+				return err
+			}
+			if _, err := b.buildIndexes(ctx, name, 0); err != nil {
+				return err
+			}
+			if _, err := b.IDB().NewDelete().Model((*applying)(nil)).Where("name = ?", name).Exec(ctx); err != nil {
+				return err
+			}
+			return b.EndLease(ctx, "job:"+name, holder)
+		})
 		if err != nil {
+			_ = db.ReleaseLease(context.WithoutCancel(ctx), "job:"+name, holder)
 			return err
 		}
-		if err := undo(b); err != nil {
-			return err
-		}
-		if _, err := b.buildIndexes(ctx, name, 0); err != nil {
-			return err
-		}
-		if _, err := b.IDB().NewDelete().Model((*applying)(nil)).Where("name = ?", name).Exec(ctx); err != nil {
-			return err
-		}
-		return b.EndLease(ctx, "job:"+name, holder)
-	})
-	if err != nil {
-		_ = db.ReleaseLease(context.WithoutCancel(ctx), "job:"+name, holder)
-		return err
 	}
 	os.Remove(w.File)
 	return nil
 }
+
+// abandonShare is how many rows Bulk.DeleteShare deletes at most: at a
+// million eMaklum vouchers, 20,000 of them with their six indexes in
+// about half a second.
+var abandonShare = 20000
+
+// DeleteShare deletes at most a share of the rows of table that where
+// selects (with args), each known by the columns of key (its primary
+// key, "a, b"), for an abandonment (AbandonJob): how many it deleted, and
+// whether they were all that were left.
+func (b Bulk) DeleteShare(ctx context.Context, table, key, where string, args ...any) (n int64, all bool, err error) {
+	q := fmt.Sprintf("DELETE FROM %s WHERE (%s) IN (SELECT %s FROM %s WHERE %s LIMIT %d)", table, key, key, table, where, abandonShare)
+	res, err := b.IDB().NewRaw(q, args...).Exec(ctx)
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("delete from %s: %w", table, err)
+	}
+	return n, n < int64(abandonShare), nil
+}
+
+// Share is how many rows an abandonment's step handles in one
+// transaction at most (DeleteShare's), for a step that is not a delete.
+func Share() int { return abandonShare }
 
 // JobName names the job of kind prefix ("payroll-import-") for the row
 // id its Begin wrote (an import's): ResumeJobs reads the id back.
@@ -479,6 +514,9 @@ func (db *DB) ResumeJobs(ctx context.Context, prefix string, job func(id int64) 
 		switch {
 		case errors.Is(err, ErrJobBusy):
 			busy = err
+		case errors.Is(err, sql.ErrNoRows):
+			// What job reads of it went since the list was read: the job
+			// was abandoned meanwhile (AbandonJob), nothing to finish.
 		case err != nil:
 			return done, fmt.Errorf("resume job %s: %w", name, err)
 		default:

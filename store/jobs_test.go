@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -187,7 +188,8 @@ func TestJobInParts(t *testing.T) {
 // their own definitions before its End, on SQLite each in a transaction of
 // its own, so that a write beside them waits for one build. Stopped
 // midway, the job builds the rest when it is resumed, or when it is
-// abandoned; on PostgreSQL a failure undoes the drop with the rest.
+// abandoned (its rows undone a share a transaction); on PostgreSQL a
+// failure undoes the drop with the rest.
 func TestJobBuildsItsIndexesApart(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -302,14 +304,36 @@ func TestJobBuildsItsIndexesApart(t *testing.T) {
 		if got := indexes(db.IDB()); got != "" || rows() != 3 || left() != 2 {
 			t.Fatalf("stopped in its second part: indexes %q, %d rows, %d to build", got, rows(), left())
 		}
-		err = db.AbandonJob(ctx, job.Name, func(b store.Bulk) error {
-			_, err := b.IDB().ExecContext(ctx, "DELETE FROM job_rows")
-			return err
+		// A share of two rows a transaction: its three rows in two.
+		defer store.SetAbandonShare(2)()
+		var shares []int64
+		err = db.AbandonJob(ctx, job.Name, func(b store.Bulk) (bool, error) {
+			n, all, err := b.DeleteShare(ctx, "job_rows", "id", "k LIKE ?", "120101%")
+			shares = append(shares, n)
+			return all, err
 		})
-		if err != nil || indexes(db.IDB()) != built || rows() != 0 || left() != 0 {
-			t.Fatalf("abandoned: %v; indexes %q, %d rows, %d to build", err, indexes(db.IDB()), rows(), left())
+		if err != nil || fmt.Sprint(shares) != "[2 1]" || indexes(db.IDB()) != built || rows() != 0 || left() != 0 {
+			t.Fatalf("abandoned: %v; shares %v, indexes %q, %d rows, %d to build", err, shares, indexes(db.IDB()), rows(), left())
 		}
 	})
+}
+
+// A job abandoned between ResumeJobs's list and its read of the job's own
+// row (an import's, gone with the abandonment) is not an error of the
+// finishing loop: there is nothing to finish.
+func TestResumeJobsSkipsAJobAbandonedMeanwhile(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := db.IDB().ExecContext(ctx, `INSERT INTO jobs_applying (name, file, part_rows, through, last, started_at)
+		VALUES ('gone-7', '/nowhere', 2000, 2000, 90000, ?)`, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	done, err := db.ResumeJobs(ctx, "gone-", func(id int64) (store.Job, error) {
+		return store.Job{}, fmt.Errorf("import %d: %w", id, sql.ErrNoRows)
+	})
+	if err != nil || len(done) > 0 {
+		t.Fatalf("a job abandoned meanwhile: finished %v, %v", done, err)
+	}
 }
 
 // A backup waits while a job's apply is under way: a copy of it would hold
