@@ -459,13 +459,14 @@ func (s *Service) AbandonImport(ctx context.Context, by store.Actor, id int64) (
 		// The vouchers it moved, put back a share at a time, in their
 		// order in payment_prior's key.
 		shared := "SELECT * FROM payment_prior WHERE import_id = ? ORDER BY voucher_no LIMIT ?"
-		n, err = exec(ctx, idb, "UPDATE payments SET "+strings.Join(set, ", ")+
+		restored, err := exec(ctx, idb, "UPDATE payments SET "+strings.Join(set, ", ")+
 			" FROM ("+shared+") p WHERE payments.voucher_no = p.voucher_no", id, share)
 		if err != nil {
 			return false, err
 		}
-		a.Restored += n
-		if _, err := exec(ctx, idb, "DELETE FROM payment_prior WHERE (import_id, voucher_no) IN (SELECT import_id, voucher_no FROM ("+shared+") p)", id, share); err != nil || n == int64(share) {
+		a.Restored += restored
+		kept, err := exec(ctx, idb, "DELETE FROM payment_prior WHERE (import_id, voucher_no) IN (SELECT import_id, voucher_no FROM ("+shared+") p)", id, share)
+		if err != nil || kept == int64(share) { // a share done, maybe more left
 			return false, err
 		}
 		if _, all, err := b.DeleteShare(ctx, "payment_events", "voucher_no, import_id, line", "import_id = ?", id); err != nil || !all {
