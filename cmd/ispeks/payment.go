@@ -62,25 +62,11 @@ func runImportPayments(e *env, fs *flag.FlagSet, args []string) error {
 // ispeks_jobs_applying): the vouchers it brought go, those it moved are
 // put back, and its file is to be imported again.
 func runAbandonPayments(e *env, fs *flag.FlagSet, args []string) error {
-	id := fs.Int64("import", 0, "the import's number (on the eMaklum import page)")
-	if err := e.parse(fs, args); err != nil {
-		return err
-	}
-	if *id <= 0 {
-		return usageError{errors.New("--import is required")}
-	}
-	a, err := e.open()
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	undone, err := a.pay.AbandonImport(e.ctx, store.CLI, *id)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "abandoned payment import #%d: %d vouchers it brought removed, %d it moved put back as they were; import its file again\n",
-		*id, undone.Removed, undone.Restored)
-	return nil
+	return runAbandon(e, fs, args, "on the eMaklum import page", func(a *app, id int64) (string, error) {
+		undone, err := a.pay.AbandonImport(e.ctx, store.CLI, id)
+		return fmt.Sprintf("abandoned payment import #%d: %d vouchers it brought removed, %d it moved put back as they were; import its file again",
+			id, undone.Removed, undone.Restored), err
+	})
 }
 
 // demoEmployees are the demo users paid claims in the demo's payments: those

@@ -126,7 +126,17 @@ func runPublishPayroll(e *env, fs *flag.FlagSet, args []string) error {
 // ispeks_jobs_applying): what it saved goes, and its months are to be
 // imported again.
 func runAbandonPayroll(e *env, fs *flag.FlagSet, args []string) error {
-	id := fs.Int64("import", 0, "the import's number (#N on the payroll page)")
+	return runAbandon(e, fs, args, "#N on the payroll page", func(a *app, id int64) (string, error) {
+		months, err := a.slips.AbandonImport(e.ctx, store.CLI, id)
+		return fmt.Sprintf("abandoned payroll import #%d; import the months %s again", id, strings.Join(months, ", ")), err
+	})
+}
+
+// runAbandon is an abandon command: it reads the import's number
+// (--import, where is where a user finds it), opens the portal, abandons
+// the import and prints what abandon says it did.
+func runAbandon(e *env, fs *flag.FlagSet, args []string, where string, abandon func(a *app, id int64) (string, error)) error {
+	id := fs.Int64("import", 0, "the import's number ("+where+")")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -138,11 +148,11 @@ func runAbandonPayroll(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	defer a.Close()
-	months, err := a.slips.AbandonImport(e.ctx, store.CLI, *id)
+	done, err := abandon(a, *id)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "abandoned payroll import #%d; import the months %s again\n", *id, strings.Join(months, ", "))
+	fmt.Fprintln(e.stdout, done)
 	return nil
 }
 
