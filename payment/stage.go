@@ -18,7 +18,6 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/perbendaharaan/ispeks/apperr"
 	"github.com/perbendaharaan/ispeks/i18n"
 	"github.com/perbendaharaan/ispeks/malaysia"
 	"github.com/perbendaharaan/ispeks/store"
@@ -483,15 +482,7 @@ func (s *Service) AbandonImport(ctx context.Context, by store.Actor, id int64) (
 			"file": imp.FileName, "removed": a.Removed, "restored": a.Restored,
 		})
 	})
-	switch {
-	case errors.Is(err, store.ErrNotApplying):
-		return a, apperr.New(apperr.NotFound, "payment.import.not_saving", "ID", id)
-	case errors.Is(err, store.ErrJobBusy):
-		return a, apperr.New(apperr.Conflict, "payment.import.busy", "ID", id)
-	case err != nil:
-		return a, fmt.Errorf("abandon payment import %d: %w", id, err)
-	}
-	return a, nil
+	return a, store.AbandonRefusal(err, "abandon payment import", id)
 }
 
 // exec runs q with args on idb and returns how many rows it changed.

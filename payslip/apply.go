@@ -3,7 +3,6 @@ package payslip
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -240,13 +239,8 @@ func (s *Service) AbandonImport(ctx context.Context, by store.Actor, id int64) (
 		return true, b.Audit(ctx, by, "payroll.import_abandon", "payroll_import", fmt.Sprint(id), map[string]any{"months": months})
 	})
 	s.forget()
-	switch {
-	case errors.Is(err, store.ErrNotApplying):
-		return nil, apperr.New(apperr.NotFound, "payslip.error.import_not_saving", "ID", id)
-	case errors.Is(err, store.ErrJobBusy):
-		return nil, apperr.New(apperr.Conflict, "payslip.error.import_busy", "ID", id)
-	case err != nil:
-		return nil, fmt.Errorf("abandon payroll import %d: %w", id, err)
+	if err != nil {
+		return nil, store.AbandonRefusal(err, "abandon payroll import", id)
 	}
 	return months, nil
 }

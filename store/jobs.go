@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/perbendaharaan/ispeks/apperr"
 )
 
 // A Job is a long job (an import of a million lines) that reads much and
@@ -460,6 +462,22 @@ func (db *DB) AbandonJob(ctx context.Context, name string, undo func(b Bulk) (do
 	}
 	os.Remove(w.File)
 	return nil
+}
+
+// AbandonRefusal is err, an abandonment of import id by AbandonJob, as its
+// operator reads it: refused for an import not being saved
+// (ErrNotApplying) or one another process saves (ErrJobBusy), in the words
+// both modules' imports share; any other error wrapped as what failed.
+func AbandonRefusal(err error, what string, id int64) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrNotApplying):
+		return apperr.New(apperr.NotFound, "import.error.not_saving", "ID", id)
+	case errors.Is(err, ErrJobBusy):
+		return apperr.New(apperr.Conflict, "import.error.busy", "ID", id)
+	}
+	return fmt.Errorf("%s %d: %w", what, id, err)
 }
 
 // abandonShare is how many rows Bulk.DeleteShare deletes at most: at a
