@@ -45,8 +45,11 @@ func (b Bulk) dropIndexes(ctx context.Context, job string, tables []string) erro
 			return fmt.Errorf("indexes of %s: %w", table, err)
 		}
 		for _, d := range defs {
-			// CREATE INDEX name ON …
+			// CREATE INDEX [IF NOT EXISTS] name ON …
 			f := strings.Fields(d)
+			if len(f) > 5 && strings.EqualFold(f[2], "IF") {
+				f = append(f[:2], f[5:]...)
+			}
 			if len(f) < 3 || !strings.EqualFold(f[1], "INDEX") {
 				return fmt.Errorf("indexes of %s: cannot read %q", table, d)
 			}
