@@ -92,6 +92,10 @@ type Import struct {
 	Errors []LineError `bun:"-"`
 	// Mails is how many mails the import queued.
 	Mails int `bun:"-"`
+	// Stopped says that the import's saving stopped midway with no
+	// process saving it (store.DB.JobStopped): the server resumes it, or,
+	// if it cannot, an operator abandons it (AbandonImport).
+	Stopped bool `bun:"-"`
 }
 
 // LineError is a problem of one line of an import file: its number (the
@@ -470,6 +474,12 @@ func (s *Service) GetImport(ctx context.Context, viewer *store.User, id int64) (
 		return nil, fmt.Errorf("import %d: %w", id, err)
 	}
 	s.live(imp)
+	if imp.State == ImportApplying {
+		var err error
+		if imp.Stopped, err = s.db.JobStopped(ctx, importJob(id)); err != nil {
+			return nil, err
+		}
+	}
 	if imp.ErrorsJSON != "" {
 		var stored []storedError
 		if err := json.Unmarshal([]byte(imp.ErrorsJSON), &stored); err != nil {

@@ -245,6 +245,13 @@ func (s *Service) AbandonImport(ctx context.Context, by store.Actor, id int64) (
 	return months, nil
 }
 
+// ImportStopped reports whether import id's saving stopped midway with no
+// process saving it (store.DB.JobStopped): the server resumes it, or, if
+// it cannot, an operator abandons it (AbandonImport).
+func (s *Service) ImportStopped(ctx context.Context, id int64) (bool, error) {
+	return s.db.JobStopped(ctx, importJob(id))
+}
+
 // splitMonths reads a comma-separated list of months as payroll_imports
 // keeps it.
 func splitMonths(s string) []string {

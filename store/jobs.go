@@ -505,6 +505,20 @@ func (b Bulk) DeleteShare(ctx context.Context, table, key, where string, args ..
 // transaction at most (DeleteShare's), for a step that is not a delete.
 func Share() int { return abandonShare }
 
+// JobStopped reports whether the apply of job name is under way with no
+// process applying it: its process died or a part failed, and no other
+// holds its lease. `serve` resumes such a job within a minute (its
+// finishing loop); one that stays stopped cannot be finished (its staging
+// file lost) and waits for AbandonJob.
+func (db *DB) JobStopped(ctx context.Context, name string) (bool, error) {
+	n, err := db.read.NewSelect().Model((*applying)(nil)).Where("name = ?", name).
+		Where("NOT EXISTS (SELECT 1 FROM job_leases l WHERE l.name = ? AND l.until > ?)", "job:"+name, db.Now().UTC()).Count(ctx)
+	if err != nil {
+		return false, fmt.Errorf("job %s: %w", name, err)
+	}
+	return n > 0, nil
+}
+
 // JobName names the job of kind prefix ("payroll-import-") for the row
 // id its Begin wrote (an import's): ResumeJobs reads the id back.
 func JobName(prefix string, id int64) string { return prefix + strconv.FormatInt(id, 10) }

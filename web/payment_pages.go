@@ -381,6 +381,7 @@ type paymentImportResultData struct {
 	SHA256  string
 	Events  int64
 	Running bool
+	Stopped bool // its saving stopped, no process saving it
 	Errors  []importErrorRow
 	More    int64
 }
@@ -398,7 +399,8 @@ func (s *Server) paymentImportResult(c *gin.Context) {
 	}
 	l := lang(c)
 	d := paymentImportResultData{Imp: importRowOf(c, imp), SHA256: imp.SHA256, Events: imp.Events,
-		Running: imp.State == payment.ImportRunning || imp.State == payment.ImportApplying, More: imp.ErrorCount - int64(len(imp.Errors))}
+		Running: imp.State == payment.ImportRunning || imp.State == payment.ImportApplying, Stopped: imp.Stopped,
+		More: imp.ErrorCount - int64(len(imp.Errors))}
 	for _, e := range imp.Errors {
 		d.Errors = append(d.Errors, importErrorRow{Line: e.Line, Field: e.Field, Message: e.Message(l)})
 	}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -201,6 +202,50 @@ func TestPaymentCheckThrottled(t *testing.T) {
 	resp := b.submit(t, "/emaklum/semak", url.Values{"payee_id": {"201901012345"}, "reference": {"INV-2026-0451"}})
 	if resp.Status != http.StatusOK || !strings.Contains(resp.Body, "Terlalu banyak semakan") {
 		t.Fatalf("page after the limit: %d", resp.Status)
+	}
+}
+
+// An import whose saving stopped midway with no process saving it says so
+// on its page, with the command that abandons it if the server cannot
+// resume it; while a process saves it, the page says only that it is
+// being saved.
+func TestPaymentImportStoppedMidway(t *testing.T) {
+	c := newPaymentCast(t, store.SQLite)
+	e := c.e
+	admin := e.browser()
+	admin.login(c.sysadmin, testPassword)
+	status, _, h := e.upload(admin.c, "/emaklum/import", "", "payments-sample.csv", readSample(t), true)
+	if status != http.StatusSeeOther {
+		t.Fatalf("upload: %d", status)
+	}
+	result := h.Get("Location")
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if admin.get(result).Header.Get("Refresh") == "" {
+			break
+		}
+	}
+	id := strings.TrimPrefix(result, "/emaklum/imports/")
+	// As a process that died between two parts leaves it.
+	ctx := context.Background()
+	for _, q := range []string{
+		"UPDATE payment_imports SET state = 'applying' WHERE id = " + id,
+		"INSERT INTO jobs_applying (name, file, part_rows, through, last, started_at) VALUES ('payment-import-" + id + "', '/gone', 2, 2, 9, CURRENT_TIMESTAMP)",
+	} {
+		if _, err := e.db.IDB().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := admin.get(result)
+	if page.Status != 200 || !strings.Contains(page.Body, "terhenti di tengah jalan") || !strings.Contains(page.Body, "ispeks abandon payments --import "+id) ||
+		!strings.Contains(page.Body, `class="flash error"`) || page.Header.Get("Refresh") == "" {
+		t.Fatalf("a stopped import's page: %d, Refresh %q\n%s", page.Status, page.Header.Get("Refresh"), page.Body)
+	}
+	if ok, err := e.db.TakeLease(ctx, "job:payment-import-"+id, "another process", e.now.Add(time.Minute)); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	page = admin.get(result)
+	if !strings.Contains(page.Body, "sedang disimpan") || strings.Contains(page.Body, "ispeks abandon") {
+		t.Fatalf("an import another process saves:\n%s", page.Body)
 	}
 }
 

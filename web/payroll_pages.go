@@ -259,6 +259,7 @@ type payrollMonthData struct {
 	Pager      pager
 	CanPublish bool
 	Visible    bool
+	Stopped    bool // its import's saving stopped, no process saving it
 	// The publishing form as a refusal left it.
 	VisibleFrom string
 	Errors      map[string]string
@@ -320,6 +321,10 @@ func (s *Server) payrollMonth(c *gin.Context, flash *Flash, form *formFlash) {
 	d.Sum.Gross, d.Sum.Deductions, d.Sum.Net, d.Sum.Employer = rm(sum.GrossSen), rm(sum.DeductionsSen), rm(sum.NetSen), rm(sum.EmployerSen)
 	if m.Importing() {
 		c.Header("Refresh", "5") // no script: its slips come a part at a time
+		if d.Stopped, err = s.slips.ImportStopped(ctx, m.ImportID); err != nil {
+			s.fail(c, err)
+			return
+		}
 	}
 	s.page(c, http.StatusOK, "payroll_month", d, flash)
 }

@@ -221,4 +221,18 @@ func TestPayrollMonthBeingSaved(t *testing.T) {
 	if status != http.StatusConflict || !strings.Contains(fmt.Sprint(out["error"]), "disimpan") {
 		t.Fatalf("the API's publishing of a month being saved: %d %v", status, out)
 	}
+	// Its saving stopped with no process saving it: the page says so, with
+	// the command that abandons it if the server cannot resume it.
+	var importID int64
+	if err := c.e.db.IDB().NewRaw("SELECT import_id FROM payroll_months WHERE month = '2026-10'").Scan(context.Background(), &importID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.e.db.IDB().ExecContext(context.Background(), `INSERT INTO jobs_applying (name, file, part_rows, through, last, started_at)
+		VALUES (?, '/gone', 2000, 2000, 4000, CURRENT_TIMESTAMP)`, fmt.Sprintf("payroll-import-%d", importID)); err != nil {
+		t.Fatal(err)
+	}
+	if p := c.admin.get("/payroll/months/2026-10"); !strings.Contains(p.Body, "terhenti di tengah jalan") ||
+		!strings.Contains(p.Body, fmt.Sprintf("ispeks abandon payroll --import %d", importID)) {
+		t.Fatalf("the page of a month whose saving stopped:\n%s", p.Body)
+	}
 }
