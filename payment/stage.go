@@ -335,7 +335,8 @@ func (s *Service) applyPart(ctx context.Context, b store.Bulk, imp *Import, p st
 			SELECT ?, p.voucher_no, ` + columnsOf("p", priorColumns) + ` FROM payments p
 			JOIN payment_checked c ON c.voucher_no = p.voucher_no WHERE c.is_last = 1 AND c.existed = 1 AND ` + in,
 			[]any{imp.ID}}
-		steps = slices.Insert(steps, 2, prior)
+		at := slices.IndexFunc(steps, func(st step) bool { return st.what == "moved vouchers" })
+		steps = slices.Insert(steps, at, prior)
 	}
 	for _, st := range steps {
 		if _, err := idb.NewRaw(st.sql, st.args...).Exec(ctx); err != nil {

@@ -320,11 +320,11 @@ func (s *Server) payrollMonth(c *gin.Context, flash *Flash, form *formFlash) {
 	}
 	d.Sum.Gross, d.Sum.Deductions, d.Sum.Net, d.Sum.Employer = rm(sum.GrossSen), rm(sum.DeductionsSen), rm(sum.NetSen), rm(sum.EmployerSen)
 	if m.Importing() {
-		c.Header("Refresh", "5") // no script: its slips come a part at a time
 		if d.Stopped, err = s.slips.ImportStopped(ctx, m.ImportID); err != nil {
 			s.fail(c, err)
 			return
 		}
+		c.Header("Refresh", "5") // no script: its slips come a part at a time
 	}
 	s.page(c, http.StatusOK, "payroll_month", d, flash)
 }
