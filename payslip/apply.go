@@ -71,10 +71,6 @@ func (s *Service) begin(ctx context.Context, b store.Bulk, by store.Actor, res *
 		}
 		warnings = string(j)
 	}
-	var actorID *int64
-	if by.UserID != 0 {
-		actorID = &by.UserID
-	}
 	// The id the staging reserved (PostgreSQL), or a new one (NULL).
 	var id *int64
 	if res.ID != 0 {
@@ -82,7 +78,7 @@ func (s *Service) begin(ctx context.Context, b store.Bulk, by store.Actor, res *
 	}
 	if err := idb.NewRaw(`INSERT INTO payroll_imports (id, file_name, sha256, lines, employees, slips, months, replaced, warnings, warning_count, by_id, by_login, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, clip(res.FileName, 255), res.SHA256, res.Lines, res.Employees, res.Slips,
-		strings.Join(res.Months, ","), strings.Join(res.Replaced, ","), warnings, res.WarningCount, actorID, by.Login, s.now()).Scan(ctx, &res.ID); err != nil {
+		strings.Join(res.Months, ","), strings.Join(res.Replaced, ","), warnings, res.WarningCount, by.RecordedID(), by.Login, s.now()).Scan(ctx, &res.ID); err != nil {
 		return 0, err
 	}
 	if len(existing) > 0 {

@@ -36,6 +36,16 @@ func RecordedActor(userID *int64, login string) Actor {
 	return a
 }
 
+// RecordedID is a's user's id as a row records it, nil (NULL) for the
+// command line: RecordedActor's way back.
+func (a Actor) RecordedID() *int64 {
+	if a.UserID == 0 {
+		return nil
+	}
+	id := a.UserID
+	return &id
+}
+
 // AuditRecord is one row of the append-only audit log. A record is
 // written by the action it records, in the action's transaction, with its
 // arrival number (ID); it is sealed into the chain — given its place (Seq),
@@ -103,10 +113,7 @@ func (c Conn) Audit(ctx context.Context, actor Actor, action, objectType, object
 		ObjectType: objectType,
 		ObjectID:   objectID,
 		Detail:     text,
-	}
-	if actor.UserID != 0 {
-		id := actor.UserID
-		rec.ActorID = &id
+		ActorID:    actor.RecordedID(),
 	}
 	c.st.audit = append(c.st.audit, rec)
 	return nil

@@ -424,7 +424,7 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("backup: a long job (an eMaklum import) has been applying for %s; try again once it is done", backupWait)
+			return fmt.Errorf("backup: a long job (an import being saved) has been applying for %s; try again once it is done", backupWait)
 		}
 		select {
 		case <-ctx.Done():
