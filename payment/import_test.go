@@ -592,15 +592,38 @@ func TestAbandonAnImportThatCannotBeFinished(t *testing.T) {
 	if _, err := s.Import(ctx, nil, "payments-sample.csv", sample(t)); err != nil {
 		t.Fatal(err)
 	}
-	vouchers := func() string {
+	stored := func() string {
 		var rows []map[string]any
 		if err := db.IDB().NewRaw("SELECT * FROM payments ORDER BY voucher_no").Scan(ctx, &rows); err != nil {
 			t.Fatal(err)
 		}
 		return fmt.Sprint(rows)
 	}
-	before, events := vouchers(), count(t, db, "payment_events")
-	// V2026000102 moves (its last line in the first part), W1–W4 are new.
+	// The payees' names, and on SQLite their search table's rows.
+	names := func() string {
+		var rows []map[string]any
+		if err := db.IDB().NewRaw(`SELECT payee_id, payee_name, 'payee' AS t FROM payment_payees
+			UNION ALL SELECT payee_id, payee_name, 'search' FROM payment_payees_search ORDER BY 1, 2, 3`).Scan(ctx, &rows); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rows)
+	}
+	// What a search by the name the file gives a known payee finds.
+	treasury := cast(t, db).treasury
+	named := func(q string) string {
+		f, err := ParseFilter("", q, "", "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Search(ctx, treasury, f, store.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return vouchers(res.Items)
+	}
+	before, events, payees := stored(), count(t, db, "payment_events"), names()
+	// V2026000102 moves (its last line in the first part), W1–W4 are new,
+	// under a name their payee (SYARIKAT MAJU JAYA SDN BHD) had not carried.
 	later := []string{
 		"V2026000102,12020202,900101045679,SITI BINTI AHMAD,TNT-2026-10-0031,486.40,sent_to_bank,2026-11-16,EFT,EFT2026111600001,114012345678",
 		"V2026000102,12020202,900101045679,SITI BINTI AHMAD,TNT-2026-10-0031,486.40,credited,2026-11-17,EFT,EFT2026111600001,114012345678",
@@ -625,6 +648,9 @@ func TestAbandonAnImportThatCannotBeFinished(t *testing.T) {
 		count(t, db, "payment_prior") != 1 {
 		t.Fatalf("stopped: %d new vouchers (want 2), V2026000102 moved %d, %d kept as they stood (want 1)",
 			count(t, db, "payments", "voucher_no LIKE ?", "W%"), count(t, db, "payments", "status = ?", "credited"), count(t, db, "payment_prior"))
+	}
+	if got := named("syarikat a"); got != "101 W0 W1" {
+		t.Fatalf("stopped: the file's name of a payee finds %q", got)
 	}
 	// Its staging file removed by hand: finishing fails, and a file is refused.
 	var files []string
@@ -655,10 +681,16 @@ func TestAbandonAnImportThatCannotBeFinished(t *testing.T) {
 	if err != nil || undone != (Abandoned{Removed: 2, Restored: 1}) {
 		t.Fatalf("abandoned: %+v, %v", undone, err)
 	}
-	if got := vouchers(); got != before || count(t, db, "payment_events") != events || count(t, db, "payment_prior") != 0 ||
+	if got := stored(); got != before || count(t, db, "payment_events") != events || count(t, db, "payment_prior") != 0 ||
 		count(t, db, "payment_imports", "id = ?", stopped.ID) != 0 || count(t, db, "outbox") != 0 {
 		t.Fatalf("after abandoning: vouchers %s\nwant %s\n%d history rows (want %d), %d kept, import rows %d",
 			got, before, count(t, db, "payment_events"), events, count(t, db, "payment_prior"), count(t, db, "payment_imports", "id = ?", stopped.ID))
+	}
+	if got := names(); got != payees {
+		t.Fatalf("the payees' names after abandoning: %s\nwant %s", got, payees)
+	}
+	if got := named("syarikat a"); got != "" {
+		t.Fatalf("after abandoning, the file's name of a payee finds %q", got)
 	}
 	if jobs, err := db.JobsApplying(ctx, ""); err != nil || len(jobs) > 0 {
 		t.Fatalf("jobs applying after abandoning: %v, %v", jobs, err)

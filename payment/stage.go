@@ -308,9 +308,9 @@ func (s *Service) applyPart(ctx context.Context, b store.Bulk, imp *Import, p st
 		args []any
 	}
 	steps := []step{
-		{"payees", `INSERT INTO payment_payees (payee_id, payee_name)
-			SELECT DISTINCT payee_id, payee_name FROM payment_checked c WHERE c.moves = 1 AND ` + in + `
-			ON CONFLICT DO NOTHING`, nil},
+		{"payees", `INSERT INTO payment_payees (payee_id, payee_name, first_import_id)
+			SELECT DISTINCT payee_id, payee_name, ? FROM payment_checked c WHERE c.moves = 1 AND ` + in + `
+			ON CONFLICT DO NOTHING`, []any{imp.ID}},
 		// A plain insert for the vouchers new to the portal and an update
 		// for the others: cheaper than an upsert row by row.
 		{"new vouchers", `INSERT INTO payments (voucher_no, ptj_code, payee_id, payee_name, invoice_no, amount_sen, status, status_date,
@@ -432,11 +432,10 @@ type Abandoned struct {
 // staging file is gone; FinishImports fails on it each minute): the
 // vouchers it brought and the history it wrote are removed, the vouchers
 // it moved are put back as they stood before it (payment_prior), and its
-// record goes; the abandonment is audited. No mail had gone (an import's
-// mail goes with its last part). The payees' names it brought stay among
-// the names a search reads (each names a payee's own payments). It is
-// refused while another process saves the import, and for an import not
-// being saved.
+// record goes, with the payees' names it brought (a search by one found
+// the payee's payments); the abandonment is audited. No mail had gone (an
+// import's mail goes with its last part). It is refused while another
+// process saves the import, and for an import not being saved.
 func (s *Service) AbandonImport(ctx context.Context, by store.Actor, id int64) (Abandoned, error) {
 	if s.db.Dialect == store.SQLite {
 		s.importing.Lock()
@@ -470,6 +469,21 @@ func (s *Service) AbandonImport(ctx context.Context, by store.Actor, id int64) (
 			return false, err
 		}
 		if _, all, err := b.DeleteShare(ctx, "payment_events", "voucher_no, import_id, line", "import_id = ?", id); err != nil || !all {
+			return false, err
+		}
+		// The payees' names it brought, which no voucher carries now: on
+		// SQLite first their rows of the names' search table, found by
+		// reading it whole (its payee ids are not indexed; a name matched
+		// as a phrase reads every posting of its trigrams), then the names.
+		if s.db.Dialect == store.SQLite {
+			n, err := exec(ctx, idb, `DELETE FROM payment_payees_search WHERE rowid IN (
+				SELECT s.rowid FROM payment_payees_search s CROSS JOIN payment_payees p
+				ON p.payee_id = s.payee_id AND p.payee_name = s.payee_name WHERE p.first_import_id = ? LIMIT ?)`, id, share)
+			if err != nil || n == int64(share) {
+				return false, err
+			}
+		}
+		if _, all, err := b.DeleteShare(ctx, "payment_payees", "payee_id, payee_name", "first_import_id = ?", id); err != nil || !all {
 			return false, err
 		}
 		imp := &Import{ID: id}
