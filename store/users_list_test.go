@@ -63,6 +63,37 @@ func TestListUsersSearch(t *testing.T) {
 	})
 }
 
+// A long part is found whole, though SQLite looks it up by some of its
+// trigrams (profilesSpread): a profile holding each of them elsewhere in
+// its name is not found; a part with a letter beyond ASCII is found in
+// any case, as FTS5 folds it — on both databases.
+func TestListUsersSearchFindsALongPartWhole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
+		if _, err := db.IDB().NewInsert().Model(&store.PTJ{Code: "12010101", Name: "Jabatan Ujian", CreatedAt: now}).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var users []store.User
+		for i, name := range []string{"Ahmad Bin Abu", "Abu Bin Ahmad Abdullah", "Élan Bin Abu Bakar"} {
+			users = append(users, store.User{Login: fmt.Sprintf("90010101%04d", i), Name: name, Email: fmt.Sprintf("u%d@melaka.gov.my", i),
+				PTJCode: "12010101", Status: store.StatusActive, Lang: "ms", PasswordHash: "$argon2id$stored", CreatedAt: now, UpdatedAt: now})
+		}
+		if _, err := db.IDB().NewInsert().Model(&users).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string][]string{
+			"ahmad bin abu":  {"Ahmad Bin Abu"}, // "ahm", "ad ", "bin", " ab", "abu": the other holds each
+			"AHMAD ABDULLAH": {"Abu Bin Ahmad Abdullah"},
+			"élan bin abu":   {"Élan Bin Abu Bakar"},
+		} {
+			got, total := searchNames(t, db, store.UserFilter{Q: q}, 1)
+			if !slices.Equal(got, want) || total != (store.Total{N: int64(len(want)), Exact: true}) {
+				t.Errorf("%q: %v (%+v), want %v", q, got, total, want)
+			}
+		}
+	})
+}
+
 // A search of a part many profiles hold (commonMatches) walks them in the
 // order of their names, and finds the same page and total as gathering
 // every match and sorting it, with their number beside each or counted
