@@ -219,6 +219,45 @@ func TestSearchFindsNamesOfLaterFiles(t *testing.T) {
 	})
 }
 
+// TestSearchByALongNameComparesItWhole: a full name, which SQLite asks
+// its payees' names for by some of its trigrams apart
+// (store.FTSTrigramsApart), finds the payee whose name holds it whole,
+// in any case, and not one whose name holds each of those trigrams
+// elsewhere; a name beyond ASCII is found as before — on both databases.
+func TestSearchByALongNameComparesItWhole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(t, db)
+		names := file(
+			"V2026000301,12010101,201501011111,MAJU CEMERLANG TEKNOLOGI SDN BHD,INV-301,100.00,received,2026-11-20,EFT,,8001234501",
+			"V2026000302,12010101,201501012222,TEKNOLOGI MAJU CEMERLANG SDN BHD,INV-302,100.00,received,2026-11-20,EFT,,8001234502",
+			"V2026000303,12010101,201501013333,ÉLAN TEKNOLOGI ENTERPRISE,INV-303,100.00,received,2026-11-20,EFT,,8001234503",
+		)
+		if _, err := s.Import(ctx, nil, "names.csv", names); err != nil {
+			t.Fatal(err)
+		}
+		treasury := cast(t, db).treasury
+		for q, want := range map[string]string{
+			// "maj", "rla", "nol" and "bhd": the second holds each.
+			"maju cemerlang teknologi sdn bhd": "301",
+			"Maju Cemerlang Teknologi":         "301",
+			"cemerlang sdn bhd":                "302",
+			"élan teknologi":                   "303",
+		} {
+			f, err := ParseFilter("", q, "", "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.Search(ctx, treasury, f, store.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := vouchers(res.Items); got != want || !res.Total.Exact {
+				t.Errorf("%q: %q (%+v), want %q", q, got, res.Total, want)
+			}
+		}
+	})
+}
+
 // TestSearchCountsUpToTheCap: totals are exact up to store.CountLimit and "more
 // than" past it; pages go as deep as the count and no further.
 func TestSearchCountsUpToTheCap(t *testing.T) {

@@ -321,58 +321,30 @@ var (
 // a page of the audit log).
 func (c Conn) profileMatches(part string, named bool, cols ...profileText) schema.QueryWithArgs {
 	fts := c.db.Dialect == SQLite && utf8.RuneCountInString(part) >= 3
-	if fts && spreadable(part) {
-		return c.profilesSpread(part, named, cols...)
+	if apart, ok := FTSTrigramsApart(part); fts && ok {
+		return c.profilesApart(apart, part, named, cols...)
 	}
 	return c.profilesFound(profileArg(part, fts, cols), fts, named, cols...)
 }
 
-// spreadFrom is how long a part must be for SQLite to find its profiles
-// by some of its trigrams (profilesSpread) rather than by its phrase.
-const spreadFrom = 9
-
-// spreadable reports whether part is found by profilesSpread: long
-// enough, and in ASCII alone, where LIKE's folding of case, which checks
-// the trigrams' matches, is FTS5's.
-func spreadable(part string) bool {
-	if utf8.RuneCountInString(part) < spreadFrom {
-		return false
-	}
-	for i := range len(part) {
-		if part[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-// profilesSpread is profileMatches on SQLite for a long part: the profiles
-// holding each of its trigrams side by side (the first three letters, the
-// next three, …, and the last three) in one of cols, through the FTS5
-// table, each then compared whole in its row (LIKE). FTS5 matches a phrase
-// by the places of every one of its trigrams: a full name's seventeen
-// ("nur aisyah a/l nair", 80 of 50,000 profiles) took 3.1–3.4 ms, its
-// seven side by side 1.0, their matches the same 80, compared in their
-// rows too. The rows read are those the search reads anyway for their
-// names, or few: the part is long (a row read costs 4.6 µs).
-func (c Conn) profilesSpread(part string, named bool, cols ...profileText) schema.QueryWithArgs {
-	runes := []rune(strings.ToLower(part))
-	var grams []string
-	for i := 0; i < len(runes); i += 3 {
-		at := min(i, len(runes)-3)
-		grams = append(grams, FTSPhrase(string(runes[at:at+3])))
-	}
+// profilesApart is profileMatches on SQLite for a long part: the profiles
+// holding some of its trigrams apart (FTSTrigramsApart) in one of cols,
+// through the FTS5 table, each then compared whole in its row (LIKE). A
+// full name's phrase ("nur aisyah a/l nair", seventeen trigrams, 80 of
+// 50,000 profiles) took 3.1–3.4 ms, so 1.0, its matches the same 80. The
+// rows compared are those the page reads anyway for their names, or few:
+// the part is long (a row read costs 4.6 µs).
+func (c Conn) profilesApart(apart, part string, named bool, cols ...profileText) schema.QueryWithArgs {
 	names := make([]string, len(cols))
 	for i, col := range cols {
 		names[i] = col.fts
 	}
-	arg := "{" + strings.Join(names, " ") + "} : (" + strings.Join(grams, " AND ") + ")"
 	name := ""
 	if named {
 		name = ", name"
 	}
 	return bun.SafeQuery("SELECT id"+name+" FROM users WHERE id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?) AND (?)",
-		arg, c.profileLikes(profileArg(part, false, cols), cols))
+		"{"+strings.Join(names, " ")+"} : "+apart, c.profileLikes(profileArg(part, false, cols), cols))
 }
 
 // profilesLike is profileMatches comparing each profile's cols with LIKE
