@@ -132,6 +132,10 @@ func benchPayments(b *testing.B, d store.Dialect, n int) {
 			}
 			return url.Values{"q": {strings.ToLower(part)}}
 		}},
+		{"full_name", func() url.Values {
+			// A whole name, as a clerk pastes it from a bill.
+			return url.Values{"q": {strings.ToLower(names[r.IntN(len(names))])}}
+		}},
 		{"status_dates", func() url.Values {
 			to := now.AddDate(0, 0, -r.IntN(90))
 			from := to.AddDate(0, 0, -7-r.IntN(24))
