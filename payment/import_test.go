@@ -610,17 +610,7 @@ func TestAbandonAnImportThatCannotBeFinished(t *testing.T) {
 	}
 	// What a search by the name the file gives a known payee finds.
 	treasury := cast(t, db).treasury
-	named := func(q string) string {
-		f, err := ParseFilter("", q, "", "", "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := s.Search(ctx, treasury, f, store.Page{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return vouchers(res.Items)
-	}
+	named := func(q string) string { return vouchers(searchByName(t, s, treasury, q).Items) }
 	before, events, payees := stored(), count(t, db, "payment_events"), names()
 	// V2026000102 moves (its last line in the first part), W1–W4 are new,
 	// under a name their payee (SYARIKAT MAJU JAYA SDN BHD) had not carried.

@@ -204,19 +204,26 @@ func TestSearchFindsNamesOfLaterFiles(t *testing.T) {
 			"ali bin": "204",
 			"alibin":  "203",
 		} {
-			f, err := ParseFilter("", q, "", "", "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := s.Search(ctx, treasury, f, store.Page{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := searchByName(t, s, treasury, q)
 			if got := vouchers(res.Items); got != want || !res.Total.Exact {
 				t.Errorf("%q: %q (%+v), want %q", q, got, res.Total, want)
 			}
 		}
 	})
+}
+
+// searchByName is the first page of what a search by q finds for viewer.
+func searchByName(t *testing.T, s *Service, viewer *store.User, q string) Result {
+	t.Helper()
+	f, err := ParseFilter("", q, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Search(ctx, viewer, f, store.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 // TestSearchByALongNameComparesItWhole: a full name, which SQLite asks
@@ -243,14 +250,7 @@ func TestSearchByALongNameComparesItWhole(t *testing.T) {
 			"cemerlang sdn bhd":                "302",
 			"élan teknologi":                   "303",
 		} {
-			f, err := ParseFilter("", q, "", "", "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := s.Search(ctx, treasury, f, store.Page{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := searchByName(t, s, treasury, q)
 			if got := vouchers(res.Items); got != want || !res.Total.Exact {
 				t.Errorf("%q: %q (%+v), want %q", q, got, res.Total, want)
 			}
