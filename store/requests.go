@@ -544,13 +544,13 @@ func FTSPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) 
 
 // FTSTrigramsApart is, for a long part, an FTS5 query of a trigram table
 // that a text holding the part matches, cheaper than its phrase: up to
-// four of its trigrams apart ("maj" AND "rla" AND "ogi" AND "bhd" for
+// four of its trigrams apart ("maj" AND "rla" AND "nol" AND "bhd" for
 // "maju cemerlang teknologi sdn bhd"), which other texts may match too,
 // so that each match is then compared whole with LIKE. FTS5 matches a
 // phrase by the places of every one of its trigrams, and a name's are
-// mostly common: that name among 103,343 payees' names took 9.6–10.3 ms
-// as a phrase, 1.2 so (each match compared), its eleven trigrams side by
-// side 3.0. ok is false for a part shorter than nine characters (its
+// mostly common: that name among 103,343 payees' names took 7.8–10.3 ms
+// as a phrase, 1.2–1.5 so (each match compared), its eleven trigrams side
+// by side 3.0. ok is false for a part shorter than nine characters (its
 // phrase is cheap, and its trigrams apart would match too much), or with a
 // character beyond ASCII, which FTS5 folds to small letters and LIKE does
 // not.

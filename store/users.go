@@ -335,16 +335,12 @@ func (c Conn) profileMatches(part string, named bool, cols ...profileText) schem
 // rows compared are those the page reads anyway for their names, or few:
 // the part is long (a row read costs 4.6 µs).
 func (c Conn) profilesApart(apart, part string, named bool, cols ...profileText) schema.QueryWithArgs {
-	names := make([]string, len(cols))
-	for i, col := range cols {
-		names[i] = col.fts
-	}
 	name := ""
 	if named {
 		name = ", name"
 	}
 	return bun.SafeQuery("SELECT id"+name+" FROM users WHERE id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?) AND (?)",
-		"{"+strings.Join(names, " ")+"} : "+apart, c.profileLikes(profileArg(part, false, cols), cols))
+		ftsColumns(cols)+apart, c.profileLikes(profileArg(part, false, cols), cols))
 }
 
 // profilesLike is profileMatches comparing each profile's cols with LIKE
@@ -418,11 +414,17 @@ func profileArg(part string, fts bool, cols []profileText) any {
 	if !fts {
 		return "%" + EscapeLike(strings.ToLower(part)) + "%"
 	}
+	return ftsColumns(cols) + FTSPhrase(part)
+}
+
+// ftsColumns starts an FTS5 query of the profiles' search table that
+// matches in cols alone ("{name login email} : ").
+func ftsColumns(cols []profileText) string {
 	names := make([]string, len(cols))
 	for i, col := range cols {
 		names[i] = col.fts
 	}
-	return "{" + strings.Join(names, " ") + "} : " + FTSPhrase(part)
+	return "{" + strings.Join(names, " ") + "} : "
 }
 
 // CountUsers returns how many profiles there are.
