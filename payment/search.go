@@ -312,9 +312,9 @@ func (s *Service) payeesNamed(ctx context.Context, part, pattern string) ([]stri
 		// apart, each match then compared whole: its phrase reads the
 		// places of every one of its trigrams. The comparison is kept
 		// from FTS5 (+), which would match it as the phrase.
-		if apart, ok := store.FTSTrigramsApart(part); ok {
+		if grams, ok := store.TrigramsApart(part); ok {
 			err := s.db.ReadIDB().NewRaw(`SELECT payee_id FROM payment_payees_search WHERE payment_payees_search MATCH ?
-				AND +payee_name LIKE ? ESCAPE '\' LIMIT ?`, "payee_name : "+apart, pattern, limit).Scan(ctx, &ids)
+				AND +payee_name LIKE ? ESCAPE '\' LIMIT ?`, "payee_name : "+store.FTSAll(grams), pattern, limit).Scan(ctx, &ids)
 			return ids, err
 		}
 		err := s.db.ReadIDB().NewRaw("SELECT payee_id FROM payment_payees_search WHERE payment_payees_search MATCH ? LIMIT ?",

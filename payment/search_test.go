@@ -228,7 +228,7 @@ func searchByName(t *testing.T, s *Service, viewer *store.User, q string) Result
 
 // TestSearchByALongNameComparesItWhole: a full name, which SQLite asks
 // its payees' names for by some of its trigrams apart
-// (store.FTSTrigramsApart), finds the payee whose name holds it whole,
+// (store.TrigramsApart), finds the payee whose name holds it whole,
 // in any case, and not one whose name holds each of those trigrams
 // elsewhere; a name beyond ASCII is found as before — on both databases.
 func TestSearchByALongNameComparesItWhole(t *testing.T) {

@@ -542,21 +542,23 @@ func referenceStart(upper string) bool {
 // part of a text to match as it is, whatever characters it holds.
 func FTSPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// FTSTrigramsApart is, for a long part, an FTS5 query of a trigram table
-// that a text holding the part matches, cheaper than its phrase: up to
-// four of its trigrams apart ("maj" AND "rla" AND "nol" AND "bhd" for
-// "maju cemerlang teknologi sdn bhd"), which other texts may match too,
-// so that each match is then compared whole with LIKE. FTS5 matches a
-// phrase by the places of every one of its trigrams, and a name's are
-// mostly common: that name among 103,343 payees' names took 7.8–10.3 ms
-// as a phrase, 1.2–1.5 so (each match compared), its eleven trigrams side
-// by side 3.0. ok is false for a part shorter than nine characters (its
-// phrase is cheap, and its trigrams apart would match too much), or with a
-// character beyond ASCII, which FTS5 folds to small letters and LIKE does
-// not.
-func FTSTrigramsApart(part string) (query string, ok bool) {
+// TrigramsApart is, for a long part, up to four of its trigrams apart,
+// in small letters ("maj", "rla", "nol", "bhd" for "maju cemerlang
+// teknologi sdn bhd"): a trigram index asked for texts holding each of
+// them (FTSAll; on PostgreSQL a LIKE of each) reads their lists alone,
+// and other texts may hold them too, so that each match is then compared
+// whole with LIKE. Asked for the part whole, FTS5 matches its phrase by
+// the places of every one of its trigrams, and PostgreSQL's GIN index
+// reads every one's list, and a name's are mostly common: that name among
+// 103,343 payees' names took 7.8–10.3 ms as a phrase, 1.2–1.5 so (each
+// match compared), its eleven trigrams side by side 3.0; a full name of
+// the 50,000 profiles on PostgreSQL 1.7–2.2 ms, so 0.3–0.5. ok is false
+// for a part shorter than nine characters (whole, it is cheap, and its
+// trigrams apart would match too much), or with a character beyond
+// ASCII, which FTS5 folds to small letters and LIKE does not.
+func TrigramsApart(part string) (grams []string, ok bool) {
 	if len(part) < trigramsApartFrom || strings.IndexFunc(part, func(r rune) bool { return r >= utf8.RuneSelf }) >= 0 {
-		return "", false
+		return nil, false
 	}
 	lower := strings.ToLower(part)
 	// The trigrams side by side start at 0, 3, 6, … and the last at
@@ -566,15 +568,25 @@ func FTSTrigramsApart(part string) (query string, ok bool) {
 		starts = append(starts, i)
 	}
 	starts = append(starts, len(lower)-3)
-	grams := make([]string, 0, trigramsApart)
-	for k := range min(trigramsApart, len(starts)) {
-		at := starts[k*(len(starts)-1)/max(min(trigramsApart, len(starts))-1, 1)]
-		grams = append(grams, FTSPhrase(lower[at:at+3]))
+	n := min(trigramsApart, len(starts))
+	for k := range n {
+		at := starts[k*(len(starts)-1)/max(n-1, 1)]
+		grams = append(grams, lower[at:at+3])
 	}
-	return "(" + strings.Join(slices.Compact(grams), " AND ") + ")", true
+	return slices.Compact(grams), true
 }
 
-// trigramsApartFrom is how long a part must be for FTSTrigramsApart, and
+// FTSAll is the FTS5 query of the texts holding every one of terms, each
+// a phrase: ("maj" AND "rla").
+func FTSAll(terms []string) string {
+	quoted := make([]string, len(terms))
+	for i, t := range terms {
+		quoted[i] = FTSPhrase(t)
+	}
+	return "(" + strings.Join(quoted, " AND ") + ")"
+}
+
+// trigramsApartFrom is how long a part must be for TrigramsApart, and
 // trigramsApart how many of its trigrams it asks for at most: each more
 // reads its list of texts, and a long name's are common ("wong bin
 // zakaria" among the payees' names: three 2.6 ms, its six side by side

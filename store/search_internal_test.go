@@ -22,21 +22,25 @@ func TestJoinedName(t *testing.T) {
 	}
 }
 
-func TestFTSTrigramsApart(t *testing.T) {
+func TestTrigramsApart(t *testing.T) {
 	for _, tc := range []struct {
 		name, part string
-		want       string // "" when the part is asked for by its phrase
+		want       string // FTSAll of its trigrams; "" when the part is asked for whole
 	}{
-		{"under nine characters: the phrase", "aisyah b", ""},
+		{"under nine characters: whole", "aisyah b", ""},
 		{"nine: three side by side", "ahmad bin", `("ahm" AND "ad " AND "bin")`},
 		{"longer: four apart, the first and the last among them", "MAJU CEMERLANG TEKNOLOGI SDN BHD", `("maj" AND "rla" AND "nol" AND "bhd")`},
 		{"the last ends the part", "wong bin zakaria", `("won" AND "g b" AND "zak" AND "ria")`},
 		{"a quote is doubled", `abc"defghij`, `("abc" AND """de" AND "fgh" AND "hij")`},
-		{"beyond ASCII: the phrase", "élan bin abu", ""},
+		{"beyond ASCII: whole", "élan bin abu", ""},
 	} {
-		got, ok := FTSTrigramsApart(tc.part)
+		grams, ok := TrigramsApart(tc.part)
+		got := ""
+		if ok {
+			got = FTSAll(grams)
+		}
 		if ok != (tc.want != "") || got != tc.want {
-			t.Errorf("%s: FTSTrigramsApart(%q) = %q, %v, want %q", tc.name, tc.part, got, ok, tc.want)
+			t.Errorf("%s: TrigramsApart(%q) = %q, %v, want %q", tc.name, tc.part, grams, ok, tc.want)
 		}
 	}
 }

@@ -63,10 +63,10 @@ func TestListUsersSearch(t *testing.T) {
 	})
 }
 
-// A long part is found whole, though SQLite looks it up by some of its
-// trigrams (profilesSpread): a profile holding each of them elsewhere in
-// its name is not found; a part with a letter beyond ASCII is found in
-// any case, as FTS5 folds it — on both databases.
+// A long part is found whole, though both databases look it up by some
+// of its trigrams apart (TrigramsApart): a profile holding each of them
+// elsewhere in its name is not found; a part with a letter beyond ASCII
+// is found in any case, as FTS5 folds it — on both databases.
 func TestListUsersSearchFindsALongPartWhole(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
