@@ -354,7 +354,7 @@ func (c Conn) profilesApart(grams []string, part string, named bool, cols ...pro
 			ands = append(ands, col.postgres+` LIKE ? ESCAPE '\'`)
 			args = append(args, "%"+EscapeLike(g)+"%")
 		}
-		ands = append(ands, "("+col.postgres+` || '') LIKE ? ESCAPE '\'`)
+		ands = append(ands, "("+col.postgres+" || '')"+likeLower)
 		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
 		args = append(args, whole)
 	}
@@ -412,7 +412,10 @@ func (c Conn) likedTable() string {
 }
 
 // profileLikes is the condition that one of cols, in small letters, is
-// LIKE arg: on SQLite's profiles, or on PostgreSQL's table of their text.
+// LIKE arg in small letters: on SQLite's profiles, or on PostgreSQL's
+// table of their text. The database puts both in small letters, so that
+// they are folded alike: on PostgreSQL as its locale folds letters (none
+// beyond ASCII without one), on SQLite ASCII's alone.
 func (c Conn) profileLikes(arg any, cols []profileText) schema.QueryWithArgs {
 	conds, args := make([]string, len(cols)), make([]any, len(cols))
 	for i, col := range cols {
@@ -420,17 +423,21 @@ func (c Conn) profileLikes(arg any, cols []profileText) schema.QueryWithArgs {
 		if c.db.Dialect == SQLite {
 			expr = col.sqlite
 		}
-		conds[i], args[i] = expr+` LIKE ? ESCAPE '\'`, arg
+		conds[i], args[i] = expr+likeLower, arg
 	}
 	return bun.SafeQuery(strings.Join(conds, " OR "), args...)
 }
 
+// likeLower follows an expression in small letters to compare it with a
+// pattern (profileArg) put in small letters as the database does.
+const likeLower = ` LIKE lower(?) ESCAPE '\'`
+
 // profileArg is the value a search of part in cols compares: an FTS5
 // query of the profiles' search table when fts, else a pattern for LIKE
-// in small letters.
+// (likeLower).
 func profileArg(part string, fts bool, cols []profileText) any {
 	if !fts {
-		return "%" + EscapeLike(strings.ToLower(part)) + "%"
+		return "%" + EscapeLike(part) + "%"
 	}
 	return ftsColumns(cols) + FTSPhrase(part)
 }
