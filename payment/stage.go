@@ -423,7 +423,9 @@ func (s *Service) FinishImports(ctx context.Context) ([]int64, error) {
 }
 
 // Abandoned is what AbandonImport undid: the vouchers the import brought,
-// removed, and those it moved, put back as they stood before it.
+// removed, and those it moved, put back as they stood before it — by this
+// abandonment: one stopped midway and run again counts (and audits) what
+// the second run undid.
 type Abandoned struct {
 	Removed, Restored int64
 }
@@ -458,13 +460,13 @@ func (s *Service) AbandonImport(ctx context.Context, by store.Actor, id int64) (
 		// The vouchers it moved, put back a share at a time, in their
 		// order in payment_prior's key.
 		shared := "SELECT * FROM payment_prior WHERE import_id = ? ORDER BY voucher_no LIMIT ?"
-		restored, err := exec(ctx, idb, "UPDATE payments SET "+strings.Join(set, ", ")+
+		restored, err := abandonExec(ctx, idb, "UPDATE payments SET "+strings.Join(set, ", ")+
 			" FROM ("+shared+") p WHERE payments.voucher_no = p.voucher_no", id, share)
 		if err != nil {
 			return false, err
 		}
 		a.Restored += restored
-		kept, err := exec(ctx, idb, "DELETE FROM payment_prior WHERE (import_id, voucher_no) IN (SELECT import_id, voucher_no FROM ("+shared+") p)", id, share)
+		kept, err := abandonExec(ctx, idb, "DELETE FROM payment_prior WHERE (import_id, voucher_no) IN (SELECT import_id, voucher_no FROM ("+shared+") p)", id, share)
 		if err != nil || kept == int64(share) { // a share done, maybe more left
 			return false, err
 		}
@@ -476,7 +478,7 @@ func (s *Service) AbandonImport(ctx context.Context, by store.Actor, id int64) (
 		// reading it whole (its payee ids are not indexed; a name matched
 		// as a phrase reads every posting of its trigrams), then the names.
 		if s.db.Dialect == store.SQLite {
-			n, err := exec(ctx, idb, `DELETE FROM payment_payees_search WHERE rowid IN (
+			n, err := abandonExec(ctx, idb, `DELETE FROM payment_payees_search WHERE rowid IN (
 				SELECT s.rowid FROM payment_payees_search s CROSS JOIN payment_payees p
 				ON p.payee_id = s.payee_id AND p.payee_name = s.payee_name WHERE p.first_import_id = ? LIMIT ?)`, id, share)
 			if err != nil || n == int64(share) {
@@ -500,8 +502,9 @@ func (s *Service) AbandonImport(ctx context.Context, by store.Actor, id int64) (
 	return a, store.AbandonRefusal(err, "abandon payment import", id)
 }
 
-// exec runs q with args on idb and returns how many rows it changed.
-func exec(ctx context.Context, idb bun.IDB, q string, args ...any) (int64, error) {
+// abandonExec runs q, a step of AbandonImport, with args on idb and
+// returns how many rows it changed.
+func abandonExec(ctx context.Context, idb bun.IDB, q string, args ...any) (int64, error) {
 	res, err := idb.NewRaw(q, args...).Exec(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("abandon import: %w", err)

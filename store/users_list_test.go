@@ -87,6 +87,10 @@ func TestListUsersSearchFindsALongPartWhole(t *testing.T) {
 			"ahmad bin abu":  {"Ahmad Bin Abu"}, // "ahm", "ad ", "bin", " ab", "abu": the other holds each
 			"AHMAD ABDULLAH": {"Abu Bin Ahmad Abdullah"},
 			"Élan bin abu":   {"Élan Bin Abu Bakar"},
+			// Wildcards and quotes are characters like others.
+			"ahmad%abu":   nil,
+			`"ahmad" bin`: nil,
+			"_________":   nil,
 		} {
 			got, total := searchNames(t, db, store.UserFilter{Q: q}, 1)
 			if !slices.Equal(got, want) || total != (store.Total{N: int64(len(want)), Exact: true}) {
