@@ -210,14 +210,19 @@ func touch(db *store.DB) error {
 
 // WaitingWrite starts a short write on db and returns once it waits for
 // the writer (SQLite): a job applying in parts then lets it go after the
-// part under way, which lands first.
+// part under way, which lands first. The test's end waits for the write,
+// which on a busy machine may land after the test's last step, before
+// db is closed.
 func WaitingWrite(tb testing.TB, db *store.DB) {
 	tb.Helper()
+	written := make(chan struct{})
 	go func() {
+		defer close(written)
 		if err := touch(db); err != nil {
 			tb.Errorf("the write that waited: %v", err)
 		}
 	}()
+	tb.Cleanup(func() { <-written })
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
 		if _, waiting, _ := db.Transactions(); waiting > 0 {
 			return
