@@ -154,7 +154,9 @@ func PersonFilter(q string) (string, []any) {
 	if d := malaysia.StripSeparators(q); len(d) == 12 && malaysia.AllDigits(d) {
 		return "ic_number = ?", []any{d}
 	}
-	return "(UPPER(name) LIKE ? OR salary_no = ?)", []any{"%" + strings.ToUpper(q) + "%", strings.ToUpper(q)}
+	// The database puts the pattern in capitals as it does the names: on a
+	// PostgreSQL without a locale it leaves a letter beyond ASCII as it is.
+	return `(UPPER(name) LIKE UPPER(?) ESCAPE '\' OR salary_no = ?)`, []any{"%" + store.EscapeLike(q) + "%", strings.ToUpper(q)}
 }
 
 // ImportRecord is one past import.

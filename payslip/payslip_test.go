@@ -609,6 +609,9 @@ func TestOperatorViews(t *testing.T) {
 		if _, total, _ := f.svc.FindSlips(ctx, payslip.SlipFilter{Q: "bin"}, store.Page{Size: 1}); total.N != 4 || !total.Exact { // BIN and BINTI
 			t.Fatalf("find by name: %v", total)
 		}
+		if _, total, _ := f.svc.FindSlips(ctx, payslip.SlipFilter{Q: "b_n"}, store.Page{Size: 1}); total.N != 0 { // LIKE's wildcards are letters like any other
+			t.Fatalf("find by b_n: %v", total)
+		}
 		months, count, err := f.svc.PayrollMonths(ctx, store.Page{})
 		if err != nil || count != 1 || months[0].Employees != 5 || months[0].Published() {
 			t.Fatalf("months: %+v %v", months, err)

@@ -40,8 +40,8 @@ func (c Conn) ListPTJ(ctx context.Context, q string, page Page) ([]PTJ, int64, e
 	var list []PTJ
 	sel := c.rd.NewSelect().Model(&list).OrderExpr("code")
 	if q = strings.TrimSpace(q); q != "" {
-		like := "%" + strings.ToLower(q) + "%"
-		sel = sel.Where("(LOWER(code) LIKE ? OR LOWER(name) LIKE ?)", like, like)
+		like := "%" + EscapeLike(q) + "%"
+		sel = sel.Where("(LOWER(code)"+likeLower+" OR LOWER(name)"+likeLower+")", like, like)
 	}
 	total, err := sel.Limit(page.Limit()).Offset(page.Offset()).ScanAndCount(ctx)
 	if err != nil {

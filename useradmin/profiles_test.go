@@ -32,6 +32,9 @@ func TestAddPTJ(t *testing.T) {
 		if err != nil || total != 1 || len(list) != 1 {
 			t.Fatalf("search: %v %d %v", list, total, err)
 		}
+		if _, total, err := db.ListPTJ(ctx, "12_1", store.Page{}); err != nil || total != 0 { // LIKE's wildcards are letters like any other
+			t.Fatalf("search of 12_1: %d %v", total, err)
+		}
 	})
 }
 
