@@ -310,11 +310,10 @@ func (s *Service) payeesNamed(ctx context.Context, part, pattern string) ([]stri
 	if s.db.Dialect != store.Postgres {
 		// A long part (a full name) is asked for by some of its trigrams
 		// apart, each match then compared whole: its phrase reads the
-		// places of every one of its trigrams. The comparison is kept
-		// from FTS5 (+), which would match it as the phrase.
+		// places of every one of its trigrams.
 		if grams, ok := store.TrigramsApart(part); ok {
-			err := s.db.ReadIDB().NewRaw(`SELECT payee_id FROM payment_payees_search WHERE payment_payees_search MATCH ?
-				AND +payee_name LIKE ? ESCAPE '\' LIMIT ?`, "payee_name : "+store.FTSAll(grams), pattern, limit).Scan(ctx, &ids)
+			sel := s.db.ReadIDB().NewSelect().Table("payment_payees_search").Column("payee_id")
+			err := store.FTSApart(sel, "payment_payees_search", []string{"payee_name"}, grams, part, "payee_name").Limit(int64(limit)).Scan(ctx, &ids)
 			return ids, err
 		}
 		err := s.db.ReadIDB().NewRaw("SELECT payee_id FROM payment_payees_search WHERE payment_payees_search MATCH ? LIMIT ?",

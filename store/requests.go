@@ -355,7 +355,7 @@ func (q RequestQuery) search(sel *bun.SelectQuery, s string) *bun.SelectQuery {
 		// Joined, not IN (…): FTS5 then hands its matches over newest first
 		// (ORDER BY rs.rowid, see newestFirst) and stops at the page. Its
 		// rowid is the request's id negated (migration 20261222000001).
-		return sel.Join("JOIN requests_search AS rs ON ?TableAlias.id = -rs.rowid").Where("rs.requests_search MATCH ?", ftsMatch(s))
+		return ftsSearch(sel.Join("JOIN requests_search AS rs ON ?TableAlias.id = -rs.rowid"), s, "?TableAlias")
 	case byNames:
 		// Through the index of the expression (requests_name_joined).
 		return sel.Where("?", q.namesIn("replace(LOWER(?TableAlias.subject_name), ' ', '')"))
@@ -380,7 +380,7 @@ func (q RequestQuery) searchTable(sel *bun.SelectQuery, s string) *bun.SelectQue
 	case isName && !q.namesMany:
 		sel = sel.Where("?", q.namesIn("rs.subject_name_joined"))
 	case isName: // held by many names: the trigram index of the joined names
-		sel = sel.Where(`rs.subject_name_joined LIKE ? ESCAPE '\'`, "%"+EscapeLike(joined)+"%")
+		sel = sel.Where("?", likeApart("rs.subject_name_joined", joined))
 	default:
 		sel = sel.Where("?", textLike(searchTableColumns, s, malaysia.StripSeparators(s)))
 	}
@@ -406,31 +406,93 @@ var searchTableColumns = searchColumns{"rs.reference_lower", "rs.subject_name_lo
 var requestsColumns = searchColumns{"LOWER(?TableAlias.reference)", "LOWER(?TableAlias.subject_name)", "?TableAlias.subject_ic"}
 
 // textLike is the condition that the reference or the name in c holds s,
-// or, when s is digits, the MyKad holds them.
+// or, when s is digits, the MyKad holds them; each compared as likeApart
+// does.
 func textLike(c searchColumns, s, digits string) schema.QueryWithArgs {
-	like := "%" + EscapeLike(strings.ToLower(s)) + "%"
-	cond := c.reference + ` LIKE ? ESCAPE '\' OR ` + c.name + ` LIKE ? ESCAPE '\'`
+	cond := bun.SafeQuery("? OR ?", likeApart(c.reference, s), likeApart(c.name, s))
 	if !malaysia.AllDigits(digits) {
 		// A MyKad is digits: only digits could be part of one, and its
 		// trigram index need not be read for a name.
-		return bun.SafeQuery("("+cond+")", like, like)
+		return bun.SafeQuery("(?)", cond)
 	}
-	return bun.SafeQuery("("+cond+" OR "+c.ic+` LIKE ? ESCAPE '\')`, like, like, "%"+EscapeLike(digits)+"%")
+	return bun.SafeQuery("(? OR "+c.ic+` LIKE ? ESCAPE '\')`, cond, "%"+EscapeLike(digits)+"%")
 }
 
-// ftsMatch is the FTS5 query for a search of s: s as a phrase in the
-// reference or the name, or, when s is digits, in the MyKad; or, for a
-// name of several words held by many names, the words joined in the
-// joined names.
-func ftsMatch(s string) string {
-	if joined, ok := joinedName(s); ok {
-		return "subject_name_joined: " + FTSPhrase(joined)
+// likeApart is the condition that col, an expression in small letters,
+// holds part, in any case. A long part is matched by its trigrams apart in
+// their order (likeApartPattern), which a trigram index of col serves
+// (PostgreSQL's) reading their lists alone, and then compared whole in
+// the row (strpos, which no index serves). PostgreSQL estimates the
+// pattern's rows from col's statistics, and the comparison, an expression
+// without any, as holding a third of them (its default for ">"): at
+// 1,000,000 requests with a name each, a name most rows hold ("aisyah
+// binti", 11,200) then walks the newest to its page, 10 ms, and a rarer
+// one ("kamarul bin salleh", 1,600) gathers its matches, 14–16 ms, where
+// read whole it walked 125,000 rows (51 ms). Compared with LIKE, the
+// whole's estimate was one row, and "aisyah binti" gathered all its
+// 11,200 (108 ms); with "<> 0", an estimate of nearly all, "kamarul bin
+// salleh" walked again (63 ms). A shorter part is compared whole. The
+// database puts part in small letters, as it did col (likeLower):
+// lowered in Go, "Élan" did not match its own name on a PostgreSQL
+// without a locale.
+func likeApart(col, part string) schema.QueryWithArgs {
+	pattern, ok := likeApartPattern(part)
+	if !ok {
+		return bun.SafeQuery(col+likeLower, "%"+EscapeLike(part)+"%")
 	}
-	match := "{reference subject_name}: " + FTSPhrase(s)
-	if digits := malaysia.StripSeparators(s); len(digits) >= 3 && malaysia.AllDigits(digits) {
+	return bun.SafeQuery("("+col+` LIKE ? ESCAPE '\' AND strpos(`+col+", lower(?)) > 0)", pattern, part)
+}
+
+// ftsSearch narrows sel, a query reading SQLite's requests_search as rs,
+// to the rows a search of s matches: s as a phrase in the reference or
+// the name, or, when s is digits, in the MyKad; or, for a name of several
+// words held by many names, the words joined in the joined names. A long
+// part (not digits) is asked for its trigrams apart, each match compared
+// whole in its request (FTSApart): requests, the requests' alias in sel,
+// or "" where sel does not read them, which it then joins. The FTS5
+// table's own columns are not read for that: its content is a view of
+// the requests keyed by their ids negated, which FTS5 looked each match
+// up in by scanning every request (40 s a page at 1,000,000).
+func ftsSearch(sel *bun.SelectQuery, s, requests string) *bun.SelectQuery {
+	digits := malaysia.StripSeparators(s)
+	part, cols := s, []string{"reference", "subject_name"}
+	joined, isName := joinedName(s)
+	if isName {
+		part, cols = joined, []string{"subject_name_joined"}
+	}
+	if grams, ok := TrigramsApart(part); ok && !malaysia.AllDigits(digits) {
+		if requests == "" {
+			requests, sel = "r", sel.Join("JOIN requests AS r ON r.id = -rs.rowid")
+		}
+		compared := []string{requests + ".reference", requests + ".subject_name"}
+		if isName {
+			compared = []string{"replace(" + requests + ".subject_name, ' ', '')"}
+		}
+		return FTSApart(sel, "rs.requests_search", cols, grams, part, compared...)
+	}
+	match := "{" + strings.Join(cols, " ") + "}: " + FTSPhrase(part)
+	if len(digits) >= 3 && malaysia.AllDigits(digits) {
 		match += " OR subject_ic: " + FTSPhrase(digits)
 	}
-	return match
+	return sel.Where("rs.requests_search MATCH ?", match)
+}
+
+// FTSApart narrows sel, a query reading an FTS5 table of trigrams (named
+// table, as sel names it), to the rows holding part, a long one, in one
+// of its columns cols: those holding each of grams, its trigrams apart
+// (TrigramsApart), in them, each then compared whole, as likeApart does,
+// with one of compared (expressions of sel's tables; SQLite's LIKE folds
+// ASCII's letters, as FTS5 does, and a long part is ASCII). A unary plus
+// keeps FTS5 from taking a LIKE of its own columns as a phrase of every
+// trigram.
+func FTSApart(sel *bun.SelectQuery, table string, cols, grams []string, part string, compared ...string) *bun.SelectQuery {
+	whole := "%" + EscapeLike(part) + "%"
+	likes, args := make([]string, len(compared)), make([]any, len(compared))
+	for i, expr := range compared {
+		likes[i], args[i] = "+"+expr+` LIKE ? ESCAPE '\'`, whole
+	}
+	return sel.Where(table+" MATCH ?", "{"+strings.Join(cols, " ")+"}: "+FTSAll(grams)).
+		Where("("+strings.Join(likes, " OR ")+")", args...)
 }
 
 // isJoinedName reports whether s is a name of several words (joinedName).
@@ -477,8 +539,7 @@ func (q RequestQuery) ids(sel *bun.SelectQuery) *bun.SelectQuery {
 	case q.searchTableAlone():
 		return q.searchTable(sel.TableExpr("requests_search AS rs").Column("rs.id"), s).OrderExpr("rs.id DESC")
 	case q.searchAlone() && q.searchWay() == byFTS:
-		return sel.TableExpr("requests_search AS rs").ColumnExpr("-rs.rowid").
-			Where("rs.requests_search MATCH ?", ftsMatch(s)).OrderExpr("rs.rowid")
+		return ftsSearch(sel.TableExpr("requests_search AS rs").ColumnExpr("-rs.rowid"), s, "").OrderExpr("rs.rowid")
 	}
 	sel = q.where(sel.Model((*Request)(nil)).Column("id"))
 	if way := q.searchWay(); way == byFTS || way == byNames {
@@ -557,23 +618,62 @@ func FTSPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) 
 // trigrams apart would match too much), or with a character beyond
 // ASCII, which FTS5 folds to small letters and LIKE does not.
 func TrigramsApart(part string) (grams []string, ok bool) {
-	if len(part) < trigramsApartFrom || strings.IndexFunc(part, func(r rune) bool { return r >= utf8.RuneSelf }) >= 0 {
+	at, ok := trigramsApartAt(part)
+	if !ok {
 		return nil, false
 	}
 	lower := strings.ToLower(part)
-	// The trigrams side by side start at 0, 3, 6, … and the last at
-	// len-3; four of them, evenly apart, the first and the last among them.
-	starts := make([]int, 0, len(lower)/3+1)
-	for i := 0; i+3 < len(lower); i += 3 {
-		starts = append(starts, i)
-	}
-	starts = append(starts, len(lower)-3)
-	n := min(trigramsApart, len(starts))
-	for k := range n {
-		at := starts[k*(len(starts)-1)/max(n-1, 1)]
-		grams = append(grams, lower[at:at+3])
+	for _, i := range at {
+		grams = append(grams, lower[i:i+3])
 	}
 	return slices.Compact(grams), true
+}
+
+// trigramsApartAt is where in part TrigramsApart's trigrams start, in
+// order.
+func trigramsApartAt(part string) (at []int, ok bool) {
+	if len(part) < trigramsApartFrom || strings.IndexFunc(part, func(r rune) bool { return r >= utf8.RuneSelf }) >= 0 {
+		return nil, false
+	}
+	// The trigrams side by side start at 0, 3, 6, … and the last at
+	// len-3; four of them, evenly apart, the first and the last among them.
+	starts := make([]int, 0, len(part)/3+1)
+	for i := 0; i+3 < len(part); i += 3 {
+		starts = append(starts, i)
+	}
+	starts = append(starts, len(part)-3)
+	n := min(trigramsApart, len(starts))
+	for k := range n {
+		at = append(at, starts[k*(len(starts)-1)/max(n-1, 1)])
+	}
+	return slices.Compact(at), true
+}
+
+// likeApartPattern is, for a long part (TrigramsApart), the LIKE pattern
+// of its trigrams apart in their order ("%ais%yah%binti%" for
+// "aisyahbinti", where the last two overlap and are one piece), escaped,
+// in small letters: a trigram index reads the lists of their trigrams
+// alone, and PostgreSQL estimates the rows it matches from the column's
+// statistics as it does the part's.
+func likeApartPattern(part string) (string, bool) {
+	at, ok := trigramsApartAt(part)
+	if !ok {
+		return "", false
+	}
+	lower := strings.ToLower(part)
+	var b strings.Builder
+	b.WriteString("%")
+	from, to := at[0], at[0]+3
+	for _, i := range at[1:] {
+		if i < to { // overlapping: one piece
+			to = i + 3
+			continue
+		}
+		b.WriteString(EscapeLike(lower[from:to]) + "%")
+		from, to = i, i+3
+	}
+	b.WriteString(EscapeLike(lower[from:to]) + "%")
+	return b.String(), true
 }
 
 // FTSAll is the FTS5 query of the texts holding every one of terms, each
@@ -689,14 +789,18 @@ const namesListed = 200
 // readNames reads the names that hold joined (a name of words, joined),
 // up to namesListed+1, from the table of names (migration
 // 20261223000001), through its trigram index: pg_trgm on PostgreSQL, its
-// FTS5 table on SQLite.
+// FTS5 table on SQLite; a long name through its trigrams apart, each
+// match compared whole (likeApart).
 func (c Conn) readNames(ctx context.Context, joined string) ([]string, error) {
 	names := make([]string, 0, namesListed+1)
 	sel := c.rd.NewSelect().Column("name_joined").Limit(namesListed + 1)
-	if c.db.Dialect == SQLite {
+	switch grams, apart := TrigramsApart(joined); {
+	case c.db.Dialect == Postgres:
+		sel = sel.Table("request_names").Where("?", likeApart("name_joined", joined))
+	case apart:
+		sel = FTSApart(sel.Table("request_names_search"), "request_names_search", []string{"name_joined"}, grams, joined, "name_joined")
+	default:
 		sel = sel.Table("request_names_search").Where("request_names_search MATCH ?", FTSPhrase(joined))
-	} else {
-		sel = sel.Table("request_names").Where(`name_joined LIKE ? ESCAPE '\'`, "%"+EscapeLike(joined)+"%")
 	}
 	return names, sel.Scan(ctx, &names)
 }

@@ -44,3 +44,23 @@ func TestTrigramsApart(t *testing.T) {
 		}
 	}
 }
+
+func TestLikeApartPattern(t *testing.T) {
+	for _, tc := range []struct {
+		name, part string
+		want       string // "" when the part is compared whole
+	}{
+		{"under nine characters: whole", "aisyah b", ""},
+		{"apart, in their order", "kamarulbinsalleh", "%kam%aru%nsa%leh%"},
+		{"the last overlapping the one before: one piece", "aisyahbinti", "%ais%yah%binti%"},
+		{"side by side: pieces apart", "ahmad bin", "%ahm%ad %bin%"},
+		{"in small letters", "MAJU CEMERLANG TEKNOLOGI SDN BHD", "%maj%rla%nol%bhd%"},
+		{"LIKE's wildcards as letters", `50%_off\sale`, `%50\%%\_of%f\\s%ale%`},
+		{"beyond ASCII: whole", "élan bin abu", ""},
+	} {
+		got, ok := likeApartPattern(tc.part)
+		if ok != (tc.want != "") || got != tc.want {
+			t.Errorf("%s: likeApartPattern(%q) = %q, %v, want %q", tc.name, tc.part, got, ok, tc.want)
+		}
+	}
+}

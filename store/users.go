@@ -346,17 +346,9 @@ func (c Conn) profilesApart(grams []string, part string, named bool, cols ...pro
 		return bun.SafeQuery("SELECT id"+name+" FROM users WHERE id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?) AND (?)",
 			ftsColumns(cols)+FTSAll(grams), c.profileLikes(whole, cols))
 	}
-	var ors []string
-	var args []any
-	for _, col := range cols {
-		ands := make([]string, 0, len(grams)+1)
-		for _, g := range grams {
-			ands = append(ands, col.postgres+` LIKE ? ESCAPE '\'`)
-			args = append(args, "%"+EscapeLike(g)+"%")
-		}
-		ands = append(ands, "("+col.postgres+" || '')"+likeLower)
-		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
-		args = append(args, whole)
+	ors, args := make([]string, len(cols)), make([]any, len(cols))
+	for i, col := range cols {
+		ors[i], args[i] = "?", likeApart(col.postgres, part)
 	}
 	return bun.SafeQuery("SELECT id"+name+" FROM users_search WHERE "+strings.Join(ors, " OR "), args...)
 }

@@ -640,6 +640,65 @@ func TestSearchNameOfWords(t *testing.T) {
 	})
 }
 
+// A long part is looked up by its trigrams apart (store.TrigramsApart) and
+// each match compared whole: a name holding those trigrams elsewhere is
+// not found, a word or a name of words, whether the names repeat (a name
+// of words is read in the table of names first) or not. A letter beyond
+// ASCII is compared as each database folds it, the pattern folded as the
+// names were.
+func TestSearchByALongPartComparesItWhole(t *testing.T) {
+	names := []string{
+		"Kamarul bin Salleh",
+		"Kamarul Hassan Salleh", // kam, aru, nsa, leh
+		"Nuraisyah binti Omar",
+		"Nuraini Aisyah Yahya", // nur, ais, yah
+		"Élan binti Abu",
+	}
+	for _, each := range []int64{1, 3} {
+		t.Run(fmt.Sprintf("%d requests a name", each), func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				c := newCast(t, db)
+				for i := range int(each) * len(names) {
+					ic := fmt.Sprintf("90030303%04d", 1000+i)
+					if _, err := c.svc.CreateRequest(ctx, c.rep, form(forms.KindRegistration, ic, names[i%len(names)]), false); err != nil {
+						t.Fatal(err)
+					}
+				}
+				// Whether names repeat is read from PostgreSQL's estimates,
+				// which ANALYZE takes.
+				if _, err := db.IDB().ExecContext(ctx, "ANALYZE"); err != nil {
+					t.Fatal(err)
+				}
+				for _, tc := range []struct {
+					q    string
+					want int64
+				}{
+					{"kamarul bin salleh", 1},
+					{"KAMARUL BIN SALLEH", 1},
+					{"nuraisyah", 1},
+					{"NurAisyah", 1},
+					{"nuraisya_", 0}, // LIKE's wildcards are letters like any other
+					{"Élan", 1},
+					{"Élan binti abu", 1},
+				} {
+					// The system administrator searches every PTJ's requests
+					// (the search table alone), the representative their own
+					// PTJ's (the requests joined).
+					for _, viewer := range []*store.User{c.sysadmin, c.rep} {
+						_, total, err := c.svc.ListRequests(ctx, viewer, useradmin.Filter{Q: tc.q}, store.Page{})
+						if err != nil {
+							t.Fatal(err)
+						}
+						if total != store.ExactTotal(tc.want*each) {
+							t.Errorf("%s searching %q: %+v, want %d", viewer.Name, tc.q, total, tc.want*each)
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
 // A search finds a request by its form as it is now: an amended name
 // replaces the old one (PostgreSQL keeps its own search table by trigger,
 // SQLite its FTS5 table), and an action leaves it findable.
