@@ -677,7 +677,9 @@ func TestSearchByALongPartComparesItWhole(t *testing.T) {
 					{"KAMARUL BIN SALLEH", 1},
 					{"nuraisyah", 1},
 					{"NurAisyah", 1},
-					{"nuraisya_", 0}, // LIKE's wildcards are letters like any other
+					{"nuraisya_", 0},            // LIKE's wildcards are letters like any other
+					{`"kamarul" bin salleh`, 0}, // and FTS5's quotes
+					{`%%%%%%%%% \`, 0},
 					{"Élan", 1},
 					{"Élan binti abu", 1},
 				} {
