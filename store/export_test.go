@@ -14,7 +14,11 @@ func SetCommonMatches(n int64) (restore func())    { return setForTest(&commonMa
 func SetCountApartAbove(n int64) (restore func())  { return setForTest(&countApartAbove, n) }
 func SetNamesWindow(n int) (restore func())        { return setForTest(&namesWindow, n) }
 func SetAuditGatherPast(n int64) (restore func())  { return setForTest(&auditGatherPast, n) }
-func SetAuditActorsApart(n int) (restore func())   { return setForTest(&auditActorsApart, n) }
+
+// SetAuditActorsApart sets the most profiles read apart on both databases.
+func SetAuditActorsApart(n int) (restore func()) {
+	return setForTest(&auditActorsApart, map[Dialect]int{Postgres: n, SQLite: n})
+}
 
 // SetAuditWalkBound sets the bound of both databases.
 func SetAuditWalkBound(n int) (restore func()) {
