@@ -11,6 +11,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"text/template/parse"
 
 	"github.com/gin-gonic/gin"
 
@@ -118,9 +119,63 @@ func parsePagesIn(lang string) (map[string]*template.Template, error) {
 		if err != nil {
 			return nil, fmt.Errorf("page %s: %w", f, err)
 		}
+		for _, tt := range t.Templates() {
+			if tt.Tree != nil {
+				wordsIn(tt.Tree.Root, lang)
+			}
+		}
 		pages[strings.TrimSuffix(path.Base(f), ".html")] = t
 	}
 	return pages, nil
+}
+
+// wordsIn replaces, in a template's nodes, each action that prints a text
+// of the catalogue without arguments ({{t "audit.at"}}) with the text,
+// escaped, before the template is first run (and html/template escapes
+// it): the pages are parsed a language each, and their fixed words are
+// then printed as the template's own. Each action is a reflective call of
+// its function and another of its escaper; on a page of the audit log,
+// whose 50 rows name their columns for the phone's stacked table, such
+// calls were most of the render. The words are in the page's text and
+// quoted attributes only (no template prints t into a script, a style or
+// an address): escaped for HTML, they read there as printed.
+func wordsIn(n parse.Node, lang string) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for i, c := range n.Nodes {
+			if key, ok := wordsOf(c); ok {
+				n.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: c.Position(), Text: []byte(template.HTMLEscapeString(i18n.T(lang, key)))}
+				continue
+			}
+			wordsIn(c, lang)
+		}
+	case *parse.IfNode:
+		wordsIn(n.List, lang)
+		wordsIn(n.ElseList, lang)
+	case *parse.RangeNode:
+		wordsIn(n.List, lang)
+		wordsIn(n.ElseList, lang)
+	case *parse.WithNode:
+		wordsIn(n.List, lang)
+		wordsIn(n.ElseList, lang)
+	}
+}
+
+// wordsOf is the key of an action that prints t of a key alone.
+func wordsOf(n parse.Node) (string, bool) {
+	a, ok := n.(*parse.ActionNode)
+	if !ok || len(a.Pipe.Decl) > 0 || len(a.Pipe.Cmds) != 1 || len(a.Pipe.Cmds[0].Args) != 2 {
+		return "", false
+	}
+	fn, ok := a.Pipe.Cmds[0].Args[0].(*parse.IdentifierNode)
+	key, isKey := a.Pipe.Cmds[0].Args[1].(*parse.StringNode)
+	if !ok || !isKey || fn.Ident != "t" {
+		return "", false
+	}
+	return key.Text, true
 }
 
 // lang is the language of the request: the lang cookie, BM by default.
