@@ -227,10 +227,14 @@ func fill(lang string, ps []piece, args []any) (string, bool) {
 				v = args[i+1] // the last of a name, as the template's map holds it
 			}
 		}
-		if v == nil {
+		switch v := argIn(lang, v).(type) {
+		case nil:
 			return "", false
+		case string:
+			b.WriteString(v)
+		default:
+			fmt.Fprint(&b, v)
 		}
-		fmt.Fprint(&b, argIn(lang, v))
 	}
 	return b.String(), true
 }
