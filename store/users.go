@@ -157,11 +157,25 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 	}
 	list := make([]User, 0, page.Limit())
 	// In the order of users_name_search; a list shows no password hash.
-	sel := c.rd.NewSelect().Model(&list).ExcludeColumn("password_hash").Relation("Roles").Relation("Modules").OrderExpr(`"user".name, "user".id`)
+	// Each profile's roles and modules are read in its row (accessColumn),
+	// not in a query of each table after the page's.
+	sel := c.rd.NewSelect().Model(&list).ExcludeColumn("password_hash").ColumnExpr("? AS access", c.accessColumn()).OrderExpr(`"user".name, "user".id`)
+	// read reads the page's profiles and their access.
+	read := func(sel *bun.SelectQuery) error {
+		if err := sel.Scan(ctx); err != nil {
+			return fmt.Errorf("list users: %w", err)
+		}
+		for i := range list {
+			if err := list[i].decodeAccess(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	q := strings.TrimSpace(f.Q)
 	if q == "" {
-		if err := filters(sel).Limit(page.Limit()).Offset(page.Offset()).Scan(ctx); err != nil {
-			return nil, Total{}, fmt.Errorf("list users: %w", err)
+		if err := read(filters(sel).Limit(page.Limit()).Offset(page.Offset())); err != nil {
+			return nil, Total{}, err
 		}
 		total, err := c.countUpTo(ctx, filters(c.rd.NewSelect().Model((*User)(nil)).ColumnExpr("1")))
 		if err != nil {
@@ -236,8 +250,8 @@ func (c Conn) ListUsers(ctx context.Context, f UserFilter, page Page) ([]User, T
 		return nil, total, nil
 	}
 	// The page's profiles, read by their ids.
-	if err := sel.Where(`"user".id IN (?)`, bun.List(ids)).Scan(ctx); err != nil {
-		return nil, Total{}, fmt.Errorf("list users: %w", err)
+	if err := read(sel.Where(`"user".id IN (?)`, bun.List(ids))); err != nil {
+		return nil, Total{}, err
 	}
 	return list, total, nil
 }

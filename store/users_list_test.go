@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perbendaharaan/ispeks/forms"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/store/storetest"
 )
@@ -193,4 +194,82 @@ func searchNames(t *testing.T, db *store.DB, f store.UserFilter, page int) ([]st
 		out = append(out, u.Name)
 	}
 	return out, total
+}
+
+// The list reads each profile's roles and modules with it, in a search
+// and without, and a profile of none has none, on both databases.
+func TestListUsersReadsEachProfilesAccess(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		seedSearchProfiles(t, db)
+		ptj := "12010101"
+		grants := map[string]struct {
+			roles   []store.UserRole
+			modules []store.UserModule
+		}{
+			"Ahmad Bin Ali": {[]store.UserRole{{Role: forms.RolePTJRep, PTJCode: &ptj}, {Role: forms.RoleAuditor}}, []store.UserModule{{Module: forms.ModulePayslip}, {Module: forms.ModuleEC}}},
+			"Lim Mei Ling":  {nil, []store.UserModule{{Module: forms.ModuleMaklum}}},
+		}
+		if err := db.Tx(ctx, func(tx store.Conn) error {
+			for name, g := range grants {
+				var u store.User
+				if err := tx.IDB().NewSelect().Model(&u).Where("name = ?", name).Scan(ctx); err != nil {
+					return err
+				}
+				if err := tx.SetAccess(ctx, &u, g.roles, g.modules); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"", "li"} {
+			list, _, err := db.ListUsers(ctx, store.UserFilter{Q: q}, store.Page{Number: 1, Size: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := 0
+			for _, u := range list {
+				var roles []string
+				for _, r := range u.Roles {
+					if r.UserID != u.ID {
+						t.Errorf("%q: %s's role %+v is another profile's", q, u.Name, r)
+					}
+					roles = append(roles, string(r.Role)+"@"+deref(r.PTJCode))
+				}
+				var modules []string
+				for _, m := range u.Modules {
+					modules = append(modules, string(m.Module))
+				}
+				slices.Sort(roles)
+				slices.Sort(modules)
+				g := grants[u.Name]
+				var wantRoles, wantModules []string
+				for _, r := range g.roles {
+					wantRoles = append(wantRoles, string(r.Role)+"@"+deref(r.PTJCode))
+				}
+				for _, m := range g.modules {
+					wantModules = append(wantModules, string(m.Module))
+				}
+				slices.Sort(wantRoles)
+				slices.Sort(wantModules)
+				if !slices.Equal(roles, wantRoles) || !slices.Equal(modules, wantModules) {
+					t.Errorf("%q: %s has %v %v, want %v %v", q, u.Name, roles, modules, wantRoles, wantModules)
+				}
+				if _, ok := grants[u.Name]; ok {
+					seen++
+				}
+			}
+			if seen != len(grants) {
+				t.Errorf("%q: the page %d of the profiles granted, want %d", q, seen, len(grants))
+			}
+		}
+	})
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
