@@ -65,6 +65,11 @@ type AuditRecord struct {
 	Detail     string    `bun:"detail"`
 	PrevHash   string    `bun:"prev_hash,nullzero"`
 	Hash       string    `bun:"hash,nullzero"`
+
+	// ActorName is the actor's profile name as the log's pages read it
+	// with the record (ListAudit, EachAudit): not part of the record, nor
+	// of its hash. Empty for a record of no profile, or of one gone.
+	ActorName string `bun:"actor_name,scanonly"`
 }
 
 // computeHash is the chain rule: SHA-256 over the previous hash and every

@@ -32,6 +32,9 @@ func TestAuditListPagesByArrival(t *testing.T) {
 			var s string
 			for _, r := range p.Records {
 				s += r.ObjectID
+				if r.ActorName != "" {
+					t.Errorf("record %s of no profile read with an actor's name, %q", r.ObjectID, r.ActorName)
+				}
 			}
 			return s
 		}
@@ -259,6 +262,9 @@ func TestAuditListByActorNamePages(t *testing.T) {
 						var got []string
 						for _, r := range p.Records {
 							got = append(got, r.ObjectID)
+							if !strings.HasPrefix(r.ActorName, "Jamilah Binti ") {
+								t.Errorf("%+v: record %s read with its actor's name %q, want a Jamilah's", f, r.ObjectID, r.ActorName)
+							}
 						}
 						if p.Total != (store.Total{N: store.SearchCountLimit}) {
 							t.Errorf("%+v: total %+v, want more than %d", f, p.Total, store.SearchCountLimit)

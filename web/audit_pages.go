@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -150,7 +151,6 @@ type auditRow struct {
 	Actor, ActorLogin    string
 	Sentence, Action     string
 	Code, Subject, Chain string
-	Detail               string // masked, for the export
 	// What the page alone shows, set by shownOnPage: the time, the login
 	// where it is not the name shown, and the place in the chain, in words.
 	When, LoginShown, SeqNo string
@@ -304,9 +304,11 @@ func (s *Server) auditExport(c *gin.Context) {
 			if err != nil {
 				return err
 			}
-			for _, r := range rows {
+			for i, r := range rows {
+				// The details, MyKad numbers masked, for whoever analyses the
+				// file: the page does without them.
 				if err := put(append(row[:0], seqText(r.Seq), r.At.In(malaysia.KL).Format("2006-01-02 15:04:05"),
-					r.Actor, r.ActorLogin, r.Action, r.Subject, r.Sentence, r.Code, r.Detail, r.Chain)); err != nil {
+					r.Actor, r.ActorLogin, r.Action, r.Subject, r.Sentence, r.Code, malaysia.MaskText(recs[i].Detail), r.Chain)); err != nil {
 					return err
 				}
 			}
@@ -320,10 +322,15 @@ func (s *Server) auditExport(c *gin.Context) {
 func (s *Server) auditRows(ctx context.Context, lang string, recs []store.AuditRecord) ([]auditRow, error) {
 	var ids []int64
 	var logins []string
+	named := map[int64]string{} // the actors' names read with their records
 	details := make([]map[string]any, len(recs))
 	for i := range recs {
 		r := &recs[i]
-		if r.ActorID != nil {
+		switch {
+		case r.ActorID == nil:
+		case r.ActorName != "":
+			named[*r.ActorID] = r.ActorName
+		default:
 			ids = append(ids, *r.ActorID)
 		}
 		if r.ObjectType == "user" {
@@ -340,10 +347,11 @@ func (s *Server) auditRows(ctx context.Context, lang string, recs []store.AuditR
 	if err != nil {
 		return nil, err
 	}
+	maps.Copy(byID, named)
 	out := make([]auditRow, len(recs))
 	for i := range recs {
 		r := &recs[i]
-		row := auditRow{Seq: r.Seq, At: r.At, Code: r.Action, Chain: r.Hash, Detail: malaysia.MaskText(r.Detail),
+		row := auditRow{Seq: r.Seq, At: r.At, Code: r.Action, Chain: r.Hash,
 			Actor: auditActor(lang, r, byID), ActorLogin: forms.MaskLogin(r.ActorLogin),
 			Subject: auditSubject(lang, r, byLogin), Action: labelOr(lang, auditLabelPrefix+r.Action, i18n.T(lang, "audit.label_other"))}
 		args := []any{"Actor", row.Actor, "Object", row.Subject}
