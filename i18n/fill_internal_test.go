@@ -37,8 +37,11 @@ func TestFilledTextsReadAsTheirTemplates(t *testing.T) {
 	if filled < 100 {
 		t.Errorf("%d texts filled in Go, want most of those with arguments", filled)
 	}
-	if _, ok := fill(MS, cat.filled[MS]["request.done.created"], nil); ok {
-		t.Error("a text whose argument is missing was filled in Go, want its template to write it")
+	ref := "BPP/2026/000001"
+	for _, args := range [][]any{nil, {"Ref", nil}, {"Ref", &ref}, {"Ref", 1.5}} {
+		if _, ok := fill(MS, cat.filled[MS]["request.done.created"], args); ok {
+			t.Errorf("a text with %v was filled in Go, want its template to write it", args)
+		}
 	}
 	for _, text := range []string{"{{if .A}}a{{end}}", "{{- .A}}", "{{.A | printf}}", "a }} b {{.A}}"} {
 		if _, ok := pieces(text); ok {

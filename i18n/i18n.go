@@ -207,10 +207,10 @@ func argIn(lang string, v any) any {
 	return v
 }
 
-// fill writes the pieces of a text with args as its template would (each
-// value as fmt.Print writes it); ok is false, and the template is left to
-// write it, when the text is not in pieces or an argument it names is
-// missing or nil (which a template writes its own way).
+// fill writes the pieces of a text with args as its template would: words
+// as they are, whole numbers as fmt.Print writes them. ok is false, and
+// the template is left to write it, when the text is not in pieces or an
+// argument it names is missing or of another type.
 func fill(lang string, ps []piece, args []any) (string, bool) {
 	if ps == nil {
 		return "", false
@@ -228,12 +228,12 @@ func fill(lang string, ps []piece, args []any) (string, bool) {
 			}
 		}
 		switch v := argIn(lang, v).(type) {
-		case nil:
-			return "", false
 		case string:
 			b.WriteString(v)
-		default:
+		case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 			fmt.Fprint(&b, v)
+		default:
+			return "", false // nil, or a value a template prints its own way (a pointer, a Stringer)
 		}
 	}
 	return b.String(), true

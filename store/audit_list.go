@@ -482,7 +482,7 @@ func (c Conn) namedProfiles(ctx context.Context, f AuditFilter) (ids []int64, fe
 }
 
 // auditApart reads the next n records from cur that f's other filters
-// select by the profiles ids, each profile's read through
+// select by the profiles of ids, each profile's read through
 // audit_log_actor_id and merged; past, unless empty, is a condition of
 // the records' id that they meet too, of edge (a walk's).
 func (c Conn) auditApart(ctx context.Context, f AuditFilter, cur AuditCursor, ids []int64, n int, past string, edge int64) (recs []AuditRecord, err error) {
