@@ -116,8 +116,12 @@ func TestAuditListByActorName(t *testing.T) {
 			{store.AuditFilter{ActorName: "ham"}, "900101015566"},
 			{store.AuditFilter{ActorName: "la"}, "900101015555"},
 			{store.AuditFilter{ActorName: "zainab"}, ""},
-			{store.AuditFilter{ActorName: "ja%"}, ""},      // a wildcard is a character like others
-			{store.AuditFilter{ActorName: `"jamilah`}, ""}, // so is a quote, to FTS5 as to LIKE
+			{store.AuditFilter{ActorName: "ja%"}, ""},           // a wildcard is a character like others
+			{store.AuditFilter{ActorName: `"jamilah`}, ""},      // so is a quote, to FTS5 as to LIKE
+			{store.AuditFilter{ActorName: "jamilah%osman"}, ""}, // and in a long part, read profile by profile on PostgreSQL
+			{store.AuditFilter{ActorName: "jamilah_binti"}, ""},
+			{store.AuditFilter{ActorName: `"jamilah binti`}, ""},
+			{store.AuditFilter{ActorName: "jamilah binti osman zz"}, ""},
 			{store.AuditFilter{ActorName: "jamilah", ActorLogin: "jamilah"}, "900101015555"},
 			{store.AuditFilter{ActorName: "sistem", ActorLogin: "sistem"}, "sistem900101015577"},
 			{store.AuditFilter{ActorLogin: "sistem"}, "sistem"},
@@ -163,6 +167,7 @@ func TestAuditListByActorName(t *testing.T) {
 			want store.Total
 		}{
 			{store.AuditFilter{ActorName: "jamilah"}, store.Total{N: store.SearchCountLimit}},
+			{store.AuditFilter{ActorName: "jamilah binti osman"}, store.Total{N: store.SearchCountLimit}},
 			{store.AuditFilter{ActorLogin: users[0].Login}, store.Total{N: store.SearchCountLimit + 1, Exact: true}},
 		} {
 			p, err := db.ListAudit(ctx, tc.f, store.AuditCursor{}, 25)

@@ -629,13 +629,7 @@ func TestSearchNameOfWords(t *testing.T) {
 			{"ll", 1},            // under three characters: no trigram index serves it
 			{"zq", 0},
 		} {
-			_, total, err := c.svc.ListRequests(ctx, c.sysadmin, useradmin.Filter{Q: tc.q}, store.Page{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if total != store.ExactTotal(tc.want) {
-				t.Errorf("%q: %+v, want %d", tc.q, total, tc.want)
-			}
+			wantSearchTotal(t, c, c.sysadmin, tc.q, tc.want)
 		}
 	})
 }
@@ -687,13 +681,7 @@ func TestSearchByALongPartComparesItWhole(t *testing.T) {
 					// (the search table alone), the representative their own
 					// PTJ's (the requests joined).
 					for _, viewer := range []*store.User{c.sysadmin, c.rep} {
-						_, total, err := c.svc.ListRequests(ctx, viewer, useradmin.Filter{Q: tc.q}, store.Page{})
-						if err != nil {
-							t.Fatal(err)
-						}
-						if total != store.ExactTotal(tc.want*each) {
-							t.Errorf("%s searching %q: %+v, want %d", viewer.Name, tc.q, total, tc.want*each)
-						}
+						wantSearchTotal(t, c, viewer, tc.q, tc.want*each)
 					}
 				}
 			})
@@ -731,15 +719,22 @@ func TestSearchFollowsAmendedForm(t *testing.T) {
 			{c.rep, "rosnani baharudin", 1}, // a name of words within one's PTJs
 			{c.other, "rosnani baharudin", 0},
 		} {
-			_, total, err := c.svc.ListRequests(ctx, tc.viewer, useradmin.Filter{Q: tc.q}, store.Page{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if total != store.ExactTotal(tc.want) {
-				t.Errorf("%s searching %q: %+v, want %d", tc.viewer.Name, tc.q, total, tc.want)
-			}
+			wantSearchTotal(t, c, tc.viewer, tc.q, tc.want)
 		}
 	})
+}
+
+// wantSearchTotal checks that viewer's search of the requests by q finds
+// exactly want of them.
+func wantSearchTotal(t *testing.T, c *cast, viewer *store.User, q string, want int64) {
+	t.Helper()
+	_, total, err := c.svc.ListRequests(ctx, viewer, useradmin.Filter{Q: q}, store.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != store.ExactTotal(want) {
+		t.Errorf("%s searching %q: %+v, want %d", viewer.Name, q, total, want)
+	}
 }
 
 func TestListRequestsShowsOnlyWhatTheViewerMaySee(t *testing.T) {
