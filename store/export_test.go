@@ -57,3 +57,9 @@ func StagingFiles(db *DB) []string {
 	files, _ := filepath.Glob(db.sqlitePath + stagingPrefix + "*")
 	return files
 }
+
+// UsersWithRoleQuery is the text of UsersWithRole's query on db, with
+// its parameters ($1, $2 on PostgreSQL), for a test to explain its plan.
+func UsersWithRoleQuery(db *DB, inPTJ bool) string {
+	return usersWithRole(inPTJ).build(db.Conn, db.Dialect.paramMarker)
+}
