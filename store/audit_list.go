@@ -186,15 +186,23 @@ func (c Conn) narrowed(ctx context.Context, f AuditFilter) (AuditFilter, error) 
 	if f.ActorLogin == "" || strings.TrimSpace(f.ActorName) == "" {
 		return f, nil
 	}
-	found, err := c.rd.NewSelect().Model((*AuditRecord)(nil)).Where("actor_login = ?", f.ActorLogin).Exists(ctx)
-	if err != nil {
+	var found []bool
+	if err := c.scanPrepared(ctx, auditByLoginQuery, &found, f.ActorLogin); err != nil {
 		return f, fmt.Errorf("audit actor: %w", err)
 	}
-	if !found {
+	if len(found) == 0 || !found[0] {
 		f.ActorLogin = ""
 	}
 	return f, nil
 }
+
+// auditByLoginQuery says whether a login wrote any record. It is prepared:
+// every search of the log by a word that may be a service login asks it
+// first, and planned afresh it cost PostgreSQL more than it takes to run
+// (0.6 ms planned, 0.1 run, in EXPLAIN ANALYZE).
+var auditByLoginQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
+	return "SELECT EXISTS (" + c.rd.NewSelect().Model((*AuditRecord)(nil)).ColumnExpr("1").Where("actor_login = ?", arg(1)).String() + ")"
+})
 
 // ListAudit returns the page of records f selects from cur, newest first,
 // with size records at most.
