@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/perbendaharaan/ispeks/config"
 	"github.com/perbendaharaan/ispeks/store"
 	"github.com/perbendaharaan/ispeks/web"
 )
@@ -20,6 +21,7 @@ func runServe(e *env, fs *flag.FlagSet, args []string) error {
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
+	config.TuneGC(e.getenv)
 	log := e.logger()
 	a, err := e.open()
 	if err != nil {

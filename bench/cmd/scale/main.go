@@ -27,6 +27,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -83,6 +84,9 @@ func main() {
 		os.Exit(2)
 	}
 	gin.SetMode(gin.ReleaseMode)
+	// The collector's target serve runs with, unless GOGC is set (GOGC=100
+	// measures Go's default).
+	config.TuneGC(os.Getenv)
 	if *flagMemProf != "" {
 		runtime.MemProfileRate = 64 << 10 // finer than the default, for a page's allocations
 	}
@@ -176,8 +180,8 @@ func run(d store.Dialect) error {
 	if err := p.seed(ctx); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	fmt.Printf("\n== %s: %d requests, %d profiles, %d PTJs, %d treasury approvers, %d audit records (seeded in %s)\n",
-		d, *flagRequests, *flagUsers, *flagPTJs, *flagTreasury, *flagAudit, time.Since(start).Round(time.Second))
+	fmt.Printf("\n== %s: %d requests, %d profiles, %d PTJs, %d treasury approvers, %d audit records (seeded in %s; GOGC %d)\n",
+		d, *flagRequests, *flagUsers, *flagPTJs, *flagTreasury, *flagAudit, time.Since(start).Round(time.Second), gcPercent())
 	if *flagKeep {
 		fmt.Println("kept:", p.dsn)
 	}
@@ -942,4 +946,11 @@ func measured(path string) bool {
 		}
 	}
 	return false
+}
+
+// gcPercent is the collector's target the run measures with.
+func gcPercent() int {
+	p := debug.SetGCPercent(-1)
+	debug.SetGCPercent(p)
+	return p
 }

@@ -1,0 +1,31 @@
+package config
+
+import (
+	"runtime/debug"
+	"testing"
+)
+
+// serve's collector runs at GCPercent unless GOGC says otherwise, which
+// Go has applied by then.
+func TestTuneGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	for _, tc := range []struct {
+		gogc string
+		want int
+	}{
+		{"", GCPercent},
+		{"100", 100},
+		{"off", 100},
+	} {
+		debug.SetGCPercent(100) // as Go set it from the environment
+		TuneGC(func(name string) string {
+			if name == "GOGC" {
+				return tc.gogc
+			}
+			return ""
+		})
+		if got := debug.SetGCPercent(100); got != tc.want {
+			t.Errorf("GOGC=%q: collector's target %d, want %d", tc.gogc, got, tc.want)
+		}
+	}
+}
