@@ -11,13 +11,15 @@ func TestTuneGC(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	for _, tc := range []struct {
 		gogc string
+		set  int // what Go set from it at start
 		want int
 	}{
-		{"", GCPercent},
-		{"100", 100},
-		{"off", 100},
+		{"", 100, GCPercent},
+		{"100", 100, 100},
+		{"50", 50, 50},
+		{"off", -1, -1},
 	} {
-		debug.SetGCPercent(100) // as Go set it from the environment
+		debug.SetGCPercent(tc.set)
 		TuneGC(func(name string) string {
 			if name == "GOGC" {
 				return tc.gogc

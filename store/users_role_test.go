@@ -14,10 +14,10 @@ import (
 	"github.com/perbendaharaan/ispeks/store/storetest"
 )
 
-// roleHolders adds n active profiles of PTJ 12010101, ids in their order,
-// and grants role to those of holders (their indexes), scoped to ptj when
-// it is not empty; it returns the profiles' ids.
-func roleHolders(t *testing.T, db *store.DB, n int) []int64 {
+// addProfiles adds n active profiles of PTJ 12010101 (and the PTJs
+// 12010101 and 12010102) and returns their ids, in the order they were
+// added.
+func addProfiles(t *testing.T, db *store.DB, n int) []int64 {
 	t.Helper()
 	now := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
 	ptjs := []store.PTJ{{Code: "12010101", Name: "Jabatan Ujian", CreatedAt: now}, {Code: "12010102", Name: "Jabatan Lain", CreatedAt: now}}
@@ -61,7 +61,7 @@ func grant(t *testing.T, db *store.DB, role forms.Role, ptj string, ids ...int64
 // PTJ when one is given, in the order of their ids, on both databases.
 func TestUsersWithRoleAreItsActiveHolders(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ids := roleHolders(t, db, 8)
+		ids := addProfiles(t, db, 8)
 		grant(t, db, forms.RoleTreasuryApprover, "", ids[5], ids[1], ids[3])
 		grant(t, db, forms.RoleControllingOfficer, "12010101", ids[2], ids[6])
 		grant(t, db, forms.RoleControllingOfficer, "12010102", ids[4])
@@ -102,7 +102,7 @@ func TestUsersWithRoleAreItsActiveHolders(t *testing.T) {
 // one's (store's usersWithRole says why).
 func TestUsersWithRoleReadsItsHoldersAlone(t *testing.T) {
 	db := storetest.Open(t, store.Postgres)
-	ids := roleHolders(t, db, 5000)
+	ids := addProfiles(t, db, 5000)
 	grant(t, db, forms.RoleTreasuryApprover, "", ids[10:30]...)
 	grant(t, db, forms.RoleControllingOfficer, "12010101", ids[30:50]...)
 	if _, err := db.IDB().ExecContext(ctx, "ANALYZE users; ANALYZE user_roles"); err != nil {
