@@ -24,3 +24,12 @@ func TuneGC(getenv func(string) string) {
 		debug.SetGCPercent(GCPercent)
 	}
 }
+
+// GCTarget is the collector's target the process runs with: what TuneGC
+// set, or what Go made of GOGC (Go's default for a value it cannot read;
+// -1 for off), for serve to say at start and the bench to print.
+func GCTarget() int {
+	p := debug.SetGCPercent(-1)
+	debug.SetGCPercent(p)
+	return p
+}

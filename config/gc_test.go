@@ -26,6 +26,9 @@ func TestTuneGC(t *testing.T) {
 			}
 			return ""
 		})
+		if got := GCTarget(); got != tc.want {
+			t.Errorf("GOGC=%q: GCTarget %d, want %d", tc.gogc, got, tc.want)
+		}
 		if got := debug.SetGCPercent(100); got != tc.want {
 			t.Errorf("GOGC=%q: collector's target %d, want %d", tc.gogc, got, tc.want)
 		}

@@ -138,7 +138,8 @@ func parsePagesIn(lang string) (map[string]*template.Template, error) {
 // whose 50 rows name their columns for the phone's stacked table, such
 // calls were most of the render. The words are in the page's text and
 // quoted attributes only (no template prints t into a script, a style or
-// an address): escaped for HTML, they read there as printed.
+// an address: TestWordsInStandInTextOrQuotedAttributes): escaped for
+// HTML, they read there as printed.
 func wordsIn(n parse.Node, lang string) {
 	switch n := n.(type) {
 	case *parse.ListNode:

@@ -64,7 +64,7 @@ func runServe(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("iSPEKS portal serving", "addr", ln.Addr().String(), "base_url", e.cfg.BaseURL, "database", string(a.db.Dialect))
+	log.Info("iSPEKS portal serving", "addr", ln.Addr().String(), "base_url", e.cfg.BaseURL, "database", string(a.db.Dialect), "gogc", config.GCTarget())
 	return srv.Run(e.ctx, ln)
 }
 

@@ -27,7 +27,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -181,7 +180,7 @@ func run(d store.Dialect) error {
 		return fmt.Errorf("seed: %w", err)
 	}
 	fmt.Printf("\n== %s: %d requests, %d profiles, %d PTJs, %d treasury approvers, %d audit records (seeded in %s; GOGC %d)\n",
-		d, *flagRequests, *flagUsers, *flagPTJs, *flagTreasury, *flagAudit, time.Since(start).Round(time.Second), gcPercent())
+		d, *flagRequests, *flagUsers, *flagPTJs, *flagTreasury, *flagAudit, time.Since(start).Round(time.Second), config.GCTarget())
 	if *flagKeep {
 		fmt.Println("kept:", p.dsn)
 	}
@@ -946,11 +945,4 @@ func measured(path string) bool {
 		}
 	}
 	return false
-}
-
-// gcPercent is the collector's target the run measures with.
-func gcPercent() int {
-	p := debug.SetGCPercent(-1)
-	debug.SetGCPercent(p)
-	return p
 }
