@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -134,13 +133,7 @@ func (c Conn) writeAudit(ctx context.Context) (int, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}
-	var err error
-	if c.db.Dialect == Postgres {
-		err = c.appendAuditArrays(ctx, recs)
-	} else {
-		_, err = c.idb.NewInsert().Model(&recs).Exec(ctx)
-	}
-	if err != nil {
+	if err := c.appendAudit(ctx, recs); err != nil {
 		return 0, fmt.Errorf("audit append: %w", err)
 	}
 	if c.db.Dialect == SQLite {
@@ -151,12 +144,22 @@ func (c Conn) writeAudit(ctx context.Context) (int, error) {
 	return len(recs), nil
 }
 
-// appendAuditArrays inserts recs on PostgreSQL through one prepared
-// statement whatever their number, each column passed as an array, as
-// enqueueArrays writes mails: written as values, the record was the one
-// statement of an approval that PostgreSQL planned every time. The records
-// are numbered (id) in the order given, as a transaction wrote them.
-func (c Conn) appendAuditArrays(ctx context.Context, recs []AuditRecord) error {
+// appendAudit inserts recs through one prepared statement: on PostgreSQL
+// once whatever their number, each column passed as an array, as
+// enqueueRows writes mails (written as values, the record was the one
+// statement of an approval that PostgreSQL planned every time); on SQLite,
+// in the process, once a record. The records are numbered (id) in the
+// order given, as a transaction wrote them.
+func (c Conn) appendAudit(ctx context.Context, recs []AuditRecord) error {
+	if c.db.Dialect == SQLite {
+		for i := range recs {
+			r := &recs[i]
+			if _, err := c.execPrepared(ctx, auditAppendQuery, r.At, r.ActorID, r.ActorLogin, r.Action, r.ObjectType, r.ObjectID, r.Detail); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	var at, actorID, login, action, objectType, objectID, detail pgArray
 	for i := range recs {
 		r := &recs[i]
@@ -173,7 +176,12 @@ func (c Conn) appendAuditArrays(ctx context.Context, recs []AuditRecord) error {
 	return err
 }
 
-var auditAppendQuery = prepared(func(_ Conn, arg func(int) bun.Safe) string {
+var auditAppendQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
+	if c.db.Dialect == SQLite {
+		return `INSERT INTO audit_log (at, actor_id, actor_login, action, object_type, object_id, detail)
+VALUES (` + string(arg(1)) + `, ` + string(arg(2)) + `, ` + string(arg(3)) + `, ` + string(arg(4)) + `, ` +
+			string(arg(5)) + `, ` + string(arg(6)) + `, ` + string(arg(7)) + `)`
+	}
 	return `INSERT INTO audit_log (at, actor_id, actor_login, action, object_type, object_id, detail)
 SELECT r.at, r.actor_id, r.actor_login, r.action, r.object_type, r.object_id, r.detail
 FROM unnest(` + string(arg(1)) + `::timestamptz[], ` + string(arg(2)) + `::bigint[], ` + string(arg(3)) + `::varchar[], ` +
@@ -204,33 +212,28 @@ func (db *DB) SealAudit(ctx context.Context, wait bool) (int64, error) {
 
 // sealPending seals up to sealBatch waiting records, inside c's
 // transaction: it takes the head, numbers the records after it, hashes each
-// over the one before, and moves the head to the last.
+// over the one before, and moves the head to the last. Its statements are
+// prepared: SQLite seals in every action's transaction, and PostgreSQL's
+// sealer once for each moment's commits, where bun's bulk update of the
+// records was a new text for each count of them, planned every time.
 func (c Conn) sealPending(ctx context.Context, wait bool) (int, error) {
 	var head struct {
 		Seq  int64  `bun:"seq"`
 		Hash string `bun:"hash"`
 	}
-	q := "SELECT seq, hash FROM audit_head WHERE id = 1"
-	if c.db.Dialect == Postgres {
-		q += " FOR UPDATE"
-		if !wait {
-			q += " SKIP LOCKED"
-		}
+	q := auditHeadQuery
+	if !wait {
+		q = auditHeadTryQuery
 	}
-	rows, err := c.idb.QueryContext(ctx, q)
+	rows, err := c.queryPrepared(ctx, q)
 	if err != nil {
 		return 0, fmt.Errorf("audit head: %w", err)
 	}
-	found := rows.Next()
-	if found {
-		err = rows.Scan(&head.Seq, &head.Hash)
-	}
-	err = errors.Join(err, rows.Err(), rows.Close())
-	if err != nil || !found {
+	if found, err := c.scanOne(ctx, rows, &head); err != nil || !found {
 		return 0, err // not found: another sealer holds the head
 	}
 	var recs []AuditRecord
-	if err := c.idb.NewSelect().Model(&recs).Where("seq IS NULL").OrderExpr("id").Limit(sealBatch).Scan(ctx); err != nil {
+	if err := c.scanPrepared(ctx, auditPendingQuery, &recs); err != nil {
 		return 0, fmt.Errorf("audit pending: %w", err)
 	}
 	if len(recs) == 0 {
@@ -243,14 +246,76 @@ func (c Conn) sealPending(ctx context.Context, wait bool) (int, error) {
 		recs[i].Hash = recs[i].computeHash()
 		prev = recs[i].Hash
 	}
-	if _, err := c.idb.NewUpdate().Model(&recs).Column("seq", "prev_hash", "hash").Bulk().Exec(ctx); err != nil {
+	if err := c.sealRecords(ctx, recs); err != nil {
 		return 0, fmt.Errorf("audit seal: %w", err)
 	}
-	if _, err := c.idb.NewRaw("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", recs[len(recs)-1].Seq, prev).Exec(ctx); err != nil {
+	if _, err := c.execPrepared(ctx, auditHeadMoveQuery, recs[len(recs)-1].Seq, prev); err != nil {
 		return 0, fmt.Errorf("audit head: %w", err)
 	}
 	return len(recs), nil
 }
+
+// sealRecords writes recs' places and hashes: on PostgreSQL in one
+// statement, each column an array; on SQLite, in the process, one record
+// at a time.
+func (c Conn) sealRecords(ctx context.Context, recs []AuditRecord) error {
+	if c.db.Dialect == Postgres {
+		var id, seq, prev, hash pgArray
+		for i := range recs {
+			id.add(strconv.FormatInt(recs[i].ID, 10))
+			seq.add(strconv.FormatInt(recs[i].Seq, 10))
+			prev.add(recs[i].PrevHash)
+			hash.add(recs[i].Hash)
+		}
+		_, err := c.execPrepared(ctx, auditSealQuery, id.String(), seq.String(), prev.String(), hash.String())
+		return err
+	}
+	for i := range recs {
+		if _, err := c.execPrepared(ctx, auditSealQuery, recs[i].ID, recs[i].Seq, recs[i].PrevHash, recs[i].Hash); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// auditHeadQuery reads the chain's head, locking it on PostgreSQL (SQLite's
+// one writer holds it already); auditHeadTryQuery reads no row when another
+// sealer holds it.
+var auditHeadQuery, auditHeadTryQuery = auditHead(true), auditHead(false)
+
+func auditHead(wait bool) *preparedQuery {
+	return prepared(func(c Conn, _ func(int) bun.Safe) string {
+		q := "SELECT seq, hash FROM audit_head WHERE id = 1"
+		if c.db.Dialect == Postgres {
+			q += " FOR UPDATE"
+			if !wait {
+				q += " SKIP LOCKED"
+			}
+		}
+		return q
+	})
+}
+
+// auditPendingQuery reads the next records to seal, in arrival order.
+var auditPendingQuery = prepared(func(c Conn, _ func(int) bun.Safe) string {
+	return c.rd.NewSelect().Model((*AuditRecord)(nil)).Where("seq IS NULL").OrderExpr("id").Limit(sealBatch).String()
+})
+
+// auditSealQuery writes records' places and hashes: arrays of ids, places,
+// previous hashes and hashes on PostgreSQL, one record's on SQLite.
+var auditSealQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
+	if c.db.Dialect == Postgres {
+		return `UPDATE audit_log AS r SET seq = d.seq, prev_hash = d.prev_hash, hash = d.hash
+FROM unnest(` + string(arg(1)) + `::bigint[], ` + string(arg(2)) + `::bigint[], ` + string(arg(3)) + `::varchar[], ` + string(arg(4)) + `::varchar[])
+AS d (id, seq, prev_hash, hash) WHERE r.id = d.id`
+	}
+	return "UPDATE audit_log SET seq = " + string(arg(2)) + ", prev_hash = " + string(arg(3)) + ", hash = " + string(arg(4)) + " WHERE id = " + string(arg(1))
+})
+
+// auditHeadMoveQuery moves the chain's head to the last record sealed.
+var auditHeadMoveQuery = prepared(func(_ Conn, arg func(int) bun.Safe) string {
+	return "UPDATE audit_head SET seq = " + string(arg(1)) + ", hash = " + string(arg(2)) + " WHERE id = 1"
+})
 
 // RunAuditSealer seals waiting records whenever an action of this process
 // commits some (sealAfterCommit wakes it) and every interval until ctx

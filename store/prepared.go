@@ -150,8 +150,8 @@ const sqliteTime = "2006-01-02 15:04:05.999999-07:00"
 
 // pgArray writes a PostgreSQL array's text form, one element at a time:
 // each quoted, its quotes and backslashes escaped, or NULL. A prepared
-// statement takes a batch of rows as one array a column (enqueueArrays,
-// appendAuditArrays), whatever their number.
+// statement takes a batch of rows as one array a column (enqueueRows,
+// appendAudit, sealRecords), whatever their number.
 type pgArray struct{ b []byte }
 
 func (a *pgArray) sep() {
