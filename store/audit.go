@@ -178,9 +178,7 @@ func (c Conn) appendAudit(ctx context.Context, recs []AuditRecord) error {
 
 var auditAppendQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
 	if c.db.Dialect == SQLite {
-		return `INSERT INTO audit_log (at, actor_id, actor_login, action, object_type, object_id, detail)
-VALUES (` + string(arg(1)) + `, ` + string(arg(2)) + `, ` + string(arg(3)) + `, ` + string(arg(4)) + `, ` +
-			string(arg(5)) + `, ` + string(arg(6)) + `, ` + string(arg(7)) + `)`
+		return "INSERT INTO audit_log (at, actor_id, actor_login, action, object_type, object_id, detail) VALUES (" + argList(arg, 1, 7) + ")"
 	}
 	return `INSERT INTO audit_log (at, actor_id, actor_login, action, object_type, object_id, detail)
 SELECT r.at, r.actor_id, r.actor_login, r.action, r.object_type, r.object_id, r.detail

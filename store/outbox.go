@@ -93,7 +93,7 @@ func (c Conn) Enqueue(ctx context.Context, mails ...Mail) error {
 // approval's twenty mails written as values were the one statement of an
 // approval that PostgreSQL parsed and planned every time); on SQLite, in
 // the process, once a row (parsed whole, twenty rows were a third of an
-// approval's CPU there).
+// approval's time in the store there).
 func (c Conn) enqueueRows(ctx context.Context, rows []Notification, now time.Time) error {
 	if c.db.Dialect == SQLite {
 		for _, r := range rows {
@@ -121,8 +121,7 @@ func (c Conn) enqueueRows(ctx context.Context, rows []Notification, now time.Tim
 var enqueueQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
 	const columns = "INSERT INTO outbox (kind, to_user_id, to_email, to_name, lang, data, request_id, state, next_attempt_at, created_at)\n"
 	if c.db.Dialect == SQLite {
-		return columns + "VALUES (" + string(arg(1)) + ", " + string(arg(2)) + ", " + string(arg(3)) + ", " + string(arg(4)) + ", " +
-			string(arg(5)) + ", " + string(arg(6)) + ", " + string(arg(7)) + ", " + string(arg(8)) + ", " + string(arg(9)) + ", " + string(arg(9)) + ")"
+		return columns + "VALUES (" + argList(arg, 1, 9) + ", " + string(arg(9)) + ")"
 	}
 	return columns + `SELECT m.kind, m.to_user_id, m.to_email, m.to_name, m.lang, m.data, m.request_id, ` + string(arg(8)) + `, ` + string(arg(9)) + `, ` + string(arg(9)) + `
 FROM unnest(` + string(arg(1)) + `::varchar[], ` + string(arg(2)) + `::bigint[], ` + string(arg(3)) + `::varchar[], ` +

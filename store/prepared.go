@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -27,6 +28,16 @@ type preparedQuery struct {
 
 func prepared(build func(c Conn, arg func(n int) bun.Safe) string) *preparedQuery {
 	return &preparedQuery{build: build}
+}
+
+// argList is a prepared query's parameters first to last, written by
+// arg and separated by commas: a row of VALUES.
+func argList(arg func(n int) bun.Safe, first, last int) string {
+	list := make([]string, 0, last-first+1)
+	for n := first; n <= last; n++ {
+		list = append(list, string(arg(n)))
+	}
+	return strings.Join(list, ", ")
 }
 
 // stmtKey names one prepared query on one pool.

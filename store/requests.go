@@ -189,16 +189,9 @@ func (c Conn) InsertEvent(ctx context.Context, ev *RequestEvent) error {
 	return nil
 }
 
-var insertEventQuery = prepared(func(c Conn, arg func(int) bun.Safe) string {
-	q := "INSERT INTO request_events (request_id, event, from_state, to_state, actor_id, actor_login, actor_name, " +
-		"on_behalf_id, on_behalf_login, on_behalf_name, remarks, at) VALUES ("
-	for n := 1; n <= 12; n++ {
-		if n > 1 {
-			q += ", "
-		}
-		q += string(arg(n))
-	}
-	return q + ") RETURNING id"
+var insertEventQuery = prepared(func(_ Conn, arg func(int) bun.Safe) string {
+	return "INSERT INTO request_events (request_id, event, from_state, to_state, actor_id, actor_login, actor_name, " +
+		"on_behalf_id, on_behalf_login, on_behalf_name, remarks, at) VALUES (" + argList(arg, 1, 12) + ") RETURNING id"
 })
 
 // LockRequest reads request id with its PTJ, submitter and history inside
