@@ -152,13 +152,10 @@ func (c Conn) writeAudit(ctx context.Context) (int, error) {
 // order given, as a transaction wrote them.
 func (c Conn) appendAudit(ctx context.Context, recs []AuditRecord) error {
 	if c.db.Dialect == SQLite {
-		for i := range recs {
+		return c.execEach(ctx, auditAppendQuery, len(recs), func(i int) []any {
 			r := &recs[i]
-			if _, err := c.execPrepared(ctx, auditAppendQuery, r.At, r.ActorID, r.ActorLogin, r.Action, r.ObjectType, r.ObjectID, r.Detail); err != nil {
-				return err
-			}
-		}
-		return nil
+			return []any{r.At, r.ActorID, r.ActorLogin, r.Action, r.ObjectType, r.ObjectID, r.Detail}
+		})
 	}
 	var at, actorID, login, action, objectType, objectID, detail pgArray
 	for i := range recs {
@@ -268,12 +265,9 @@ func (c Conn) sealRecords(ctx context.Context, recs []AuditRecord) error {
 		_, err := c.execPrepared(ctx, auditSealQuery, id.String(), seq.String(), prev.String(), hash.String())
 		return err
 	}
-	for i := range recs {
-		if _, err := c.execPrepared(ctx, auditSealQuery, recs[i].ID, recs[i].Seq, recs[i].PrevHash, recs[i].Hash); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.execEach(ctx, auditSealQuery, len(recs), func(i int) []any {
+		return []any{recs[i].ID, recs[i].Seq, recs[i].PrevHash, recs[i].Hash}
+	})
 }
 
 // auditHeadQuery reads the chain's head, locking it on PostgreSQL (SQLite's

@@ -96,12 +96,10 @@ func (c Conn) Enqueue(ctx context.Context, mails ...Mail) error {
 // approval's time in the store there).
 func (c Conn) enqueueRows(ctx context.Context, rows []Notification, now time.Time) error {
 	if c.db.Dialect == SQLite {
-		for _, r := range rows {
-			if _, err := c.execPrepared(ctx, enqueueQuery, r.Kind, r.ToUserID, r.ToEmail, r.ToName, r.Lang, r.Data, r.RequestID, OutboxQueued, now); err != nil {
-				return err
-			}
-		}
-		return nil
+		return c.execEach(ctx, enqueueQuery, len(rows), func(i int) []any {
+			r := &rows[i]
+			return []any{r.Kind, r.ToUserID, r.ToEmail, r.ToName, r.Lang, r.Data, r.RequestID, OutboxQueued, now}
+		})
 	}
 	var kind, to, email, name, lang, data, request pgArray
 	for _, r := range rows {

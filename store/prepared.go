@@ -127,6 +127,19 @@ func (c Conn) execPrepared(ctx context.Context, q *preparedQuery, args ...any) (
 	return s.ExecContext(ctx, c.params(args)...)
 }
 
+// execEach runs the write q once for each of n rows, with the arguments
+// row gives for the i-th: how SQLite writes a batch (the mails, the audit
+// records and their seal), where a prepared statement of one row runs in
+// the process for less than one statement of them all costs to parse.
+func (c Conn) execEach(ctx context.Context, q *preparedQuery, n int, row func(i int) []any) error {
+	for i := range n {
+		if _, err := c.execPrepared(ctx, q, row(i)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // scanOne reads the one row of rows into dest, as bun scans a model, and
 // closes rows; false when there is none (bun's own ScanRows then leaves dest
 // as it was and says nothing).
